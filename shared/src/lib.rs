@@ -1,0 +1,16 @@
+//! Switchyard's API boundary: the wire protocol and the pure logic that both sides of it
+//! need.
+//!
+//! This crate does no I/O, starts no runtime and knows nothing of wasm-bindgen, so it
+//! builds for the host and for `wasm32-unknown-unknown` alike and is tested natively.
+//! Only [`protocol`] types travel on the wire; everything else here is logic the daemon
+//! and the extension share so that it exists exactly once.
+
+pub mod connection;
+pub mod extension_ids;
+pub mod json_depth;
+pub mod popup;
+pub mod protocol;
+
+/// The version of this build of Switchyard (all crates share one version).
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,512 @@
+//! The Switchyard wire protocol, version 1, spoken on every hop: extension ⇄ host
+//! (native messaging), host ⇄ daemon (HTTP over a Unix socket) and CLI ⇄ daemon.
+//!
+//! A request is a JSON object `{"id": …, "type": "hello", …parameters}`. A reply is
+//! `{"id": …, "status": "ok", "data": {…}}` or
+//! `{"id": …, "status": "error", "error": {"code": "…", "message": "…"}}`, echoing the
+//! request's id, or `null` when the request could not be read far enough to find it.
+//! `PROTOCOL.md` at the repository root documents every message and error code.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::json_depth;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The oldest protocol version this build still accepts from a peer.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+
+/// Largest message the host accepts from the browser (the 4-byte length it reads).
+///
+/// Our requests are small; a megabyte leaves room for future imports of configuration
+/// while keeping a misbehaving peer from making the host allocate without bound.
+pub const MAX_INCOMING_MESSAGE: usize = 1024 * 1024;
+/// Largest message the host may send to the browser: Chromium's own limit is 1 MB.
+pub const MAX_OUTGOING_MESSAGE: usize = 1024 * 1024;
+
+/// What this build of the daemon can do; the extension gates features on this list.
+pub const CAPABILITIES: &[&str] = &["hello", "ping", "status"];
+
+/// A stable, machine-readable error code.
+///
+/// The strings are part of the protocol: never rename or reuse one, only append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The message is not valid JSON.
+    InvalidJson,
+    /// The message is not valid UTF-8.
+    InvalidUtf8,
+    /// The message is JSON but not an object.
+    NotAnObject,
+    /// The message nests arrays/objects deeper than [`json_depth::MAX_DEPTH`].
+    NestingTooDeep,
+    /// The envelope is wrong: `id` or `type` missing or of the wrong kind.
+    InvalidRequest,
+    /// `type` names no message this peer knows.
+    UnknownType,
+    /// The parameters of a known message are missing or wrong.
+    InvalidParams,
+    /// The peer's protocol version is outside what this build supports.
+    UnsupportedProtocolVersion,
+    /// An incoming frame is larger than [`MAX_INCOMING_MESSAGE`].
+    MessageTooLarge,
+    /// A reply would be larger than [`MAX_OUTGOING_MESSAGE`].
+    ReplyTooLarge,
+    /// The input ended in the middle of a frame.
+    FrameTruncated,
+    /// The browser named a caller that is not an allowed extension.
+    OriginNotAllowed,
+    /// The host could not reach or start the daemon.
+    DaemonUnavailable,
+    /// The daemon refused a connection from another user.
+    PeerNotAllowed,
+    /// The native-messaging host is not registered with this browser.
+    HostNotRegistered,
+    /// The browser refused this extension access to the host.
+    HostForbidden,
+    /// The native-messaging host exited or the port closed.
+    HostDisconnected,
+    /// No reply arrived in time.
+    Timeout,
+    /// A bug or an unexpected failure inside Switchyard.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in the order they were added (append only).
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidUtf8,
+        ErrorCode::NotAnObject,
+        ErrorCode::NestingTooDeep,
+        ErrorCode::InvalidRequest,
+        ErrorCode::UnknownType,
+        ErrorCode::InvalidParams,
+        ErrorCode::UnsupportedProtocolVersion,
+        ErrorCode::MessageTooLarge,
+        ErrorCode::ReplyTooLarge,
+        ErrorCode::FrameTruncated,
+        ErrorCode::OriginNotAllowed,
+        ErrorCode::DaemonUnavailable,
+        ErrorCode::PeerNotAllowed,
+        ErrorCode::HostNotRegistered,
+        ErrorCode::HostForbidden,
+        ErrorCode::HostDisconnected,
+        ErrorCode::Timeout,
+        ErrorCode::Internal,
+    ];
+
+    /// The wire string of this code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidUtf8 => "invalid_utf8",
+            ErrorCode::NotAnObject => "not_an_object",
+            ErrorCode::NestingTooDeep => "nesting_too_deep",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::InvalidParams => "invalid_params",
+            ErrorCode::UnsupportedProtocolVersion => "unsupported_protocol_version",
+            ErrorCode::MessageTooLarge => "message_too_large",
+            ErrorCode::ReplyTooLarge => "reply_too_large",
+            ErrorCode::FrameTruncated => "frame_truncated",
+            ErrorCode::OriginNotAllowed => "origin_not_allowed",
+            ErrorCode::DaemonUnavailable => "daemon_unavailable",
+            ErrorCode::PeerNotAllowed => "peer_not_allowed",
+            ErrorCode::HostNotRegistered => "host_not_registered",
+            ErrorCode::HostForbidden => "host_forbidden",
+            ErrorCode::HostDisconnected => "host_disconnected",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `error` object of a failed reply: a stable code and a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parameters of `hello`: what the caller speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelloParams {
+    pub protocol_version: u32,
+    /// The caller's own version, for logs and `status`; free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
+    /// What the caller can do; unknown entries are ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capabilities: Vec<String>,
+}
+
+/// A request's `type` and parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    Hello(HelloParams),
+    Ping,
+    Status,
+}
+
+impl Request {
+    /// The `type` strings this build understands.
+    pub const TYPES: &'static [&'static str] = &["hello", "ping", "status"];
+
+    /// The `hello` this build sends.
+    pub fn hello() -> Request {
+        Request::Hello(HelloParams {
+            protocol_version: PROTOCOL_VERSION,
+            app_version: Some(crate::APP_VERSION.to_owned()),
+            capabilities: Vec::new(),
+        })
+    }
+
+    /// The full request envelope with `id`, as sent on the wire.
+    pub fn to_envelope(&self, id: &RequestId) -> Value {
+        let mut object = match serde_json::to_value(self) {
+            Ok(Value::Object(object)) => object,
+            // An internally tagged enum always serializes to an object.
+            _ => Map::new(),
+        };
+        object.insert("id".to_owned(), id.0.clone());
+        Value::Object(object)
+    }
+}
+
+/// A request id: a string or a number chosen by the caller, echoed in the reply.
+/// `RequestId::unknown()` (JSON `null`) stands for "could not be read".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(Value);
+
+impl RequestId {
+    pub fn unknown() -> RequestId {
+        RequestId(Value::Null)
+    }
+
+    pub fn number(n: u64) -> RequestId {
+        RequestId(Value::from(n))
+    }
+
+    pub fn string(s: impl Into<String>) -> RequestId {
+        RequestId(Value::String(s.into()))
+    }
+
+    fn from_value(value: &Value) -> Option<RequestId> {
+        match value {
+            Value::String(_) | Value::Number(_) => Some(RequestId(value.clone())),
+            _ => None,
+        }
+    }
+
+    pub fn as_value(&self) -> &Value {
+        &self.0
+    }
+}
+
+/// A request that was read successfully.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: RequestId,
+    pub request: Request,
+}
+
+/// A request that could not be read: the id (if it could be found) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request {id:?} rejected: {error}")]
+pub struct Rejected {
+    pub id: RequestId,
+    pub error: ErrorBody,
+}
+
+impl Rejected {
+    fn new(id: RequestId, code: ErrorCode, message: impl Into<String>) -> Rejected {
+        Rejected {
+            id,
+            error: ErrorBody::new(code, message),
+        }
+    }
+
+    /// The error reply to send back.
+    pub fn into_reply(self) -> Reply {
+        Reply::error(self.id, self.error)
+    }
+}
+
+/// Read one request from raw bytes, the way every receiving end of the protocol does.
+pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
+    let unknown = RequestId::unknown;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejected::new(
+            unknown(),
+            ErrorCode::InvalidUtf8,
+            format!("the message is not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
+    })?;
+    let depth = json_depth::max_depth(text.as_bytes());
+    if depth > json_depth::MAX_DEPTH {
+        return Err(Rejected::new(
+            unknown(),
+            ErrorCode::NestingTooDeep,
+            format!(
+                "the message nests {depth} levels deep; at most {} are allowed",
+                json_depth::MAX_DEPTH
+            ),
+        ));
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Rejected::new(
+            unknown(),
+            ErrorCode::InvalidJson,
+            format!("the message is not valid JSON: {e}"),
+        )
+    })?;
+    let Value::Object(mut object) = value else {
+        return Err(Rejected::new(
+            unknown(),
+            ErrorCode::NotAnObject,
+            format!(
+                "a request must be a JSON object, not {}",
+                json_kind(&value)
+            ),
+        ));
+    };
+    let id = match object.remove("id") {
+        None => {
+            return Err(Rejected::new(
+                unknown(),
+                ErrorCode::InvalidRequest,
+                "the request has no \"id\"; give every request a string or number id",
+            ))
+        }
+        Some(raw) => RequestId::from_value(&raw).ok_or_else(|| {
+            Rejected::new(
+                unknown(),
+                ErrorCode::InvalidRequest,
+                format!("\"id\" must be a string or a number, not {}", json_kind(&raw)),
+            )
+        })?,
+    };
+    let kind = match object.get("type") {
+        Some(Value::String(kind)) => kind.clone(),
+        Some(other) => {
+            return Err(Rejected::new(
+                id,
+                ErrorCode::InvalidRequest,
+                format!("\"type\" must be a string, not {}", json_kind(other)),
+            ))
+        }
+        None => {
+            return Err(Rejected::new(
+                id,
+                ErrorCode::InvalidRequest,
+                "the request has no \"type\"",
+            ))
+        }
+    };
+    if !Request::TYPES.contains(&kind.as_str()) {
+        return Err(Rejected::new(
+            id,
+            ErrorCode::UnknownType,
+            format!(
+                "unknown request type {kind:?}; this daemon understands: {}",
+                Request::TYPES.join(", ")
+            ),
+        ));
+    }
+    match serde_json::from_value::<Request>(Value::Object(object)) {
+        Ok(request) => Ok(Envelope { id, request }),
+        Err(e) => Err(Rejected::new(
+            id,
+            ErrorCode::InvalidParams,
+            format!("bad parameters for {kind:?}: {e}"),
+        )),
+    }
+}
+
+/// Find the id of a request without validating the rest, for error replies made by a
+/// relay (the host) that does not otherwise parse messages.
+pub fn peek_request_id(bytes: &[u8]) -> RequestId {
+    if json_depth::max_depth(bytes) > json_depth::MAX_DEPTH {
+        return RequestId::unknown();
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(object)) => object
+            .get("id")
+            .and_then(RequestId::from_value)
+            .unwrap_or_else(RequestId::unknown),
+        _ => RequestId::unknown(),
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A reply envelope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub id: RequestId,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Whether the request succeeded, with its data or its error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Ok { data: Value },
+    Error { error: ErrorBody },
+}
+
+impl Reply {
+    /// A successful reply carrying `data`.
+    pub fn ok<T: Serialize>(id: RequestId, data: &T) -> Reply {
+        match serde_json::to_value(data) {
+            Ok(data) => Reply {
+                id,
+                outcome: Outcome::Ok { data },
+            },
+            Err(e) => Reply::error(
+                id,
+                ErrorBody::new(ErrorCode::Internal, format!("could not encode reply: {e}")),
+            ),
+        }
+    }
+
+    pub fn error(id: RequestId, error: ErrorBody) -> Reply {
+        Reply {
+            id,
+            outcome: Outcome::Error { error },
+        }
+    }
+
+    /// Encode for the wire. A reply is plain data, so this cannot fail in practice; the
+    /// fallback keeps the envelope shape even so.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_else(|_| {
+            br#"{"id":null,"status":"error","error":{"code":"internal","message":"could not encode reply"}}"#
+                .to_vec()
+        })
+    }
+
+    /// The data of a successful reply as `T`, or the error it carries.
+    pub fn into_result<T: for<'de> Deserialize<'de>>(self) -> Result<T, ErrorBody> {
+        match self.outcome {
+            Outcome::Ok { data } => serde_json::from_value(data).map_err(|e| {
+                ErrorBody::new(
+                    ErrorCode::Internal,
+                    format!("the reply's data has an unexpected shape: {e}"),
+                )
+            }),
+            Outcome::Error { error } => Err(error),
+        }
+    }
+}
+
+/// Data of a `hello` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelloData {
+    pub protocol_version: u32,
+    pub min_protocol_version: u32,
+    pub app_version: String,
+    pub capabilities: Vec<String>,
+}
+
+impl HelloData {
+    /// The `hello` answer of this build.
+    pub fn current() -> HelloData {
+        HelloData {
+            protocol_version: PROTOCOL_VERSION,
+            min_protocol_version: MIN_PROTOCOL_VERSION,
+            app_version: crate::APP_VERSION.to_owned(),
+            capabilities: CAPABILITIES.iter().map(|c| (*c).to_owned()).collect(),
+        }
+    }
+}
+
+/// Check a peer's `hello` against what this build accepts.
+pub fn check_protocol_version(params: &HelloParams) -> Result<(), ErrorBody> {
+    if (MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&params.protocol_version) {
+        Ok(())
+    } else {
+        Err(ErrorBody::new(
+            ErrorCode::UnsupportedProtocolVersion,
+            format!(
+                "this daemon speaks protocol versions {MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}, \
+                 the caller speaks {}; update the older of the extension and switchyard",
+                params.protocol_version
+            ),
+        ))
+    }
+}
+
+/// Data of a `ping` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PongData {
+    pub pong: bool,
+}
+
+/// Data of a `status` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusData {
+    pub daemon_version: String,
+    pub protocol_version: u32,
+    pub pid: u32,
+    pub uptime_secs: u64,
+    pub credentials: CredentialsState,
+    pub aws: AwsTarget,
+}
+
+/// Whether AWS credentials are available to the daemon, and from where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CredentialsState {
+    pub configured: bool,
+    /// Where they were found (`environment`, `shared credentials file`, …), when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Which AWS the daemon talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AwsTarget {
+    /// The real AWS endpoints.
+    Aws,
+    /// A local stand-in (moto) at `endpoint`.
+    LocalStandIn { endpoint: String },
+    /// Some other endpoint override (a proxy, a VPC endpoint).
+    CustomEndpoint { endpoint: String },
+}
+
+#[cfg(test)]
+#[path = "protocol_tests.rs"]
+mod tests;
