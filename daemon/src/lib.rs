@@ -1,1 +1,15 @@
+//! The Switchyard daemon, its CLI and the native-messaging host, as one library with
+//! three thin binaries.
+//!
+//! The daemon is the only part that will hold credentials and call AWS; the host
+//! ([`host`]) only frames, checks the caller and relays, so it can start in a few
+//! milliseconds for every browser connection. Both speak [`switchyard_shared::protocol`].
 
+pub mod aws_env;
+pub mod client;
+pub mod dispatch;
+pub mod framing;
+pub mod host;
+pub mod install;
+pub mod paths;
+pub mod server;

@@ -1,1 +1,19 @@
+//! Switchyard's browser extension, compiled to WebAssembly: the service worker that owns
+//! the native-messaging port, and the popup that shows whether the daemon is reachable.
+//!
+//! The JavaScript shims in `static/` load this module and call the exported functions:
+//! `background.js` calls [`background_start`] and forwards runtime messages to
+//! [`handle_message`]; `popup.js` calls [`popup_start`].
+//!
+//! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`]) and
+//! plain Rust that is unit-tested natively ([`pending`], [`oneshot`], [`messages`]).
 
+pub mod background;
+pub mod chrome;
+pub mod messages;
+pub mod oneshot;
+pub mod pending;
+pub mod popup;
+
+pub use background::{background_start, handle_message};
+pub use popup::popup_start;

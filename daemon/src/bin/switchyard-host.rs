@@ -1,0 +1,34 @@
+//! `switchyard-host`: the native-messaging host the browser starts for each connection.
+//! It relays to the daemon (starting it when needed); see `switchyard_daemon::host`.
+
+use std::process::ExitCode;
+
+use switchyard_daemon::client::{Autostart, Client};
+use switchyard_daemon::host::{self, Ending};
+use switchyard_daemon::paths::Paths;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("switchyard-host: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut client = Client::new(Paths::from_env(), Autostart::beside_current_exe());
+    let ending = host::run(
+        &args,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        |message| runtime.block_on(host::forward(&mut client, message)),
+    );
+    match ending {
+        Ending::Closed => ExitCode::SUCCESS,
+        Ending::Truncated | Ending::CallerRefused | Ending::IoFailed => ExitCode::FAILURE,
+    }
+}

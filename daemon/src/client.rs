@@ -1,0 +1,211 @@
+//! A client of the daemon's socket, used by the native-messaging host and the CLI:
+//! one HTTP/1.1 connection kept alive, and starting the daemon when none runs.
+//!
+//! Starting is serialized by an flock on `start.lock`, so two hosts that find no daemon
+//! at the same moment start one between them; the daemon's own lock is the backstop.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use switchyard_shared::protocol::MAX_OUTGOING_MESSAGE;
+use tokio::net::UnixStream;
+
+use crate::paths::Paths;
+use crate::server::MESSAGE_PATH;
+
+/// Environment variable naming the `switchyard` binary to start as the daemon.
+pub const DAEMON_BIN_ENV: &str = "SWITCHYARD_DAEMON_BIN";
+
+/// How long a starting daemon may take to open its socket.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the daemon is not running and could not be started: {0}")]
+    Start(String),
+    #[error("cannot reach the daemon at {path}: {source}")]
+    Connect {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the connection to the daemon failed: {0}")]
+    Http(#[from] hyper::Error),
+    #[error("the daemon's reply is too large or unreadable: {0}")]
+    Body(String),
+}
+
+/// Whether to start the daemon when it is not running.
+#[derive(Debug, Clone)]
+pub enum Autostart {
+    Never,
+    /// Start this binary with the argument `daemon`.
+    With(PathBuf),
+}
+
+impl Autostart {
+    /// The `switchyard` binary: from [`DAEMON_BIN_ENV`], else beside the running executable.
+    pub fn beside_current_exe() -> Autostart {
+        if let Some(bin) = std::env::var_os(DAEMON_BIN_ENV) {
+            return Autostart::With(PathBuf::from(bin));
+        }
+        match std::env::current_exe() {
+            Ok(exe) => Autostart::With(exe.with_file_name("switchyard")),
+            Err(_) => Autostart::Never,
+        }
+    }
+}
+
+/// A connection to the daemon, made on first use and remade when it drops.
+pub struct Client {
+    paths: Paths,
+    autostart: Autostart,
+    sender: Option<SendRequest<Full<Bytes>>>,
+}
+
+impl Client {
+    pub fn new(paths: Paths, autostart: Autostart) -> Client {
+        Client {
+            paths,
+            autostart,
+            sender: None,
+        }
+    }
+
+    /// Send one raw request and return the raw reply body.
+    pub async fn send(&mut self, body: Vec<u8>) -> Result<Bytes, ClientError> {
+        let sender = match self.sender.take() {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => self.connect().await?,
+        };
+        let mut sender = sender;
+        sender.ready().await?;
+        let request = hyper::Request::post(MESSAGE_PATH)
+            .header(hyper::header::HOST, "switchyard")
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| ClientError::Body(e.to_string()))?;
+        let response = sender.send_request(request).await?;
+        self.sender = Some(sender);
+        let limited = Limited::new(response.into_body(), MAX_OUTGOING_MESSAGE * 4);
+        let collected = limited
+            .collect()
+            .await
+            .map_err(|e| ClientError::Body(e.to_string()))?;
+        Ok(collected.to_bytes())
+    }
+
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, ClientError> {
+        let stream = connect_or_start(&self.paths, &self.autostart).await?;
+        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("daemon connection closed: {e}");
+            }
+        });
+        Ok(sender)
+    }
+}
+
+/// Connect to the daemon's socket, starting the daemon first if allowed and needed.
+pub async fn connect_or_start(paths: &Paths, autostart: &Autostart) -> Result<UnixStream, ClientError> {
+    let socket = paths.socket();
+    match UnixStream::connect(&socket).await {
+        Ok(stream) => return Ok(stream),
+        Err(source) => {
+            let Autostart::With(bin) = autostart else {
+                return Err(ClientError::Connect { path: socket, source });
+            };
+            if !is_not_running(&source) {
+                return Err(ClientError::Connect { path: socket, source });
+            }
+            let bin = bin.clone();
+            let paths = paths.clone();
+            // flock and process spawning block; keep them off the async thread.
+            tokio::task::spawn_blocking(move || start_daemon(&paths, &bin))
+                .await
+                .map_err(|e| ClientError::Start(e.to_string()))??;
+        }
+    }
+    UnixStream::connect(&socket)
+        .await
+        .map_err(|source| ClientError::Connect { path: socket, source })
+}
+
+fn is_not_running(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+    )
+}
+
+/// Start the daemon unless another client already did, and wait for its socket.
+fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
+    let start_err = |what: &str, e: &dyn std::fmt::Display| ClientError::Start(format!("{what}: {e}"));
+    paths
+        .ensure_runtime_dir()
+        .map_err(|e| start_err("runtime dir", &e))?;
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(paths.start_lock())
+        .map_err(|e| start_err("open start lock", &e))?;
+    lock.lock().map_err(|e| start_err("lock start lock", &e))?;
+    // Someone may have started it while we waited for the lock.
+    if std::os::unix::net::UnixStream::connect(paths.socket()).is_ok() {
+        return Ok(());
+    }
+    let log = paths
+        .ensure_state_dir()
+        .ok()
+        .and_then(|()| {
+            File::options()
+                .create(true)
+                .append(true)
+                .open(paths.daemon_log())
+                .ok()
+        });
+    let stderr = log.map_or_else(Stdio::null, Stdio::from);
+    let mut command = Command::new(bin);
+    command
+        .arg("daemon")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr);
+    // Its own process group, so a signal to the browser's group does not reach it.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .map_err(|e| start_err(&format!("cannot run {}", bin.display()), &e))?;
+    let deadline = Instant::now() + START_TIMEOUT;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        if std::os::unix::net::UnixStream::connect(paths.socket()).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(ClientError::Start(format!(
+                "{} daemon exited with {status}; see {}",
+                bin.display(),
+                paths.daemon_log().display()
+            )));
+        }
+        if Instant::now() > deadline {
+            return Err(ClientError::Start(format!(
+                "{} daemon did not open {} within {:?}; see {}",
+                bin.display(),
+                paths.socket().display(),
+                START_TIMEOUT,
+                paths.daemon_log().display()
+            )));
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,190 @@
+//! `switchyard`: the daemon and the command line in one binary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{anyhow, bail, Context};
+use clap::{Parser, Subcommand};
+use switchyard_daemon::aws_env::AwsEnv;
+use switchyard_daemon::client::{Autostart, Client};
+use switchyard_daemon::dispatch::DaemonState;
+use switchyard_daemon::install::{self, Browser, Os};
+use switchyard_daemon::paths::Paths;
+use switchyard_daemon::server;
+use switchyard_shared::popup::uptime;
+use switchyard_shared::protocol::{
+    PongData, Reply, Request, RequestId, StatusData,
+};
+
+#[derive(Parser)]
+#[command(name = "switchyard", version, about = "Switch, see and provision AWS accounts from the browser")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon in the foreground (the native host starts it on demand).
+    Daemon,
+    /// Show the daemon's status (starting it if needed).
+    Status {
+        /// Print the protocol reply as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check that the daemon answers.
+    Ping,
+    /// Register the native-messaging host with browsers.
+    Install {
+        #[command(flatten)]
+        target: Target,
+        /// The host binary to register (default: switchyard-host beside this binary).
+        #[arg(long)]
+        host_path: Option<PathBuf>,
+    },
+    /// Remove what `install` wrote.
+    Uninstall {
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+#[derive(clap::Args)]
+struct Target {
+    /// Browser(s) to (un)register with; default: every browser found for this user.
+    #[arg(long, value_enum)]
+    browser: Vec<Browser>,
+    /// A Chromium-family profile folder (`--user-data-dir` of that browser) instead of the
+    /// default one.
+    #[arg(long)]
+    user_data_dir: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("switchyard: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Daemon => run_daemon(),
+        Command::Status { json } => {
+            let reply = ask(Request::Status)?;
+            if json {
+                println!("{}", String::from_utf8_lossy(&reply.to_bytes()));
+                return Ok(());
+            }
+            let status: StatusData = reply.into_result()?;
+            println!("switchyard {} (protocol v{})", status.daemon_version, status.protocol_version);
+            println!("daemon:      pid {}, up {}", status.pid, uptime(status.uptime_secs));
+            println!("aws:         {}", serde_json::to_string(&status.aws)?);
+            println!(
+                "credentials: {}",
+                match status.credentials.source {
+                    Some(source) => format!("configured ({source})"),
+                    None => "not configured".to_owned(),
+                }
+            );
+            Ok(())
+        }
+        Command::Ping => {
+            let started = std::time::Instant::now();
+            let _: PongData = ask(Request::Ping)?.into_result()?;
+            println!("pong in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+            Ok(())
+        }
+        Command::Install { target, host_path } => {
+            let host_path = match host_path {
+                Some(path) => path,
+                None => std::env::current_exe()
+                    .context("cannot find this binary")?
+                    .with_file_name("switchyard-host"),
+            };
+            let host_path = std::fs::canonicalize(&host_path)
+                .with_context(|| format!("the host binary {} does not exist", host_path.display()))?;
+            let (os, home, browsers) = resolve(&target)?;
+            for path in install::install(&browsers, os, &home, target.user_data_dir.as_deref(), &host_path)? {
+                println!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+        Command::Uninstall { target } => {
+            let (os, home, browsers) = resolve(&target)?;
+            let removed = install::uninstall(&browsers, os, &home, target.user_data_dir.as_deref())?;
+            if removed.is_empty() {
+                println!("nothing to remove");
+            }
+            for path in removed {
+                println!("removed {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn resolve(target: &Target) -> anyhow::Result<(Os, PathBuf, Vec<Browser>)> {
+    let os = Os::current().ok_or(install::InstallError::UnsupportedOs)?;
+    let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find your home folder"))?;
+    let browsers = if target.user_data_dir.is_some() && target.browser.is_empty() {
+        vec![Browser::Chromium]
+    } else {
+        install::choose(&target.browser, os, &home)?
+    };
+    Ok((os, home, browsers))
+}
+
+/// Send one request to the daemon (starting it if needed).
+fn ask(request: Request) -> anyhow::Result<Reply> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut client = Client::new(Paths::from_env(), Autostart::beside_current_exe());
+        let body = request.to_envelope(&RequestId::number(1)).to_string().into_bytes();
+        let bytes = client.send(body).await?;
+        let reply: Reply = serde_json::from_slice(&bytes).context("unreadable reply from the daemon")?;
+        Ok(reply)
+    })
+}
+
+fn run_daemon() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let paths = Paths::from_env();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let bound = match server::bind(&paths) {
+            Ok(bound) => bound,
+            Err(server::StartError::AlreadyRunning(lock)) => {
+                bail!("another switchyard daemon is already running (it holds {lock})")
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let aws = AwsEnv::from_process();
+        tracing::info!(
+            socket = %paths.socket().display(),
+            aws = ?aws.target(),
+            version = switchyard_shared::APP_VERSION,
+            "daemon listening"
+        );
+        server::serve(bound, Arc::new(DaemonState::new(aws)), server::shutdown_signal()).await?;
+        tracing::info!("daemon stopped");
+        Ok(())
+    })
+}

@@ -1,0 +1,279 @@
+//! The daemon's transport: HTTP/1.1 over a Unix socket (mode 0600) with one route,
+//! `POST /v1/message`, whose body is a protocol request and whose response body is the
+//! protocol reply. Peers of another uid are refused; only one daemon runs per runtime
+//! dir (an flock held for the daemon's life).
+
+use std::fs::{self, File};
+use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::connect_info::{self, ConnectInfo};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::serve::IncomingStream;
+use axum::Router;
+use switchyard_shared::protocol::{
+    ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE,
+};
+use tokio::net::UnixListener;
+
+use crate::dispatch::{handle_bytes, DaemonState};
+use crate::paths::{Paths, PathsError};
+
+/// The path of the one route.
+pub const MESSAGE_PATH: &str = "/v1/message";
+
+/// Who is on the other end of a connection.
+#[derive(Clone, Debug)]
+pub struct PeerInfo {
+    pub uid: Option<u32>,
+}
+
+impl connect_info::Connected<IncomingStream<'_, UnixListener>> for PeerInfo {
+    fn connect_info(stream: IncomingStream<'_, UnixListener>) -> Self {
+        PeerInfo {
+            uid: stream.io().peer_cred().ok().map(|cred| cred.uid()),
+        }
+    }
+}
+
+/// The daemon's router, apart from any listener so tests can call it directly.
+pub fn app(state: Arc<DaemonState>) -> Router {
+    Router::new()
+        .route(MESSAGE_PATH, post(message))
+        .layer(middleware::from_fn(same_user_only))
+        .with_state(state)
+}
+
+async fn message(State(state): State<Arc<DaemonState>>, body: Body) -> Response {
+    // Allow the envelope a little beyond the message cap; the host enforces the exact cap.
+    let reply = match axum::body::to_bytes(body, MAX_INCOMING_MESSAGE + 1024).await {
+        Ok(bytes) => handle_bytes(&state, &bytes),
+        Err(_) => Reply::error(
+            RequestId::unknown(),
+            ErrorBody::new(
+                ErrorCode::MessageTooLarge,
+                format!("a message may be at most {MAX_INCOMING_MESSAGE} bytes"),
+            ),
+        ),
+    };
+    json_reply(StatusCode::OK, &reply)
+}
+
+fn json_reply(status: StatusCode, reply: &Reply) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        Bytes::from(reply.to_bytes()),
+    )
+        .into_response()
+}
+
+/// Refuse peers of another uid. Requests without peer information (tests calling the
+/// router directly) are let through: the socket's mode already limits who can connect.
+async fn same_user_only(request: Request, next: Next) -> Response {
+    let own = rustix::process::getuid().as_raw();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<PeerInfo>>()
+        .and_then(|info| info.0.uid);
+    match peer {
+        Some(uid) if uid != own => {
+            tracing::warn!(peer_uid = uid, "refused a connection from another user");
+            json_reply(
+                StatusCode::FORBIDDEN,
+                &Reply::error(
+                    RequestId::unknown(),
+                    ErrorBody::new(
+                        ErrorCode::PeerNotAllowed,
+                        "this daemon serves only the user who started it",
+                    ),
+                ),
+            )
+        }
+        _ => next.run(request).await,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Paths(#[from] PathsError),
+    #[error("another switchyard daemon is already running for this user (lock {0})")]
+    AlreadyRunning(String),
+    #[error("cannot {what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A bound, locked daemon socket, ready to serve.
+pub struct Bound {
+    pub listener: UnixListener,
+    /// Held for the daemon's life; dropping it releases the single-instance lock.
+    _lock: File,
+    paths: Paths,
+}
+
+/// Take the single-instance lock and bind the socket with mode 0600.
+pub fn bind(paths: &Paths) -> Result<Bound, StartError> {
+    paths.ensure_runtime_dir()?;
+    let io_err = |what: &'static str, path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| StartError::Io { what, path, source }
+    };
+    let lock_path = paths.daemon_lock();
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_err("open", &lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            return Err(StartError::AlreadyRunning(lock_path.display().to_string()))
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(io_err("lock", &lock_path)(e)),
+    }
+    let socket = paths.socket();
+    // We hold the lock, so any socket file left here belongs to a daemon that died.
+    match fs::remove_file(&socket) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err("remove stale socket", &socket)(e)),
+    }
+    let listener = UnixListener::bind(&socket).map_err(io_err("bind", &socket))?;
+    fs::set_permissions(&socket, fs::Permissions::from_mode(0o600))
+        .map_err(io_err("chmod", &socket))?;
+    Ok(Bound {
+        listener,
+        _lock: lock,
+        paths: paths.clone(),
+    })
+}
+
+/// Serve until `shutdown` resolves, then remove the socket.
+pub async fn serve(
+    bound: Bound,
+    state: Arc<DaemonState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Bound {
+        listener,
+        _lock,
+        paths,
+    } = bound;
+    let service = app(state).into_make_service_with_connect_info::<PeerInfo>();
+    let result = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    let _ = fs::remove_file(paths.socket());
+    drop(_lock);
+    result
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot listen for SIGTERM: {e}");
+            return std::future::pending().await;
+        }
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::aws_env::AwsEnv;
+
+    async fn call(body: impl Into<Body>) -> (StatusCode, String) {
+        let app = app(Arc::new(DaemonState::new(AwsEnv::default())));
+        let response = app
+            .oneshot(
+                Request::post(MESSAGE_PATH)
+                    .body(body.into())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn ping_and_bad_input_over_the_router() {
+        let (status, body) = call(r#"{"id":1,"type":"ping"}"#).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, r#"{"id":1,"status":"ok","data":{"pong":true}}"#);
+
+        let (_, body) = call("nope").await;
+        assert!(body.contains(r#""code":"invalid_json""#), "{body}");
+
+        let (_, body) = call(vec![b' '; MAX_INCOMING_MESSAGE + 2048]).await;
+        assert!(body.contains(r#""code":"message_too_large""#), "{body}");
+    }
+
+    #[tokio::test]
+    async fn status_reports_the_stand_in() {
+        let state = DaemonState::new(AwsEnv {
+            endpoint_url: Some("http://127.0.0.1:5000".into()),
+            ..AwsEnv::default()
+        });
+        let app = app(Arc::new(state));
+        let response = app
+            .oneshot(
+                Request::post(MESSAGE_PATH)
+                    .body(Body::from(r#"{"id":"s","type":"status"}"#))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let reply: Reply = serde_json::from_slice(&bytes).unwrap();
+        let status: switchyard_shared::protocol::StatusData = reply.into_result().unwrap();
+        assert_eq!(status.pid, std::process::id());
+        assert_eq!(
+            status.aws,
+            switchyard_shared::protocol::AwsTarget::LocalStandIn {
+                endpoint: "http://127.0.0.1:5000".into()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_second_daemon_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(tmp.path());
+        let first = bind(&paths).unwrap();
+        let mode = fs::metadata(paths.socket()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        match bind(&paths) {
+            Err(StartError::AlreadyRunning(_)) => {}
+            other => panic!("expected AlreadyRunning, got {:?}", other.err()),
+        }
+        drop(first);
+        bind(&paths).expect("the lock is free again once the first daemon is gone");
+    }
+}

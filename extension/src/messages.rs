@@ -1,0 +1,323 @@
+//! Pure logic of the extension's two conversations, tested natively: reading the host's
+//! replies, the popup ⇄ service-worker messages, and turning `hello` + `status` results
+//! into the popup's [`ConnectionState`].
+//!
+//! Candidates to move into `switchyard-shared` once other front ends need them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchyard_shared::popup::ConnectionState;
+use switchyard_shared::protocol::{
+    peek_request_id, ErrorBody, ErrorCode, HelloData, Reply, StatusData, PROTOCOL_VERSION,
+};
+
+/// How long the service worker waits for the host to answer one request.
+pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
+
+/// What a message from the native host means to the service worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incoming {
+    /// The answer to request `id`.
+    Reply {
+        id: u64,
+        result: Result<Value, ErrorBody>,
+    },
+    /// An error the host could not attribute to a request (`"id": null`).
+    Unaddressed(ErrorBody),
+    /// Nothing that can be matched to a request; worth a console line, nothing more.
+    Ignored(String),
+}
+
+/// Read one message from the host, given as JSON text.
+pub fn decode_host_message(text: &str) -> Incoming {
+    match serde_json::from_str::<Reply>(text) {
+        Ok(reply) => match reply.id.as_value() {
+            Value::Number(n) => match n.as_u64() {
+                Some(id) => Incoming::Reply {
+                    id,
+                    result: reply.into_result::<Value>(),
+                },
+                None => Incoming::Ignored(format!("reply to an id this worker never sent: {n}")),
+            },
+            Value::Null => match reply.into_result::<Value>() {
+                Err(error) => Incoming::Unaddressed(error),
+                Ok(_) => Incoming::Ignored("a successful reply without an id".to_owned()),
+            },
+            other => Incoming::Ignored(format!("reply to an id this worker never sent: {other}")),
+        },
+        Err(e) => {
+            let shape = format!("the host's reply has an unexpected shape: {e}");
+            match peek_request_id(text.as_bytes()).as_value().as_u64() {
+                Some(id) => Incoming::Reply {
+                    id,
+                    result: Err(ErrorBody::new(ErrorCode::Internal, shape)),
+                },
+                None => Incoming::Ignored(shape),
+            }
+        }
+    }
+}
+
+/// The error a request gets when no reply came in time.
+pub fn timeout_error() -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Timeout,
+        format!(
+            "The Switchyard host did not answer within {} seconds. \
+             Run `switchyard daemon` in a terminal to see whether it is stuck.",
+            REQUEST_TIMEOUT_MS / 1000
+        ),
+    )
+}
+
+/// A message the popup (or another extension page) sends to the service worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PageRequest {
+    /// "Talk to the host and tell me how that went": answered with a [`ConnectionState`].
+    ConnectionState,
+}
+
+/// The answer to a page message the worker could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageError {
+    pub error: ErrorBody,
+}
+
+/// Read a page's message, given as JSON text.
+pub fn decode_page_request(text: &str) -> Result<PageRequest, ErrorBody> {
+    serde_json::from_str(text).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::InvalidRequest,
+            format!("the service worker cannot read this message: {e}"),
+        )
+    })
+}
+
+/// Check the data of a `hello` reply: the daemon's version range must include ours.
+pub fn accept_hello(result: Result<Value, ErrorBody>) -> Result<HelloData, ErrorBody> {
+    let hello: HelloData = serde_json::from_value(result?).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::Internal,
+            format!("the daemon's hello reply has an unexpected shape: {e}"),
+        )
+    })?;
+    if (hello.min_protocol_version..=hello.protocol_version).contains(&PROTOCOL_VERSION) {
+        Ok(hello)
+    } else {
+        Err(ErrorBody::new(
+            ErrorCode::UnsupportedProtocolVersion,
+            format!(
+                "switchyard {} speaks protocol versions {} to {}, this extension speaks {}; \
+                 update the older of the extension and switchyard",
+                hello.app_version,
+                hello.min_protocol_version,
+                hello.protocol_version,
+                PROTOCOL_VERSION
+            ),
+        ))
+    }
+}
+
+/// The popup's state once `hello` was accepted and `status` answered.
+pub fn connected(hello: HelloData, status: Result<Value, ErrorBody>) -> ConnectionState {
+    let status = status.and_then(|data| {
+        serde_json::from_value::<StatusData>(data).map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::Internal,
+                format!("the daemon's status reply has an unexpected shape: {e}"),
+            )
+        })
+    });
+    match status {
+        Ok(status) => ConnectionState::Connected { hello, status },
+        Err(error) => ConnectionState::Failed { error },
+    }
+}
+
+/// Read the service worker's answer to [`PageRequest::ConnectionState`].
+///
+/// `answer` is the JSON text of the response, `None` when there was none; `failure` is
+/// the browser's message when sending failed altogether.
+pub fn decode_connection_state(answer: Result<Option<String>, String>) -> ConnectionState {
+    let error = match answer {
+        Ok(Some(text)) => match serde_json::from_str::<ConnectionState>(&text) {
+            Ok(state) => return state,
+            Err(_) => match serde_json::from_str::<PageError>(&text) {
+                Ok(PageError { error }) => error,
+                Err(e) => ErrorBody::new(
+                    ErrorCode::Internal,
+                    format!("The extension's service worker gave an unreadable answer ({e}). Reload the extension."),
+                ),
+            },
+        },
+        Ok(None) => ErrorBody::new(
+            ErrorCode::Internal,
+            "The extension's service worker did not answer. Reload the extension.",
+        ),
+        Err(message) => ErrorBody::new(
+            ErrorCode::Internal,
+            format!("The extension's service worker is not running ({message}). Reload the extension."),
+        ),
+    };
+    ConnectionState::Failed { error }
+}
+
+/// A piece of display text: plain, or a command to show as code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span<'a> {
+    pub code: bool,
+    pub text: &'a str,
+}
+
+/// Split text at Markdown-style backticks so `switchyard install` can be shown as code.
+/// An unmatched backtick stays in the text.
+pub fn code_spans(text: &str) -> Vec<Span<'_>> {
+    let mut spans = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('`') else { break };
+        if open > 0 {
+            spans.push(Span { code: false, text: &rest[..open] });
+        }
+        spans.push(Span { code: true, text: &after[..close] });
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        spans.push(Span { code: false, text: rest });
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use switchyard_shared::protocol::{AwsTarget, CredentialsState, Request, RequestId};
+
+    use super::*;
+
+    fn status_json() -> Value {
+        json!({"daemon_version":"0.1.0","protocol_version":1,"pid":42,"uptime_secs":3,
+               "credentials":{"configured":false},"aws":{"kind":"aws"}})
+    }
+
+    #[test]
+    fn host_messages_are_matched_by_numeric_id() {
+        assert_eq!(
+            decode_host_message(r#"{"id":3,"status":"ok","data":{"pong":true}}"#),
+            Incoming::Reply { id: 3, result: Ok(json!({"pong": true})) }
+        );
+        let Incoming::Reply { id: 4, result: Err(error) } = decode_host_message(
+            r#"{"id":4,"status":"error","error":{"code":"daemon_unavailable","message":"no"}}"#,
+        ) else {
+            panic!("expected an error reply to 4")
+        };
+        assert_eq!(error.code, ErrorCode::DaemonUnavailable);
+    }
+
+    #[test]
+    fn odd_host_messages_are_contained() {
+        assert_eq!(
+            decode_host_message(
+                r#"{"id":null,"status":"error","error":{"code":"message_too_large","message":"big"}}"#
+            ),
+            Incoming::Unaddressed(ErrorBody::new(ErrorCode::MessageTooLarge, "big"))
+        );
+        // A reply with our id but a broken body still ends that request.
+        let Incoming::Reply { id: 5, result: Err(error) } =
+            decode_host_message(r#"{"id":5,"status":"maybe"}"#)
+        else {
+            panic!("expected a failed reply to 5")
+        };
+        assert_eq!(error.code, ErrorCode::Internal);
+        for text in [r#"{"id":"x","status":"ok","data":1}"#, r#"{"id":-1,"status":"ok","data":1}"#, "[]", "{"] {
+            assert!(matches!(decode_host_message(text), Incoming::Ignored(_)), "{text}");
+        }
+    }
+
+    #[test]
+    fn replies_made_by_the_shared_crate_decode() {
+        let reply = Reply::ok(RequestId::number(9), &HelloData::current());
+        let text = String::from_utf8(reply.to_bytes()).unwrap_or_default();
+        let Incoming::Reply { id: 9, result } = decode_host_message(&text) else {
+            panic!("expected a reply to 9")
+        };
+        assert_eq!(accept_hello(result), Ok(HelloData::current()));
+        // And the request we send parses on the other side.
+        let sent = Request::hello().to_envelope(&RequestId::number(9)).to_string();
+        assert!(switchyard_shared::protocol::parse_request(sent.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn hello_outside_our_protocol_range_is_refused() {
+        let mut hello = HelloData::current();
+        hello.min_protocol_version = PROTOCOL_VERSION + 1;
+        hello.protocol_version = PROTOCOL_VERSION + 2;
+        let error = accept_hello(serde_json::to_value(&hello).map_err(|_| timeout_error()))
+            .expect_err("a newer-only daemon must be refused");
+        assert_eq!(error.code, ErrorCode::UnsupportedProtocolVersion);
+        let error = accept_hello(Ok(json!({"protocol_version": 1}))).expect_err("bad shape");
+        assert_eq!(error.code, ErrorCode::Internal);
+        let refused = ErrorBody::new(ErrorCode::UnsupportedProtocolVersion, "old");
+        assert_eq!(accept_hello(Err(refused.clone())), Err(refused));
+    }
+
+    #[test]
+    fn hello_and_status_make_the_connection_state() {
+        let state = connected(HelloData::current(), Ok(status_json()));
+        let ConnectionState::Connected { status, .. } = &state else {
+            panic!("expected connected")
+        };
+        assert_eq!(status.aws, AwsTarget::Aws);
+        assert_eq!(status.credentials, CredentialsState { configured: false, source: None });
+        assert!(matches!(
+            connected(HelloData::current(), Ok(json!({}))),
+            ConnectionState::Failed { error } if error.code == ErrorCode::Internal
+        ));
+        let timeout = ConnectionState::Failed { error: timeout_error() };
+        assert_eq!(connected(HelloData::current(), Err(timeout_error())), timeout);
+    }
+
+    #[test]
+    fn page_requests_and_answers_round_trip() {
+        assert_eq!(decode_page_request(r#"{"type":"connection_state"}"#), Ok(PageRequest::ConnectionState));
+        assert_eq!(
+            serde_json::to_string(&PageRequest::ConnectionState).unwrap_or_default(),
+            r#"{"type":"connection_state"}"#
+        );
+        for bad in [r#"{"type":"launch"}"#, "{}", "null"] {
+            assert_eq!(decode_page_request(bad).map_err(|e| e.code), Err(ErrorCode::InvalidRequest));
+        }
+        let state = connected(HelloData::current(), Ok(status_json()));
+        let text = serde_json::to_string(&state).unwrap_or_default();
+        assert_eq!(decode_connection_state(Ok(Some(text))), state);
+        let page_error = serde_json::to_string(&PageError { error: timeout_error() }).unwrap_or_default();
+        assert_eq!(
+            decode_connection_state(Ok(Some(page_error))),
+            ConnectionState::Failed { error: timeout_error() }
+        );
+        for answer in [Ok(None), Ok(Some("42".to_owned())), Err("Receiving end does not exist.".to_owned())] {
+            assert!(matches!(
+                decode_connection_state(answer),
+                ConnectionState::Failed { error } if error.code == ErrorCode::Internal
+            ));
+        }
+    }
+
+    #[test]
+    fn backticks_become_code_spans() {
+        let shown = |text| {
+            code_spans(text)
+                .iter()
+                .map(|s| if s.code { format!("<{}>", s.text) } else { s.text.to_owned() })
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        assert_eq!(shown("Run `switchyard install` now."), "Run |<switchyard install>| now.");
+        assert_eq!(shown("`a``b`"), "<a>|<b>");
+        assert_eq!(shown("one ` stray"), "one ` stray");
+        assert_eq!(shown("`x` and ` stray"), "<x>| and ` stray");
+        assert_eq!(shown(""), "");
+    }
+}
