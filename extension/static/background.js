@@ -1,0 +1,18 @@
+// Switchyard service worker shim: loads the wasm module and forwards page messages to it.
+// MV3 wakes the worker for an event and requires its listeners to be registered during
+// the first, synchronous evaluation (module workers also forbid top-level await), so the
+// listener is added here at once and waits for the module inside.
+import init, { background_start, handle_message } from "./pkg/switchyard_extension.js";
+
+const ready = init().then(() => background_start());
+ready.catch((error) => console.error("switchyard: the wasm module failed to load", error));
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id) return false;
+  ready
+    .then(() => handle_message(message))
+    .then(sendResponse, (error) =>
+      sendResponse({ error: { code: "internal", message: `The service worker failed: ${error}` } }),
+    );
+  return true; // sendResponse is called asynchronously
+});

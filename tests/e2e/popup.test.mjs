@@ -1,0 +1,29 @@
+// End to end: the built extension in headless Chromium, the real host and daemon.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { POPUP_URL, sandbox, launch, installHost, cleanup } from './harness.mjs';
+
+test('popup explains how to register the host, then connects once it is', async () => {
+  const box = sandbox({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+  const browser = await launch(box);
+  try {
+    const page = await browser.newPage();
+    await page.goto(POPUP_URL);
+    const headline = page.locator('#headline');
+    await headline.filter({ hasText: 'Not connected' }).waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#action').innerText(), /switchyard install/);
+    assert.equal(await page.locator('#code').innerText(), 'host_not_registered');
+
+    const written = installHost(box);
+    assert.match(written, /NativeMessagingHosts\/com\.switchyard\.host\.json/);
+    await page.reload();
+    await headline.filter({ hasText: 'Connected to switchyard 0.1.0' }).waitFor({ timeout: 20000 });
+    const facts = await page.locator('#facts').innerText();
+    assert.match(facts, /local stand-in at http:\/\/127\.0\.0\.1:9/);
+    assert.match(facts, /pid \d+/);
+    assert.match(facts, /v1/);
+  } finally {
+    await browser.close();
+    cleanup(box);
+  }
+});

@@ -1,0 +1,141 @@
+//! Building the binaries and the packaged extension, and running the browser tests.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+use crate::cmd::{self, cache_dir, root, target_dir};
+use crate::setup::{Tools, WasmToolchain};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+/// Where the build put things.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Folder holding `switchyard` and `switchyard-host`.
+    pub bin_dir: PathBuf,
+    /// The unpacked Chromium extension.
+    pub extension_dir: PathBuf,
+}
+
+pub fn build(tools: &Tools, profile: Profile) -> anyhow::Result<Built> {
+    let mut cargo = cmd::cargo();
+    cargo.args(["build", "-p", "switchyard-daemon", "--bins"]);
+    if profile == Profile::Release {
+        cargo.arg("--release");
+    }
+    cmd::run(&mut cargo)?;
+    let bin_dir = target_dir().join(match profile {
+        Profile::Debug => "debug",
+        Profile::Release => "release",
+    });
+    let extension_dir = build_extension(tools)?;
+    Ok(Built {
+        bin_dir,
+        extension_dir,
+    })
+}
+
+/// Build the wasm crate, bind it, optimize it and lay out the unpacked extension.
+pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
+    // Its own target dir: the wasm build may use another compiler than the host build.
+    let wasm_target = cache_dir().join("target-wasm");
+    let mut cargo = match &tools.wasm {
+        WasmToolchain::Rustup => {
+            let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+            c.args(["build"]);
+            c
+        }
+        WasmToolchain::DebianBuildStd { cargo } => {
+            let mut c = Command::new(cargo);
+            c.env("RUSTC_BOOTSTRAP", "1")
+                .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", "wasm-ld")
+                // rustup's environment would otherwise pick rustup's rustc.
+                .env_remove("RUSTC")
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env("RUSTC", "/usr/bin/rustc")
+                .args(["build", "-Zbuild-std=std,panic_abort"]);
+            c
+        }
+    };
+    cargo
+        .current_dir(root())
+        .env("CARGO_TARGET_DIR", &wasm_target)
+        .args([
+            "-p",
+            "switchyard-extension",
+            "--lib",
+            "--profile",
+            "wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]);
+    cmd::run(&mut cargo)?;
+    let wasm = wasm_target.join("wasm32-unknown-unknown/wasm/switchyard_extension.wasm");
+
+    let out = target_dir().join("extension/chromium");
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("cleaning {}", out.display()))?;
+    }
+    let pkg = out.join("pkg");
+    cmd::run(
+        Command::new(&tools.wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&pkg)
+            .arg(&wasm),
+    )?;
+    let bg = pkg.join("switchyard_extension_bg.wasm");
+    cmd::run(
+        Command::new("wasm-opt")
+            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
+            .arg(&bg)
+            .arg(&bg),
+    )?;
+    copy_dir(&root().join("manifest/chromium"), &out)?;
+    copy_dir(&root().join("manifest/icons"), &out.join("icons"))?;
+    copy_dir(&root().join("extension/static"), &out)?;
+    if !out.join("manifest.json").is_file() {
+        bail!("the extension has no manifest.json at {}", out.display());
+    }
+    eprintln!("xtask: extension built at {}", out.display());
+    Ok(out)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Environment the browser scripts read to find what was built.
+pub fn browser_env(command: &mut Command, tools: &Tools, built: &Built) {
+    command
+        .current_dir(root().join("tests/e2e"))
+        .env("SWITCHYARD_EXTENSION_DIR", &built.extension_dir)
+        .env("SWITCHYARD_BIN_DIR", &built.bin_dir)
+        .env("SWITCHYARD_MOTO_PYTHON", &tools.moto_python)
+        .env("CHROMIUM", "/usr/bin/chromium");
+}
+
+/// The browser end-to-end tests (node's test runner driving Chromium).
+pub fn e2e(tools: &Tools, built: &Built) -> anyhow::Result<()> {
+    let mut node = Command::new("node");
+    node.args(["--test", "--test-concurrency=1"]);
+    browser_env(&mut node, tools, built);
+    cmd::run(&mut node)
+}

@@ -1,0 +1,73 @@
+//! `cargo xtask`: everything beyond `cargo build`, in Rust rather than shell scripts.
+//!
+//! - `setup`: install what the other commands need (idempotent)
+//! - `build`: the binaries and the packaged extension
+//! - `test`: every test, including the browser end-to-end tests
+//! - `demo`: the extension in Chromium against the local AWS stand-in
+//! - `bench`: the figures recorded in docs/benchmarks.md
+
+mod bench;
+mod build;
+mod cmd;
+mod demo;
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install missing system packages, wasm-bindgen-cli, the moto venv and playwright-core.
+    Setup,
+    /// Build the binaries and the packaged extension.
+    Build {
+        /// Build release binaries (the extension is always optimized).
+        #[arg(long)]
+        release: bool,
+    },
+    /// Run every test: unit, integration and browser end-to-end.
+    Test,
+    /// Open the extension in Chromium against the local AWS stand-in (headless with
+    /// screenshots when there is no display).
+    Demo {
+        /// Run headless and save screenshots even when a display is available.
+        #[arg(long)]
+        headless: bool,
+    },
+    /// Measure the figures in docs/benchmarks.md and print them.
+    Bench,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Setup => setup::run().map(|_| ()),
+        Command::Build { release } => setup::run().and_then(|tools| {
+            build::build(&tools, if release { build::Profile::Release } else { build::Profile::Debug })
+                .map(|_| ())
+        }),
+        Command::Test => test(),
+        Command::Demo { headless } => demo::run(headless),
+        Command::Bench => bench::run(),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn test() -> anyhow::Result<()> {
+    let tools = setup::run()?;
+    let built = build::build(&tools, build::Profile::Debug)?;
+    cmd::run(cmd::cargo().args(["test", "--workspace", "--all-targets"]))?;
+    build::e2e(&tools, &built)
+}
