@@ -115,7 +115,10 @@ mod tests {
                 "{local}"
             );
         }
-        for custom in ["https://vpce-1.sts.us-east-1.vpce.amazonaws.com", "http://10.0.0.1:80"] {
+        for custom in [
+            "https://vpce-1.sts.us-east-1.vpce.amazonaws.com",
+            "http://10.0.0.1:80",
+        ] {
             assert!(
                 matches!(env(Some(custom)).target(), AwsTarget::CustomEndpoint { .. }),
                 "{custom}"

@@ -102,7 +102,8 @@ impl Client {
 
     async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, ClientError> {
         let stream = connect_or_start(&self.paths, &self.autostart).await?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!("daemon connection closed: {e}");
@@ -113,16 +114,25 @@ impl Client {
 }
 
 /// Connect to the daemon's socket, starting the daemon first if allowed and needed.
-pub async fn connect_or_start(paths: &Paths, autostart: &Autostart) -> Result<UnixStream, ClientError> {
+pub async fn connect_or_start(
+    paths: &Paths,
+    autostart: &Autostart,
+) -> Result<UnixStream, ClientError> {
     let socket = paths.socket();
     match UnixStream::connect(&socket).await {
         Ok(stream) => return Ok(stream),
         Err(source) => {
             let Autostart::With(bin) = autostart else {
-                return Err(ClientError::Connect { path: socket, source });
+                return Err(ClientError::Connect {
+                    path: socket,
+                    source,
+                });
             };
             if !is_not_running(&source) {
-                return Err(ClientError::Connect { path: socket, source });
+                return Err(ClientError::Connect {
+                    path: socket,
+                    source,
+                });
             }
             let bin = bin.clone();
             let paths = paths.clone();
@@ -134,7 +144,10 @@ pub async fn connect_or_start(paths: &Paths, autostart: &Autostart) -> Result<Un
     }
     UnixStream::connect(&socket)
         .await
-        .map_err(|source| ClientError::Connect { path: socket, source })
+        .map_err(|source| ClientError::Connect {
+            path: socket,
+            source,
+        })
 }
 
 fn is_not_running(error: &std::io::Error) -> bool {
@@ -146,7 +159,8 @@ fn is_not_running(error: &std::io::Error) -> bool {
 
 /// Start the daemon unless another client already did, and wait for its socket.
 fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
-    let start_err = |what: &str, e: &dyn std::fmt::Display| ClientError::Start(format!("{what}: {e}"));
+    let start_err =
+        |what: &str, e: &dyn std::fmt::Display| ClientError::Start(format!("{what}: {e}"));
     paths
         .ensure_runtime_dir()
         .map_err(|e| start_err("runtime dir", &e))?;
@@ -161,16 +175,13 @@ fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
     if std::os::unix::net::UnixStream::connect(paths.socket()).is_ok() {
         return Ok(());
     }
-    let log = paths
-        .ensure_state_dir()
-        .ok()
-        .and_then(|()| {
-            File::options()
-                .create(true)
-                .append(true)
-                .open(paths.daemon_log())
-                .ok()
-        });
+    let log = paths.ensure_state_dir().ok().and_then(|()| {
+        File::options()
+            .create(true)
+            .append(true)
+            .open(paths.daemon_log())
+            .ok()
+    });
     let stderr = log.map_or_else(Stdio::null, Stdio::from);
     let mut command = Command::new(bin);
     command

@@ -53,9 +53,8 @@ pub fn read_frame(input: &mut impl Read, cap: usize) -> Result<Option<Vec<u8>>, 
 
 /// Write one frame and flush it.
 pub fn write_frame(output: &mut impl Write, body: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(body.len()).map_err(|_| {
-        io::Error::new(io::ErrorKind::InvalidInput, "frame longer than 4 GiB")
-    })?;
+    let len = u32::try_from(body.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "frame longer than 4 GiB"))?;
     output.write_all(&len.to_ne_bytes())?;
     output.write_all(body)?;
     output.flush()
@@ -105,7 +104,16 @@ mod tests {
     fn truncated_length() {
         let mut input = Cursor::new(vec![5u8, 0]);
         let err = read_frame(&mut input, 100).unwrap_err();
-        assert!(matches!(err, FrameError::Truncated { got: 2, expected: 4 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FrameError::Truncated {
+                    got: 2,
+                    expected: 4
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -113,7 +121,16 @@ mod tests {
         let mut bytes = frame(b"{\"id\":1}");
         bytes.truncate(7);
         let err = read_frame(&mut Cursor::new(bytes), 100).unwrap_err();
-        assert!(matches!(err, FrameError::Truncated { got: 3, expected: 8 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FrameError::Truncated {
+                    got: 3,
+                    expected: 8
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -121,7 +138,16 @@ mod tests {
         let big = vec![b'x'; 1000];
         let mut input = Cursor::new([frame(&big), frame(b"{}")].concat());
         let err = read_frame(&mut input, 999).unwrap_err();
-        assert!(matches!(err, FrameError::TooLarge { len: 1000, cap: 999 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FrameError::TooLarge {
+                    len: 1000,
+                    cap: 999
+                }
+            ),
+            "{err}"
+        );
         assert_eq!(read_frame(&mut input, 999).unwrap().unwrap(), b"{}");
     }
 
@@ -130,7 +156,16 @@ mod tests {
         let mut bytes = frame(&[b'x'; 1000]);
         bytes.truncate(500);
         let err = read_frame(&mut Cursor::new(bytes), 10).unwrap_err();
-        assert!(matches!(err, FrameError::Truncated { got: 496, expected: 1000 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                FrameError::Truncated {
+                    got: 496,
+                    expected: 1000
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

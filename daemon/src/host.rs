@@ -111,7 +111,10 @@ pub async fn forward(client: &mut Client, message: Vec<u8>) -> Reply {
                 ),
             ),
         },
-        Err(e) => Reply::error(id, ErrorBody::new(ErrorCode::DaemonUnavailable, e.to_string())),
+        Err(e) => Reply::error(
+            id,
+            ErrorBody::new(ErrorCode::DaemonUnavailable, e.to_string()),
+        ),
     }
 }
 
@@ -155,7 +158,11 @@ mod tests {
 
     #[test]
     fn relays_until_the_browser_closes() {
-        let input = frames(&[br#"{"id":1,"type":"ping"}"#, b"[]", br#"{"id":2,"type":"nope"}"#]);
+        let input = frames(&[
+            br#"{"id":1,"type":"ping"}"#,
+            b"[]",
+            br#"{"id":2,"type":"nope"}"#,
+        ]);
         let (ending, out) = run_with(&[ORIGIN], input);
         assert_eq!(ending, Ending::Closed);
         assert_eq!(out.len(), 3);
@@ -167,7 +174,10 @@ mod tests {
     #[test]
     fn firefox_passes_the_addon_id_second() {
         let input = frames(&[br#"{"id":1,"type":"ping"}"#]);
-        let (ending, out) = run_with(&["/path/to/manifest.json", "switchyard@switchyard.dev"], input);
+        let (ending, out) = run_with(
+            &["/path/to/manifest.json", "switchyard@switchyard.dev"],
+            input,
+        );
         assert_eq!(ending, Ending::Closed);
         assert!(out[0].contains("pong"));
     }
@@ -219,7 +229,10 @@ mod tests {
         let (ending, out) = run_with(&[ORIGIN], frames(&bodies));
         assert_eq!(ending, Ending::Closed);
         for ((_, code), reply) in cases.iter().zip(&out) {
-            assert!(reply.contains(&format!(r#""code":"{code}""#)), "{code}: {reply}");
+            assert!(
+                reply.contains(&format!(r#""code":"{code}""#)),
+                "{code}: {reply}"
+            );
         }
     }
 
@@ -232,6 +245,10 @@ mod tests {
             Reply::ok(RequestId::number(9), &"x".repeat(MAX_OUTGOING_MESSAGE))
         });
         let out = replies(&output);
-        assert!(out[0].contains(r#""id":9"#) && out[0].contains("reply_too_large"), "{}", out[0]);
+        assert!(
+            out[0].contains(r#""id":9"#) && out[0].contains("reply_too_large"),
+            "{}",
+            out[0]
+        );
     }
 }

@@ -186,8 +186,8 @@ pub fn install(
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(write_err)?;
         }
-        let text = serde_json::to_string_pretty(&manifest_json(browser, host_path))
-            .unwrap_or_default();
+        let text =
+            serde_json::to_string_pretty(&manifest_json(browser, host_path)).unwrap_or_default();
         fs::write(&path, text + "\n").map_err(write_err)?;
         written.push(path);
     }
@@ -246,7 +246,12 @@ mod tests {
         let shown: Vec<String> = [Os::Linux, Os::MacOs]
             .iter()
             .flat_map(|&os| all.iter().map(move |&b| (os, b)))
-            .map(|(os, b)| manifest_path(b, os, home, None).unwrap().display().to_string())
+            .map(|(os, b)| {
+                manifest_path(b, os, home, None)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
             .collect();
         expect![[r#"
 
@@ -262,7 +267,12 @@ mod tests {
             /home/u/Library/Application Support/Mozilla/native-messaging-hosts/com.switchyard.host.json"#]]
         .assert_eq(&format!("\n{}", shown.join("\n")));
 
-        let custom = manifest_path(Browser::Chromium, Os::Linux, home, Some(Path::new("/tmp/p")));
+        let custom = manifest_path(
+            Browser::Chromium,
+            Os::Linux,
+            home,
+            Some(Path::new("/tmp/p")),
+        );
         assert_eq!(
             custom.unwrap(),
             Path::new("/tmp/p/NativeMessagingHosts/com.switchyard.host.json")
@@ -296,11 +306,16 @@ mod tests {
         let written = install(&browsers, Os::Linux, &home, None, &host).unwrap();
         assert_eq!(written.len(), 2);
         // Idempotent.
-        assert_eq!(install(&browsers, Os::Linux, &home, None, &host).unwrap(), written);
+        assert_eq!(
+            install(&browsers, Os::Linux, &home, None, &host).unwrap(),
+            written
+        );
         let removed = uninstall(&browsers, Os::Linux, &home, None).unwrap();
         assert_eq!(removed, written);
         assert!(written.iter().all(|p| !p.exists()));
-        assert!(uninstall(&browsers, Os::Linux, &home, None).unwrap().is_empty());
+        assert!(uninstall(&browsers, Os::Linux, &home, None)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

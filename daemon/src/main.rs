@@ -13,12 +13,14 @@ use switchyard_daemon::install::{self, Browser, Os};
 use switchyard_daemon::paths::Paths;
 use switchyard_daemon::server;
 use switchyard_shared::popup::uptime;
-use switchyard_shared::protocol::{
-    PongData, Reply, Request, RequestId, StatusData,
-};
+use switchyard_shared::protocol::{PongData, Reply, Request, RequestId, StatusData};
 
 #[derive(Parser)]
-#[command(name = "switchyard", version, about = "Switch, see and provision AWS accounts from the browser")]
+#[command(
+    name = "switchyard",
+    version,
+    about = "Switch, see and provision AWS accounts from the browser"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -83,8 +85,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             let status: StatusData = reply.into_result()?;
-            println!("switchyard {} (protocol v{})", status.daemon_version, status.protocol_version);
-            println!("daemon:      pid {}, up {}", status.pid, uptime(status.uptime_secs));
+            println!(
+                "switchyard {} (protocol v{})",
+                status.daemon_version, status.protocol_version
+            );
+            println!(
+                "daemon:      pid {}, up {}",
+                status.pid,
+                uptime(status.uptime_secs)
+            );
             println!("aws:         {}", serde_json::to_string(&status.aws)?);
             println!(
                 "credentials: {}",
@@ -108,17 +117,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .context("cannot find this binary")?
                     .with_file_name("switchyard-host"),
             };
-            let host_path = std::fs::canonicalize(&host_path)
-                .with_context(|| format!("the host binary {} does not exist", host_path.display()))?;
+            let host_path = std::fs::canonicalize(&host_path).with_context(|| {
+                format!("the host binary {} does not exist", host_path.display())
+            })?;
             let (os, home, browsers) = resolve(&target)?;
-            for path in install::install(&browsers, os, &home, target.user_data_dir.as_deref(), &host_path)? {
+            for path in install::install(
+                &browsers,
+                os,
+                &home,
+                target.user_data_dir.as_deref(),
+                &host_path,
+            )? {
                 println!("wrote {}", path.display());
             }
             Ok(())
         }
         Command::Uninstall { target } => {
             let (os, home, browsers) = resolve(&target)?;
-            let removed = install::uninstall(&browsers, os, &home, target.user_data_dir.as_deref())?;
+            let removed =
+                install::uninstall(&browsers, os, &home, target.user_data_dir.as_deref())?;
             if removed.is_empty() {
                 println!("nothing to remove");
             }
@@ -148,9 +165,13 @@ fn ask(request: Request) -> anyhow::Result<Reply> {
         .build()?;
     runtime.block_on(async {
         let mut client = Client::new(Paths::from_env(), Autostart::beside_current_exe());
-        let body = request.to_envelope(&RequestId::number(1)).to_string().into_bytes();
+        let body = request
+            .to_envelope(&RequestId::number(1))
+            .to_string()
+            .into_bytes();
         let bytes = client.send(body).await?;
-        let reply: Reply = serde_json::from_slice(&bytes).context("unreadable reply from the daemon")?;
+        let reply: Reply =
+            serde_json::from_slice(&bytes).context("unreadable reply from the daemon")?;
         Ok(reply)
     })
 }
@@ -183,7 +204,12 @@ fn run_daemon() -> anyhow::Result<()> {
             version = switchyard_shared::APP_VERSION,
             "daemon listening"
         );
-        server::serve(bound, Arc::new(DaemonState::new(aws)), server::shutdown_signal()).await?;
+        server::serve(
+            bound,
+            Arc::new(DaemonState::new(aws)),
+            server::shutdown_signal(),
+        )
+        .await?;
         tracing::info!("daemon stopped");
         Ok(())
     })

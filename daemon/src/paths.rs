@@ -116,9 +116,8 @@ fn ensure_private_dir(path: &Path) -> Result<(), PathsError> {
         )));
     }
     if meta.permissions().mode() & 0o077 != 0 {
-        fs::set_permissions(path, fs::Permissions::from_mode(0o700)).map_err(|e| {
-            unsafe_because(format!("others may enter it and chmod failed: {e}"))
-        })?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o700))
+            .map_err(|e| unsafe_because(format!("others may enter it and chmod failed: {e}")))?;
     }
     Ok(())
 }
@@ -132,12 +131,18 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let paths = Paths::in_dir(tmp.path());
         paths.ensure_runtime_dir().unwrap();
-        let mode = fs::metadata(&paths.runtime_dir).unwrap().permissions().mode();
+        let mode = fs::metadata(&paths.runtime_dir)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700);
 
         fs::set_permissions(&paths.runtime_dir, fs::Permissions::from_mode(0o777)).unwrap();
         paths.ensure_runtime_dir().unwrap();
-        let mode = fs::metadata(&paths.runtime_dir).unwrap().permissions().mode();
+        let mode = fs::metadata(&paths.runtime_dir)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700);
     }
 

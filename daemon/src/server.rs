@@ -16,9 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::serve::IncomingStream;
 use axum::Router;
-use switchyard_shared::protocol::{
-    ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE,
-};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE};
 use tokio::net::UnixListener;
 
 use crate::dispatch::{handle_bytes, DaemonState};
@@ -206,11 +204,7 @@ mod tests {
     async fn call(body: impl Into<Body>) -> (StatusCode, String) {
         let app = app(Arc::new(DaemonState::new(AwsEnv::default())));
         let response = app
-            .oneshot(
-                Request::post(MESSAGE_PATH)
-                    .body(body.into())
-                    .unwrap(),
-            )
+            .oneshot(Request::post(MESSAGE_PATH).body(body.into()).unwrap())
             .await
             .unwrap();
         let status = response.status();

@@ -18,7 +18,10 @@ impl Sandbox {
     fn new() -> Sandbox {
         // Short paths: a Unix socket path must fit in 108 bytes.
         Sandbox {
-            dir: tempfile::Builder::new().prefix("sy").tempdir_in("/tmp").unwrap(),
+            dir: tempfile::Builder::new()
+                .prefix("sy")
+                .tempdir_in("/tmp")
+                .unwrap(),
         }
     }
 
@@ -104,7 +107,11 @@ fn exchange(sandbox: &Sandbox, messages: &[&str]) -> Vec<Reply> {
     }
     drop(stdin);
     let mut output = Vec::new();
-    host.stdout.take().unwrap().read_to_end(&mut output).unwrap();
+    host.stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut output)
+        .unwrap();
     let status = host.wait().unwrap();
     assert!(status.success(), "host exited with {status}");
     read_replies(&output)
@@ -133,8 +140,16 @@ fn host_starts_the_daemon_and_relays() {
         .map(|r| String::from_utf8(r.to_bytes()).unwrap())
         .collect();
     assert!(text[0].contains(r#""app_version":"0.1.0""#), "{}", text[0]);
-    assert!(text[1].starts_with(r#"{"id":"two","status":"ok""#), "{}", text[1]);
-    assert!(text[2].contains("unsupported_protocol_version"), "{}", text[2]);
+    assert!(
+        text[1].starts_with(r#"{"id":"two","status":"ok""#),
+        "{}",
+        text[1]
+    );
+    assert!(
+        text[2].contains("unsupported_protocol_version"),
+        "{}",
+        text[2]
+    );
     assert!(text[3].contains("not_an_object"), "{}", text[3]);
 
     // The daemon outlives the host and serves the next one.
@@ -160,7 +175,10 @@ fn two_hosts_at_once_start_one_daemon() {
             .map(|h| status_of(h.join().unwrap().remove(0)).pid)
             .collect()
     });
-    assert!(pids.windows(2).all(|w| w[0] == w[1]), "several daemons: {pids:?}");
+    assert!(
+        pids.windows(2).all(|w| w[0] == w[1]),
+        "several daemons: {pids:?}"
+    );
 }
 
 #[test]
@@ -176,18 +194,30 @@ fn a_restarted_daemon_is_found_again() {
 fn without_a_daemon_binary_the_host_answers_daemon_unavailable() {
     let sandbox = Sandbox::new();
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard-host"));
-    command.arg(ORIGIN).stdin(Stdio::piped()).stdout(Stdio::piped());
+    command
+        .arg(ORIGIN)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
     sandbox.env(&mut command);
     command.env("SWITCHYARD_DAEMON_BIN", "/nonexistent/switchyard");
     let mut host = command.spawn().unwrap();
     let mut stdin = host.stdin.take().unwrap();
-    stdin.write_all(&frame(br#"{"id":7,"type":"ping"}"#)).unwrap();
+    stdin
+        .write_all(&frame(br#"{"id":7,"type":"ping"}"#))
+        .unwrap();
     drop(stdin);
     let mut output = Vec::new();
-    host.stdout.take().unwrap().read_to_end(&mut output).unwrap();
+    host.stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut output)
+        .unwrap();
     host.wait().unwrap();
     let text = String::from_utf8(read_replies(&output)[0].to_bytes()).unwrap();
-    assert!(text.contains(r#""id":7"#) && text.contains("daemon_unavailable"), "{text}");
+    assert!(
+        text.contains(r#""id":7"#) && text.contains("daemon_unavailable"),
+        "{text}"
+    );
     assert!(text.contains("/nonexistent/switchyard"), "{text}");
 }
 
@@ -202,5 +232,8 @@ fn a_second_daemon_refuses_to_start() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("already running"), "{stderr}");
-    assert!(Path::new(&sandbox.socket()).exists(), "the first daemon keeps its socket");
+    assert!(
+        Path::new(&sandbox.socket()).exists(),
+        "the first daemon keeps its socket"
+    );
 }

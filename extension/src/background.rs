@@ -62,7 +62,8 @@ impl Worker {
         })
         .into_js_value();
         port.on_message().add_listener(on_message.unchecked_ref());
-        port.on_disconnect().add_listener(on_disconnect.unchecked_ref());
+        port.on_disconnect()
+            .add_listener(on_disconnect.unchecked_ref());
         self.connection = Some(Connection { generation, port });
         Ok(generation)
     }
@@ -96,7 +97,9 @@ fn on_host_message(generation: u64, message: &JsValue) {
                 WORKER.with(|worker| worker.borrow_mut().pending.take_connection(generation));
             fail_all(waiters, &error);
         }
-        Incoming::Ignored(why) => chrome::warn(&format!("switchyard: ignored a host message: {why}")),
+        Incoming::Ignored(why) => {
+            chrome::warn(&format!("switchyard: ignored a host message: {why}"))
+        }
     }
 }
 
@@ -124,7 +127,8 @@ fn start_request(request: &Request) -> Result<(u64, oneshot::Receiver<Answer>), 
         let generation = worker.ensure_connected()?;
         let (waiter, answer) = oneshot::channel();
         let id = worker.pending.register(generation, waiter);
-        let message = chrome::from_json_text(&request.to_envelope(&RequestId::number(id)).to_string());
+        let message =
+            chrome::from_json_text(&request.to_envelope(&RequestId::number(id)).to_string());
         let posted = match &worker.connection {
             Some(connection) => connection.port.post_message(&message),
             None => Err(JsValue::from_str("the port closed")),

@@ -179,13 +179,22 @@ pub fn code_spans(text: &str) -> Vec<Span<'_>> {
         let after = &rest[open + 1..];
         let Some(close) = after.find('`') else { break };
         if open > 0 {
-            spans.push(Span { code: false, text: &rest[..open] });
+            spans.push(Span {
+                code: false,
+                text: &rest[..open],
+            });
         }
-        spans.push(Span { code: true, text: &after[..close] });
+        spans.push(Span {
+            code: true,
+            text: &after[..close],
+        });
         rest = &after[close + 1..];
     }
     if !rest.is_empty() {
-        spans.push(Span { code: false, text: rest });
+        spans.push(Span {
+            code: false,
+            text: rest,
+        });
     }
     spans
 }
@@ -206,11 +215,18 @@ mod tests {
     fn host_messages_are_matched_by_numeric_id() {
         assert_eq!(
             decode_host_message(r#"{"id":3,"status":"ok","data":{"pong":true}}"#),
-            Incoming::Reply { id: 3, result: Ok(json!({"pong": true})) }
+            Incoming::Reply {
+                id: 3,
+                result: Ok(json!({"pong": true}))
+            }
         );
-        let Incoming::Reply { id: 4, result: Err(error) } = decode_host_message(
+        let Incoming::Reply {
+            id: 4,
+            result: Err(error),
+        } = decode_host_message(
             r#"{"id":4,"status":"error","error":{"code":"daemon_unavailable","message":"no"}}"#,
-        ) else {
+        )
+        else {
             panic!("expected an error reply to 4")
         };
         assert_eq!(error.code, ErrorCode::DaemonUnavailable);
@@ -225,14 +241,24 @@ mod tests {
             Incoming::Unaddressed(ErrorBody::new(ErrorCode::MessageTooLarge, "big"))
         );
         // A reply with our id but a broken body still ends that request.
-        let Incoming::Reply { id: 5, result: Err(error) } =
-            decode_host_message(r#"{"id":5,"status":"maybe"}"#)
+        let Incoming::Reply {
+            id: 5,
+            result: Err(error),
+        } = decode_host_message(r#"{"id":5,"status":"maybe"}"#)
         else {
             panic!("expected a failed reply to 5")
         };
         assert_eq!(error.code, ErrorCode::Internal);
-        for text in [r#"{"id":"x","status":"ok","data":1}"#, r#"{"id":-1,"status":"ok","data":1}"#, "[]", "{"] {
-            assert!(matches!(decode_host_message(text), Incoming::Ignored(_)), "{text}");
+        for text in [
+            r#"{"id":"x","status":"ok","data":1}"#,
+            r#"{"id":-1,"status":"ok","data":1}"#,
+            "[]",
+            "{",
+        ] {
+            assert!(
+                matches!(decode_host_message(text), Incoming::Ignored(_)),
+                "{text}"
+            );
         }
     }
 
@@ -245,7 +271,9 @@ mod tests {
         };
         assert_eq!(accept_hello(result), Ok(HelloData::current()));
         // And the request we send parses on the other side.
-        let sent = Request::hello().to_envelope(&RequestId::number(9)).to_string();
+        let sent = Request::hello()
+            .to_envelope(&RequestId::number(9))
+            .to_string();
         assert!(switchyard_shared::protocol::parse_request(sent.as_bytes()).is_ok());
     }
 
@@ -270,34 +298,60 @@ mod tests {
             panic!("expected connected")
         };
         assert_eq!(status.aws, AwsTarget::Aws);
-        assert_eq!(status.credentials, CredentialsState { configured: false, source: None });
+        assert_eq!(
+            status.credentials,
+            CredentialsState {
+                configured: false,
+                source: None
+            }
+        );
         assert!(matches!(
             connected(HelloData::current(), Ok(json!({}))),
             ConnectionState::Failed { error } if error.code == ErrorCode::Internal
         ));
-        let timeout = ConnectionState::Failed { error: timeout_error() };
-        assert_eq!(connected(HelloData::current(), Err(timeout_error())), timeout);
+        let timeout = ConnectionState::Failed {
+            error: timeout_error(),
+        };
+        assert_eq!(
+            connected(HelloData::current(), Err(timeout_error())),
+            timeout
+        );
     }
 
     #[test]
     fn page_requests_and_answers_round_trip() {
-        assert_eq!(decode_page_request(r#"{"type":"connection_state"}"#), Ok(PageRequest::ConnectionState));
+        assert_eq!(
+            decode_page_request(r#"{"type":"connection_state"}"#),
+            Ok(PageRequest::ConnectionState)
+        );
         assert_eq!(
             serde_json::to_string(&PageRequest::ConnectionState).unwrap_or_default(),
             r#"{"type":"connection_state"}"#
         );
         for bad in [r#"{"type":"launch"}"#, "{}", "null"] {
-            assert_eq!(decode_page_request(bad).map_err(|e| e.code), Err(ErrorCode::InvalidRequest));
+            assert_eq!(
+                decode_page_request(bad).map_err(|e| e.code),
+                Err(ErrorCode::InvalidRequest)
+            );
         }
         let state = connected(HelloData::current(), Ok(status_json()));
         let text = serde_json::to_string(&state).unwrap_or_default();
         assert_eq!(decode_connection_state(Ok(Some(text))), state);
-        let page_error = serde_json::to_string(&PageError { error: timeout_error() }).unwrap_or_default();
+        let page_error = serde_json::to_string(&PageError {
+            error: timeout_error(),
+        })
+        .unwrap_or_default();
         assert_eq!(
             decode_connection_state(Ok(Some(page_error))),
-            ConnectionState::Failed { error: timeout_error() }
+            ConnectionState::Failed {
+                error: timeout_error()
+            }
         );
-        for answer in [Ok(None), Ok(Some("42".to_owned())), Err("Receiving end does not exist.".to_owned())] {
+        for answer in [
+            Ok(None),
+            Ok(Some("42".to_owned())),
+            Err("Receiving end does not exist.".to_owned()),
+        ] {
             assert!(matches!(
                 decode_connection_state(answer),
                 ConnectionState::Failed { error } if error.code == ErrorCode::Internal
@@ -310,11 +364,20 @@ mod tests {
         let shown = |text| {
             code_spans(text)
                 .iter()
-                .map(|s| if s.code { format!("<{}>", s.text) } else { s.text.to_owned() })
+                .map(|s| {
+                    if s.code {
+                        format!("<{}>", s.text)
+                    } else {
+                        s.text.to_owned()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         };
-        assert_eq!(shown("Run `switchyard install` now."), "Run |<switchyard install>| now.");
+        assert_eq!(
+            shown("Run `switchyard install` now."),
+            "Run |<switchyard install>| now."
+        );
         assert_eq!(shown("`a``b`"), "<a>|<b>");
         assert_eq!(shown("one ` stray"), "one ` stray");
         assert_eq!(shown("`x` and ` stray"), "<x>| and ` stray");

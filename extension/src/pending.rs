@@ -79,7 +79,11 @@ mod tests {
         let b = pending.register(1, "b");
         assert_eq!((a, b), (1, 2));
         assert_eq!(pending.take(b), Some("b"));
-        assert_eq!(pending.take(b), None, "a second reply with the same id is ignored");
+        assert_eq!(
+            pending.take(b),
+            None,
+            "a second reply with the same id is ignored"
+        );
         assert_eq!(pending.take(99), None);
         assert_eq!(pending.len(), 1);
     }

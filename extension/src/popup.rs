@@ -54,7 +54,14 @@ fn render(shown: &PopupView) {
     let by_id = |id: &str| document.get_element_by_id(id);
 
     if let Some(summary) = by_id("summary") {
-        let _ = summary.set_attribute("aria-busy", if shown.tone == Tone::Busy { "true" } else { "false" });
+        let _ = summary.set_attribute(
+            "aria-busy",
+            if shown.tone == Tone::Busy {
+                "true"
+            } else {
+                "false"
+            },
+        );
     }
     if let Some(headline) = by_id("headline") {
         headline.set_class_name(tone_class(shown.tone));

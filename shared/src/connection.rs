@@ -34,7 +34,7 @@ pub fn classify_port_error(last_error: Option<&str>) -> ErrorBody {
         let detail = if raw.is_empty() {
             "the connection closed".to_owned()
         } else {
-            raw.to_owned()
+            raw.trim_end_matches('.').to_owned()
         };
         ErrorBody::new(
             ErrorCode::HostDisconnected,
@@ -53,20 +53,31 @@ mod tests {
     #[test]
     fn known_browser_messages_become_actionable_codes() {
         let cases = [
-            (Some("Specified native messaging host not found."), ErrorCode::HostNotRegistered),
-            (Some("No such native application com.switchyard.host"), ErrorCode::HostNotRegistered),
-            (Some("Access to the specified native messaging host is forbidden."), ErrorCode::HostForbidden),
+            (
+                Some("Specified native messaging host not found."),
+                ErrorCode::HostNotRegistered,
+            ),
+            (
+                Some("No such native application com.switchyard.host"),
+                ErrorCode::HostNotRegistered,
+            ),
+            (
+                Some("Access to the specified native messaging host is forbidden."),
+                ErrorCode::HostForbidden,
+            ),
             (Some("Native host has exited."), ErrorCode::HostDisconnected),
             (None, ErrorCode::HostDisconnected),
         ];
         for (message, code) in cases {
             assert_eq!(classify_port_error(message).code, code, "{message:?}");
         }
-        assert!(classify_port_error(Some("Specified native messaging host not found."))
-            .message
-            .contains("switchyard install"));
+        assert!(
+            classify_port_error(Some("Specified native messaging host not found."))
+                .message
+                .contains("switchyard install")
+        );
         assert!(classify_port_error(Some("Native host has exited."))
             .message
-            .contains("Native host has exited."));
+            .contains("(Native host has exited)."));
     }
 }

@@ -39,7 +39,9 @@ mod tests {
         assert!(!is_allowed_caller(
             "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
         ));
-        assert!(!is_allowed_caller("chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih"));
+        assert!(!is_allowed_caller(
+            "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih"
+        ));
         assert!(!is_allowed_caller(""));
     }
 }

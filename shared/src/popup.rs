@@ -10,8 +10,13 @@ use crate::protocol::{AwsTarget, ErrorBody, HelloData, StatusData};
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ConnectionState {
     Connecting,
-    Connected { hello: HelloData, status: StatusData },
-    Failed { error: ErrorBody },
+    Connected {
+        hello: HelloData,
+        status: StatusData,
+    },
+    Failed {
+        error: ErrorBody,
+    },
 }
 
 /// How the headline should look.
@@ -48,7 +53,7 @@ pub fn view(state: &ConnectionState) -> PopupView {
         },
         ConnectionState::Connected { hello, status } => {
             let aws = match &status.aws {
-                AwsTarget::Aws => "AWS".to_owned(),
+                AwsTarget::Aws => "real AWS endpoints".to_owned(),
                 AwsTarget::LocalStandIn { endpoint } => format!("local stand-in at {endpoint}"),
                 AwsTarget::CustomEndpoint { endpoint } => format!("custom endpoint {endpoint}"),
             };
@@ -61,14 +66,20 @@ pub fn view(state: &ConnectionState) -> PopupView {
                 tone: Tone::Good,
                 headline: format!("Connected to switchyard {}", hello.app_version),
                 facts: vec![
-                    ("Daemon".to_owned(), format!("pid {}, up {}", status.pid, uptime(status.uptime_secs))),
-                    ("Protocol".to_owned(), format!("v{}", hello.protocol_version)),
+                    (
+                        "Daemon".to_owned(),
+                        format!("pid {}, up {}", status.pid, uptime(status.uptime_secs)),
+                    ),
+                    (
+                        "Protocol".to_owned(),
+                        format!("v{}", hello.protocol_version),
+                    ),
                     ("AWS".to_owned(), aws),
                     ("Credentials".to_owned(), credentials),
                 ],
                 action: (!status.credentials.configured).then(|| {
-                    "Add credentials with `switchyard credentials add` once that command lands; \
-                     until then the daemon uses the standard AWS environment and files."
+                    "No AWS credentials yet: give the daemon a profile in ~/.aws/credentials \
+                     (or AWS_PROFILE / AWS_ACCESS_KEY_ID in its environment)."
                         .to_owned()
                 }),
                 code: None,
@@ -119,7 +130,12 @@ mod tests {
     fn connected_to_the_stand_in() {
         let state = ConnectionState::Connected {
             hello: HelloData::current(),
-            status: status(false, AwsTarget::LocalStandIn { endpoint: "http://127.0.0.1:5000".into() }),
+            status: status(
+                false,
+                AwsTarget::LocalStandIn {
+                    endpoint: "http://127.0.0.1:5000".into(),
+                },
+            ),
         };
         expect![[r#"
             PopupView {
@@ -144,7 +160,7 @@ mod tests {
                     ),
                 ],
                 action: Some(
-                    "Add credentials with `switchyard credentials add` once that command lands; until then the daemon uses the standard AWS environment and files.",
+                    "No AWS credentials yet: give the daemon a profile in ~/.aws/credentials (or AWS_PROFILE / AWS_ACCESS_KEY_ID in its environment).",
                 ),
                 code: None,
             }
@@ -160,7 +176,7 @@ mod tests {
         };
         let shown = view(&state);
         assert_eq!(shown.action, None);
-        assert_eq!(shown.facts[2].1, "AWS");
+        assert_eq!(shown.facts[2].1, "real AWS endpoints");
         assert_eq!(shown.facts[3].1, "configured (environment)");
     }
 
@@ -173,7 +189,10 @@ mod tests {
         };
         let shown = view(&state);
         assert_eq!(shown.tone, Tone::Bad);
-        assert_eq!(shown.code.as_deref(), Some(ErrorCode::HostNotRegistered.as_str()));
+        assert_eq!(
+            shown.code.as_deref(),
+            Some(ErrorCode::HostNotRegistered.as_str())
+        );
         assert!(shown.action.unwrap().contains("switchyard install"));
     }
 

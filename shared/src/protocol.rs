@@ -261,7 +261,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
         Rejected::new(
             unknown(),
             ErrorCode::InvalidUtf8,
-            format!("the message is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            format!(
+                "the message is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            ),
         )
     })?;
     let depth = json_depth::max_depth(text.as_bytes());
@@ -286,10 +289,7 @@ pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
         return Err(Rejected::new(
             unknown(),
             ErrorCode::NotAnObject,
-            format!(
-                "a request must be a JSON object, not {}",
-                json_kind(&value)
-            ),
+            format!("a request must be a JSON object, not {}", json_kind(&value)),
         ));
     };
     let id = match object.remove("id") {
@@ -304,7 +304,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
             Rejected::new(
                 unknown(),
                 ErrorCode::InvalidRequest,
-                format!("\"id\" must be a string or a number, not {}", json_kind(&raw)),
+                format!(
+                    "\"id\" must be a string or a number, not {}",
+                    json_kind(&raw)
+                ),
             )
         })?,
     };

@@ -17,44 +17,124 @@ fn check(input: &[u8], expect: Expect) {
 #[test]
 fn good_requests() {
     check(br#"{"id":1,"type":"ping"}"#, expect![[r#"ok id=1 Ping"#]]);
-    check(br#"{"type":"status","id":"abc"}"#, expect![[r#"ok id="abc" Status"#]]);
+    check(
+        br#"{"type":"status","id":"abc"}"#,
+        expect![[r#"ok id="abc" Status"#]],
+    );
     check(
         br#"{"id":7,"type":"hello","protocol_version":1,"app_version":"0.1.0","capabilities":["x"]}"#,
         expect![[r#"ok id=7 Hello(HelloParams { protocol_version: 1, app_version: Some("0.1.0"), capabilities: ["x"] })"#]],
     );
     check(
         br#"{"id":7,"type":"hello","protocol_version":1}"#,
-        expect![[r#"ok id=7 Hello(HelloParams { protocol_version: 1, app_version: None, capabilities: [] })"#]],
+        expect![[
+            r#"ok id=7 Hello(HelloParams { protocol_version: 1, app_version: None, capabilities: [] })"#
+        ]],
     );
 }
 
 #[test]
 fn bad_requests() {
-    check(b"", expect![[r#"{"id":null,"status":"error","error":{"code":"invalid_json","message":"the message is not valid JSON: EOF while parsing a value at line 1 column 0"}}"#]]);
-    check(b"\xff\xfe{}", expect![[r#"{"id":null,"status":"error","error":{"code":"invalid_utf8","message":"the message is not valid UTF-8 (at byte 0)"}}"#]]);
-    check(b"[1,2]", expect![[r#"{"id":null,"status":"error","error":{"code":"not_an_object","message":"a request must be a JSON object, not an array"}}"#]]);
-    check(b"\"hello\"", expect![[r#"{"id":null,"status":"error","error":{"code":"not_an_object","message":"a request must be a JSON object, not a string"}}"#]]);
-    check(br#"{"id":1,"type":"ping""#, expect![[r#"{"id":null,"status":"error","error":{"code":"invalid_json","message":"the message is not valid JSON: EOF while parsing an object at line 1 column 21"}}"#]]);
-    check(br#"{"type":"ping"}"#, expect![[r#"{"id":null,"status":"error","error":{"code":"invalid_request","message":"the request has no \"id\"; give every request a string or number id"}}"#]]);
-    check(br#"{"id":{"a":1},"type":"ping"}"#, expect![[r#"{"id":null,"status":"error","error":{"code":"invalid_request","message":"\"id\" must be a string or a number, not an object"}}"#]]);
-    check(br#"{"id":3}"#, expect![[r#"{"id":3,"status":"error","error":{"code":"invalid_request","message":"the request has no \"type\""}}"#]]);
-    check(br#"{"id":3,"type":5}"#, expect![[r#"{"id":3,"status":"error","error":{"code":"invalid_request","message":"\"type\" must be a string, not a number"}}"#]]);
-    check(br#"{"id":"x","type":"launch_missiles"}"#, expect![[r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status"}}"#]]);
-    check(br#"{"id":4,"type":"hello"}"#, expect![[r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"hello\": missing field `protocol_version`"}}"#]]);
-    check(br#"{"id":4,"type":"hello","protocol_version":"one"}"#, expect![[r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"hello\": invalid type: string \"one\", expected u32"}}"#]]);
-    check(br#"{"id":4,"type":"ping","extra":true}"#, expect!["ok id=4 Ping"]);
+    check(
+        b"",
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"invalid_json","message":"the message is not valid JSON: EOF while parsing a value at line 1 column 0"}}"#
+        ]],
+    );
+    check(
+        b"\xff\xfe{}",
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"invalid_utf8","message":"the message is not valid UTF-8 (at byte 0)"}}"#
+        ]],
+    );
+    check(
+        b"[1,2]",
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"not_an_object","message":"a request must be a JSON object, not an array"}}"#
+        ]],
+    );
+    check(
+        b"\"hello\"",
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"not_an_object","message":"a request must be a JSON object, not a string"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":1,"type":"ping""#,
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"invalid_json","message":"the message is not valid JSON: EOF while parsing an object at line 1 column 21"}}"#
+        ]],
+    );
+    check(
+        br#"{"type":"ping"}"#,
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"invalid_request","message":"the request has no \"id\"; give every request a string or number id"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":{"a":1},"type":"ping"}"#,
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"invalid_request","message":"\"id\" must be a string or a number, not an object"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":3}"#,
+        expect![[
+            r#"{"id":3,"status":"error","error":{"code":"invalid_request","message":"the request has no \"type\""}}"#
+        ]],
+    );
+    check(
+        br#"{"id":3,"type":5}"#,
+        expect![[
+            r#"{"id":3,"status":"error","error":{"code":"invalid_request","message":"\"type\" must be a string, not a number"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":"x","type":"launch_missiles"}"#,
+        expect![[
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":4,"type":"hello"}"#,
+        expect![[
+            r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"hello\": missing field `protocol_version`"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":4,"type":"hello","protocol_version":"one"}"#,
+        expect![[
+            r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"hello\": invalid type: string \"one\", expected u32"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":4,"type":"ping","extra":true}"#,
+        expect!["ok id=4 Ping"],
+    );
 }
 
 #[test]
 fn deeply_nested_json_is_refused_before_parsing() {
-    let deep = format!(r#"{{"id":1,"type":"ping","x":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
-    check(deep.as_bytes(), expect![[r#"{"id":null,"status":"error","error":{"code":"nesting_too_deep","message":"the message nests 100001 levels deep; at most 32 are allowed"}}"#]]);
+    let deep = format!(
+        r#"{{"id":1,"type":"ping","x":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    check(
+        deep.as_bytes(),
+        expect![[
+            r#"{"id":null,"status":"error","error":{"code":"nesting_too_deep","message":"the message nests 100001 levels deep; at most 32 are allowed"}}"#
+        ]],
+    );
     assert_eq!(peek_request_id(deep.as_bytes()), RequestId::unknown());
 }
 
 #[test]
 fn peek_finds_the_id_without_validating() {
-    assert_eq!(peek_request_id(br#"{"id":9,"type":"nope"}"#), RequestId::number(9));
+    assert_eq!(
+        peek_request_id(br#"{"id":9,"type":"nope"}"#),
+        RequestId::number(9)
+    );
     assert_eq!(peek_request_id(br#"{"id":"a"}"#), RequestId::string("a"));
     assert_eq!(peek_request_id(br#"{"id":[1]}"#), RequestId::unknown());
     assert_eq!(peek_request_id(b"garbage"), RequestId::unknown());
@@ -66,15 +146,23 @@ fn replies_round_trip_and_keep_their_shape() {
     let text = String::from_utf8(reply.to_bytes()).unwrap();
     expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
-    assert_eq!(back.into_result::<HelloData>().unwrap(), HelloData::current());
+    assert_eq!(
+        back.into_result::<HelloData>().unwrap(),
+        HelloData::current()
+    );
 
     let status = StatusData {
         daemon_version: "0.1.0".into(),
         protocol_version: 1,
         pid: 42,
         uptime_secs: 3,
-        credentials: CredentialsState { configured: false, source: None },
-        aws: AwsTarget::LocalStandIn { endpoint: "http://127.0.0.1:5000".into() },
+        credentials: CredentialsState {
+            configured: false,
+            source: None,
+        },
+        aws: AwsTarget::LocalStandIn {
+            endpoint: "http://127.0.0.1:5000".into(),
+        },
     };
     expect![[r#"{"id":"s","status":"ok","data":{"aws":{"endpoint":"http://127.0.0.1:5000","kind":"local_stand_in"},"credentials":{"configured":false},"daemon_version":"0.1.0","pid":42,"protocol_version":1,"uptime_secs":3}}"#]]
         .assert_eq(&String::from_utf8(Reply::ok(RequestId::string("s"), &status).to_bytes()).unwrap());
@@ -82,14 +170,24 @@ fn replies_round_trip_and_keep_their_shape() {
 
 #[test]
 fn requests_serialize_to_the_envelope() {
-    let text = Request::hello().to_envelope(&RequestId::number(5)).to_string();
-    expect![[r#"{"app_version":"0.1.0","id":5,"protocol_version":1,"type":"hello"}"#]].assert_eq(&text);
-    assert_eq!(parse_request(text.as_bytes()).unwrap().request, Request::hello());
+    let text = Request::hello()
+        .to_envelope(&RequestId::number(5))
+        .to_string();
+    expect![[r#"{"app_version":"0.1.0","id":5,"protocol_version":1,"type":"hello"}"#]]
+        .assert_eq(&text);
+    assert_eq!(
+        parse_request(text.as_bytes()).unwrap().request,
+        Request::hello()
+    );
 }
 
 #[test]
 fn protocol_versions_are_checked() {
-    let mut params = HelloParams { protocol_version: 1, app_version: None, capabilities: vec![] };
+    let mut params = HelloParams {
+        protocol_version: 1,
+        app_version: None,
+        capabilities: vec![],
+    };
     assert!(check_protocol_version(&params).is_ok());
     params.protocol_version = 2;
     let err = check_protocol_version(&params).unwrap_err();

@@ -47,7 +47,7 @@ export async function launch(box, { headed = false } = {}) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: !headed,
     env: box.env,
-    viewport: { width: 420, height: 320 },
+    viewport: { width: 420, height: 360 },
     args: [
       `--disable-extensions-except=${extensionDir()}`,
       `--load-extension=${extensionDir()}`,

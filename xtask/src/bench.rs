@@ -43,7 +43,11 @@ pub fn run() -> anyhow::Result<()> {
         stdin.write_all(hello)?;
         drop(stdin);
         let mut out = Vec::new();
-        child.stdout.take().context("stdout")?.read_to_end(&mut out)?;
+        child
+            .stdout
+            .take()
+            .context("stdout")?
+            .read_to_end(&mut out)?;
         child.wait()?;
         let elapsed = started.elapsed();
         if !String::from_utf8_lossy(&out).contains(r#""status":"ok""#) {
@@ -76,12 +80,33 @@ pub fn run() -> anyhow::Result<()> {
     let (ext_raw, ext_gz) = gzipped_size(&built.extension_dir)?;
 
     println!("switchyard walking-skeleton figures ({RUNS} runs each, interleaved)");
-    println!("host round trip (spawn, hello, reply, exit): median {:.2} ms, p95 {:.2} ms", ms(host_median), ms(host_p95));
-    println!("spawn /bin/true:                            median {:.2} ms, p95 {:.2} ms", ms(true_median), ms(true_p95));
-    println!("host / true (median):                       {:.1}x", ms(host_median) / ms(true_median));
-    println!("host binary size:                           {:.0} KiB", host_size as f64 / 1024.0);
-    println!("daemon idle RSS:                            {:.1} MiB", rss_kib as f64 / 1024.0);
-    println!("extension wasm+js:                          {:.1} KiB raw, {:.1} KiB gzipped", ext_raw as f64 / 1024.0, ext_gz as f64 / 1024.0);
+    println!(
+        "host round trip (spawn, hello, reply, exit): median {:.2} ms, p95 {:.2} ms",
+        ms(host_median),
+        ms(host_p95)
+    );
+    println!(
+        "spawn /bin/true:                            median {:.2} ms, p95 {:.2} ms",
+        ms(true_median),
+        ms(true_p95)
+    );
+    println!(
+        "host / true (median):                       {:.1}x",
+        ms(host_median) / ms(true_median)
+    );
+    println!(
+        "host binary size:                           {:.0} KiB",
+        host_size as f64 / 1024.0
+    );
+    println!(
+        "daemon idle RSS:                            {:.1} MiB",
+        rss_kib as f64 / 1024.0
+    );
+    println!(
+        "extension wasm+js:                          {:.1} KiB raw, {:.1} KiB gzipped",
+        ext_raw as f64 / 1024.0,
+        ext_gz as f64 / 1024.0
+    );
     let _ = std::fs::remove_dir_all(&sandbox);
     Ok(())
 }
@@ -127,7 +152,10 @@ fn gzipped_size(dir: &Path) -> anyhow::Result<(u64, u64)> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("wasm" | "js")) {
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "js")
+            ) {
                 let bytes = std::fs::read(&path)?;
                 raw += bytes.len() as u64;
                 let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::best());

@@ -93,7 +93,16 @@ pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
     let bg = pkg.join("switchyard_extension_bg.wasm");
     cmd::run(
         Command::new("wasm-opt")
-            .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+                "-o",
+            ])
             .arg(&bg)
             .arg(&bg),
     )?;

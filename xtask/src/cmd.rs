@@ -33,7 +33,9 @@ pub fn target_dir() -> PathBuf {
 /// `cargo` (the one that runs xtask) in the repository, with the shared target dir.
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    command.current_dir(root()).env("CARGO_TARGET_DIR", target_dir());
+    command
+        .current_dir(root())
+        .env("CARGO_TARGET_DIR", target_dir());
     command
 }
 

@@ -15,6 +15,9 @@ pub fn run(headless: bool) -> anyhow::Result<()> {
     build::browser_env(&mut node, &tools, &built);
     node.env("SWITCHYARD_SCREENSHOTS", root().join("docs/screenshots"));
     let display = std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty());
-    node.env("SWITCHYARD_HEADED", if display && !headless { "1" } else { "0" });
+    node.env(
+        "SWITCHYARD_HEADED",
+        if display && !headless { "1" } else { "0" },
+    );
     cmd::run(&mut node)
 }

@@ -49,8 +49,15 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Setup => setup::run().map(|_| ()),
         Command::Build { release } => setup::run().and_then(|tools| {
-            build::build(&tools, if release { build::Profile::Release } else { build::Profile::Debug })
-                .map(|_| ())
+            build::build(
+                &tools,
+                if release {
+                    build::Profile::Release
+                } else {
+                    build::Profile::Debug
+                },
+            )
+            .map(|_| ())
         }),
         Command::Test => test(),
         Command::Demo { headless } => demo::run(headless),

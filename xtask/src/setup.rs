@@ -57,7 +57,9 @@ pub fn run() -> anyhow::Result<Tools> {
         wanted.extend_from_slice(DEBIAN_WASM_RUST);
     }
     // Node and npm may come from elsewhere than Debian; only ask for them when missing.
-    wanted.retain(|p| !(matches!(*p, "nodejs" | "npm") && on_path(if *p == "nodejs" { "node" } else { "npm" })));
+    wanted.retain(|p| {
+        !(matches!(*p, "nodejs" | "npm") && on_path(if *p == "nodejs" { "node" } else { "npm" }))
+    });
     ensure_packages(&wanted)?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     let moto_python = ensure_moto()?;
@@ -114,7 +116,10 @@ pub fn locked_wasm_bindgen_version() -> anyhow::Result<String> {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == r#"name = "wasm-bindgen""# {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
                 return Ok(version.trim_matches('"').to_owned());
             }
         }
@@ -136,7 +141,13 @@ fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
     let install = |locked: bool| {
         let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
         command
-            .args(["install", "wasm-bindgen-cli", "--version", &version, "--root"])
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &version,
+                "--root",
+            ])
             .arg(&root_dir)
             .env_remove("CARGO_TARGET_DIR");
         if locked {
@@ -151,7 +162,10 @@ fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
         install(false)?;
     }
     if !matches(&bin) {
-        bail!("installed {} but it does not report version {version}", bin.display());
+        bail!(
+            "installed {} but it does not report version {version}",
+            bin.display()
+        );
     }
     Ok(bin)
 }
@@ -160,8 +174,10 @@ fn ensure_moto() -> anyhow::Result<PathBuf> {
     let venv = cache_dir().join(format!("moto-{MOTO_VERSION}"));
     let python = venv.join("bin/python");
     let has_moto = |python: &Path| {
-        output(Command::new(python).args(["-c", "import moto, flask, boto3; print(moto.__version__)"]))
-            .is_some_and(|v| v.trim() == MOTO_VERSION)
+        output(
+            Command::new(python).args(["-c", "import moto, flask, boto3; print(moto.__version__)"]),
+        )
+        .is_some_and(|v| v.trim() == MOTO_VERSION)
     };
     if has_moto(&python) {
         return Ok(python);
@@ -170,14 +186,21 @@ fn ensure_moto() -> anyhow::Result<PathBuf> {
         .into_iter()
         .find(|p| output(Command::new(p).args(["-c", "import venv, ensurepip"])).is_some())
         .context("no python3 with venv and ensurepip; install python3-venv")?;
-    cmd::run(Command::new(system_python).args(["-m", "venv", "--clear"]).arg(&venv))?;
+    cmd::run(
+        Command::new(system_python)
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+    )?;
     cmd::run(
         Command::new(&python)
             .args(["-m", "pip", "install", "-q"])
             .arg(format!("moto[server]=={MOTO_VERSION}")),
     )?;
     if !has_moto(&python) {
-        bail!("moto {MOTO_VERSION} did not install into {}", venv.display());
+        bail!(
+            "moto {MOTO_VERSION} did not install into {}",
+            venv.display()
+        );
     }
     Ok(python)
 }
