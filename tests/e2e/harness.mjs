@@ -26,9 +26,9 @@ export function sandbox(extraEnv = {}) {
     ...process.env,
     SWITCHYARD_RUNTIME_DIR: join(dir, 'run'),
     SWITCHYARD_STATE_DIR: join(dir, 'state'),
-    ...extraEnv,
   };
   delete env.SWITCHYARD_DAEMON_BIN;
+  Object.assign(env, extraEnv);
   return { dir, profile: join(dir, 'profile'), env };
 }
 

@@ -27,3 +27,19 @@ test('popup explains how to register the host, then connects once it is', async 
     cleanup(box);
   }
 });
+
+test('popup says so when the host cannot start the daemon', async () => {
+  const box = sandbox({ SWITCHYARD_DAEMON_BIN: '/nonexistent/switchyard' });
+  installHost(box);
+  const browser = await launch(box);
+  try {
+    const page = await browser.newPage();
+    await page.goto(POPUP_URL);
+    await page.locator('#headline').filter({ hasText: 'Not connected' }).waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('#code').innerText(), 'daemon_unavailable');
+    assert.match(await page.locator('#action').innerText(), /\/nonexistent\/switchyard/);
+  } finally {
+    await browser.close();
+    cleanup(box);
+  }
+});
