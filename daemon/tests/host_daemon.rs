@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use switchyard_shared::protocol::{Reply, StatusData};
@@ -33,7 +33,7 @@ impl Sandbox {
             .env_remove("AWS_ENDPOINT_URL");
     }
 
-    fn host(&self) -> Child {
+    fn host_command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard-host"));
         command
             .arg(ORIGIN)
@@ -41,7 +41,7 @@ impl Sandbox {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         self.env(&mut command);
-        command.spawn().unwrap()
+        command
     }
 
     fn socket(&self) -> PathBuf {
@@ -100,7 +100,18 @@ fn read_replies(mut output: &[u8]) -> Vec<Reply> {
 
 /// Start a host, send `messages`, close stdin and collect the replies.
 fn exchange(sandbox: &Sandbox, messages: &[&str]) -> Vec<Reply> {
-    let mut host = sandbox.host();
+    exchange_with(sandbox, messages, |_| {})
+}
+
+/// [`exchange`] with the host's command adjusted first.
+fn exchange_with(
+    sandbox: &Sandbox,
+    messages: &[&str],
+    adjust: impl FnOnce(&mut Command),
+) -> Vec<Reply> {
+    let mut command = sandbox.host_command();
+    adjust(&mut command);
+    let mut host = command.spawn().unwrap();
     let mut stdin = host.stdin.take().unwrap();
     for message in messages {
         stdin.write_all(&frame(message.as_bytes())).unwrap();
@@ -193,27 +204,10 @@ fn a_restarted_daemon_is_found_again() {
 #[test]
 fn without_a_daemon_binary_the_host_answers_daemon_unavailable() {
     let sandbox = Sandbox::new();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard-host"));
-    command
-        .arg(ORIGIN)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped());
-    sandbox.env(&mut command);
-    command.env("SWITCHYARD_DAEMON_BIN", "/nonexistent/switchyard");
-    let mut host = command.spawn().unwrap();
-    let mut stdin = host.stdin.take().unwrap();
-    stdin
-        .write_all(&frame(br#"{"id":7,"type":"ping"}"#))
-        .unwrap();
-    drop(stdin);
-    let mut output = Vec::new();
-    host.stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut output)
-        .unwrap();
-    host.wait().unwrap();
-    let text = String::from_utf8(read_replies(&output)[0].to_bytes()).unwrap();
+    let replies = exchange_with(&sandbox, &[r#"{"id":7,"type":"ping"}"#], |command| {
+        command.env("SWITCHYARD_DAEMON_BIN", "/nonexistent/switchyard");
+    });
+    let text = String::from_utf8(replies[0].to_bytes()).unwrap();
     assert!(
         text.contains(r#""id":7"#) && text.contains("daemon_unavailable"),
         "{text}"
