@@ -1,8 +1,8 @@
 //! Which browser extensions may talk to the native host.
 //!
 //! The Chromium id is fixed by the public `key` in `manifest/chromium/manifest.json`
-//! (the id is derived from that key, so the two must change together; a test in the
-//! `tests` crate checks it). The Firefox id is the `browser_specific_settings.gecko.id`.
+//! (the id is derived from that key, so the two must change together; `xtask/src/tidy.rs`
+//! checks it). The Firefox id is the `browser_specific_settings.gecko.id`.
 
 /// Name under which the native-messaging host is registered with browsers.
 pub const HOST_NAME: &str = "com.switchyard.host";

@@ -11,6 +11,8 @@ mod build;
 mod cmd;
 mod demo;
 mod setup;
+#[cfg(test)]
+mod tidy;
 
 use clap::{Parser, Subcommand};
 
