@@ -231,3 +231,46 @@ fn a_second_daemon_refuses_to_start() {
         "the first daemon keeps its socket"
     );
 }
+
+/// Write one frame to a running host and read one reply frame back.
+fn ask(stdin: &mut impl Write, stdout: &mut impl Read, message: &str) -> Reply {
+    stdin.write_all(&frame(message.as_bytes())).unwrap();
+    stdin.flush().unwrap();
+    let mut header = [0u8; 4];
+    stdout.read_exact(&mut header).unwrap();
+    let mut body = vec![0u8; u32::from_ne_bytes(header) as usize];
+    stdout.read_exact(&mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+#[test]
+fn a_long_lived_host_survives_a_daemon_restart() {
+    // The browser keeps one port (one host process) open while the daemon may come and go.
+    let sandbox = Sandbox::new();
+    let mut host = sandbox.host_command().spawn().unwrap();
+    let mut stdin = host.stdin.take().unwrap();
+    let mut stdout = host.stdout.take().unwrap();
+    let status = r#"{"id":1,"type":"status"}"#;
+    let first = status_of(ask(&mut stdin, &mut stdout, status)).pid;
+    sandbox.stop_daemon();
+    // The request right after the daemon went away may fail, but only with a structured
+    // error; the host then reconnects (starting a new daemon) for the next one.
+    let mut pids = Vec::new();
+    for _ in 0..2 {
+        let reply = ask(&mut stdin, &mut stdout, status);
+        match reply.clone().into_result::<StatusData>() {
+            Ok(status) => pids.push(status.pid),
+            Err(error) => assert_eq!(
+                error.code,
+                switchyard_shared::protocol::ErrorCode::DaemonUnavailable,
+                "{error}"
+            ),
+        }
+    }
+    assert!(
+        pids.last().is_some_and(|pid| *pid != first),
+        "no new daemon answered: {pids:?}"
+    );
+    drop(stdin);
+    assert!(host.wait().unwrap().success());
+}
