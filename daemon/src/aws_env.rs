@@ -45,12 +45,20 @@ impl AwsEnv {
         }
     }
 
-    /// Whether credentials are configured, and where they come from.
-    pub fn credentials(&self) -> CredentialsState {
+    /// Whether credentials are configured, and where they come from: profiles stored
+    /// with `switchyard credentials add` (listed in `keyring_profiles`) first, then the
+    /// standard AWS environment and shared credentials file.
+    pub fn credentials(&self, keyring_profiles: &[String]) -> CredentialsState {
         let found = |source: &str| CredentialsState {
             configured: true,
             source: Some(source.to_owned()),
         };
+        if !keyring_profiles.is_empty() {
+            return found(&format!(
+                "keyring, profiles {}",
+                keyring_profiles.join(", ")
+            ));
+        }
         if self.access_key_id.is_some() {
             return found("environment");
         }
@@ -134,17 +142,21 @@ mod tests {
             credentials_file: Some(file.clone()),
             ..AwsEnv::default()
         };
-        assert!(!env.credentials().configured, "no file yet");
+        assert!(!env.credentials(&[]).configured, "no file yet");
 
         std::fs::write(&file, "[work]\naws_access_key_id = AKIAEXAMPLE\n").unwrap();
-        assert!(!env.credentials().configured, "default profile absent");
+        assert!(!env.credentials(&[]).configured, "default profile absent");
         env.profile = Some("work".into());
         assert_eq!(
-            env.credentials().source.as_deref(),
+            env.credentials(&[]).source.as_deref(),
             Some("shared credentials file, profile work")
         );
 
         env.access_key_id = Some("AKIAEXAMPLE".into());
-        assert_eq!(env.credentials().source.as_deref(), Some("environment"));
+        assert_eq!(env.credentials(&[]).source.as_deref(), Some("environment"));
+        assert_eq!(
+            env.credentials(&["a".into(), "b".into()]).source.as_deref(),
+            Some("keyring, profiles a, b")
+        );
     }
 }

@@ -27,6 +27,14 @@ impl DaemonState {
     }
 }
 
+/// Profiles stored with `switchyard credentials add` (the config lists them; the secrets
+/// stay in the keyring). An unreadable config counts as none; `switchyard config` says why.
+fn keyring_profiles() -> Vec<String> {
+    crate::config::load(&crate::config::path())
+        .map(|config| config.profiles.into_keys().collect())
+        .unwrap_or_default()
+}
+
 /// Answer raw request bytes.
 pub fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
     match parse_request(bytes) {
@@ -60,7 +68,7 @@ fn handle(
                 protocol_version: PROTOCOL_VERSION,
                 pid: std::process::id(),
                 uptime_secs: state.started.elapsed().as_secs(),
-                credentials: state.aws.credentials(),
+                credentials: state.aws.credentials(&keyring_profiles()),
                 aws: state.aws.target(),
             },
         ),

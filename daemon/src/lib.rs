@@ -7,6 +7,8 @@
 
 pub mod aws_env;
 pub mod client;
+pub mod config;
+pub mod credentials;
 pub mod dispatch;
 pub mod framing;
 pub mod host;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod cli_credentials;
+
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
 use switchyard_daemon::aws_env::AwsEnv;
@@ -50,6 +52,14 @@ enum Command {
     Uninstall {
         #[command(flatten)]
         target: Target,
+    },
+    /// AWS credentials kept in the operating system's keyring.
+    #[command(subcommand)]
+    Credentials(cli_credentials::Command),
+    /// Show the config file and its settings (no secrets are in it).
+    Config {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -132,6 +142,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Credentials(command) => cli_credentials::run(command),
+        Command::Config { json } => show_config(json),
         Command::Uninstall { target } => {
             let (os, home, browsers) = resolve(&target)?;
             let removed =
@@ -145,6 +157,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn show_config(json: bool) -> anyhow::Result<()> {
+    let path = switchyard_daemon::config::path();
+    let config = switchyard_daemon::config::load(&path)?;
+    if json {
+        println!("{}", serde_json::json!({ "path": path, "config": config }));
+    } else {
+        println!("# {}", path.display());
+        print!("{}", toml::to_string_pretty(&config)?);
+    }
+    Ok(())
 }
 
 fn resolve(target: &Target) -> anyhow::Result<(Os, PathBuf, Vec<Browser>)> {

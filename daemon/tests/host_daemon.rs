@@ -29,6 +29,7 @@ impl Sandbox {
         command
             .env("SWITCHYARD_RUNTIME_DIR", self.dir.path().join("run"))
             .env("SWITCHYARD_STATE_DIR", self.dir.path().join("state"))
+            .env("SWITCHYARD_CONFIG_DIR", self.dir.path().join("config"))
             .env("SWITCHYARD_DAEMON_BIN", env!("CARGO_BIN_EXE_switchyard"))
             .env_remove("AWS_ENDPOINT_URL");
     }

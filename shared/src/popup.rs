@@ -78,8 +78,8 @@ pub fn view(state: &ConnectionState) -> PopupView {
                     ("Credentials".to_owned(), credentials),
                 ],
                 action: (!status.credentials.configured).then(|| {
-                    "No AWS credentials yet: give the daemon a profile in ~/.aws/credentials \
-                     (or AWS_PROFILE / AWS_ACCESS_KEY_ID in its environment)."
+                    "No AWS credentials yet: run `switchyard credentials add` to keep an IAM \
+                     user's key in your keyring."
                         .to_owned()
                 }),
                 code: None,
@@ -160,7 +160,7 @@ mod tests {
                     ),
                 ],
                 action: Some(
-                    "No AWS credentials yet: give the daemon a profile in ~/.aws/credentials (or AWS_PROFILE / AWS_ACCESS_KEY_ID in its environment).",
+                    "No AWS credentials yet: run `switchyard credentials add` to keep an IAM user's key in your keyring.",
                 ),
                 code: None,
             }

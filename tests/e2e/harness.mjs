@@ -26,6 +26,7 @@ export function sandbox(extraEnv = {}) {
     ...process.env,
     SWITCHYARD_RUNTIME_DIR: join(dir, 'run'),
     SWITCHYARD_STATE_DIR: join(dir, 'state'),
+    SWITCHYARD_CONFIG_DIR: join(dir, 'config'),
   };
   delete env.SWITCHYARD_DAEMON_BIN;
   Object.assign(env, extraEnv);

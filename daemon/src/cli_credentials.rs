@@ -1,0 +1,202 @@
+//! `switchyard credentials add | list | remove`: the CLI edge of [`credentials`] and
+//! [`config`]. Secrets are read from a hidden prompt or, when stdin is not a terminal,
+//! from stdin; they are never echoed, logged or written to a file.
+
+use std::io::{BufRead, IsTerminal, Read};
+
+use anyhow::{bail, Context};
+use switchyard_daemon::config::{self, Profile};
+use switchyard_daemon::credentials::{self, check_profile_name, mask, Credentials};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Store an IAM user's access key in the keyring.
+    Add {
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// The access key id (prompted for when absent and stdin is a terminal).
+        #[arg(long, conflicts_with = "from_aws_profile")]
+        access_key_id: Option<String>,
+        /// Copy the key of this profile of ~/.aws/credentials instead of typing it.
+        #[arg(long)]
+        from_aws_profile: Option<String>,
+        /// Region for this profile's AWS calls.
+        #[arg(long)]
+        region: Option<String>,
+        /// Send this profile's AWS calls to another endpoint (the local stand-in).
+        #[arg(long)]
+        endpoint_url: Option<String>,
+    },
+    /// List profiles with their masked key ids.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a profile's key from the keyring and its settings.
+    Remove {
+        profile: String,
+        /// The profile name again, to confirm (asked for on a terminal when absent).
+        #[arg(long)]
+        confirm: Option<String>,
+    },
+}
+
+/// Keyring calls may need an async runtime underneath (the Secret Service client runs on
+/// tokio); run them on one, off its worker threads.
+fn keyring<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, credentials::KeyringError> + Send + 'static,
+) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    Ok(runtime.block_on(async { tokio::task::spawn_blocking(f).await })??)
+}
+
+pub fn run(command: Command) -> anyhow::Result<()> {
+    let path = config::path();
+    match command {
+        Command::Add {
+            profile,
+            access_key_id,
+            from_aws_profile,
+            region,
+            endpoint_url,
+        } => {
+            check_profile_name(&profile)?;
+            let creds = match from_aws_profile {
+                Some(source) => from_shared_file(&source)?,
+                None => {
+                    let id = match access_key_id {
+                        Some(id) => id,
+                        None => prompt("Access key id: ", false)?,
+                    };
+                    let secret = prompt("Secret access key: ", true)?;
+                    Credentials::new(&id, &secret)?
+                }
+            };
+            let masked = mask(&creds.access_key_id);
+            let name = profile.clone();
+            keyring(move || credentials::store(&name, &creds))?;
+            let mut config = config::load(&path)?;
+            let entry = config
+                .profiles
+                .entry(profile.clone())
+                .or_insert_with(Profile::default);
+            if let Some(region) = region {
+                entry.region = region;
+            }
+            if endpoint_url.is_some() {
+                entry.endpoint_url = endpoint_url;
+            }
+            config::save(&path, &config)?;
+            println!("stored {masked} for profile {profile} in the keyring");
+            Ok(())
+        }
+        Command::List { json } => {
+            let config = config::load(&path)?;
+            let mut rows = Vec::new();
+            for (name, settings) in &config.profiles {
+                let profile = name.clone();
+                let key = match keyring(move || credentials::load(&profile)) {
+                    Ok(creds) => Ok(mask(&creds.access_key_id)),
+                    Err(e) => Err(format!("{e:#}")),
+                };
+                rows.push((name.clone(), settings.clone(), key));
+            }
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(name, settings, key)| {
+                        serde_json::json!({
+                            "profile": name,
+                            "default": *name == config.default_profile,
+                            "access_key_id": key.as_ref().ok(),
+                            "problem": key.as_ref().err(),
+                            "settings": settings,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if rows.is_empty() {
+                println!("no profiles yet; add one with `switchyard credentials add`");
+            } else {
+                for (name, settings, key) in rows {
+                    let key = key.unwrap_or_else(|problem| format!("(unavailable: {problem})"));
+                    println!("{name:<20} {key:<12} {}", settings.region);
+                }
+            }
+            Ok(())
+        }
+        Command::Remove { profile, confirm } => {
+            check_profile_name(&profile)?;
+            let confirmed = match confirm {
+                Some(typed) => typed,
+                None if std::io::stdin().is_terminal() => prompt(
+                    &format!("Type {profile} to delete its key from the keyring: "),
+                    false,
+                )?,
+                None => bail!("removing a profile needs --confirm {profile}"),
+            };
+            if confirmed.trim() != profile {
+                bail!("confirmation {confirmed:?} does not match {profile:?}; nothing removed");
+            }
+            let name = profile.clone();
+            let removed = keyring(move || credentials::remove(&name))?;
+            let mut config = config::load(&path)?;
+            let had_settings = config.profiles.remove(&profile).is_some();
+            config::save(&path, &config)?;
+            if !removed && !had_settings {
+                bail!("there is no profile {profile:?}");
+            }
+            println!("removed profile {profile}");
+            Ok(())
+        }
+    }
+}
+
+/// Read a line: a hidden prompt on a terminal, else one line of stdin.
+fn prompt(question: &str, hidden: bool) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        if hidden {
+            return rpassword::prompt_password(question).context("reading the secret");
+        }
+        eprint!("{question}");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        return Ok(line.trim().to_owned());
+    }
+    let mut line = String::new();
+    std::io::BufReader::new(std::io::stdin().take(4096))
+        .read_line(&mut line)
+        .context("reading standard input")?;
+    if line.trim().is_empty() {
+        bail!(
+            "expected {} on standard input",
+            question.trim_end_matches([':', ' '])
+        );
+    }
+    Ok(line.trim().to_owned())
+}
+
+/// The key of one profile of the AWS shared credentials file.
+fn from_shared_file(profile: &str) -> anyhow::Result<Credentials> {
+    let path = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws/credentials")))
+        .context("cannot find ~/.aws/credentials")?;
+    let file = ini::Ini::load_from_file(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let section = file
+        .section(Some(profile))
+        .with_context(|| format!("{} has no profile [{profile}]", path.display()))?;
+    let get = |key: &str| {
+        section
+            .get(key)
+            .with_context(|| format!("profile [{profile}] of {} has no {key}", path.display()))
+    };
+    Ok(Credentials::new(
+        get("aws_access_key_id")?,
+        get("aws_secret_access_key")?,
+    )?)
+}
