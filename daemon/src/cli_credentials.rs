@@ -26,11 +26,20 @@ pub enum Command {
         /// Send this profile's AWS calls to another endpoint (the local stand-in).
         #[arg(long)]
         endpoint_url: Option<String>,
+        /// The ARN of the user's MFA device (found with ListMFADevices when absent).
+        #[arg(long)]
+        mfa_serial: Option<String>,
     },
     /// List profiles with their masked key ids.
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Replace the profile's key with a new one (create, store, check, delete the old);
+    /// if any step fails, the working key stays.
+    Rotate {
+        #[arg(long)]
+        profile: Option<String>,
     },
     /// Delete a profile's key from the keyring and its settings.
     Remove {
@@ -62,6 +71,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             from_aws_profile,
             region,
             endpoint_url,
+            mfa_serial,
         } => {
             check_profile_name(&profile)?;
             let creds = match from_aws_profile {
@@ -89,7 +99,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             if endpoint_url.is_some() {
                 entry.endpoint_url = endpoint_url;
             }
+            if mfa_serial.is_some() {
+                entry.mfa_serial = mfa_serial;
+            }
             config::save(&path, &config)?;
+            forget_accounts(&profile);
             println!("stored {masked} for profile {profile} in the keyring");
             Ok(())
         }
@@ -128,6 +142,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Rotate { profile } => crate::cli_aws::rotate(profile),
         Command::Remove { profile, confirm } => {
             check_profile_name(&profile)?;
             let confirmed = match confirm {
@@ -146,6 +161,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let mut config = config::load(&path)?;
             let had_settings = config.profiles.remove(&profile).is_some();
             config::save(&path, &config)?;
+            forget_accounts(&profile);
             if !removed && !had_settings {
                 bail!("there is no profile {profile:?}");
             }
@@ -155,8 +171,19 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The daemon's cached account list belonged to the old key: drop it.
+fn forget_accounts(profile: &str) {
+    let state_dir = switchyard_daemon::paths::Paths::from_env().state_dir;
+    if let Err(e) = switchyard_daemon::accounts::forget(&state_dir, profile) {
+        eprintln!(
+            "warning: could not drop the cached account list: {}",
+            e.message
+        );
+    }
+}
+
 /// Read a line: a hidden prompt on a terminal, else one line of stdin.
-fn prompt(question: &str, hidden: bool) -> anyhow::Result<String> {
+pub(crate) fn prompt(question: &str, hidden: bool) -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
         if hidden {
             return rpassword::prompt_password(question).context("reading the secret");

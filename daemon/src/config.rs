@@ -35,6 +35,10 @@ pub struct Profile {
     /// Send every AWS call here instead (the local stand-in).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_url: Option<String>,
+    /// How long the organization's account list is served from the cache before it is
+    /// refreshed (seconds; 900 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts_cache_ttl_secs: Option<u64>,
 }
 
 impl Default for Profile {
@@ -44,6 +48,7 @@ impl Default for Profile {
             partition: default_partition(),
             mfa_serial: None,
             endpoint_url: None,
+            accounts_cache_ttl_secs: None,
         }
     }
 }

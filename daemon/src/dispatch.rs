@@ -1,28 +1,38 @@
 //! Turn one request into one reply. Every message type has its handler here; the
 //! transport (HTTP over the socket) lives in [`crate::server`].
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use switchyard_shared::protocol::{
-    check_protocol_version, parse_request, HelloData, PongData, Reply, Request, StatusData,
-    PROTOCOL_VERSION,
+    check_protocol_version, parse_request, ErrorBody, HelloData, IdentityData, PongData, Reply,
+    Request, RequestId, StatusData, PROTOCOL_VERSION,
 };
 use switchyard_shared::APP_VERSION;
 
+use crate::accounts::AccountsCache;
 use crate::aws_env::AwsEnv;
+use crate::session::Sessions;
 
 /// What the daemon knows while it runs.
 #[derive(Debug, Clone)]
 pub struct DaemonState {
     pub started: Instant,
     pub aws: AwsEnv,
+    /// MFA sessions, in memory only.
+    pub sessions: Arc<Sessions>,
+    pub accounts: Arc<AccountsCache>,
 }
 
 impl DaemonState {
-    pub fn new(aws: AwsEnv) -> DaemonState {
+    /// State for a daemon that keeps its caches under `state_dir`.
+    pub fn new(aws: AwsEnv, state_dir: &Path) -> DaemonState {
         DaemonState {
             started: Instant::now(),
             aws,
+            sessions: Arc::new(Sessions::default()),
+            accounts: Arc::new(AccountsCache::new(state_dir)),
         }
     }
 }
@@ -36,10 +46,10 @@ fn keyring_profiles() -> Vec<String> {
 }
 
 /// Answer raw request bytes.
-pub fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
+pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
     match parse_request(bytes) {
         Ok(envelope) => {
-            let reply = handle(state, envelope.id.clone(), envelope.request);
+            let reply = handle(state, envelope.id.clone(), envelope.request).await;
             tracing::debug!(id = %envelope.id.as_value(), "handled request");
             reply
         }
@@ -50,12 +60,24 @@ pub fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
     }
 }
 
-fn handle(
-    state: &DaemonState,
-    id: switchyard_shared::protocol::RequestId,
-    request: Request,
-) -> Reply {
+async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Reply {
     match request {
+        Request::Identity(params) => reply(id, identity(state, params.profile).await),
+        Request::AccountsList(params) => reply(
+            id,
+            crate::accounts::list(&state.accounts, &state.sessions, params).await,
+        ),
+        Request::MfaSubmit(params) => reply(
+            id,
+            state
+                .sessions
+                .submit_code(params.profile, &params.code)
+                .await,
+        ),
+        Request::CredentialsRotate(params) => reply(
+            id,
+            crate::rotate::rotate(&state.sessions, params.profile).await,
+        ),
         Request::Hello(params) => match check_protocol_version(&params) {
             Ok(()) => Reply::ok(id, &HelloData::current()),
             Err(error) => Reply::error(id, error),
@@ -72,5 +94,29 @@ fn handle(
                 aws: state.aws.target(),
             },
         ),
+    }
+}
+
+/// `identity`: who the profile's credentials (or MFA session) are, asked of AWS.
+async fn identity(state: &DaemonState, profile: Option<String>) -> Result<IdentityData, ErrorBody> {
+    let signed = state.sessions.sign_in(profile).await?;
+    let caller = crate::aws::identity::caller(&signed.sdk)
+        .await
+        .map_err(|e| signed.explain(&state.sessions, e))?;
+    let account_alias = crate::aws::identity::account_alias(&signed.sdk).await;
+    Ok(IdentityData {
+        profile: signed.profile,
+        account_id: caller.account_id,
+        arn: caller.arn,
+        user_id: caller.user_id,
+        account_alias,
+        mfa: signed.mfa,
+    })
+}
+
+fn reply<T: serde::Serialize>(id: RequestId, result: Result<T, ErrorBody>) -> Reply {
+    match result {
+        Ok(data) => Reply::ok(id, &data),
+        Err(error) => Reply::error(id, error),
     }
 }

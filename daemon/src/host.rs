@@ -145,8 +145,15 @@ mod tests {
     }
 
     fn echo_daemon(message: Vec<u8>) -> Reply {
-        let state = crate::dispatch::DaemonState::new(crate::aws_env::AwsEnv::default());
-        crate::dispatch::handle_bytes(&state, &message)
+        let state = crate::dispatch::DaemonState::new(
+            crate::aws_env::AwsEnv::default(),
+            std::path::Path::new("/nonexistent"),
+        );
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(crate::dispatch::handle_bytes(&state, &message))
     }
 
     fn run_with(args: &[&str], input: Vec<u8>) -> (Ending, Vec<String>) {

@@ -5,6 +5,8 @@
 //! ([`host`]) only frames, checks the caller and relays, so it can start in a few
 //! milliseconds for every browser connection. Both speak [`switchyard_shared::protocol`].
 
+pub mod accounts;
+pub mod aws;
 pub mod aws_env;
 pub mod client;
 pub mod config;
@@ -14,4 +16,6 @@ pub mod framing;
 pub mod host;
 pub mod install;
 pub mod paths;
+pub mod rotate;
 pub mod server;
+pub mod session;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod cli_aws;
 mod cli_credentials;
 
 use anyhow::{anyhow, bail, Context};
@@ -40,6 +41,34 @@ enum Command {
     },
     /// Check that the daemon answers.
     Ping,
+    /// Who a profile's credentials are (account, user ARN, alias, MFA), asked of AWS.
+    Whoami {
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The organization's accounts (from the daemon's cache; refreshed when stale).
+    Accounts {
+        #[arg(long)]
+        profile: Option<String>,
+        /// Ask AWS now instead of answering from the cache.
+        #[arg(long)]
+        refresh: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start an MFA session: the daemon trades a code for temporary credentials it keeps
+    /// in memory until they expire.
+    Mfa {
+        #[arg(long)]
+        profile: Option<String>,
+        /// The 6-digit code (prompted for, or read from stdin, when absent).
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Register the native-messaging host with browsers.
     Install {
         #[command(flatten)]
@@ -114,6 +143,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Whoami { profile, json } => cli_aws::whoami(profile, json),
+        Command::Accounts {
+            profile,
+            refresh,
+            json,
+        } => cli_aws::accounts(profile, refresh, json),
+        Command::Mfa {
+            profile,
+            code,
+            json,
+        } => cli_aws::mfa(profile, code, json),
         Command::Ping => {
             let started = std::time::Instant::now();
             let _: PongData = ask(Request::Ping)?.into_result()?;
@@ -183,7 +223,7 @@ fn resolve(target: &Target) -> anyhow::Result<(Os, PathBuf, Vec<Browser>)> {
 }
 
 /// Send one request to the daemon (starting it if needed).
-fn ask(request: Request) -> anyhow::Result<Reply> {
+pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -230,7 +270,7 @@ fn run_daemon() -> anyhow::Result<()> {
         );
         server::serve(
             bound,
-            Arc::new(DaemonState::new(aws)),
+            Arc::new(DaemonState::new(aws, &paths.state_dir)),
             server::shutdown_signal(),
         )
         .await?;

@@ -50,7 +50,7 @@ pub fn app(state: Arc<DaemonState>) -> Router {
 async fn message(State(state): State<Arc<DaemonState>>, body: Body) -> Response {
     // Allow the envelope a little beyond the message cap; the host enforces the exact cap.
     let reply = match axum::body::to_bytes(body, MAX_INCOMING_MESSAGE + 1024).await {
-        Ok(bytes) => handle_bytes(&state, &bytes),
+        Ok(bytes) => handle_bytes(&state, &bytes).await,
         Err(_) => Reply::error(
             RequestId::unknown(),
             ErrorBody::new(
@@ -202,7 +202,10 @@ mod tests {
     use crate::aws_env::AwsEnv;
 
     async fn call(body: impl Into<Body>) -> (StatusCode, String) {
-        let app = app(Arc::new(DaemonState::new(AwsEnv::default())));
+        let app = app(Arc::new(DaemonState::new(
+            AwsEnv::default(),
+            std::path::Path::new("/nonexistent"),
+        )));
         let response = app
             .oneshot(Request::post(MESSAGE_PATH).body(body.into()).unwrap())
             .await
@@ -229,10 +232,13 @@ mod tests {
 
     #[tokio::test]
     async fn status_reports_the_stand_in() {
-        let state = DaemonState::new(AwsEnv {
-            endpoint_url: Some("http://127.0.0.1:5000".into()),
-            ..AwsEnv::default()
-        });
+        let state = DaemonState::new(
+            AwsEnv {
+                endpoint_url: Some("http://127.0.0.1:5000".into()),
+                ..AwsEnv::default()
+            },
+            std::path::Path::new("/nonexistent"),
+        );
         let app = app(Arc::new(state));
         let response = app
             .oneshot(

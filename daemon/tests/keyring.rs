@@ -1,123 +1,15 @@
 //! Integration: `switchyard credentials` against a real Secret Service (gnome-keyring in a
 //! private D-Bus session, with a throwaway HOME), never the user's own keyring.
 
-use std::io::{BufRead, BufReader, Write};
+mod support;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
+
+use support::{switchyard_with, SecretService};
 
 const ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-
-/// A private session bus with an unlocked gnome-keyring on it.
-struct SecretService {
-    home: tempfile::TempDir,
-    bus: Child,
-    keyring: Child,
-    address: String,
-}
-
-impl SecretService {
-    fn start() -> SecretService {
-        let home = tempfile::tempdir().unwrap();
-        let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus) must be installed: cargo xtask setup");
-        let mut address = String::new();
-        BufReader::new(bus.stdout.take().unwrap())
-            .read_line(&mut address)
-            .unwrap();
-        let address = address.trim().to_owned();
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_RUNTIME_DIR", home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon (Debian package gnome-keyring) must be installed");
-        // The login keyring's password, on stdin; closing stdin lets it go on.
-        keyring
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"test-password")
-            .unwrap();
-        let service = SecretService {
-            home,
-            bus,
-            keyring,
-            address,
-        };
-        // Wait until the keyring has claimed its bus name.
-        for _ in 0..200 {
-            let out = service.switchyard(&["credentials", "list"], None);
-            if out.status.success() {
-                return service;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(25));
-        }
-        panic!("gnome-keyring did not come up on {}", service.address);
-    }
-
-    fn env(&self, command: &mut Command) {
-        command
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-            .env("HOME", self.home.path())
-            .env("SWITCHYARD_CONFIG_DIR", self.home.path().join("config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.home.path().join("aws-credentials"),
-            );
-    }
-
-    fn switchyard(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        switchyard_with(args, stdin, |c| self.env(c))
-    }
-
-    fn secret_tool_search(&self) -> String {
-        let mut command = Command::new("secret-tool");
-        command.args(["search", "--all", "service", "switchyard"]);
-        self.env(&mut command);
-        let out = command.output().unwrap();
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    }
-}
-
-impl Drop for SecretService {
-    fn drop(&mut self) {
-        let _ = self.keyring.kill();
-        let _ = self.keyring.wait();
-        let _ = self.bus.kill();
-        let _ = self.bus.wait();
-    }
-}
-
-fn switchyard_with(args: &[&str], stdin: Option<&str>, env: impl FnOnce(&mut Command)) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    env(&mut command);
-    let mut child = command.spawn().unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
 
 fn text(out: &Output) -> String {
     format!(
@@ -148,7 +40,7 @@ fn credentials_live_in_the_keyring_and_nowhere_else() {
     // The real Secret Service holds it.
     assert!(keyring.secret_tool_search().contains(SECRET));
     // The config file has the profile and no secret.
-    let config = std::fs::read_to_string(keyring.home.path().join("config/config.toml")).unwrap();
+    let config = std::fs::read_to_string(keyring.home().join("config/config.toml")).unwrap();
     assert!(config.contains("[profiles.work]"), "{config}");
     assert!(!config.contains(SECRET) && !config.contains(ID), "{config}");
 
@@ -188,7 +80,7 @@ fn credentials_live_in_the_keyring_and_nowhere_else() {
 fn credentials_can_come_from_the_aws_credentials_file() {
     let keyring = SecretService::start();
     std::fs::write(
-        keyring.home.path().join("aws-credentials"),
+        keyring.home().join("aws-credentials"),
         format!("[old]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n"),
     )
     .unwrap();

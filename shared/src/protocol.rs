@@ -12,6 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::json_depth;
 
+pub use crate::aws_messages::{AccountsListParams, IdentityData, MfaSubmitParams, ProfileParams};
+
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 /// The oldest protocol version this build still accepts from a peer.
@@ -26,7 +28,15 @@ pub const MAX_INCOMING_MESSAGE: usize = 1024 * 1024;
 pub const MAX_OUTGOING_MESSAGE: usize = 1024 * 1024;
 
 /// What this build of the daemon can do; the extension gates features on this list.
-pub const CAPABILITIES: &[&str] = &["hello", "ping", "status"];
+pub const CAPABILITIES: &[&str] = &[
+    "hello",
+    "ping",
+    "status",
+    "identity",
+    "accounts.list",
+    "mfa.submit",
+    "credentials.rotate",
+];
 
 /// A stable, machine-readable error code.
 ///
@@ -72,6 +82,24 @@ pub enum ErrorCode {
     Timeout,
     /// A bug or an unexpected failure inside Switchyard.
     Internal,
+    /// No credentials are stored for the profile.
+    CredentialsMissing,
+    /// The OS keyring is locked, absent or failing.
+    KeyringUnavailable,
+    /// AWS rejected the credentials (unknown, deleted or wrong key).
+    AwsAuthFailed,
+    /// AWS kept throttling after the SDK's retries.
+    AwsThrottled,
+    /// AWS (or the endpoint override) could not be reached.
+    AwsUnreachable,
+    /// Another AWS error; the message carries AWS's code and text.
+    AwsFailed,
+    /// The profile has an MFA device and no live session: send `mfa.submit` with a code.
+    MfaRequired,
+    /// AWS refused the MFA code (wrong, reused or out of time); ask for a new one.
+    MfaCodeInvalid,
+    /// The caller may not do this (IAM denied it); the message names the action.
+    AccessDenied,
 }
 
 impl ErrorCode {
@@ -96,6 +124,15 @@ impl ErrorCode {
         ErrorCode::HostDisconnected,
         ErrorCode::Timeout,
         ErrorCode::Internal,
+        ErrorCode::CredentialsMissing,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::AwsAuthFailed,
+        ErrorCode::AwsThrottled,
+        ErrorCode::AwsUnreachable,
+        ErrorCode::AwsFailed,
+        ErrorCode::MfaRequired,
+        ErrorCode::MfaCodeInvalid,
+        ErrorCode::AccessDenied,
     ];
 
     /// The wire string of this code.
@@ -120,6 +157,15 @@ impl ErrorCode {
             ErrorCode::HostDisconnected => "host_disconnected",
             ErrorCode::Timeout => "timeout",
             ErrorCode::Internal => "internal",
+            ErrorCode::CredentialsMissing => "credentials_missing",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::AwsAuthFailed => "aws_auth_failed",
+            ErrorCode::AwsThrottled => "aws_throttled",
+            ErrorCode::AwsUnreachable => "aws_unreachable",
+            ErrorCode::AwsFailed => "aws_failed",
+            ErrorCode::MfaRequired => "mfa_required",
+            ErrorCode::MfaCodeInvalid => "mfa_code_invalid",
+            ErrorCode::AccessDenied => "access_denied",
         }
     }
 }
@@ -167,11 +213,26 @@ pub enum Request {
     Hello(HelloParams),
     Ping,
     Status,
+    Identity(ProfileParams),
+    #[serde(rename = "accounts.list")]
+    AccountsList(AccountsListParams),
+    #[serde(rename = "mfa.submit")]
+    MfaSubmit(MfaSubmitParams),
+    #[serde(rename = "credentials.rotate")]
+    CredentialsRotate(ProfileParams),
 }
 
 impl Request {
     /// The `type` strings this build understands.
-    pub const TYPES: &'static [&'static str] = &["hello", "ping", "status"];
+    pub const TYPES: &'static [&'static str] = &[
+        "hello",
+        "ping",
+        "status",
+        "identity",
+        "accounts.list",
+        "mfa.submit",
+        "credentials.rotate",
+    ];
 
     /// The `hello` this build sends.
     pub fn hello() -> Request {

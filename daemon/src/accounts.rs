@@ -1,0 +1,267 @@
+//! `accounts.list`: the organization's accounts, cached on disk per profile and served
+//! stale-while-revalidate: a fresh cache answers at once; a stale one answers at once too
+//! while one background refresh per profile asks AWS; no cache (or `refresh`) asks AWS now.
+//!
+//! The cache holds no secrets (ids, names, e-mails, tags) and lives in the state dir,
+//! `accounts/<profile>.json`, written through a temporary file.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use switchyard_shared::aws_messages::{Account, AccountsData, AccountsListParams, AccountsSource};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+
+use crate::aws::{identity, organizations};
+use crate::config::Profile;
+use crate::session::{self, now, Sessions, SignedIn};
+
+/// How long a list counts as fresh when the profile does not say.
+pub const DEFAULT_TTL_SECS: u64 = 900;
+
+/// One profile's cached list and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CacheFile {
+    /// The AWS the list came from; a cache made against another endpoint is ignored.
+    scope: String,
+    data: AccountsData,
+}
+
+/// The on-disk cache and the set of refreshes in flight.
+#[derive(Debug)]
+pub struct AccountsCache {
+    dir: PathBuf,
+    refreshing: Mutex<HashSet<String>>,
+}
+
+/// Which AWS a profile talks to: its partition and endpoint override.
+fn scope(settings: &Profile) -> String {
+    let endpoint = settings
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+        .unwrap_or_default();
+    format!("{}|{endpoint}", settings.partition)
+}
+
+/// The cache file of a profile under a state dir (also used by `credentials add`/`remove`
+/// to drop a list that belonged to the old key).
+pub fn cache_path(state_dir: &Path, profile: &str) -> PathBuf {
+    state_dir.join("accounts").join(format!("{profile}.json"))
+}
+
+impl AccountsCache {
+    pub fn new(state_dir: &Path) -> AccountsCache {
+        AccountsCache {
+            dir: state_dir.to_owned(),
+            refreshing: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn read(&self, profile: &str, scope: &str) -> Option<AccountsData> {
+        let bytes = std::fs::read(cache_path(&self.dir, profile)).ok()?;
+        match serde_json::from_slice::<CacheFile>(&bytes) {
+            Ok(file) if file.scope == scope => Some(file.data),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(profile, "ignoring an unreadable accounts cache: {e}");
+                None
+            }
+        }
+    }
+
+    fn write(&self, scope: &str, data: &AccountsData) {
+        let path = cache_path(&self.dir, &data.profile);
+        let file = CacheFile {
+            scope: scope.to_owned(),
+            data: data.clone(),
+        };
+        let result = (|| -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, serde_json::to_vec(&file)?)?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = result {
+            tracing::warn!(path = %path.display(), "cannot write the accounts cache: {e}");
+        }
+    }
+
+    /// Mark a refresh of `profile` as running; false when one already is.
+    fn begin_refresh(&self, profile: &str) -> bool {
+        lock(&self.refreshing).insert(profile.to_owned())
+    }
+
+    fn end_refresh(&self, profile: &str) {
+        lock(&self.refreshing).remove(profile);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Answer `accounts.list`.
+pub async fn list(
+    cache: &Arc<AccountsCache>,
+    sessions: &Arc<Sessions>,
+    params: AccountsListParams,
+) -> Result<AccountsData, ErrorBody> {
+    let (profile, settings) = session::settings(params.profile)?;
+    let scope = scope(&settings);
+    let ttl = settings.accounts_cache_ttl_secs.unwrap_or(DEFAULT_TTL_SECS);
+    let cached = if params.refresh {
+        None
+    } else {
+        cache.read(&profile, &scope)
+    };
+    let Some(mut data) = cached else {
+        let signed = sessions.sign_in(Some(profile)).await?;
+        let data = fetch(&signed)
+            .await
+            .map_err(|e| signed.explain(sessions, e))?;
+        cache.write(&scope, &data);
+        return Ok(data);
+    };
+    if now().saturating_sub(data.fetched_at) <= ttl {
+        return Ok(data);
+    }
+    data.stale = true;
+    match sessions.sign_in(Some(profile.clone())).await {
+        Ok(signed) => {
+            data.refreshing = true;
+            if cache.begin_refresh(&profile) {
+                let (cache, sessions) = (Arc::clone(cache), Arc::clone(sessions));
+                tokio::spawn(async move {
+                    match fetch(&signed).await {
+                        Ok(fresh) => cache.write(&scope, &fresh),
+                        Err(e) => {
+                            let e = signed.explain(&sessions, e);
+                            tracing::warn!(profile = %signed.profile, "accounts refresh failed: {e}");
+                        }
+                    }
+                    cache.end_refresh(&signed.profile);
+                });
+            }
+        }
+        Err(e) => {
+            data.notice = Some(format!(
+                "this list is from the cache; to refresh it: {}",
+                e.message
+            ));
+        }
+    }
+    Ok(data)
+}
+
+/// Ask AWS: the whole organization when allowed, else the caller's own account.
+async fn fetch(signed: &SignedIn) -> Result<AccountsData, ErrorBody> {
+    let listed = organizations::list(&signed.sdk).await;
+    let (source, organization, accounts, notice) = match listed {
+        Ok((org, accounts)) => (AccountsSource::Organization, Some(org), accounts, None),
+        Err(organizations::ListError::Failed(e)) => return Err(e),
+        Err(why) => {
+            let me = identity::caller(&signed.sdk).await?;
+            let alias = identity::account_alias(&signed.sdk).await;
+            let notice = match why {
+                organizations::ListError::NotAllowed(operation) => format!(
+                    "{} may not call {operation}: only the organization's management account \
+                     (or a delegated administrator) can list its accounts. Showing your own \
+                     account; roles you may assume and imported lists add the others.",
+                    me.arn
+                ),
+                _ => format!(
+                    "account {} is not in an AWS Organization; showing it alone",
+                    me.account_id
+                ),
+            };
+            let own = Account {
+                name: alias.unwrap_or_else(|| me.account_id.clone()),
+                id: me.account_id,
+                email: None,
+                state: None,
+                arn: None,
+                joined_at: None,
+                tags: None,
+            };
+            (AccountsSource::Caller, None, vec![own], Some(notice))
+        }
+    };
+    Ok(AccountsData {
+        profile: signed.profile.clone(),
+        source,
+        organization,
+        accounts,
+        fetched_at: now(),
+        stale: false,
+        refreshing: false,
+        notice,
+    })
+}
+
+/// A cache written for `profile` is removed (its key changed or went away).
+pub fn forget(state_dir: &Path, profile: &str) -> Result<(), ErrorBody> {
+    match std::fs::remove_file(cache_path(state_dir, profile)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ErrorBody::new(ErrorCode::Internal, e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(profile: &str, fetched_at: u64) -> AccountsData {
+        AccountsData {
+            profile: profile.into(),
+            source: AccountsSource::Organization,
+            organization: None,
+            accounts: vec![],
+            fetched_at,
+            stale: false,
+            refreshing: false,
+            notice: None,
+        }
+    }
+
+    #[test]
+    fn the_cache_round_trips_and_ignores_another_endpoint_or_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = AccountsCache::new(dir.path());
+        assert_eq!(cache.read("p", "aws|"), None);
+        cache.write("aws|", &data("p", 7));
+        assert_eq!(cache.read("p", "aws|"), Some(data("p", 7)));
+        assert_eq!(cache.read("p", "aws|http://127.0.0.1:5000"), None);
+        std::fs::write(cache_path(dir.path(), "p"), b"{not json").unwrap();
+        assert_eq!(cache.read("p", "aws|"), None);
+        forget(dir.path(), "p").unwrap();
+        forget(dir.path(), "p").unwrap();
+        assert!(!cache_path(dir.path(), "p").exists());
+    }
+
+    #[test]
+    fn one_refresh_per_profile_at_a_time() {
+        let cache = AccountsCache::new(Path::new("/nonexistent"));
+        assert!(cache.begin_refresh("a"));
+        assert!(!cache.begin_refresh("a"));
+        assert!(cache.begin_refresh("b"));
+        cache.end_refresh("a");
+        assert!(cache.begin_refresh("a"));
+    }
+
+    #[test]
+    fn scope_follows_the_endpoint_override() {
+        let settings = Profile {
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            ..Profile::default()
+        };
+        assert_eq!(scope(&settings), "aws|http://127.0.0.1:1");
+    }
+}

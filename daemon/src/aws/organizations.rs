@@ -1,0 +1,124 @@
+//! The organization's accounts: Organizations DescribeOrganization, ListAccounts (every
+//! page) and ListTagsForResource (bounded concurrency, skipped when not allowed).
+
+use std::collections::BTreeMap;
+
+use aws_config::SdkConfig;
+use aws_sdk_organizations::config::http::HttpResponse;
+use aws_sdk_organizations::error::SdkError;
+use futures::StreamExt;
+use switchyard_shared::aws_messages::{Account, Organization};
+use switchyard_shared::protocol::ErrorBody;
+
+/// Tag reads in flight at once.
+const TAG_CONCURRENCY: usize = 8;
+
+/// Why the organization's accounts could not be listed.
+#[derive(Debug)]
+pub enum ListError {
+    /// The caller may not list accounts (an ordinary member account, or no permission).
+    NotAllowed(String),
+    /// The caller's account is in no organization.
+    NoOrganization,
+    /// Anything else (network, throttling, credentials).
+    Failed(ErrorBody),
+}
+
+fn list_error<E>(operation: &str, error: SdkError<E, HttpResponse>) -> ListError
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match super::service_code(&error) {
+        Some("AWSOrganizationsNotInUseException") => ListError::NoOrganization,
+        Some("AccessDeniedException" | "AccessDenied" | "AccessDeniedForDependencyException") => {
+            ListError::NotAllowed(operation.to_owned())
+        }
+        _ => ListError::Failed(super::classify(operation, error)),
+    }
+}
+
+/// The organization and all its accounts, in ListAccounts order, with tags where readable.
+pub async fn list(config: &SdkConfig) -> Result<(Organization, Vec<Account>), ListError> {
+    let client = aws_sdk_organizations::Client::new(config);
+    let org = client
+        .describe_organization()
+        .send()
+        .await
+        .map_err(|e| list_error("organizations:DescribeOrganization", e))?
+        .organization
+        .map(|o| Organization {
+            id: o.id.unwrap_or_default(),
+            management_account_id: o.master_account_id.unwrap_or_default(),
+        })
+        .ok_or(ListError::NoOrganization)?;
+    let mut pages = client.list_accounts().into_paginator().send();
+    let mut accounts = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| list_error("organizations:ListAccounts", e))?;
+        accounts.extend(page.accounts.unwrap_or_default().into_iter().map(account));
+    }
+    add_tags(&client, &mut accounts).await;
+    Ok((org, accounts))
+}
+
+fn account(a: aws_sdk_organizations::types::Account) -> Account {
+    Account {
+        id: a.id.unwrap_or_default(),
+        name: a.name.unwrap_or_default(),
+        email: a.email,
+        state: a.state.map(|s| s.as_str().to_owned()),
+        arn: a.arn,
+        joined_at: a.joined_timestamp.as_ref().map(super::unix_seconds),
+        tags: None,
+    }
+}
+
+async fn tags_of(
+    client: &aws_sdk_organizations::Client,
+    id: String,
+) -> Result<BTreeMap<String, String>, ListError> {
+    let mut pages = client
+        .list_tags_for_resource()
+        .resource_id(id)
+        .into_paginator()
+        .send();
+    let mut tags = BTreeMap::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| list_error("organizations:ListTagsForResource", e))?;
+        tags.extend(
+            page.tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| (t.key, t.value)),
+        );
+    }
+    Ok(tags)
+}
+
+/// Read each account's tags. The first account is asked alone: if that is refused, the
+/// others are not asked, and tags stay unknown (`None`), never falsely empty.
+async fn add_tags(client: &aws_sdk_organizations::Client, accounts: &mut [Account]) {
+    let Some(first) = accounts.first_mut() else {
+        return;
+    };
+    match tags_of(client, first.id.clone()).await {
+        Ok(tags) => first.tags = Some(tags),
+        Err(ListError::NotAllowed(_)) => {
+            tracing::debug!("account tags are not readable by this caller");
+            return;
+        }
+        Err(e) => tracing::debug!(account = %first.id, "tags unreadable: {e:?}"),
+    }
+    let rest = &mut accounts[1..];
+    let ids: Vec<String> = rest.iter().map(|a| a.id.clone()).collect();
+    let results: Vec<_> = futures::stream::iter(ids.into_iter().map(|id| tags_of(client, id)))
+        .buffered(TAG_CONCURRENCY)
+        .collect()
+        .await;
+    for (account, result) in rest.iter_mut().zip(results) {
+        match result {
+            Ok(tags) => account.tags = Some(tags),
+            Err(e) => tracing::debug!(account = %account.id, "tags unreadable: {e:?}"),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! `switchyard whoami | accounts | mfa` and `credentials rotate`: commands answered by the
+//! daemon's AWS calls. When the daemon says `mfa_required`, the CLI asks for a code (a
+//! prompt on a terminal, else one line of stdin), hands it to the daemon with
+//! `mfa.submit`, and asks again.
+
+use std::io::IsTerminal;
+
+use anyhow::bail;
+use serde::de::DeserializeOwned;
+use switchyard_shared::aws_messages::{
+    AccountsData, AccountsListParams, IdentityData, MfaSessionData, MfaSubmitParams, ProfileParams,
+    RotateData,
+};
+use switchyard_shared::protocol::{ErrorCode, Outcome, Reply, Request};
+
+use crate::cli_credentials::prompt;
+
+/// How many codes a terminal user may try before the command gives up.
+const CODE_ATTEMPTS: usize = 3;
+
+/// Send `request`; on `mfa_required`, get a code, start a session, and send it again.
+/// With `--json` (scripts) a code is asked for only on a terminal; otherwise the error is
+/// the answer, and the script runs `switchyard mfa --code`.
+fn ask_signed_in(request: Request, profile: &Option<String>, json: bool) -> anyhow::Result<Reply> {
+    let reply = crate::ask(request.clone())?;
+    let may_ask = !json || std::io::stdin().is_terminal();
+    match &reply.outcome {
+        Outcome::Error { error } if error.code == ErrorCode::MfaRequired && may_ask => {
+            eprintln!("{}", error.message);
+            sign_in_with_code(profile, None)?;
+            crate::ask(request)
+        }
+        _ => Ok(reply),
+    }
+}
+
+/// Ask for codes until AWS accepts one (on a terminal) or once (from stdin).
+fn sign_in_with_code(
+    profile: &Option<String>,
+    code: Option<String>,
+) -> anyhow::Result<MfaSessionData> {
+    let attempts = if code.is_none() && std::io::stdin().is_terminal() {
+        CODE_ATTEMPTS
+    } else {
+        1
+    };
+    let mut code = code;
+    for attempt in 1..=attempts {
+        let typed = match code.take() {
+            Some(code) => code,
+            None => prompt("MFA code: ", false)?,
+        };
+        let reply = crate::ask(Request::MfaSubmit(MfaSubmitParams {
+            profile: profile.clone(),
+            code: typed,
+        }))?;
+        match reply.into_result::<MfaSessionData>() {
+            Ok(session) => return Ok(session),
+            Err(e) if e.code == ErrorCode::MfaCodeInvalid && attempt < attempts => {
+                eprintln!("{}", e.message);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    bail!("no MFA code was accepted")
+}
+
+/// Print a reply as JSON (`--json`), failing the command when it is an error.
+fn print_json(reply: Reply) -> anyhow::Result<()> {
+    println!("{}", String::from_utf8_lossy(&reply.to_bytes()));
+    match reply.outcome {
+        Outcome::Ok { .. } => Ok(()),
+        Outcome::Error { error } => Err(error.into()),
+    }
+}
+
+fn answer<T: DeserializeOwned>(
+    request: Request,
+    profile: &Option<String>,
+    json: bool,
+) -> anyhow::Result<Option<T>> {
+    let reply = ask_signed_in(request, profile, json)?;
+    if json {
+        print_json(reply)?;
+        return Ok(None);
+    }
+    Ok(Some(reply.into_result()?))
+}
+
+/// A Unix time as RFC 3339 UTC.
+fn when(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+pub fn whoami(profile: Option<String>, json: bool) -> anyhow::Result<()> {
+    let request = Request::Identity(ProfileParams {
+        profile: profile.clone(),
+    });
+    let Some(me) = answer::<IdentityData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    let alias = me
+        .account_alias
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    println!("profile:  {}", me.profile);
+    println!("account:  {}{alias}", me.account_id);
+    println!("arn:      {}", me.arn);
+    let mfa = match (me.mfa.serial, me.mfa.session_expires_at) {
+        (Some(serial), Some(until)) => format!("{serial}, session until {}", when(until)),
+        (Some(serial), None) => format!("{serial}, no session"),
+        (None, _) => "no MFA device".to_owned(),
+    };
+    println!("mfa:      {mfa}");
+    Ok(())
+}
+
+pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::Result<()> {
+    let request = Request::AccountsList(AccountsListParams {
+        profile: profile.clone(),
+        refresh,
+    });
+    let Some(list) = answer::<AccountsData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    if let Some(notice) = &list.notice {
+        eprintln!("note: {notice}");
+    }
+    if let Some(org) = &list.organization {
+        println!(
+            "# organization {} (management account {}), {} accounts, fetched {}{}",
+            org.id,
+            org.management_account_id,
+            list.accounts.len(),
+            when(list.fetched_at),
+            if list.stale { ", refreshing" } else { "" }
+        );
+    }
+    for account in &list.accounts {
+        println!(
+            "{:<12}  {:<10}  {:<32}  {}",
+            account.id,
+            account.state.as_deref().unwrap_or("-"),
+            account.name,
+            account.email.as_deref().unwrap_or("-"),
+        );
+    }
+    Ok(())
+}
+
+pub fn mfa(profile: Option<String>, code: Option<String>, json: bool) -> anyhow::Result<()> {
+    let session = sign_in_with_code(&profile, code)?;
+    if json {
+        println!("{}", serde_json::to_string(&session)?);
+    } else {
+        println!(
+            "MFA session for profile {} until {}",
+            session.profile,
+            when(session.expires_at)
+        );
+    }
+    Ok(())
+}
+
+pub fn rotate(profile: Option<String>) -> anyhow::Result<()> {
+    let request = Request::CredentialsRotate(ProfileParams {
+        profile: profile.clone(),
+    });
+    if let Some(done) = answer::<RotateData>(request, &profile, false)? {
+        println!(
+            "profile {}: {} replaced by {} (stored in the keyring, checked, old key deleted)",
+            done.profile, done.old_access_key_id, done.new_access_key_id
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn times_print_as_utc() {
+        assert_eq!(super::when(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+}

@@ -1,0 +1,502 @@
+//! Integration: `whoami`, `accounts`, `mfa` and `credentials rotate` through the CLI and the
+//! daemon, with keys in a real Secret Service (gnome-keyring) and AWS played by moto, plus
+//! a fault-injecting proxy for what moto does not do (throttling, rejected MFA codes,
+//! expired sessions). Each test has its own moto, keyring, daemon and folders.
+
+mod support;
+
+use std::process::Output;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde_json::Value;
+use support::fault_proxy::{FaultProxy, Rule};
+use support::{Moto, SecretService};
+
+/// moto's default account: the organization's management account in these tests.
+const MANAGEMENT: &str = "123456789012";
+/// Member accounts made, more than one ListAccounts page (20).
+const MEMBERS: usize = 24;
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The reply `--json` printed.
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+fn error_code(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure: {}", text(out));
+    json(out)["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn sdk(endpoint: &str, key: &str, secret: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_credential_types::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+/// moto's root-like identity, used to seed.
+async fn admin(moto: &Moto) -> SdkConfig {
+    sdk(
+        &moto.endpoint,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    .await
+}
+
+/// An IAM user with an access key (and an inline policy, when given).
+async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (String, String) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_user().user_name(name).send().await.unwrap();
+    if let Some(document) = policy {
+        iam.put_user_policy()
+            .user_name(name)
+            .policy_name("p")
+            .policy_document(document)
+            .send()
+            .await
+            .unwrap();
+    }
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    (key.access_key_id, key.secret_access_key)
+}
+
+/// An organization with MEMBERS accounts, every third one tagged.
+async fn organization(config: &SdkConfig) {
+    let org = aws_sdk_organizations::Client::new(config);
+    org.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    for i in 0..MEMBERS {
+        let mut create = org
+            .create_account()
+            .account_name(format!("client-{i:02}"))
+            .email(format!("ops+client-{i:02}@example.com"));
+        if i % 3 == 0 {
+            create = create.tags(
+                aws_sdk_organizations::types::Tag::builder()
+                    .key("team")
+                    .value("blue")
+                    .build()
+                    .unwrap(),
+            );
+        }
+        create.send().await.unwrap();
+    }
+}
+
+fn add_credentials(keyring: &SecretService, profile: &str, key: &(String, String), endpoint: &str) {
+    let out = keyring.switchyard(
+        &[
+            "credentials",
+            "add",
+            "--profile",
+            profile,
+            "--access-key-id",
+            &key.0,
+            "--endpoint-url",
+            endpoint,
+        ],
+        Some(&format!("{}\n", key.1)),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whoami_and_the_organizations_accounts_cached() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    organization(&admin).await;
+    let alice = user(&admin, "alice", None).await;
+    aws_sdk_iam::Client::new(&admin)
+        .create_account_alias()
+        .account_alias("acme-main")
+        .send()
+        .await
+        .unwrap();
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+
+    let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
+    assert_eq!(
+        me["data"]["arn"],
+        format!("arn:aws:iam::{MANAGEMENT}:user/alice")
+    );
+    assert_eq!(me["data"]["account_id"], MANAGEMENT);
+    assert_eq!(me["data"]["account_alias"], "acme-main");
+    assert_eq!(me["data"]["mfa"]["serial"], Value::Null);
+    let human = keyring.switchyard(&["whoami", "--profile", "work"], None);
+    assert!(
+        text(&human).contains("123456789012 (acme-main)"),
+        "{}",
+        text(&human)
+    );
+
+    let first = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    let data = &first["data"];
+    assert_eq!(data["source"], "organization");
+    assert_eq!(data["organization"]["management_account_id"], MANAGEMENT);
+    let accounts = data["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), MEMBERS + 1, "every page: {data}");
+    let client = |n: &str| accounts.iter().find(|a| a["name"] == n).unwrap().clone();
+    assert_eq!(client("client-00")["email"], "ops+client-00@example.com");
+    assert_eq!(client("client-00")["state"], "ACTIVE");
+    assert_eq!(client("client-00")["tags"]["team"], "blue");
+    assert_eq!(client("client-23")["tags"], serde_json::json!({}));
+    assert!(client("client-23")["id"].as_str().unwrap().len() == 12);
+
+    // Served from the cache: the same fetch, not a new one.
+    let again = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    assert_eq!(again["data"]["fetched_at"], data["fetched_at"]);
+    assert_eq!(again["data"]["stale"], false);
+    let cache = keyring.home().join("state/accounts/work.json");
+    assert!(cache.is_file());
+    assert!(
+        !std::fs::read_to_string(&cache).unwrap().contains(&alice.1),
+        "no secret in the cache"
+    );
+
+    // A new account shows after --refresh.
+    aws_sdk_organizations::Client::new(&admin)
+        .create_account()
+        .account_name("late")
+        .email("late@example.com")
+        .send()
+        .await
+        .unwrap();
+    let cached = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    assert_eq!(
+        cached["data"]["accounts"].as_array().unwrap().len(),
+        MEMBERS + 1
+    );
+    let fresh = json(&keyring.switchyard(
+        &["accounts", "--profile", "work", "--json", "--refresh"],
+        None,
+    ));
+    assert_eq!(
+        fresh["data"]["accounts"].as_array().unwrap().len(),
+        MEMBERS + 2
+    );
+    let table = keyring.switchyard(&["accounts", "--profile", "work"], None);
+    assert!(
+        text(&table).contains("late@example.com"),
+        "{}",
+        text(&table)
+    );
+
+    // Bad input: no such profile, a name that cannot be one.
+    let missing = keyring.switchyard(&["whoami", "--profile", "nobody", "--json"], None);
+    assert_eq!(error_code(&missing), "credentials_missing");
+    assert!(text(&missing).contains("switchyard credentials add --profile nobody"));
+    let bad = keyring.switchyard(&["accounts", "--profile", "../etc", "--json"], None);
+    assert_eq!(error_code(&bad), "invalid_params");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_list_is_served_at_once_and_refreshed_behind() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    organization(&admin).await;
+    let alice = user(&admin, "alice", None).await;
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+    // A TTL of 0: every cached answer is stale.
+    let config = keyring.home().join("config/config.toml");
+    let text_config = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text_config.replace(
+            "[profiles.work]",
+            "[profiles.work]\naccounts_cache_ttl_secs = 0",
+        ),
+    )
+    .unwrap();
+    let first = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let stale = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    assert_eq!(stale["data"]["stale"], true);
+    assert_eq!(stale["data"]["refreshing"], true);
+    assert_eq!(stale["data"]["fetched_at"], first["data"]["fetched_at"]);
+    // The background refresh rewrites the cache.
+    let cache = keyring.home().join("state/accounts/work.json");
+    let before = first["data"]["fetched_at"].as_u64().unwrap();
+    for _ in 0..100 {
+        let file: Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+        if file["data"]["fetched_at"].as_u64().unwrap() > before {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the stale list was never refreshed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ordinary_member_sees_its_own_account_and_bad_keys_are_named() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    organization(&admin).await;
+    let bob = user(
+        &admin,
+        "bob",
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","iam:ListAccountAliases","iam:ListMFADevices"],"Resource":"*"}]}"#,
+        ),
+    )
+    .await;
+    moto.enforce_iam();
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "member", &bob, &moto.endpoint);
+    let list = json(&keyring.switchyard(&["accounts", "--profile", "member", "--json"], None));
+    let data = &list["data"];
+    assert_eq!(data["source"], "caller", "{data}");
+    assert_eq!(data["accounts"].as_array().unwrap().len(), 1);
+    assert_eq!(data["accounts"][0]["id"], MANAGEMENT);
+    let notice = data["notice"].as_str().unwrap();
+    assert!(notice.contains("may not call organizations:"), "{notice}");
+    let human = keyring.switchyard(&["accounts", "--profile", "member"], None);
+    assert!(text(&human).contains("note: "), "{}", text(&human));
+
+    // A well-formed key AWS does not know.
+    add_credentials(
+        &keyring,
+        "stranger",
+        &("AKIAZZZZZZZZZZZZZZZZ".into(), "a".repeat(40)),
+        &moto.endpoint,
+    );
+    let out = keyring.switchyard(&["whoami", "--profile", "stranger", "--json"], None);
+    assert_eq!(error_code(&out), "aws_auth_failed", "{}", text(&out));
+    assert!(
+        text(&out).contains("switchyard credentials add"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outside_an_organization_the_own_account_is_listed() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let carol = user(&admin, "carol", None).await;
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "solo", &carol, &moto.endpoint);
+    let list = json(&keyring.switchyard(&["accounts", "--profile", "solo", "--json"], None));
+    assert_eq!(list["data"]["source"], "caller");
+    assert!(list["data"]["notice"]
+        .as_str()
+        .unwrap()
+        .contains("not in an AWS Organization"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mfa_sessions_live_in_the_daemon_until_they_end() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice-phone")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap()
+        .serial_number;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(&device)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .unwrap();
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+
+    // The device is discovered, and a code is needed.
+    let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
+    assert_eq!(error_code(&out), "mfa_required");
+    assert!(text(&out).contains(&device), "{}", text(&out));
+    let config = std::fs::read_to_string(keyring.home().join("config/config.toml")).unwrap();
+    assert!(
+        config.contains(&format!("mfa_serial = \"{device}\"")),
+        "{config}"
+    );
+
+    // A malformed code never reaches AWS; a wrong one is refused by AWS (the proxy plays it).
+    let out = keyring.switchyard(&["mfa", "--profile", "work", "--code", "12ab"], None);
+    assert!(
+        text(&out).contains("mfa_code_invalid: an MFA code is the 6 digits"),
+        "{}",
+        text(&out)
+    );
+    proxy.add(Rule::query_error(
+        "TokenCode=000000",
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    ));
+    let out = keyring.switchyard(&["mfa", "--profile", "work", "--code", "000000"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("did not accept that code"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(proxy.hits(0), 1);
+
+    let out = keyring.switchyard(
+        &["mfa", "--profile", "work", "--code", "123456", "--json"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let session = json(&out);
+    assert_eq!(session["serial"], device);
+    let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
+    // (moto answers GetCallerIdentity for its session keys as a generic user, so only the
+    // account and the session are checked here.)
+    assert_eq!(me["data"]["account_id"], MANAGEMENT);
+    assert_eq!(
+        me["data"]["mfa"]["session_expires_at"],
+        session["expires_at"]
+    );
+    assert_eq!(me["data"]["mfa"]["serial"], device);
+
+    // A restarted daemon has no session: the CLI asks for a code (stdin here) and goes on.
+    keyring.stop_daemon();
+    let out = keyring.switchyard(&["whoami", "--profile", "work"], Some("123456\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("enter a code"), "{}", text(&out));
+    assert!(text(&out).contains("session until"), "{}", text(&out));
+
+    // AWS ending the session early: the daemon drops it and asks for a new code.
+    proxy.add(Rule::query_error(
+        "x-amz-security-token",
+        400,
+        "ExpiredToken",
+        "The security token included in the request is expired",
+    ));
+    let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
+    assert_eq!(error_code(&out), "mfa_required");
+    assert!(text(&out).contains("has ended"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rotation_replaces_the_key_or_keeps_the_old_one() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+    let iam = aws_sdk_iam::Client::new(&admin);
+    let keys = || async {
+        iam.list_access_keys()
+            .user_name("alice")
+            .send()
+            .await
+            .unwrap()
+            .access_key_metadata
+            .into_iter()
+            .filter_map(|k| k.access_key_id)
+            .collect::<Vec<_>>()
+    };
+
+    let out = keyring.switchyard(&["credentials", "rotate", "--profile", "work"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(&alice.1), "no secret printed");
+    let now = keys().await;
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now[0], alice.0);
+    let stored = keyring.secret_tool_search();
+    assert!(
+        stored.contains(&now[0]) && !stored.contains(&alice.0),
+        "{stored}"
+    );
+    let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
+    assert_eq!(
+        me["data"]["arn"],
+        format!("arn:aws:iam::{MANAGEMENT}:user/alice")
+    );
+
+    // With two keys already, IAM refuses a third: nothing changes.
+    iam.create_access_key()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let out = keyring.switchyard(&["credentials", "rotate", "--profile", "work"], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("two access keys"), "{}", text(&out));
+    assert!(
+        keyring.secret_tool_search().contains(&now[0]),
+        "the working key stays"
+    );
+    assert_eq!(keys().await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_is_retried_then_reported_and_unreachable_aws_is_named() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let keyring = SecretService::start();
+    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+
+    proxy.add(
+        Rule::query_error(
+            "Action=GetCallerIdentity",
+            400,
+            "Throttling",
+            "Rate exceeded",
+        )
+        .times(2),
+    );
+    let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
+    assert!(
+        out.status.success(),
+        "the SDK's retries get through: {}",
+        text(&out)
+    );
+    assert_eq!(proxy.hits(0), 2);
+
+    proxy.clear();
+    proxy.add(Rule::query_error(
+        "Action=GetCallerIdentity",
+        400,
+        "Throttling",
+        "Rate exceeded",
+    ));
+    let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
+    assert_eq!(error_code(&out), "aws_throttled", "{}", text(&out));
+    assert!(proxy.hits(0) >= 2, "retried before giving up");
+
+    add_credentials(&keyring, "offline", &alice, "http://127.0.0.1:9");
+    let out = keyring.switchyard(&["whoami", "--profile", "offline", "--json"], None);
+    assert_eq!(error_code(&out), "aws_unreachable", "{}", text(&out));
+}

@@ -1,0 +1,143 @@
+//! Parameters and reply data of the messages that reach AWS: `identity`, `accounts.list`,
+//! `mfa.submit` and `credentials.rotate`. Times are Unix seconds (UTC).
+
+use serde::{Deserialize, Serialize};
+
+/// Parameters of a message that acts for one credentials profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileParams {
+    /// The credentials profile; the configured default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// Data of an `identity` reply: who the profile's credentials are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityData {
+    pub profile: String,
+    pub account_id: String,
+    pub arn: String,
+    pub user_id: String,
+    /// The account's alias, when it has one and the user may read it.
+    pub account_alias: Option<String>,
+    pub mfa: MfaState,
+}
+
+/// The profile's MFA device and session, as the daemon knows them now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaState {
+    /// The MFA device's ARN (configured, or discovered with ListMFADevices).
+    pub serial: Option<String>,
+    /// When the daemon's MFA session ends; `None` without a session.
+    pub session_expires_at: Option<u64>,
+}
+
+/// Parameters of `mfa.submit`: a code from the profile's MFA device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaSubmitParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Six digits from the authenticator app.
+    pub code: String,
+}
+
+/// Check an MFA code's shape before it is sent to AWS.
+pub fn check_mfa_code(code: &str) -> Result<&str, String> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code)
+    } else {
+        Err("an MFA code is the 6 digits your authenticator app shows".to_owned())
+    }
+}
+
+/// Data of an `mfa.submit` reply: the session the daemon now holds (in memory only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaSessionData {
+    pub profile: String,
+    pub serial: String,
+    pub expires_at: u64,
+}
+
+/// Parameters of `accounts.list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsListParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Ask AWS now instead of answering from the cache.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refresh: bool,
+}
+
+/// Where a list of accounts came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountsSource {
+    /// Organizations ListAccounts: the whole organization.
+    Organization,
+    /// The caller's own account only (ListAccounts was not allowed or no organization).
+    Caller,
+}
+
+/// One AWS account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_ACTIVATION`, `PENDING_CLOSURE`, `CLOSED`, …
+    /// (Organizations' `State`, not the retired `Status`).
+    pub state: Option<String>,
+    pub arn: Option<String>,
+    pub joined_at: Option<u64>,
+    /// The account's tags, when the caller may read them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The organization the accounts belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub management_account_id: String,
+}
+
+/// Data of an `accounts.list` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsData {
+    pub profile: String,
+    pub source: AccountsSource,
+    pub organization: Option<Organization>,
+    pub accounts: Vec<Account>,
+    /// When AWS was asked for this list.
+    pub fetched_at: u64,
+    /// Older than the cache's time to live; a refresh is running when `refreshing`.
+    pub stale: bool,
+    pub refreshing: bool,
+    /// Why the list is partial, in words for the user (e.g. ListAccounts not allowed).
+    pub notice: Option<String>,
+}
+
+/// Data of a `credentials.rotate` reply. Key ids are masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateData {
+    pub profile: String,
+    pub old_access_key_id: String,
+    pub new_access_key_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_codes_are_six_digits() {
+        assert_eq!(check_mfa_code(" 123456\n"), Ok("123456"));
+        for bad in ["12345", "1234567", "12345a", "", "١٢٣٤٥٦"] {
+            assert!(check_mfa_code(bad).is_err(), "{bad:?}");
+        }
+    }
+}
