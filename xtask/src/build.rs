@@ -142,9 +142,9 @@ pub fn browser_env(command: &mut Command, tools: &Tools, built: &Built) {
 }
 
 /// The browser end-to-end tests (node's test runner driving Chromium).
-pub fn e2e(tools: &Tools, built: &Built) -> anyhow::Result<()> {
+pub fn e2e(tools: &Tools, built: &Built, files: &[String]) -> anyhow::Result<()> {
     let mut node = Command::new("node");
-    node.args(["--test", "--test-concurrency=1"]);
+    node.args(["--test", "--test-concurrency=1"]).args(files);
     browser_env(&mut node, tools, built);
     cmd::run(&mut node)
 }

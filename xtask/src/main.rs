@@ -35,6 +35,9 @@ enum Command {
     },
     /// Run every test: unit, integration and browser end-to-end.
     Test,
+    /// Build, then run only the browser end-to-end tests (optionally some files of
+    /// tests/e2e, e.g. `popup.test.mjs`).
+    E2e { files: Vec<String> },
     /// Open the extension in Chromium against the local AWS stand-in (headless with
     /// screenshots when there is no display).
     Demo {
@@ -62,6 +65,10 @@ fn main() -> std::process::ExitCode {
             .map(|_| ())
         }),
         Command::Test => test(),
+        Command::E2e { files } => setup::run().and_then(|tools| {
+            let built = build::build(&tools, build::Profile::Debug)?;
+            build::e2e(&tools, &built, &files)
+        }),
         Command::Demo { headless } => demo::run(headless),
         Command::Bench => bench::run(),
     };
@@ -77,6 +84,10 @@ fn main() -> std::process::ExitCode {
 fn test() -> anyhow::Result<()> {
     let tools = setup::run()?;
     let built = build::build(&tools, build::Profile::Debug)?;
-    cmd::run(cmd::cargo().args(["test", "--workspace", "--all-targets"]))?;
-    build::e2e(&tools, &built)
+    cmd::run(
+        cmd::cargo()
+            .args(["test", "--workspace", "--all-targets"])
+            .env("SWITCHYARD_MOTO_PYTHON", &tools.moto_python),
+    )?;
+    build::e2e(&tools, &built, &[])
 }
