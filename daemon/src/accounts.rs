@@ -2,10 +2,15 @@
 //! stale-while-revalidate: a fresh cache answers at once; a stale one answers at once too
 //! while one background refresh per profile asks AWS; no cache (or `refresh`) asks AWS now.
 //!
+//! Tags cost one call per account, so they are read after the list is answered, by a
+//! background task that adds them to the cache; until then an account keeps the tags
+//! the previous list had for it.
+//!
 //! The cache holds no secrets (ids, names, e-mails, tags) and lives in the state dir,
-//! `accounts/<profile>.json`, written through a temporary file.
+//! `accounts/<profile>.json`, written through a temporary file. The daemon keeps the last
+//! file it read in memory and reads it again only when its modification time changes.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -28,11 +33,12 @@ struct CacheFile {
     data: AccountsData,
 }
 
-/// The on-disk cache and the set of refreshes in flight.
+/// The on-disk cache, its in-memory copy, and the set of refreshes in flight.
 #[derive(Debug)]
 pub struct AccountsCache {
     dir: PathBuf,
     refreshing: Mutex<HashSet<String>>,
+    memory: Mutex<HashMap<String, (std::time::SystemTime, CacheFile)>>,
 }
 
 /// Which AWS a profile talks to: its partition and endpoint override.
@@ -56,14 +62,28 @@ impl AccountsCache {
         AccountsCache {
             dir: state_dir.to_owned(),
             refreshing: Mutex::new(HashSet::new()),
+            memory: Mutex::new(HashMap::new()),
         }
     }
 
     fn read(&self, profile: &str, scope: &str) -> Option<AccountsData> {
-        let bytes = std::fs::read(cache_path(&self.dir, profile)).ok()?;
+        let path = cache_path(&self.dir, profile);
+        let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) else {
+            lock(&self.memory).remove(profile);
+            return None;
+        };
+        if let Some((seen, file)) = lock(&self.memory).get(profile) {
+            if *seen == modified {
+                return (file.scope == scope).then(|| file.data.clone());
+            }
+        }
+        let bytes = std::fs::read(&path).ok()?;
         match serde_json::from_slice::<CacheFile>(&bytes) {
-            Ok(file) if file.scope == scope => Some(file.data),
-            Ok(_) => None,
+            Ok(file) => {
+                let data = (file.scope == scope).then(|| file.data.clone());
+                lock(&self.memory).insert(profile.to_owned(), (modified, file));
+                data
+            }
             Err(e) => {
                 tracing::warn!(profile, "ignoring an unreadable accounts cache: {e}");
                 None
@@ -116,17 +136,21 @@ pub async fn list(
     let (profile, settings) = session::settings(params.profile)?;
     let scope = scope(&settings);
     let ttl = settings.accounts_cache_ttl_secs.unwrap_or(DEFAULT_TTL_SECS);
+    let previous = cache.read(&profile, &scope);
     let cached = if params.refresh {
         None
     } else {
-        cache.read(&profile, &scope)
+        previous.clone()
     };
     let Some(mut data) = cached else {
         let signed = sessions.sign_in(Some(profile)).await?;
-        let data = fetch(&signed)
+        let mut data = fetch(&signed)
             .await
             .map_err(|e| signed.explain(sessions, e))?;
+        carry_tags(previous.as_ref(), &mut data);
         cache.write(&scope, &data);
+        let (cache, fetched) = (Arc::clone(cache), data.clone());
+        tokio::spawn(async move { add_tags(&cache, &scope, &signed, fetched).await });
         return Ok(data);
     };
     if now().saturating_sub(data.fetched_at) <= ttl {
@@ -138,9 +162,14 @@ pub async fn list(
             data.refreshing = true;
             if cache.begin_refresh(&profile) {
                 let (cache, sessions) = (Arc::clone(cache), Arc::clone(sessions));
+                let previous = data.clone();
                 tokio::spawn(async move {
                     match fetch(&signed).await {
-                        Ok(fresh) => cache.write(&scope, &fresh),
+                        Ok(mut fresh) => {
+                            carry_tags(Some(&previous), &mut fresh);
+                            cache.write(&scope, &fresh);
+                            add_tags(&cache, &scope, &signed, fresh).await;
+                        }
                         Err(e) => {
                             let e = signed.explain(&sessions, e);
                             tracing::warn!(profile = %signed.profile, "accounts refresh failed: {e}");
@@ -158,6 +187,48 @@ pub async fn list(
         }
     }
     Ok(data)
+}
+
+/// Keep the tags an account had in the previous list until they are read again.
+fn carry_tags(previous: Option<&AccountsData>, data: &mut AccountsData) {
+    let Some(previous) = previous else {
+        return;
+    };
+    let known: HashMap<&str, &BTreeMap<String, String>> = previous
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a.id.as_str(), a.tags.as_ref()?)))
+        .collect();
+    for account in &mut data.accounts {
+        if account.tags.is_none() {
+            account.tags = known.get(account.id.as_str()).map(|t| (*t).clone());
+        }
+    }
+}
+
+/// Read the accounts' tags and put them into the cache, if the cache still holds the list
+/// `fetched` (a newer list gets its own reading). One reading per profile at a time.
+async fn add_tags(cache: &AccountsCache, scope: &str, signed: &SignedIn, fetched: AccountsData) {
+    if fetched.source != AccountsSource::Organization {
+        return;
+    }
+    let key = format!("{}#tags", fetched.profile);
+    if !cache.begin_refresh(&key) {
+        return;
+    }
+    let ids = fetched.accounts.iter().map(|a| a.id.clone()).collect();
+    if let Some(tags) = organizations::tags(&signed.sdk, ids).await {
+        match cache.read(&fetched.profile, scope) {
+            Some(mut current) if current.fetched_at == fetched.fetched_at => {
+                for account in &mut current.accounts {
+                    account.tags = tags.get(&account.id).cloned();
+                }
+                cache.write(scope, &current);
+            }
+            _ => tracing::debug!(profile = %fetched.profile, "a newer list arrived; tags dropped"),
+        }
+    }
+    cache.end_refresh(&key);
 }
 
 /// Ask AWS: the whole organization when allowed, else the caller's own account.

@@ -10,7 +10,7 @@ use std::process::Output;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
 use support::fault_proxy::{FaultProxy, Rule};
-use support::{Moto, SecretService};
+use support::{Moto, Sandbox};
 
 /// moto's default account: the organization's management account in these tests.
 const MANAGEMENT: &str = "123456789012";
@@ -109,7 +109,7 @@ async fn organization(config: &SdkConfig) {
     }
 }
 
-fn add_credentials(keyring: &SecretService, profile: &str, key: &(String, String), endpoint: &str) {
+fn add_credentials(keyring: &Sandbox, profile: &str, key: &(String, String), endpoint: &str) {
     let out = keyring.switchyard(
         &[
             "credentials",
@@ -138,7 +138,7 @@ async fn whoami_and_the_organizations_accounts_cached() {
         .send()
         .await
         .unwrap();
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "work", &alice, &moto.endpoint);
 
     let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
@@ -162,17 +162,34 @@ async fn whoami_and_the_organizations_accounts_cached() {
     assert_eq!(data["organization"]["management_account_id"], MANAGEMENT);
     let accounts = data["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), MEMBERS + 1, "every page: {data}");
-    let client = |n: &str| accounts.iter().find(|a| a["name"] == n).unwrap().clone();
-    assert_eq!(client("client-00")["email"], "ops+client-00@example.com");
-    assert_eq!(client("client-00")["state"], "ACTIVE");
-    assert_eq!(client("client-00")["tags"]["team"], "blue");
-    assert_eq!(client("client-23")["tags"], serde_json::json!({}));
-    assert!(client("client-23")["id"].as_str().unwrap().len() == 12);
+    let find = |list: &Value, n: &str| {
+        list["data"]["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    let client = find(&first, "client-00");
+    assert_eq!(client["email"], "ops+client-00@example.com");
+    assert_eq!(client["state"], "ACTIVE");
+    assert!(find(&first, "client-23")["id"].as_str().unwrap().len() == 12);
 
-    // Served from the cache: the same fetch, not a new one.
-    let again = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    // Served from the cache: the same fetch, not a new one; the tags, read in the
+    // background after the first answer, appear in it.
+    let mut again = Value::Null;
+    for _ in 0..100 {
+        again = json(&keyring.switchyard(&["accounts", "--profile", "work", "--json"], None));
+        if !find(&again, "client-00")["tags"].is_null() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert_eq!(again["data"]["fetched_at"], data["fetched_at"]);
     assert_eq!(again["data"]["stale"], false);
+    assert_eq!(find(&again, "client-00")["tags"]["team"], "blue");
+    assert_eq!(find(&again, "client-23")["tags"], serde_json::json!({}));
     let cache = keyring.home().join("state/accounts/work.json");
     assert!(cache.is_file());
     assert!(
@@ -222,7 +239,7 @@ async fn a_stale_list_is_served_at_once_and_refreshed_behind() {
     let admin = admin(&moto).await;
     organization(&admin).await;
     let alice = user(&admin, "alice", None).await;
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "work", &alice, &moto.endpoint);
     // A TTL of 0: every cached answer is stale.
     let config = keyring.home().join("config/config.toml");
@@ -268,7 +285,7 @@ async fn an_ordinary_member_sees_its_own_account_and_bad_keys_are_named() {
     )
     .await;
     moto.enforce_iam();
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "member", &bob, &moto.endpoint);
     let list = json(&keyring.switchyard(&["accounts", "--profile", "member", "--json"], None));
     let data = &list["data"];
@@ -301,7 +318,7 @@ async fn outside_an_organization_the_own_account_is_listed() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     let carol = user(&admin, "carol", None).await;
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "solo", &carol, &moto.endpoint);
     let list = json(&keyring.switchyard(&["accounts", "--profile", "solo", "--json"], None));
     assert_eq!(list["data"]["source"], "caller");
@@ -335,7 +352,7 @@ async fn mfa_sessions_live_in_the_daemon_until_they_end() {
         .send()
         .await
         .unwrap();
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "work", &alice, &proxy.endpoint);
 
     // The device is discovered, and a code is needed.
@@ -411,7 +428,7 @@ async fn rotation_replaces_the_key_or_keeps_the_old_one() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "work", &alice, &moto.endpoint);
     let iam = aws_sdk_iam::Client::new(&admin);
     let keys = || async {
@@ -465,7 +482,7 @@ async fn throttling_is_retried_then_reported_and_unreachable_aws_is_named() {
     let proxy = FaultProxy::start(&moto.endpoint);
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     add_credentials(&keyring, "work", &alice, &proxy.endpoint);
 
     proxy.add(
@@ -499,4 +516,26 @@ async fn throttling_is_retried_then_reported_and_unreachable_aws_is_named() {
     add_credentials(&keyring, "offline", &alice, "http://127.0.0.1:9");
     let out = keyring.switchyard(&["whoami", "--profile", "offline", "--json"], None);
     assert_eq!(error_code(&out), "aws_unreachable", "{}", text(&out));
+}
+
+#[test]
+fn without_a_keyring_the_daemon_says_what_to_install() {
+    let home = tempfile::tempdir().unwrap();
+    let env = |c: &mut std::process::Command| {
+        c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env("HOME", home.path())
+            .env("SWITCHYARD_CONFIG_DIR", home.path().join("config"))
+            .env("SWITCHYARD_RUNTIME_DIR", home.path().join("run"))
+            .env("SWITCHYARD_STATE_DIR", home.path().join("state"));
+    };
+    let out = support::switchyard_with(&["whoami", "--json"], None, env);
+    let code = error_code(&out);
+    assert_eq!(code, "keyring_unavailable", "{}", text(&out));
+    assert!(text(&out).contains("gnome-keyring"), "{}", text(&out));
+    let status = support::switchyard_with(&["status", "--json"], None, env);
+    if let Some(pid) = json(&status)["data"]["pid"].as_u64() {
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    }
 }

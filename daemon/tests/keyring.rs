@@ -6,7 +6,7 @@ mod support;
 use std::path::Path;
 use std::process::Output;
 
-use support::{switchyard_with, SecretService};
+use support::{switchyard_with, Sandbox};
 
 const ID: &str = "AKIAIOSFODNN7EXAMPLE";
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -21,7 +21,7 @@ fn text(out: &Output) -> String {
 
 #[test]
 fn credentials_live_in_the_keyring_and_nowhere_else() {
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     let add = keyring.switchyard(
         &[
             "credentials",
@@ -78,7 +78,7 @@ fn credentials_live_in_the_keyring_and_nowhere_else() {
 
 #[test]
 fn credentials_can_come_from_the_aws_credentials_file() {
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     std::fs::write(
         keyring.home().join("aws-credentials"),
         format!("[old]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n"),
@@ -109,7 +109,7 @@ fn credentials_can_come_from_the_aws_credentials_file() {
 
 #[test]
 fn bad_keys_are_refused_before_anything_is_stored() {
-    let keyring = SecretService::start();
+    let keyring = Sandbox::start();
     let cases = [
         ("ASIAIOSFODNN7EXAMPLE", SECRET, "temporary key"),
         ("not-a-key", SECRET, "not an access key id"),

@@ -11,6 +11,8 @@ use crate::cmd::{self, cache_dir, output, root};
 
 /// moto version the stand-in runs (see DESIGN.md for what it does and lacks).
 pub const MOTO_VERSION: &str = "5.2.5";
+/// The AWS CLI release the benchmark compares against.
+pub const AWSCLI_VERSION: &str = "1.46.3";
 
 /// Packages every machine needs.
 const PACKAGES: &[&str] = &[
@@ -172,15 +174,39 @@ fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
 
 fn ensure_moto() -> anyhow::Result<PathBuf> {
     let venv = cache_dir().join(format!("moto-{MOTO_VERSION}"));
+    let check = "import moto, flask, boto3; print(moto.__version__)";
+    python_venv(
+        &venv,
+        &format!("moto[server]=={MOTO_VERSION}"),
+        check,
+        MOTO_VERSION,
+    )?;
+    Ok(venv.join("bin/python"))
+}
+
+/// The AWS CLI (v1, from PyPI) in its own venv, for the side-by-side benchmark; returns
+/// the `aws` executable.
+pub fn ensure_awscli() -> anyhow::Result<PathBuf> {
+    let venv = cache_dir().join(format!("awscli-{AWSCLI_VERSION}"));
+    let check = "import awscli; print(awscli.__version__)";
+    python_venv(
+        &venv,
+        &format!("awscli=={AWSCLI_VERSION}"),
+        check,
+        AWSCLI_VERSION,
+    )?;
+    Ok(venv.join("bin/aws"))
+}
+
+/// A venv at `venv` with `requirement` installed, unless `check` (python code) already
+/// prints `version` there.
+fn python_venv(venv: &Path, requirement: &str, check: &str, version: &str) -> anyhow::Result<()> {
     let python = venv.join("bin/python");
-    let has_moto = |python: &Path| {
-        output(
-            Command::new(python).args(["-c", "import moto, flask, boto3; print(moto.__version__)"]),
-        )
-        .is_some_and(|v| v.trim() == MOTO_VERSION)
+    let installed = |python: &Path| {
+        output(Command::new(python).args(["-c", check])).is_some_and(|v| v.trim() == version)
     };
-    if has_moto(&python) {
-        return Ok(python);
+    if installed(&python) {
+        return Ok(());
     }
     let system_python = ["/usr/bin/python3", "python3"]
         .into_iter()
@@ -189,20 +215,17 @@ fn ensure_moto() -> anyhow::Result<PathBuf> {
     cmd::run(
         Command::new(system_python)
             .args(["-m", "venv", "--clear"])
-            .arg(&venv),
+            .arg(venv),
     )?;
     cmd::run(
         Command::new(&python)
             .args(["-m", "pip", "install", "-q"])
-            .arg(format!("moto[server]=={MOTO_VERSION}")),
+            .arg(requirement),
     )?;
-    if !has_moto(&python) {
-        bail!(
-            "moto {MOTO_VERSION} did not install into {}",
-            venv.display()
-        );
+    if !installed(&python) {
+        bail!("{requirement} did not install into {}", venv.display());
     }
-    Ok(python)
+    Ok(())
 }
 
 fn ensure_node_modules() -> anyhow::Result<()> {

@@ -1,5 +1,7 @@
-//! The organization's accounts: Organizations DescribeOrganization, ListAccounts (every
-//! page) and ListTagsForResource (bounded concurrency, skipped when not allowed).
+//! The organization's accounts: Organizations DescribeOrganization and ListAccounts (every
+//! page), and separately their tags: ListTagsForResource per account, with bounded
+//! concurrency, skipped when not allowed. Tags cost one call per account, so callers
+//! read them after the list, off the path of the first answer.
 
 use std::collections::BTreeMap;
 
@@ -37,7 +39,7 @@ where
     }
 }
 
-/// The organization and all its accounts, in ListAccounts order, with tags where readable.
+/// The organization and all its accounts, in ListAccounts order (tags not read).
 pub async fn list(config: &SdkConfig) -> Result<(Organization, Vec<Account>), ListError> {
     let client = aws_sdk_organizations::Client::new(config);
     let org = client
@@ -57,7 +59,6 @@ pub async fn list(config: &SdkConfig) -> Result<(Organization, Vec<Account>), Li
         let page = page.map_err(|e| list_error("organizations:ListAccounts", e))?;
         accounts.extend(page.accounts.unwrap_or_default().into_iter().map(account));
     }
-    add_tags(&client, &mut accounts).await;
     Ok((org, accounts))
 }
 
@@ -95,30 +96,42 @@ async fn tags_of(
     Ok(tags)
 }
 
-/// Read each account's tags. The first account is asked alone: if that is refused, the
-/// others are not asked, and tags stay unknown (`None`), never falsely empty.
-async fn add_tags(client: &aws_sdk_organizations::Client, accounts: &mut [Account]) {
-    let Some(first) = accounts.first_mut() else {
-        return;
-    };
-    match tags_of(client, first.id.clone()).await {
-        Ok(tags) => first.tags = Some(tags),
+/// Each account's tags, by account id; `None` when the caller may not read tags (the
+/// first account is asked alone, so a refusal costs one call). Accounts whose tags could
+/// not be read are left out.
+pub async fn tags(
+    config: &SdkConfig,
+    ids: Vec<String>,
+) -> Option<BTreeMap<String, BTreeMap<String, String>>> {
+    let client = aws_sdk_organizations::Client::new(config);
+    let mut found = BTreeMap::new();
+    let mut ids = ids.into_iter();
+    let first = ids.next()?;
+    match tags_of(&client, first.clone()).await {
+        Ok(tags) => {
+            found.insert(first, tags);
+        }
         Err(ListError::NotAllowed(_)) => {
             tracing::debug!("account tags are not readable by this caller");
-            return;
+            return None;
         }
-        Err(e) => tracing::debug!(account = %first.id, "tags unreadable: {e:?}"),
+        Err(e) => tracing::debug!(account = %first, "tags unreadable: {e:?}"),
     }
-    let rest = &mut accounts[1..];
-    let ids: Vec<String> = rest.iter().map(|a| a.id.clone()).collect();
-    let results: Vec<_> = futures::stream::iter(ids.into_iter().map(|id| tags_of(client, id)))
-        .buffered(TAG_CONCURRENCY)
-        .collect()
-        .await;
-    for (account, result) in rest.iter_mut().zip(results) {
+    let client = &client;
+    let results: Vec<_> = futures::stream::iter(ids.map(|id| async move {
+        let tags = tags_of(client, id.clone()).await;
+        (id, tags)
+    }))
+    .buffer_unordered(TAG_CONCURRENCY)
+    .collect()
+    .await;
+    for (id, result) in results {
         match result {
-            Ok(tags) => account.tags = Some(tags),
-            Err(e) => tracing::debug!(account = %account.id, "tags unreadable: {e:?}"),
+            Ok(tags) => {
+                found.insert(id, tags);
+            }
+            Err(e) => tracing::debug!(account = %id, "tags unreadable: {e:?}"),
         }
     }
+    Some(found)
 }

@@ -1,8 +1,12 @@
-//! `cargo xtask bench`: the walking skeleton's figures, printed (not asserted).
+//! `cargo xtask bench`: the figures of docs/benchmarks.md, printed (not asserted).
 //!
 //! - host round trip with the daemon warm: spawn `switchyard-host`, send `hello`, read
 //!   the reply, exit; median and p95, beside spawning `/bin/true` in the same run
 //! - size of the host binary, the daemon's idle RSS, the extension's wasm+js gzipped
+//! - `accounts.list` for 1,000 accounts, cold and warm, and the CLI beside the AWS CLI
+//!   ([`accounts`])
+
+mod accounts;
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -30,31 +34,7 @@ pub fn run() -> anyhow::Result<()> {
         ("SWITCHYARD_DAEMON_BIN", daemon.clone()),
     ];
     let hello = br#"{"id":1,"type":"hello","protocol_version":1}"#;
-    let round_trip = || -> anyhow::Result<Duration> {
-        let started = Instant::now();
-        let mut child = Command::new(&host)
-            .arg(ORIGIN)
-            .envs(envs.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut stdin = child.stdin.take().context("stdin")?;
-        stdin.write_all(&(hello.len() as u32).to_ne_bytes())?;
-        stdin.write_all(hello)?;
-        drop(stdin);
-        let mut out = Vec::new();
-        child
-            .stdout
-            .take()
-            .context("stdout")?
-            .read_to_end(&mut out)?;
-        child.wait()?;
-        let elapsed = started.elapsed();
-        if !String::from_utf8_lossy(&out).contains(r#""status":"ok""#) {
-            bail!("host replied {:?}", String::from_utf8_lossy(&out));
-        }
-        Ok(elapsed)
-    };
+    let round_trip = || host_exchange(&host, &envs, hello).map(|(elapsed, _)| elapsed);
     // The first call starts the daemon; warm up afterwards.
     round_trip()?;
     for _ in 0..20 {
@@ -108,7 +88,41 @@ pub fn run() -> anyhow::Result<()> {
         ext_gz as f64 / 1024.0
     );
     let _ = std::fs::remove_dir_all(&sandbox);
-    Ok(())
+    accounts::run(&tools, &built)
+}
+
+/// Spawn the host as the browser does, send one request, read the reply, wait for exit.
+/// Fails unless the reply is `ok`.
+fn host_exchange(
+    host: &Path,
+    envs: &[(&str, std::path::PathBuf)],
+    request: &[u8],
+) -> anyhow::Result<(Duration, Vec<u8>)> {
+    let started = Instant::now();
+    let mut child = Command::new(host)
+        .arg(ORIGIN)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().context("stdin")?;
+    stdin.write_all(&(request.len() as u32).to_ne_bytes())?;
+    stdin.write_all(request)?;
+    drop(stdin);
+    let mut out = Vec::new();
+    child
+        .stdout
+        .take()
+        .context("stdout")?
+        .read_to_end(&mut out)?;
+    child.wait()?;
+    let elapsed = started.elapsed();
+    let reply = out.get(4..).unwrap_or_default();
+    if !String::from_utf8_lossy(reply).starts_with(r#"{"id":1,"status":"ok""#) {
+        let shown: String = String::from_utf8_lossy(reply).chars().take(300).collect();
+        bail!("host replied {shown}");
+    }
+    Ok((elapsed, reply.to_vec()))
 }
 
 fn ms(d: Duration) -> f64 {
