@@ -30,6 +30,31 @@ fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
+/// No file of the sandbox outside the keyring's own (encrypted) store holds `secret`:
+/// not the config, the accounts cache or the daemon's log.
+fn assert_nowhere_on_disk(home: &std::path::Path, secret: &str) {
+    let mut stack = vec![home.to_owned()];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path != home.join("data") {
+                    stack.push(path);
+                }
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                seen += 1;
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(secret),
+                    "a secret is in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(seen >= 2, "the config and the daemon's log were checked");
+}
+
 fn error_code(out: &Output) -> String {
     assert!(!out.status.success(), "expected a failure: {}", text(out));
     json(out)["error"]["code"]
@@ -421,6 +446,7 @@ async fn mfa_sessions_live_in_the_daemon_until_they_end() {
     let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
     assert_eq!(error_code(&out), "mfa_required");
     assert!(text(&out).contains("has ended"), "{}", text(&out));
+    assert_nowhere_on_disk(keyring.home(), &alice.1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -23,8 +23,13 @@ pub struct SecretService {
 impl SecretService {
     pub fn start() -> SecretService {
         let home = tempfile::tempdir().expect("a temporary folder");
+        // The bus socket lives in the throwaway HOME, so nothing is left in /tmp.
         let mut bus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!(
+                "--address=unix:path={}",
+                home.path().join("bus").display()
+            ))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
