@@ -1,10 +1,11 @@
 //! The service worker: owns the one native-messaging port to `switchyard-host`, numbers
-//! requests and matches replies to them, and answers the popup's questions.
+//! requests and matches replies to them, and answers the popup's questions (the
+//! connection state, or a relayed `identity`, `accounts.list` or `mfa.submit`).
 //!
 //! The port is opened lazily by the first request and again by the first request after
 //! it disconnected. Every request ends exactly once: with its reply, with the
-//! disconnect error of its port, or with a timeout after
-//! [`messages::REQUEST_TIMEOUT_MS`].
+//! disconnect error of its port, or with a timeout ([`messages::timeout_ms`]: 10 s, a
+//! minute for `accounts.list`).
 
 use std::cell::RefCell;
 
@@ -147,15 +148,17 @@ fn start_request(request: &Request) -> Result<(u64, oneshot::Receiver<Answer>), 
     })
 }
 
-/// Send one request to the host and wait for its answer.
+/// Send one request to the host and wait for its answer (or its timeout,
+/// [`messages::timeout_ms`]).
 async fn request(request: &Request) -> Answer {
     let (id, answer) = start_request(request)?;
+    let ms = messages::timeout_ms(request);
     let timeout = Closure::once_into_js(move || {
         if let Some(waiter) = WORKER.with(|worker| worker.borrow_mut().pending.take(id)) {
-            waiter.send(Err(messages::timeout_error()));
+            waiter.send(Err(messages::timeout_error(ms)));
         }
     });
-    chrome::set_timeout(timeout.unchecked_ref(), messages::REQUEST_TIMEOUT_MS);
+    chrome::set_timeout(timeout.unchecked_ref(), ms);
     answer.await.unwrap_or_else(|| {
         Err(ErrorBody::new(
             ErrorCode::Internal,
@@ -183,11 +186,18 @@ pub fn background_start() {}
 pub async fn handle_message(message: JsValue) -> JsValue {
     let text = chrome::to_json_text(&message).unwrap_or_default();
     let answer = match messages::decode_page_request(&text) {
-        Ok(PageRequest::ConnectionState) => serde_json::to_string(&connection_state().await),
-        Err(error) => serde_json::to_string(&PageError { error }),
+        Ok(PageRequest::ConnectionState) => {
+            serde_json::to_string(&connection_state().await).unwrap_or_default()
+        }
+        Ok(page_request) => match page_request.to_host() {
+            Some(host_request) => messages::encode_page_answer(request(&host_request).await),
+            None => String::new(),
+        },
+        Err(error) => serde_json::to_string(&PageError { error }).unwrap_or_default(),
     };
-    match answer {
-        Ok(text) => chrome::from_json_text(&text),
-        Err(_) => JsValue::UNDEFINED,
+    if answer.is_empty() {
+        JsValue::UNDEFINED
+    } else {
+        chrome::from_json_text(&answer)
     }
 }

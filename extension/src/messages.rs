@@ -4,15 +4,21 @@
 //!
 //! Candidates to move into `switchyard-shared` once other front ends need them.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchyard_shared::popup::ConnectionState;
 use switchyard_shared::protocol::{
-    peek_request_id, ErrorBody, ErrorCode, HelloData, Reply, StatusData, PROTOCOL_VERSION,
+    peek_request_id, AccountsListParams, ErrorBody, ErrorCode, HelloData, MfaSubmitParams,
+    ProfileParams, Reply, Request, StatusData, PROTOCOL_VERSION,
 };
 
 /// How long the service worker waits for the host to answer one request.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
+
+/// How long it waits for `accounts.list`: a cold list pages through ListAccounts and can
+/// take tens of seconds in a large organization.
+pub const ACCOUNTS_TIMEOUT_MS: u32 = 60_000;
 
 /// What a message from the native host means to the service worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,30 +64,121 @@ pub fn decode_host_message(text: &str) -> Incoming {
     }
 }
 
-/// The error a request gets when no reply came in time.
-pub fn timeout_error() -> ErrorBody {
+/// How long the service worker waits for the answer to `request`.
+pub fn timeout_ms(request: &Request) -> u32 {
+    match request {
+        Request::AccountsList(_) => ACCOUNTS_TIMEOUT_MS,
+        _ => REQUEST_TIMEOUT_MS,
+    }
+}
+
+/// The error a request gets when no reply came within `ms` milliseconds.
+pub fn timeout_error(ms: u32) -> ErrorBody {
     ErrorBody::new(
         ErrorCode::Timeout,
         format!(
             "The Switchyard host did not answer within {} seconds. \
              Run `switchyard daemon` in a terminal to see whether it is stuck.",
-            REQUEST_TIMEOUT_MS / 1000
+            ms / 1000
         ),
     )
 }
 
 /// A message the popup (or another extension page) sends to the service worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PageRequest {
     /// "Talk to the host and tell me how that went": answered with a [`ConnectionState`].
     ConnectionState,
+    /// Relay `identity` for the default profile: answered with a [`PageData`].
+    Identity,
+    /// Relay `accounts.list` for the default profile (from the daemon's cache).
+    AccountsList,
+    /// Relay `mfa.submit` with this code.
+    MfaSubmit { code: String },
 }
 
-/// The answer to a page message the worker could not read.
+impl PageRequest {
+    /// The host request a relayed page request becomes; `None` for
+    /// [`PageRequest::ConnectionState`], which the worker answers itself.
+    pub fn to_host(&self) -> Option<Request> {
+        match self {
+            PageRequest::ConnectionState => None,
+            PageRequest::Identity => Some(Request::Identity(ProfileParams::default())),
+            PageRequest::AccountsList => Some(Request::AccountsList(AccountsListParams::default())),
+            PageRequest::MfaSubmit { code } => Some(Request::MfaSubmit(MfaSubmitParams {
+                profile: None,
+                code: code.clone(),
+            })),
+        }
+    }
+}
+
+/// The answer to a relayed page request that succeeded: the reply's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageData {
+    pub data: Value,
+}
+
+/// The answer to a page message that failed, or that the worker could not read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageError {
     pub error: ErrorBody,
+}
+
+/// The JSON text of a relayed request's answer, for the page.
+pub fn encode_page_answer(answer: Result<Value, ErrorBody>) -> String {
+    let text = match answer {
+        Ok(data) => serde_json::to_string(&PageData { data }),
+        Err(error) => serde_json::to_string(&PageError { error }),
+    };
+    text.unwrap_or_default()
+}
+
+/// Read the worker's answer to a relayed request as `T`.
+///
+/// `answer` is as in [`decode_connection_state`].
+pub fn decode_page_answer<T: DeserializeOwned>(
+    answer: Result<Option<String>, String>,
+) -> Result<T, ErrorBody> {
+    let text = match answer {
+        Ok(Some(text)) => text,
+        Ok(None) => return Err(no_answer()),
+        Err(message) => return Err(worker_not_running(&message)),
+    };
+    if let Ok(PageError { error }) = serde_json::from_str::<PageError>(&text) {
+        return Err(error);
+    }
+    let PageData { data } = serde_json::from_str(&text).map_err(|e| unreadable(&e))?;
+    serde_json::from_value(data).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::Internal,
+            format!("The daemon's answer has an unexpected shape ({e}). Update the older of the extension and switchyard."),
+        )
+    })
+}
+
+fn no_answer() -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Internal,
+        "The extension's service worker did not answer. Reload the extension.",
+    )
+}
+
+fn worker_not_running(message: &str) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Internal,
+        format!("The extension's service worker is not running ({message}). Reload the extension."),
+    )
+}
+
+fn unreadable(e: &serde_json::Error) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Internal,
+        format!(
+            "The extension's service worker gave an unreadable answer ({e}). Reload the extension."
+        ),
+    )
 }
 
 /// Read a page's message, given as JSON text.
@@ -145,20 +242,11 @@ pub fn decode_connection_state(answer: Result<Option<String>, String>) -> Connec
             Ok(state) => return state,
             Err(_) => match serde_json::from_str::<PageError>(&text) {
                 Ok(PageError { error }) => error,
-                Err(e) => ErrorBody::new(
-                    ErrorCode::Internal,
-                    format!("The extension's service worker gave an unreadable answer ({e}). Reload the extension."),
-                ),
+                Err(e) => unreadable(&e),
             },
         },
-        Ok(None) => ErrorBody::new(
-            ErrorCode::Internal,
-            "The extension's service worker did not answer. Reload the extension.",
-        ),
-        Err(message) => ErrorBody::new(
-            ErrorCode::Internal,
-            format!("The extension's service worker is not running ({message}). Reload the extension."),
-        ),
+        Ok(None) => no_answer(),
+        Err(message) => worker_not_running(&message),
     };
     ConnectionState::Failed { error }
 }
@@ -282,8 +370,10 @@ mod tests {
         let mut hello = HelloData::current();
         hello.min_protocol_version = PROTOCOL_VERSION + 1;
         hello.protocol_version = PROTOCOL_VERSION + 2;
-        let error = accept_hello(serde_json::to_value(&hello).map_err(|_| timeout_error()))
-            .expect_err("a newer-only daemon must be refused");
+        let error = accept_hello(
+            serde_json::to_value(&hello).map_err(|_| timeout_error(REQUEST_TIMEOUT_MS)),
+        )
+        .expect_err("a newer-only daemon must be refused");
         assert_eq!(error.code, ErrorCode::UnsupportedProtocolVersion);
         let error = accept_hello(Ok(json!({"protocol_version": 1}))).expect_err("bad shape");
         assert_eq!(error.code, ErrorCode::Internal);
@@ -310,10 +400,10 @@ mod tests {
             ConnectionState::Failed { error } if error.code == ErrorCode::Internal
         ));
         let timeout = ConnectionState::Failed {
-            error: timeout_error(),
+            error: timeout_error(REQUEST_TIMEOUT_MS),
         };
         assert_eq!(
-            connected(HelloData::current(), Err(timeout_error())),
+            connected(HelloData::current(), Err(timeout_error(REQUEST_TIMEOUT_MS))),
             timeout
         );
     }
@@ -338,13 +428,13 @@ mod tests {
         let text = serde_json::to_string(&state).unwrap_or_default();
         assert_eq!(decode_connection_state(Ok(Some(text))), state);
         let page_error = serde_json::to_string(&PageError {
-            error: timeout_error(),
+            error: timeout_error(REQUEST_TIMEOUT_MS),
         })
         .unwrap_or_default();
         assert_eq!(
             decode_connection_state(Ok(Some(page_error))),
             ConnectionState::Failed {
-                error: timeout_error()
+                error: timeout_error(REQUEST_TIMEOUT_MS)
             }
         );
         for answer in [
@@ -357,6 +447,71 @@ mod tests {
                 ConnectionState::Failed { error } if error.code == ErrorCode::Internal
             ));
         }
+    }
+
+    #[test]
+    fn relayed_page_requests_become_host_requests() {
+        let relayed = |text: &str| {
+            decode_page_request(text)
+                .ok()
+                .and_then(|request| request.to_host())
+                .map(|request| {
+                    let timeout = timeout_ms(&request);
+                    (
+                        request.to_envelope(&RequestId::number(1)).to_string(),
+                        timeout,
+                    )
+                })
+        };
+        assert_eq!(relayed(r#"{"type":"connection_state"}"#), None);
+        assert_eq!(
+            relayed(r#"{"type":"identity"}"#),
+            Some((r#"{"id":1,"type":"identity"}"#.to_owned(), 10_000))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"accounts_list"}"#),
+            Some((r#"{"id":1,"type":"accounts.list"}"#.to_owned(), 60_000))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"mfa_submit","code":"123456"}"#),
+            Some((
+                r#"{"code":"123456","id":1,"type":"mfa.submit"}"#.to_owned(),
+                10_000
+            ))
+        );
+        for bad in [
+            r#"{"type":"mfa_submit"}"#,
+            r#"{"type":"mfa_submit","code":1}"#,
+        ] {
+            assert!(decode_page_request(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn relayed_answers_reach_the_page() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Pong {
+            pong: bool,
+        }
+        let ok = encode_page_answer(Ok(json!({"pong": true})));
+        assert_eq!(decode_page_answer(Ok(Some(ok))), Ok(Pong { pong: true }));
+        let refused = ErrorBody::new(ErrorCode::MfaCodeInvalid, "wrong code");
+        let failed = encode_page_answer(Err(refused.clone()));
+        assert_eq!(decode_page_answer::<Pong>(Ok(Some(failed))), Err(refused));
+        for answer in [
+            Ok(None),
+            Ok(Some("42".to_owned())),
+            Ok(Some(r#"{"data":{"pong":"yes"}}"#.to_owned())),
+            Err("Receiving end does not exist.".to_owned()),
+        ] {
+            assert_eq!(
+                decode_page_answer::<Pong>(answer).map_err(|e| e.code),
+                Err(ErrorCode::Internal)
+            );
+        }
+        assert!(timeout_error(ACCOUNTS_TIMEOUT_MS)
+            .message
+            .contains("60 seconds"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Only [`protocol`] types travel on the wire; everything else here is logic the daemon
 //! and the extension share so that it exists exactly once.
 
+pub mod account_panel;
 pub mod aws_messages;
 pub mod connection;
 pub mod extension_ids;

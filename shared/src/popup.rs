@@ -77,11 +77,9 @@ pub fn view(state: &ConnectionState) -> PopupView {
                     ("AWS".to_owned(), aws),
                     ("Credentials".to_owned(), credentials),
                 ],
-                action: (!status.credentials.configured).then(|| {
-                    "No AWS credentials yet: run `switchyard credentials add` to keep an IAM \
-                     user's key in your keyring."
-                        .to_owned()
-                }),
+                // What to do about missing credentials is the account panel's to say
+                // (`account_panel`), with the daemon's exact command.
+                action: None,
                 code: None,
             }
         }
@@ -159,9 +157,7 @@ mod tests {
                         "not configured yet",
                     ),
                 ],
-                action: Some(
-                    "No AWS credentials yet: run `switchyard credentials add` to keep an IAM user's key in your keyring.",
-                ),
+                action: None,
                 code: None,
             }
         "#]]
@@ -169,7 +165,7 @@ mod tests {
     }
 
     #[test]
-    fn connected_to_aws_with_credentials_has_nothing_to_do() {
+    fn connected_to_aws_with_credentials() {
         let state = ConnectionState::Connected {
             hello: HelloData::current(),
             status: status(true, AwsTarget::Aws),

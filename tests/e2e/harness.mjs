@@ -1,10 +1,12 @@
 // Shared setup for the browser tests and the demo tour: Debian Chromium with the built
-// extension loaded, a private profile, and an isolated daemon runtime dir.
+// extension loaded, a private profile, an isolated daemon runtime dir, and optionally a
+// private Secret Service (gnome-keyring) and a seeded moto.
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 
 export const EXTENSION_ID = 'fckpphpaflmmcocfemjogfaiblilmlih';
@@ -30,7 +32,8 @@ export function sandbox(extraEnv = {}) {
   };
   delete env.SWITCHYARD_DAEMON_BIN;
   Object.assign(env, extraEnv);
-  return { dir, profile: join(dir, 'profile'), env };
+  // `stops`: what cleanup() ends after the daemon, newest first.
+  return { dir, profile: join(dir, 'profile'), env, stops: [] };
 }
 
 /** `switchyard ARGS` with the sandbox's environment; returns stdout. */
@@ -59,11 +62,13 @@ export async function launch(box, { headed = false } = {}) {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Chromium's own passwords stay out of the sandbox's keyring.
+      '--password-store=basic',
     ],
   });
 }
 
-/** Stop the sandbox's daemon (if one started) and remove its files. */
+/** Stop the sandbox's daemon (if one started), then its helpers, and remove its files. */
 export function cleanup(box) {
   try {
     const status = JSON.parse(
@@ -77,6 +82,7 @@ export function cleanup(box) {
   } catch {
     // No daemon was running.
   }
+  for (const stop of box.stops.splice(0).reverse()) stop();
   rmSync(box.dir, { recursive: true, force: true });
 }
 
@@ -110,4 +116,101 @@ export async function startMoto() {
   }
   child.kill();
   throw new Error(`moto did not start on ${endpoint}`);
+}
+
+/** The first line a child process writes to stdout. */
+function firstLine(child, what) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0) resolve(text.slice(0, end).trim());
+    });
+    child.on('error', (e) => reject(new Error(`${what} did not start: ${e.message}`)));
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before printing`)));
+  });
+}
+
+/**
+ * A private Secret Service for the sandbox: a D-Bus session bus with an unlocked
+ * gnome-keyring on it, and a HOME inside the sandbox. Its address and HOME go into
+ * `box.env`, so Chromium → host → daemon and the CLI all use it; cleanup() stops both.
+ */
+export async function startSecretService(box) {
+  const home = join(box.dir, 'home');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  box.stops.push(() => bus.kill());
+  const address = await firstLine(bus, 'dbus-daemon (Debian package dbus)');
+  const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+    env: {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: address,
+      HOME: home,
+      XDG_DATA_HOME: join(home, 'data'),
+      XDG_RUNTIME_DIR: home,
+    },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  box.stops.push(() => keyring.kill());
+  keyring.on('error', () => {}); // reported below as "did not come up"
+  // The new login keyring's password; closing stdin lets the daemon go on.
+  keyring.stdin.end('sandbox-password');
+  Object.assign(box.env, { DBUS_SESSION_BUS_ADDRESS: address, HOME: home });
+  // Up once the keyring owns the Secret Service's name (`switchyard credentials list`
+  // alone proves nothing: without profiles it never opens the keyring).
+  for (let i = 0; i < 400; i++) {
+    if (secretServiceIsUp(address)) {
+      switchyard(box, ['credentials', 'list']);
+      return { address, home };
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`gnome-keyring did not come up on ${address}`);
+}
+
+function secretServiceIsUp(address) {
+  try {
+    const reply = execFileSync(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        'string:org.freedesktop.secrets',
+      ],
+      { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: address }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return reply.includes('boolean true');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Seed moto with the sample organization (tests/moto/seed.py): 24 members + the
+ * management account 123456789012 (alias acme-main), user alice with a key and, with
+ * `mfa`, a virtual MFA device. Returns { access_key_id, secret_access_key, mfa_serial, … }.
+ */
+export function seedMoto(moto, { mfa = false } = {}) {
+  const script = fileURLToPath(new URL('../moto/seed.py', import.meta.url));
+  const args = [script, '--endpoint', moto.endpoint, ...(mfa ? ['--mfa'] : [])];
+  return JSON.parse(execFileSync(required('SWITCHYARD_MOTO_PYTHON'), args, { encoding: 'utf8' }));
+}
+
+/** `switchyard credentials add` for the default profile, the secret on stdin. */
+export function addCredentials(box, seeded, endpoint) {
+  const args = ['credentials', 'add', '--profile', 'default', '--access-key-id', seeded.access_key_id];
+  if (endpoint) args.push('--endpoint-url', endpoint);
+  return execFileSync(join(binDir(), 'switchyard'), args, {
+    env: box.env,
+    encoding: 'utf8',
+    input: `${seeded.secret_access_key}\n`,
+  });
 }

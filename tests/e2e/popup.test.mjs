@@ -18,7 +18,8 @@ test('popup explains how to register the host, then connects once it is', async 
     assert.match(written, /NativeMessagingHosts\/com\.switchyard\.host\.json/);
     await page.reload();
     await headline.filter({ hasText: 'Connected to switchyard 0.1.0' }).waitFor({ timeout: 20000 });
-    const facts = await page.locator('#facts').innerText();
+    // The facts sit in a closed <details>: read their text, not what is drawn.
+    const facts = await page.locator('#facts').textContent();
     assert.match(facts, /local stand-in at http:\/\/127\.0\.0\.1:9/);
     assert.match(facts, /pid \d+/);
     assert.match(facts, /v1/);

@@ -1,0 +1,133 @@
+// End to end: the popup's account panel against moto and a private gnome-keyring, through
+// the built extension in headless Chromium and the real host and daemon.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  POPUP_URL,
+  sandbox,
+  launch,
+  installHost,
+  cleanup,
+  startMoto,
+  seedMoto,
+  startSecretService,
+  addCredentials,
+} from './harness.mjs';
+
+const ALICE = 'arn:aws:iam::123456789012:user/alice';
+
+/** A sandbox with moto (seeded), a keyring, the host registered and Chromium open. */
+async function open({ mfa = false, credentials = true } = {}) {
+  const moto = await startMoto();
+  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
+  box.stops.push(() => moto.stop());
+  let browser;
+  try {
+    const seeded = seedMoto(moto, { mfa });
+    await startSecretService(box);
+    if (credentials) addCredentials(box, seeded, moto.endpoint);
+    installHost(box);
+    browser = await launch(box);
+    const page = await browser.newPage();
+    await page.goto(POPUP_URL);
+    return { box, browser, page, moto, seeded };
+  } catch (e) {
+    await browser?.close();
+    cleanup(box);
+    throw e;
+  }
+}
+
+async function close({ browser, box }) {
+  await browser.close();
+  cleanup(box);
+}
+
+async function expectAccounts(page) {
+  await page.locator('#accounts').waitFor({ timeout: 60000 });
+  assert.match(await page.locator('#accounts-summary').innerText(), /^25 accounts in o-/);
+  const rows = page.locator('#accounts-list li');
+  assert.equal(await rows.count(), 25);
+  const production = rows.filter({ hasText: 'Acme Production' }).first();
+  assert.match(await production.innerText(), /Acme Production\s+\d{12}\s+Active/);
+  const mine = page.locator('#accounts-list li[aria-current="true"]');
+  assert.equal(await mine.count(), 1);
+  assert.match(await mine.innerText(), /123456789012/);
+}
+
+test('an MFA user enters a code in the popup, then sees who they are and the accounts', async () => {
+  const ctx = await open({ mfa: true });
+  const { page } = ctx;
+  try {
+    const field = page.getByLabel('6-digit MFA code');
+    await field.waitFor({ timeout: 30000 });
+    assert.equal(await field.getAttribute('inputmode'), 'numeric');
+    assert.equal(await field.getAttribute('autocomplete'), 'one-time-code');
+    assert.equal(await field.getAttribute('maxlength'), '6');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'mfa-code');
+    assert.equal(await page.locator('#identity').isVisible(), false);
+
+    // A malformed code: the message beside the field, focus stays.
+    await field.fill('12ab');
+    await field.press('Enter');
+    const fieldError = page.locator('#mfa-error');
+    await fieldError.filter({ hasText: '6 digits' }).waitFor({ timeout: 5000 });
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'mfa-code');
+
+    // moto accepts any six digits.
+    await field.fill('123456');
+    await field.press('Enter');
+    await page.locator('#identity').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#mfa-form').isVisible(), false);
+    assert.equal(await page.locator('#identity-account').innerText(), '123456789012 (acme-main)');
+    // moto reports MFA-session callers as a generic user, so only the shape is checked.
+    assert.match(await page.locator('#identity-arn').innerText(), /^arn:aws:(iam|sts)::123456789012:/);
+    assert.match(
+      await page.locator('#identity-mfa').innerText(),
+      /^until \d\d:\d\d UTC \(\d+ h \d+ min left\)$/,
+    );
+    await expectAccounts(page);
+  } finally {
+    await close(ctx);
+  }
+});
+
+test('a user without MFA sees their ARN and the accounts at once', async () => {
+  const ctx = await open();
+  const { page } = ctx;
+  try {
+    await page.locator('#identity').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#identity-arn').innerText(), ALICE);
+    assert.equal(await page.locator('#identity-name').innerText(), 'alice');
+    assert.equal(await page.locator('#identity-account').innerText(), '123456789012 (acme-main)');
+    assert.equal(await page.locator('#identity-mfa').isVisible(), false);
+    assert.equal(await page.locator('#mfa-form').isVisible(), false);
+    await expectAccounts(page);
+  } finally {
+    await close(ctx);
+  }
+});
+
+test('without stored credentials the popup names the command, and "Try again" works after it', async () => {
+  const ctx = await open({ credentials: false });
+  const { page, box, seeded, moto } = ctx;
+  try {
+    const problem = page.locator('#account-error');
+    await problem.waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#account-error-title').innerText(), 'No AWS key stored yet');
+    assert.match(
+      await page.locator('#account-error-message code').innerText(),
+      /^switchyard credentials add/,
+    );
+    assert.equal(await page.locator('#account-error-code').innerText(), 'credentials_missing');
+
+    addCredentials(box, seeded, moto.endpoint);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.locator('#identity').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#identity-arn').innerText(), ALICE);
+    assert.equal(await problem.isVisible(), false);
+  } finally {
+    await close(ctx);
+  }
+});
