@@ -11,6 +11,7 @@ pub mod aws_messages;
 pub mod connection;
 pub mod extension_ids;
 pub mod json_depth;
+pub mod policy;
 pub mod popup;
 pub mod protocol;
 

@@ -1,0 +1,393 @@
+//! The decision for a request, as IAM makes it for identity policies: an explicit `Deny`
+//! wins; otherwise an `Allow` is needed, in the identity policies and, when there is
+//! one, in the permissions boundary too.
+//!
+//! Outcomes are three-valued: a statement whose conditions (or resource variables) need
+//! a key whose value is unknown at switch time may or may not apply. Then the decision
+//! is [`Decision::Conditional`], naming the keys, never a silent allow: a conditional
+//! `Deny` makes an otherwise allowed request conditional (unless a `Deny` applies
+//! outright), a conditional `Allow` makes it conditional when nothing allows outright.
+//!
+//! [`Evaluator`] does the work that depends only on the action and the context once
+//! (which statements cover the action, their conditions, their resource patterns with
+//! variables substituted, an index of the literal ARNs), so that many resources are
+//! checked quickly against the same policies.
+
+use std::collections::HashMap;
+
+use super::context::Context;
+use super::document::{Effect, Policy, Statement};
+use super::glob::Glob;
+use super::variables::Resolved;
+
+/// True, false, or unknown because of these keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Tri {
+    True,
+    False,
+    Unknown(Vec<String>),
+}
+
+impl From<bool> for Tri {
+    fn from(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+}
+
+impl Tri {
+    pub(crate) fn unknown(key: &str) -> Tri {
+        Tri::Unknown(vec![key.to_owned()])
+    }
+
+    fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::True, x) | (x, Tri::True) => x,
+            (Tri::Unknown(mut a), Tri::Unknown(b)) => {
+                merge_keys(&mut a, b);
+                Tri::Unknown(a)
+            }
+        }
+    }
+
+    fn or(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::True, _) | (_, Tri::True) => Tri::True,
+            (Tri::False, x) | (x, Tri::False) => x,
+            (Tri::Unknown(mut a), Tri::Unknown(b)) => {
+                merge_keys(&mut a, b);
+                Tri::Unknown(a)
+            }
+        }
+    }
+}
+
+fn merge_keys(into: &mut Vec<String>, from: Vec<String>) {
+    for key in from {
+        if !into.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+            into.push(key);
+        }
+    }
+}
+
+/// The outcome of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    ExplicitDeny,
+    ImplicitDeny,
+    /// Depends on keys whose values are not known (see [`Evaluation::unknown_keys`]).
+    Conditional,
+}
+
+impl Decision {
+    /// `allowed`, `explicit_deny`, `implicit_deny` or `conditional`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::ExplicitDeny => "explicit_deny",
+            Decision::ImplicitDeny => "implicit_deny",
+            Decision::Conditional => "conditional",
+        }
+    }
+}
+
+/// Which group of policies a statement belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    Identity,
+    Boundary,
+}
+
+impl PolicyKind {
+    /// `identity` or `boundary`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Boundary => "boundary",
+        }
+    }
+}
+
+/// A statement that applies (or may apply) to the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    pub kind: PolicyKind,
+    pub policy: String,
+    /// The statement's `Sid`, or `Statement[i]` when it has none.
+    pub statement: String,
+    pub effect: Effect,
+    /// Empty when the statement applies outright; else the keys it depends on.
+    pub unknown_keys: Vec<String>,
+}
+
+/// The decision with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub decision: Decision,
+    /// The statements behind the decision: for an explicit deny the denying statements,
+    /// otherwise every statement that applies or may apply.
+    pub reasons: Vec<Reason>,
+    /// For [`Decision::Conditional`], the keys whose values would settle it.
+    pub unknown_keys: Vec<String>,
+    /// For [`Decision::ImplicitDeny`], the kinds of policy in which nothing allows.
+    pub missing_allow: Vec<PolicyKind>,
+}
+
+/// Evaluate one request (see [`Evaluator`] for many resources at once).
+pub fn evaluate(
+    identity: &[Policy],
+    boundary: Option<&[Policy]>,
+    action: &str,
+    resource: &str,
+    context: &Context,
+) -> Evaluation {
+    Evaluator::new(identity, boundary, action, context).evaluate(resource)
+}
+
+/// A statement that covers the action and whose conditions do not rule it out.
+struct Live<'a> {
+    kind: PolicyKind,
+    policy: &'a Policy,
+    statement: &'a Statement,
+    /// `True` or `Unknown`.
+    condition: Tri,
+}
+
+/// A resource pattern, resolved for the context.
+struct Pattern {
+    live: usize,
+    glob: Glob,
+    unknown: Option<Vec<String>>,
+}
+
+/// The request's action and context applied to a set of policies, ready for resources.
+pub struct Evaluator<'a> {
+    live: Vec<Live<'a>>,
+    /// Literal ARN → the `Resource` statements that name it.
+    exact: HashMap<String, Vec<usize>>,
+    /// Wildcard (or unknown-variable) patterns of `Resource` statements.
+    patterns: Vec<Pattern>,
+    /// `NotResource` statements and their patterns.
+    not_resource: Vec<(usize, Vec<Pattern>)>,
+    has_boundary: bool,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(
+        identity: &'a [Policy],
+        boundary: Option<&'a [Policy]>,
+        action: &str,
+        context: &Context,
+    ) -> Evaluator<'a> {
+        let action = action.to_lowercase();
+        let mut evaluator = Evaluator {
+            live: Vec::new(),
+            exact: HashMap::new(),
+            patterns: Vec::new(),
+            not_resource: Vec::new(),
+            has_boundary: boundary.is_some(),
+        };
+        let sets = [
+            (PolicyKind::Identity, identity),
+            (PolicyKind::Boundary, boundary.unwrap_or(&[])),
+        ];
+        for (kind, policies) in sets {
+            for policy in policies {
+                for statement in policy.statements() {
+                    evaluator.add(kind, policy, statement, &action, context);
+                }
+            }
+        }
+        evaluator
+    }
+
+    fn add(
+        &mut self,
+        kind: PolicyKind,
+        policy: &'a Policy,
+        statement: &'a Statement,
+        action: &str,
+        context: &Context,
+    ) {
+        if !statement.covers_lowercase_action(action) {
+            return;
+        }
+        let condition = statement
+            .conditions
+            .iter()
+            .fold(Tri::True, |acc, c| acc.and(c.evaluate(context)));
+        if condition == Tri::False {
+            return;
+        }
+        let index = self.live.len();
+        self.live.push(Live {
+            kind,
+            policy,
+            statement,
+            condition,
+        });
+        let mut nots = Vec::new();
+        for template in &statement.resources {
+            let (glob, unknown) = match template.resolve(context) {
+                Resolved::Known(glob) => (glob, None),
+                Resolved::Unknown { glob, keys } => (glob, Some(keys)),
+                Resolved::Never => continue,
+            };
+            let pattern = Pattern {
+                live: index,
+                glob,
+                unknown,
+            };
+            if statement.not_resource {
+                nots.push(pattern);
+            } else if let (Some(literal), None) = (pattern.glob.literal(), &pattern.unknown) {
+                let entry = self.exact.entry(literal).or_default();
+                if entry.last() != Some(&index) {
+                    entry.push(index);
+                }
+            } else {
+                self.patterns.push(pattern);
+            }
+        }
+        if statement.not_resource {
+            self.not_resource.push((index, nots));
+        }
+    }
+
+    /// The decision for `resource` (an ARN; matched case-sensitively).
+    pub fn evaluate(&self, resource: &str) -> Evaluation {
+        // Which live statements match the resource, and how surely.
+        let mut hits: Vec<(usize, Tri)> = Vec::new();
+        if let Some(indices) = self.exact.get(resource) {
+            hits.extend(indices.iter().map(|i| (*i, Tri::True)));
+        }
+        for pattern in &self.patterns {
+            if pattern.glob.matches(resource) {
+                hits.push((pattern.live, pattern_tri(pattern)));
+            }
+        }
+        for (index, patterns) in &self.not_resource {
+            let matched = patterns
+                .iter()
+                .filter(|p| p.glob.matches(resource))
+                .fold(Tri::False, |acc, p| acc.or(pattern_tri(p)));
+            let applies = match matched {
+                Tri::True => Tri::False,
+                Tri::False => Tri::True,
+                unknown => unknown,
+            };
+            if applies != Tri::False {
+                hits.push((*index, applies));
+            }
+        }
+        hits.sort_by_key(|(i, _)| *i);
+        let mut applying: Vec<(usize, Tri)> = Vec::with_capacity(hits.len());
+        for (index, tri) in hits {
+            match applying.last_mut() {
+                Some((last, acc)) if *last == index => {
+                    *acc = std::mem::replace(acc, Tri::False).or(tri);
+                }
+                _ => applying.push((index, tri)),
+            }
+        }
+        for (index, tri) in &mut applying {
+            *tri = std::mem::replace(tri, Tri::False).and(self.live[*index].condition.clone());
+        }
+        self.decide(applying)
+    }
+
+    fn decide(&self, applying: Vec<(usize, Tri)>) -> Evaluation {
+        let mut deny_sure = Vec::new();
+        let mut reasons = Vec::new();
+        let mut deny_keys: Vec<String> = Vec::new();
+        // Per kind: (allowed outright, keys of conditional allows).
+        let mut allow = [(false, Vec::new()), (false, Vec::new())];
+        for (index, tri) in applying {
+            let live = &self.live[index];
+            let slot = &mut allow[live.kind as usize];
+            let unknown_keys = match tri {
+                Tri::False => continue,
+                Tri::True => Vec::new(),
+                Tri::Unknown(keys) => keys,
+            };
+            match (live.statement.effect, unknown_keys.is_empty()) {
+                (Effect::Deny, true) => deny_sure.push(reason(live, Vec::new())),
+                (Effect::Deny, false) => merge_keys(&mut deny_keys, unknown_keys.clone()),
+                (Effect::Allow, true) => slot.0 = true,
+                (Effect::Allow, false) => merge_keys(&mut slot.1, unknown_keys.clone()),
+            }
+            reasons.push(reason(live, unknown_keys));
+        }
+        if !deny_sure.is_empty() {
+            return Evaluation {
+                decision: Decision::ExplicitDeny,
+                reasons: deny_sure,
+                unknown_keys: Vec::new(),
+                missing_allow: Vec::new(),
+            };
+        }
+        let kinds: &[PolicyKind] = if self.has_boundary {
+            &[PolicyKind::Identity, PolicyKind::Boundary]
+        } else {
+            &[PolicyKind::Identity]
+        };
+        let missing_allow: Vec<PolicyKind> = kinds
+            .iter()
+            .copied()
+            .filter(|k| {
+                let (sure, maybe) = &allow[*k as usize];
+                !sure && maybe.is_empty()
+            })
+            .collect();
+        if !missing_allow.is_empty() {
+            return Evaluation {
+                decision: Decision::ImplicitDeny,
+                reasons,
+                unknown_keys: Vec::new(),
+                missing_allow,
+            };
+        }
+        let mut unknown_keys = deny_keys;
+        for kind in kinds {
+            let (sure, maybe) = &allow[*kind as usize];
+            if !sure {
+                merge_keys(&mut unknown_keys, maybe.clone());
+            }
+        }
+        Evaluation {
+            decision: if unknown_keys.is_empty() {
+                Decision::Allowed
+            } else {
+                Decision::Conditional
+            },
+            reasons,
+            unknown_keys,
+            missing_allow: Vec::new(),
+        }
+    }
+}
+
+fn pattern_tri(pattern: &Pattern) -> Tri {
+    match &pattern.unknown {
+        None => Tri::True,
+        Some(keys) => Tri::Unknown(keys.clone()),
+    }
+}
+
+fn reason(live: &Live<'_>, unknown_keys: Vec<String>) -> Reason {
+    Reason {
+        kind: live.kind,
+        policy: live.policy.name().to_owned(),
+        statement: match live.statement.sid() {
+            Some(sid) => sid.to_owned(),
+            None => format!("Statement[{}]", live.statement.index()),
+        },
+        effect: live.statement.effect,
+        unknown_keys,
+    }
+}
