@@ -45,8 +45,8 @@ fn keyring_profiles() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Answer raw request bytes.
-pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
+/// Answer raw request bytes with the reply's bytes.
+pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Vec<u8> {
     match parse_request(bytes) {
         Ok(envelope) => {
             let reply = handle(state, envelope.id.clone(), envelope.request).await;
@@ -55,12 +55,12 @@ pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Reply {
         }
         Err(rejected) => {
             tracing::info!(code = %rejected.error.code, "rejected request");
-            rejected.into_reply()
+            rejected.into_reply().to_bytes()
         }
     }
 }
 
-async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Reply {
+async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8> {
     match request {
         Request::Identity(params) => reply(id, identity(state, params.profile).await),
         Request::AccountsList(params) => reply(
@@ -78,21 +78,21 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Reply {
             id,
             crate::rotate::rotate(&state.sessions, params.profile).await,
         ),
-        Request::Hello(params) => match check_protocol_version(&params) {
-            Ok(()) => Reply::ok(id, &HelloData::current()),
-            Err(error) => Reply::error(id, error),
-        },
-        Request::Ping => Reply::ok(id, &PongData { pong: true }),
-        Request::Status => Reply::ok(
+        Request::Hello(params) => reply(
             id,
-            &StatusData {
+            check_protocol_version(&params).map(|()| HelloData::current()),
+        ),
+        Request::Ping => reply(id, Ok(PongData { pong: true })),
+        Request::Status => reply(
+            id,
+            Ok(StatusData {
                 daemon_version: APP_VERSION.to_owned(),
                 protocol_version: PROTOCOL_VERSION,
                 pid: std::process::id(),
                 uptime_secs: state.started.elapsed().as_secs(),
                 credentials: state.aws.credentials(&keyring_profiles()),
                 aws: state.aws.target(),
-            },
+            }),
         ),
     }
 }
@@ -114,9 +114,9 @@ async fn identity(state: &DaemonState, profile: Option<String>) -> Result<Identi
     })
 }
 
-fn reply<T: serde::Serialize>(id: RequestId, result: Result<T, ErrorBody>) -> Reply {
+fn reply<T: serde::Serialize>(id: RequestId, result: Result<T, ErrorBody>) -> Vec<u8> {
     match result {
-        Ok(data) => Reply::ok(id, &data),
-        Err(error) => Reply::error(id, error),
+        Ok(data) => Reply::ok_bytes(&id, &data),
+        Err(error) => Reply::error(id, error).to_bytes(),
     }
 }

@@ -57,16 +57,17 @@ async fn message(State(state): State<Arc<DaemonState>>, body: Body) -> Response 
                 ErrorCode::MessageTooLarge,
                 format!("a message may be at most {MAX_INCOMING_MESSAGE} bytes"),
             ),
-        ),
+        )
+        .to_bytes(),
     };
-    json_reply(StatusCode::OK, &reply)
+    json_reply(StatusCode::OK, reply)
 }
 
-fn json_reply(status: StatusCode, reply: &Reply) -> Response {
+fn json_reply(status: StatusCode, reply: Vec<u8>) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
-        Bytes::from(reply.to_bytes()),
+        Bytes::from(reply),
     )
         .into_response()
 }
@@ -84,13 +85,14 @@ async fn same_user_only(request: Request, next: Next) -> Response {
             tracing::warn!(peer_uid = uid, "refused a connection from another user");
             json_reply(
                 StatusCode::FORBIDDEN,
-                &Reply::error(
+                Reply::error(
                     RequestId::unknown(),
                     ErrorBody::new(
                         ErrorCode::PeerNotAllowed,
                         "this daemon serves only the user who started it",
                     ),
-                ),
+                )
+                .to_bytes(),
             )
         }
         _ => next.run(request).await,

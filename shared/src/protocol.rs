@@ -466,6 +466,30 @@ impl Reply {
         }
     }
 
+    /// The bytes of a successful reply carrying `data`, encoded in one pass (no JSON tree
+    /// in between: large replies such as `accounts.list` stay cheap). The same JSON as
+    /// `Reply::ok(id, data).to_bytes()`, with `data`'s fields in declaration order.
+    pub fn ok_bytes<T: Serialize>(id: &RequestId, data: &T) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct OkRef<'a, T> {
+            id: &'a RequestId,
+            status: &'static str,
+            data: &'a T,
+        }
+        let reply = OkRef {
+            id,
+            status: "ok",
+            data,
+        };
+        serde_json::to_vec(&reply).unwrap_or_else(|e| {
+            Reply::error(
+                id.clone(),
+                ErrorBody::new(ErrorCode::Internal, format!("could not encode reply: {e}")),
+            )
+            .to_bytes()
+        })
+    }
+
     pub fn error(id: RequestId, error: ErrorBody) -> Reply {
         Reply {
             id,

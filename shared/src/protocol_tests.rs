@@ -237,3 +237,18 @@ fn error_codes_are_stable_strings() {
         assert_eq!(json, format!("\"{}\"", code.as_str()));
     }
 }
+
+#[test]
+fn ok_bytes_are_a_reply_encoded() {
+    let data = HelloData::current();
+    for id in [
+        RequestId::number(7),
+        RequestId::string("x"),
+        RequestId::unknown(),
+    ] {
+        assert_eq!(
+            Reply::ok_bytes(&id, &data),
+            Reply::ok(id.clone(), &data).to_bytes()
+        );
+    }
+}

@@ -25,21 +25,26 @@ pub struct Built {
 }
 
 pub fn build(tools: &Tools, profile: Profile) -> anyhow::Result<Built> {
+    let bin_dir = build_bins(profile)?;
+    let extension_dir = build_extension(tools)?;
+    Ok(Built {
+        bin_dir,
+        extension_dir,
+    })
+}
+
+/// Build `switchyard` and `switchyard-host`; returns their folder.
+pub fn build_bins(profile: Profile) -> anyhow::Result<PathBuf> {
     let mut cargo = cmd::cargo();
     cargo.args(["build", "-p", "switchyard-daemon", "--bins"]);
     if profile == Profile::Release {
         cargo.arg("--release");
     }
     cmd::run(&mut cargo)?;
-    let bin_dir = target_dir().join(match profile {
+    Ok(target_dir().join(match profile {
         Profile::Debug => "debug",
         Profile::Release => "release",
-    });
-    let extension_dir = build_extension(tools)?;
-    Ok(Built {
-        bin_dir,
-        extension_dir,
-    })
+    }))
 }
 
 /// Build the wasm crate, bind it, optimize it and lay out the unpacked extension.

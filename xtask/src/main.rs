@@ -46,7 +46,11 @@ enum Command {
         headless: bool,
     },
     /// Measure the figures in docs/benchmarks.md and print them.
-    Bench,
+    Bench {
+        /// Only this group of figures (default: all).
+        #[arg(long, value_enum)]
+        only: Option<bench::Group>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,7 +74,7 @@ fn main() -> std::process::ExitCode {
             build::e2e(&tools, &built, &files)
         }),
         Command::Demo { headless } => demo::run(headless),
-        Command::Bench => bench::run(),
+        Command::Bench { only } => bench::run(only),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -22,8 +22,21 @@ use crate::setup;
 const RUNS: usize = 300;
 const ORIGIN: &str = "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/";
 
-pub fn run() -> anyhow::Result<()> {
+/// A group of figures `--only` can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// Host round trip, sizes, idle memory.
+    Skeleton,
+    /// `accounts.list` cold and warm, and beside the AWS CLI.
+    Accounts,
+}
+
+pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     let tools = setup::run()?;
+    if only == Some(Group::Accounts) {
+        let bin_dir = build::build_bins(Profile::Release)?;
+        return accounts::run(&tools, &bin_dir);
+    }
     let built = build::build(&tools, Profile::Release)?;
     let host = built.bin_dir.join("switchyard-host");
     let daemon = built.bin_dir.join("switchyard");
@@ -88,7 +101,10 @@ pub fn run() -> anyhow::Result<()> {
         ext_gz as f64 / 1024.0
     );
     let _ = std::fs::remove_dir_all(&sandbox);
-    accounts::run(&tools, &built)
+    if only == Some(Group::Skeleton) {
+        return Ok(());
+    }
+    accounts::run(&tools, &built.bin_dir)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
