@@ -1,9 +1,24 @@
 // `cargo xtask demo`: the extension in Chromium against the local AWS stand-in. With a
 // display and SWITCHYARD_HEADED=1 the browser stays open; otherwise it runs headless and
 // saves screenshots, printing their paths.
+//
+// Without AWS credentials in the environment the tour seeds moto with the sample
+// organization (alice has an MFA device), stores alice's key in a private keyring, shows
+// the MFA prompt, enters a code (moto accepts any six digits) and shows who is signed in
+// and the accounts.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { POPUP_URL, sandbox, launch, installHost, cleanup, startMoto } from './harness.mjs';
+import {
+  POPUP_URL,
+  sandbox,
+  launch,
+  installHost,
+  cleanup,
+  startMoto,
+  seedMoto,
+  startSecretService,
+  addCredentials,
+} from './harness.mjs';
 
 const headed = process.env.SWITCHYARD_HEADED === '1';
 const shots = process.env.SWITCHYARD_SCREENSHOTS || 'screenshots';
@@ -11,25 +26,55 @@ const realAws = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE
 
 const moto = realAws ? null : await startMoto();
 const box = sandbox(moto ? { AWS_ENDPOINT_URL: moto.endpoint } : {});
-console.log(moto ? `local AWS stand-in (moto) at ${moto.endpoint}` : 'using your AWS credentials');
-console.log(installHost(box).trim());
-const browser = await launch(box, { headed });
+let browser;
 try {
+  if (moto) {
+    console.log(`local AWS stand-in (moto) at ${moto.endpoint}`);
+    const seeded = seedMoto(moto, { mfa: true });
+    await startSecretService(box);
+    console.log(addCredentials(box, seeded, moto.endpoint).trim());
+  } else {
+    console.log('using your AWS credentials and keyring');
+  }
+  console.log(installHost(box).trim());
+  browser = await launch(box, { headed });
   const page = await browser.newPage();
   await page.goto(POPUP_URL);
   await page.locator('#headline').filter({ hasText: 'Connected to switchyard' }).waitFor({ timeout: 30000 });
   console.log(`popup: ${await page.locator('#headline').innerText()}`);
-  console.log((await page.locator('#facts').innerText()).replace(/\n/g, ' | '));
   mkdirSync(shots, { recursive: true });
-  const shot = join(shots, 'popup-connected.png');
-  await page.screenshot({ path: shot });
-  console.log(`screenshot: ${shot}`);
+  const screenshot = async (name) => {
+    const path = join(shots, name);
+    await page.locator('main').screenshot({ path });
+    console.log(`screenshot: ${path}`);
+  };
+
+  const mfa = page.locator('#mfa-form');
+  const problem = page.locator('#account-error');
+  const shown = (...ids) => page.locator(ids.map((id) => `${id}:visible`).join(', ')).first();
+  await shown('#mfa-form', '#identity', '#account-error').waitFor({ timeout: 30000 });
+  if (moto && (await mfa.isVisible())) {
+    await screenshot('popup-mfa.png');
+    await page.getByLabel('6-digit MFA code').fill('123456');
+    await page.getByLabel('6-digit MFA code').press('Enter');
+    console.log('entered MFA code 123456');
+  }
+  if (!headed) {
+    await shown('#accounts', '#account-error').waitFor({ timeout: 60000 });
+    if (await problem.isVisible()) {
+      console.log(`popup: ${(await problem.innerText()).replace(/\n+/g, ' | ')}`);
+    } else {
+      console.log(`signed in: ${await page.locator('#identity-arn').innerText()} in ${await page.locator('#identity-account').innerText()}`);
+      console.log(`accounts: ${await page.locator('#accounts-summary').innerText()}`);
+      if (moto) await screenshot('popup-signed-in.png');
+    }
+  }
   if (headed) {
     console.log('The browser stays open; close it to end the demo.');
     await new Promise((resolve) => browser.on('close', resolve));
   }
 } finally {
-  await browser.close().catch(() => {});
+  await browser?.close().catch(() => {});
   cleanup(box);
   moto?.stop();
 }
