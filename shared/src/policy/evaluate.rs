@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use super::context::Context;
 use super::document::{Effect, Policy, Statement};
-use super::glob::Glob;
+use super::glob::{Glob, Tok};
 use super::variables::Resolved;
 
 /// True, false, or unknown because of these keys.
@@ -115,23 +115,34 @@ impl PolicyKind {
 
 /// A statement that applies (or may apply) to the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reason {
+pub struct Reason<'a> {
     pub kind: PolicyKind,
-    pub policy: String,
-    /// The statement's `Sid`, or `Statement[i]` when it has none.
-    pub statement: String,
+    pub policy: &'a str,
+    pub sid: Option<&'a str>,
+    /// The statement's position in its document.
+    pub index: usize,
     pub effect: Effect,
     /// Empty when the statement applies outright; else the keys it depends on.
     pub unknown_keys: Vec<String>,
 }
 
-/// The decision with its reasons.
+impl Reason<'_> {
+    /// The statement's `Sid`, or `Statement[i]` when it has none.
+    pub fn statement(&self) -> String {
+        match self.sid {
+            Some(sid) => sid.to_owned(),
+            None => format!("Statement[{}]", self.index),
+        }
+    }
+}
+
+/// The decision with its reasons (borrowing the policies' names).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Evaluation {
+pub struct Evaluation<'a> {
     pub decision: Decision,
     /// The statements behind the decision: for an explicit deny the denying statements,
     /// otherwise every statement that applies or may apply.
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<Reason<'a>>,
     /// For [`Decision::Conditional`], the keys whose values would settle it.
     pub unknown_keys: Vec<String>,
     /// For [`Decision::ImplicitDeny`], the kinds of policy in which nothing allows.
@@ -139,13 +150,13 @@ pub struct Evaluation {
 }
 
 /// Evaluate one request (see [`Evaluator`] for many resources at once).
-pub fn evaluate(
-    identity: &[Policy],
-    boundary: Option<&[Policy]>,
+pub fn evaluate<'a>(
+    identity: &'a [Policy],
+    boundary: Option<&'a [Policy]>,
     action: &str,
     resource: &str,
     context: &Context,
-) -> Evaluation {
+) -> Evaluation<'a> {
     Evaluator::new(identity, boundary, action, context).evaluate(resource)
 }
 
@@ -158,20 +169,25 @@ struct Live<'a> {
     condition: Tri,
 }
 
-/// A resource pattern, resolved for the context.
+/// A resource pattern, resolved for the context: an index into the distinct globs.
 struct Pattern {
     live: usize,
-    glob: Glob,
+    glob: usize,
     unknown: Option<Vec<String>>,
 }
 
 /// The request's action and context applied to a set of policies, ready for resources.
 pub struct Evaluator<'a> {
     live: Vec<Live<'a>>,
+    /// The distinct wildcard patterns (each is matched at most once per resource).
+    globs: Vec<Glob>,
+    glob_ids: HashMap<Vec<Tok>, usize>,
     /// Literal ARN → the `Resource` statements that name it.
     exact: HashMap<String, Vec<usize>>,
-    /// Wildcard (or unknown-variable) patterns of `Resource` statements.
-    patterns: Vec<Pattern>,
+    /// Wildcard (or unknown-variable) patterns of `Resource` statements, by their literal
+    /// prefix (a resource meets only the patterns whose prefix it starts with).
+    patterns: HashMap<Vec<u8>, Vec<Pattern>>,
+    prefix_lens: Vec<usize>,
     /// `NotResource` statements and their patterns.
     not_resource: Vec<(usize, Vec<Pattern>)>,
     has_boundary: bool,
@@ -187,8 +203,11 @@ impl<'a> Evaluator<'a> {
         let action = action.to_lowercase();
         let mut evaluator = Evaluator {
             live: Vec::new(),
+            globs: Vec::new(),
+            glob_ids: HashMap::new(),
             exact: HashMap::new(),
-            patterns: Vec::new(),
+            patterns: HashMap::new(),
+            prefix_lens: Vec::new(),
             not_resource: Vec::new(),
             has_boundary: boundary.is_some(),
         };
@@ -204,6 +223,16 @@ impl<'a> Evaluator<'a> {
             }
         }
         evaluator
+    }
+
+    fn intern(&mut self, glob: Glob) -> usize {
+        if let Some(id) = self.glob_ids.get(glob.toks()) {
+            return *id;
+        }
+        let id = self.globs.len();
+        self.glob_ids.insert(glob.toks().to_vec(), id);
+        self.globs.push(glob);
+        id
     }
 
     fn add(
@@ -238,20 +267,28 @@ impl<'a> Evaluator<'a> {
                 Resolved::Unknown { glob, keys } => (glob, Some(keys)),
                 Resolved::Never => continue,
             };
+            if !statement.not_resource && unknown.is_none() {
+                if let Some(literal) = glob.literal() {
+                    let entry = self.exact.entry(literal).or_default();
+                    if entry.last() != Some(&index) {
+                        entry.push(index);
+                    }
+                    continue;
+                }
+            }
+            let prefix = glob.literal_prefix().to_vec();
             let pattern = Pattern {
                 live: index,
-                glob,
+                glob: self.intern(glob),
                 unknown,
             };
             if statement.not_resource {
                 nots.push(pattern);
-            } else if let (Some(literal), None) = (pattern.glob.literal(), &pattern.unknown) {
-                let entry = self.exact.entry(literal).or_default();
-                if entry.last() != Some(&index) {
-                    entry.push(index);
-                }
             } else {
-                self.patterns.push(pattern);
+                if !self.prefix_lens.contains(&prefix.len()) {
+                    self.prefix_lens.push(prefix.len());
+                }
+                self.patterns.entry(prefix).or_default().push(pattern);
             }
         }
         if statement.not_resource {
@@ -260,22 +297,40 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The decision for `resource` (an ARN; matched case-sensitively).
-    pub fn evaluate(&self, resource: &str) -> Evaluation {
+    pub fn evaluate(&self, resource: &str) -> Evaluation<'a> {
+        // Each distinct glob is matched once: 0 not yet, 1 matches, 2 does not.
+        let mut memo = vec![0u8; self.globs.len()];
+        let mut matches = |glob: usize| match memo[glob] {
+            0 => {
+                let hit = self.globs[glob].matches(resource);
+                memo[glob] = if hit { 1 } else { 2 };
+                hit
+            }
+            state => state == 1,
+        };
         // Which live statements match the resource, and how surely.
         let mut hits: Vec<(usize, Tri)> = Vec::new();
         if let Some(indices) = self.exact.get(resource) {
             hits.extend(indices.iter().map(|i| (*i, Tri::True)));
         }
-        for pattern in &self.patterns {
-            if pattern.glob.matches(resource) {
-                hits.push((pattern.live, pattern_tri(pattern)));
+        let bytes = resource.as_bytes();
+        for len in &self.prefix_lens {
+            let Some(prefix) = bytes.get(..*len) else {
+                continue;
+            };
+            for pattern in self.patterns.get(prefix).into_iter().flatten() {
+                if matches(pattern.glob) {
+                    hits.push((pattern.live, pattern_tri(pattern)));
+                }
             }
         }
         for (index, patterns) in &self.not_resource {
-            let matched = patterns
-                .iter()
-                .filter(|p| p.glob.matches(resource))
-                .fold(Tri::False, |acc, p| acc.or(pattern_tri(p)));
+            let mut matched = Tri::False;
+            for pattern in patterns {
+                if matches(pattern.glob) {
+                    matched = matched.or(pattern_tri(pattern));
+                }
+            }
             let applies = match matched {
                 Tri::True => Tri::False,
                 Tri::False => Tri::True,
@@ -296,12 +351,15 @@ impl<'a> Evaluator<'a> {
             }
         }
         for (index, tri) in &mut applying {
-            *tri = std::mem::replace(tri, Tri::False).and(self.live[*index].condition.clone());
+            let condition = &self.live[*index].condition;
+            if *condition != Tri::True {
+                *tri = std::mem::replace(tri, Tri::False).and(condition.clone());
+            }
         }
         self.decide(applying)
     }
 
-    fn decide(&self, applying: Vec<(usize, Tri)>) -> Evaluation {
+    fn decide(&self, applying: Vec<(usize, Tri)>) -> Evaluation<'a> {
         let mut deny_sure = Vec::new();
         let mut reasons = Vec::new();
         let mut deny_keys: Vec<String> = Vec::new();
@@ -321,7 +379,9 @@ impl<'a> Evaluator<'a> {
                 (Effect::Allow, true) => slot.0 = true,
                 (Effect::Allow, false) => merge_keys(&mut slot.1, unknown_keys.clone()),
             }
-            reasons.push(reason(live, unknown_keys));
+            if deny_sure.is_empty() {
+                reasons.push(reason(live, unknown_keys));
+            }
         }
         if !deny_sure.is_empty() {
             return Evaluation {
@@ -379,14 +439,12 @@ fn pattern_tri(pattern: &Pattern) -> Tri {
     }
 }
 
-fn reason(live: &Live<'_>, unknown_keys: Vec<String>) -> Reason {
+fn reason<'a>(live: &Live<'a>, unknown_keys: Vec<String>) -> Reason<'a> {
     Reason {
         kind: live.kind,
-        policy: live.policy.name().to_owned(),
-        statement: match live.statement.sid() {
-            Some(sid) => sid.to_owned(),
-            None => format!("Statement[{}]", live.statement.index()),
-        },
+        policy: live.policy.name(),
+        sid: live.statement.sid(),
+        index: live.statement.index(),
         effect: live.statement.effect,
         unknown_keys,
     }

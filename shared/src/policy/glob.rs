@@ -5,7 +5,7 @@
 //! (from `${*}`, `${?}` or a variable's value) is a plain byte, not a wildcard.
 
 /// One element of a compiled pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Tok {
     Byte(u8),
     /// `?`: one character.
@@ -18,6 +18,11 @@ pub(crate) enum Tok {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Glob {
     toks: Vec<Tok>,
+    /// The literal bytes before the first wildcard, for indexing.
+    prefix: Vec<u8>,
+    /// Where the tokens after the last `*` start (when there is a `*`): a match must end
+    /// with them, which rules most texts out in a few comparisons.
+    tail: Option<usize>,
 }
 
 impl Glob {
@@ -56,7 +61,19 @@ impl Glob {
             }
         }
         flush(&mut out, &mut ones, &mut star);
-        Glob { toks: out }
+        let prefix = out
+            .iter()
+            .map_while(|t| match t {
+                Tok::Byte(b) => Some(*b),
+                _ => None,
+            })
+            .collect();
+        let tail = out.iter().rposition(|t| *t == Tok::Star).map(|i| i + 1);
+        Glob {
+            toks: out,
+            prefix,
+            tail,
+        }
     }
 
     /// The pattern as plain text when it has no wildcard (then matching is equality).
@@ -72,13 +89,39 @@ impl Glob {
         bytes.and_then(|b| String::from_utf8(b).ok())
     }
 
+    /// The literal bytes before the first wildcard (all of them when there is none).
+    pub(crate) fn literal_prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+
     pub(crate) fn toks(&self) -> &[Tok] {
         &self.toks
     }
 
     /// Whether `text` matches the whole pattern.
     pub(crate) fn matches(&self, text: &str) -> bool {
-        matches_toks(&self.toks, text.as_bytes())
+        let bytes = text.as_bytes();
+        if !bytes.starts_with(&self.prefix) {
+            return false;
+        }
+        if let Some(start) = self.tail {
+            let tail = &self.toks[start..];
+            // Each tail token takes one byte unless a `?` meets a multi-byte character.
+            let fixed = !tail.contains(&Tok::One) || text.is_ascii();
+            if fixed {
+                let Some(end) = bytes.len().checked_sub(tail.len()) else {
+                    return false;
+                };
+                let ends_well = tail.iter().zip(&bytes[end..]).all(|(t, b)| match t {
+                    Tok::Byte(p) => p == b,
+                    _ => true,
+                });
+                if !ends_well {
+                    return false;
+                }
+            }
+        }
+        matches_toks(&self.toks, bytes)
     }
 }
 
@@ -102,9 +145,17 @@ pub(crate) fn matches_toks(pat: &[Tok], text: &[u8]) -> bool {
             }
             _ => match star {
                 Some((sp, ss)) => {
+                    // Let the `*` take more: skip to where the next literal byte occurs.
+                    let mut next = ss + 1;
+                    if let Some(Tok::Byte(b)) = pat.get(sp + 1) {
+                        match text[next.min(text.len())..].iter().position(|t| t == b) {
+                            Some(offset) => next += offset,
+                            None => return false,
+                        }
+                    }
                     p = sp + 1;
-                    s = ss + 1;
-                    star = Some((sp, ss + 1));
+                    s = next;
+                    star = Some((sp, next));
                 }
                 None => return false,
             },
@@ -155,6 +206,10 @@ mod tests {
             ("arn:aws:iam::*:role/*", "arn:aws:iam::123:role/x", true),
             ("?", "", false),
             ("??", "é", false),
+            ("*x?", "éxé", true),
+            ("*x??", "éxé", false),
+            ("a*é", "aé", true),
+            ("ab*ab", "ab", false),
         ];
         for (pattern, text, want) in cases {
             assert_eq!(Glob::new(pattern).matches(text), want, "{pattern} ~ {text}");
@@ -168,5 +223,7 @@ mod tests {
         assert!(!glob.matches("ab"));
         assert_eq!(glob.literal().as_deref(), Some("a*"));
         assert_eq!(Glob::new("a*").literal(), None);
+        assert_eq!(Glob::new("ab?c*").literal_prefix(), b"ab");
+        assert_eq!(Glob::new("*").literal_prefix(), b"");
     }
 }

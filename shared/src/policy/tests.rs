@@ -35,7 +35,7 @@ fn show(evaluation: &Evaluation) -> String {
             " | {} {}/{} {}",
             r.kind.as_str(),
             r.policy,
-            r.statement,
+            r.statement(),
             r.effect.as_str()
         ));
         if !r.unknown_keys.is_empty() {
@@ -958,8 +958,9 @@ fn numeric_date_ip_conditions() {
         let p = when(&format!(
             r#"{{"{op}":{{"aws:MultiFactorAuthAge":"{policy}"}}}}"#
         ));
+        let identity = policies(&[&p], "p");
         let e = evaluate(
-            &policies(&[&p], "p"),
+            &identity,
             None,
             "sts:AssumeRole",
             ROLE,
