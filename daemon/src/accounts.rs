@@ -27,7 +27,7 @@ pub const DEFAULT_TTL_SECS: u64 = 900;
 
 /// One profile's cached list and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct CacheFile {
+pub struct CacheFile {
     /// The AWS the list came from; a cache made against another endpoint is ignored.
     scope: String,
     data: AccountsData,
@@ -38,7 +38,7 @@ struct CacheFile {
 pub struct AccountsCache {
     dir: PathBuf,
     refreshing: Mutex<HashSet<String>>,
-    memory: Mutex<HashMap<String, (std::time::SystemTime, CacheFile)>>,
+    memory: Mutex<HashMap<String, (std::time::SystemTime, Arc<CacheFile>)>>,
 }
 
 /// Which AWS a profile talks to: its partition and endpoint override.
@@ -66,7 +66,9 @@ impl AccountsCache {
         }
     }
 
-    fn read(&self, profile: &str, scope: &str) -> Option<AccountsData> {
+    /// The cached list of `profile` if it was made against `scope`; shared, not copied
+    /// (the warm path serializes it straight from memory).
+    fn read(&self, profile: &str, scope: &str) -> Option<Arc<CacheFile>> {
         let path = cache_path(&self.dir, profile);
         let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) else {
             lock(&self.memory).remove(profile);
@@ -74,15 +76,15 @@ impl AccountsCache {
         };
         if let Some((seen, file)) = lock(&self.memory).get(profile) {
             if *seen == modified {
-                return (file.scope == scope).then(|| file.data.clone());
+                return (file.scope == scope).then(|| Arc::clone(file));
             }
         }
         let bytes = std::fs::read(&path).ok()?;
         match serde_json::from_slice::<CacheFile>(&bytes) {
             Ok(file) => {
-                let data = (file.scope == scope).then(|| file.data.clone());
-                lock(&self.memory).insert(profile.to_owned(), (modified, file));
-                data
+                let file = Arc::new(file);
+                lock(&self.memory).insert(profile.to_owned(), (modified, Arc::clone(&file)));
+                (file.scope == scope).then_some(file)
             }
             Err(e) => {
                 tracing::warn!(profile, "ignoring an unreadable accounts cache: {e}");
@@ -127,12 +129,27 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
+/// An `accounts.list` answer: the cache's own copy (fresh) or one made for this request.
+pub enum Answer {
+    Cached(Arc<CacheFile>),
+    Made(AccountsData),
+}
+
+impl Answer {
+    pub fn data(&self) -> &AccountsData {
+        match self {
+            Answer::Cached(file) => &file.data,
+            Answer::Made(data) => data,
+        }
+    }
+}
+
 /// Answer `accounts.list`.
 pub async fn list(
     cache: &Arc<AccountsCache>,
     sessions: &Arc<Sessions>,
     params: AccountsListParams,
-) -> Result<AccountsData, ErrorBody> {
+) -> Result<Answer, ErrorBody> {
     let (profile, settings) = session::settings(params.profile)?;
     let scope = scope(&settings);
     let ttl = settings.accounts_cache_ttl_secs.unwrap_or(DEFAULT_TTL_SECS);
@@ -142,20 +159,21 @@ pub async fn list(
     } else {
         previous.clone()
     };
-    let Some(mut data) = cached else {
+    let Some(file) = cached else {
         let signed = sessions.sign_in(Some(profile)).await?;
         let mut data = fetch(&signed)
             .await
             .map_err(|e| signed.explain(sessions, e))?;
-        carry_tags(previous.as_ref(), &mut data);
+        carry_tags(previous.as_deref().map(|f| &f.data), &mut data);
         cache.write(&scope, &data);
         let (cache, fetched) = (Arc::clone(cache), data.clone());
         tokio::spawn(async move { add_tags(&cache, &scope, &signed, fetched).await });
-        return Ok(data);
+        return Ok(Answer::Made(data));
     };
-    if now().saturating_sub(data.fetched_at) <= ttl {
-        return Ok(data);
+    if now().saturating_sub(file.data.fetched_at) <= ttl {
+        return Ok(Answer::Cached(file));
     }
+    let mut data = file.data.clone();
     data.stale = true;
     match sessions.sign_in(Some(profile.clone())).await {
         Ok(signed) => {
@@ -186,7 +204,7 @@ pub async fn list(
             ));
         }
     }
-    Ok(data)
+    Ok(Answer::Made(data))
 }
 
 /// Keep the tags an account had in the previous list until they are read again.
@@ -218,7 +236,7 @@ async fn add_tags(cache: &AccountsCache, scope: &str, signed: &SignedIn, fetched
     }
     let ids = fetched.accounts.iter().map(|a| a.id.clone()).collect();
     if let Some(tags) = organizations::tags(&signed.sdk, ids).await {
-        match cache.read(&fetched.profile, scope) {
+        match cache.read(&fetched.profile, scope).map(|f| f.data.clone()) {
             Some(mut current) if current.fetched_at == fetched.fetched_at => {
                 for account in &mut current.accounts {
                     account.tags = tags.get(&account.id).cloned();
@@ -308,7 +326,10 @@ mod tests {
         let cache = AccountsCache::new(dir.path());
         assert_eq!(cache.read("p", "aws|"), None);
         cache.write("aws|", &data("p", 7));
-        assert_eq!(cache.read("p", "aws|"), Some(data("p", 7)));
+        assert_eq!(
+            cache.read("p", "aws|").map(|f| f.data.clone()),
+            Some(data("p", 7))
+        );
         assert_eq!(cache.read("p", "aws|http://127.0.0.1:5000"), None);
         std::fs::write(cache_path(dir.path(), "p"), b"{not json").unwrap();
         assert_eq!(cache.read("p", "aws|"), None);

@@ -63,10 +63,12 @@ pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Vec<u8> {
 async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8> {
     match request {
         Request::Identity(params) => reply(id, identity(state, params.profile).await),
-        Request::AccountsList(params) => reply(
-            id,
-            crate::accounts::list(&state.accounts, &state.sessions, params).await,
-        ),
+        Request::AccountsList(params) => {
+            match crate::accounts::list(&state.accounts, &state.sessions, params).await {
+                Ok(answer) => Reply::ok_bytes(&id, answer.data()),
+                Err(error) => Reply::error(id, error).to_bytes(),
+            }
+        }
         Request::MfaSubmit(params) => reply(
             id,
             state
