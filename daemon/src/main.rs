@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 mod cli_aws;
 mod cli_credentials;
+mod cli_policy;
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
@@ -85,6 +86,9 @@ enum Command {
     /// AWS credentials kept in the operating system's keyring.
     #[command(subcommand)]
     Credentials(cli_credentials::Command),
+    /// Check IAM policy documents by hand (no AWS call): what they decide for a request.
+    #[command(subcommand)]
+    Policy(cli_policy::Command),
     /// Show the config file and its settings (no secrets are in it).
     Config {
         #[arg(long)]
@@ -183,6 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Credentials(command) => cli_credentials::run(command),
+        Command::Policy(command) => cli_policy::run(command),
         Command::Config { json } => show_config(json),
         Command::Uninstall { target } => {
             let (os, home, browsers) = resolve(&target)?;
