@@ -62,7 +62,7 @@ fn split_zone(time: &str) -> Option<(&str, i64)> {
             let (clock, zone) = time.split_at(at);
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             let zone = zone[1..].replace(':', "");
-            if zone.len() != 4 {
+            if zone.len() != 4 || !zone.is_ascii() {
                 return None;
             }
             let hours: i64 = digits(&zone[..2], 2)?;
@@ -122,5 +122,6 @@ mod tests {
         assert_eq!(parse(""), None);
         assert_eq!(parse("-"), None);
         assert_eq!(parse("2024-05-01T00:00:00+2"), None);
+        assert_eq!(parse("2024-05-01T00:00:00+aé1"), None);
     }
 }

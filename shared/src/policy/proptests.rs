@@ -82,6 +82,19 @@ proptest! {
     }
 
     #[test]
+    fn dates_and_addresses_never_panic(
+        text in "[0-9T:+.Z/a-fé-]{0,30}",
+        any_text in ".{0,30}",
+    ) {
+        for t in [&text, &any_text] {
+            let _ = super::date::parse(t);
+            if let Some(net) = super::ip::Cidr::parse(t) {
+                let _ = net.contains(t);
+            }
+        }
+    }
+
+    #[test]
     fn parsing_and_evaluating_arbitrary_documents_never_panics(
         value in json_value(),
         action in ".{0,20}",
