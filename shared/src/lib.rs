@@ -10,6 +10,7 @@ pub mod account_panel;
 pub mod aws_messages;
 pub mod connection;
 pub mod extension_ids;
+pub mod imports;
 pub mod json_depth;
 pub mod policy;
 pub mod popup;
