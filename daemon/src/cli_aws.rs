@@ -74,7 +74,9 @@ fn print_json(reply: Reply) -> anyhow::Result<()> {
     }
 }
 
-fn answer<T: DeserializeOwned>(
+/// Ask the daemon (signing in with an MFA code when needed); with `json` the reply is
+/// printed and `None` returned, else the data.
+pub(crate) fn answer<T: DeserializeOwned>(
     request: Request,
     profile: &Option<String>,
     json: bool,

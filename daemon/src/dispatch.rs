@@ -80,6 +80,11 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             id,
             crate::rotate::rotate(&state.sessions, params.profile).await,
         ),
+        Request::RolesList(params) => reply(
+            id,
+            crate::roles::list(&state.accounts, &state.sessions, params).await,
+        ),
+        Request::RolesImport(params) => reply(id, crate::roles::import(params)),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

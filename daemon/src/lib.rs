@@ -16,6 +16,7 @@ pub mod framing;
 pub mod host;
 pub mod install;
 pub mod paths;
+pub mod roles;
 pub mod rotate;
 pub mod server;
 pub mod session;

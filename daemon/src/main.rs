@@ -7,6 +7,7 @@ use std::sync::Arc;
 mod cli_aws;
 mod cli_credentials;
 mod cli_policy;
+mod cli_roles;
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
@@ -59,6 +60,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The accounts and roles you may switch to, from your IAM policies and your lists.
+    Roles(cli_roles::Args),
     /// Start an MFA session: the daemon trades a code for temporary credentials it keeps
     /// in memory until they expire.
     Mfa {
@@ -153,6 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             refresh,
             json,
         } => cli_aws::accounts(profile, refresh, json),
+        Command::Roles(args) => cli_roles::run(args),
         Command::Mfa {
             profile,
             code,

@@ -15,6 +15,8 @@ pub mod json_depth;
 pub mod policy;
 pub mod popup;
 pub mod protocol;
+pub mod roles;
+pub mod targets;
 
 /// The version of this build of Switchyard (all crates share one version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -36,6 +36,8 @@ pub const CAPABILITIES: &[&str] = &[
     "accounts.list",
     "mfa.submit",
     "credentials.rotate",
+    "roles.list",
+    "roles.import",
 ];
 
 /// A stable, machine-readable error code.
@@ -220,6 +222,10 @@ pub enum Request {
     MfaSubmit(MfaSubmitParams),
     #[serde(rename = "credentials.rotate")]
     CredentialsRotate(ProfileParams),
+    #[serde(rename = "roles.list")]
+    RolesList(crate::roles::RolesListParams),
+    #[serde(rename = "roles.import")]
+    RolesImport(crate::roles::RolesImportParams),
 }
 
 impl Request {
@@ -232,6 +238,8 @@ impl Request {
         "accounts.list",
         "mfa.submit",
         "credentials.rotate",
+        "roles.list",
+        "roles.import",
     ];
 
     /// The `hello` this build sends.

@@ -1,0 +1,167 @@
+//! `switchyard roles [--all] [--explain ARN] [--json]` and `switchyard roles import FILE`:
+//! the targets the daemon works out (`roles.list`) and importing an AWS Extend Switch
+//! Roles configuration (`roles.import`).
+
+use std::io::Read;
+
+use anyhow::{bail, Context};
+use switchyard_shared::protocol::Request;
+use switchyard_shared::roles::{
+    RolesData, RolesImportData, RolesImportParams, RolesListParams, Target,
+};
+
+use crate::cli_aws::answer;
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[arg(long)]
+    profile: Option<String>,
+    /// Also list the roles your policies deny.
+    #[arg(long)]
+    all: bool,
+    /// Show why one role ARN is (or is not) a target.
+    #[arg(long, value_name = "ROLE_ARN")]
+    explain: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Keep an AWS Extend Switch Roles configuration as this profile's list of roles
+    /// (replacing the previous import). FILE `-` reads standard input.
+    Import {
+        file: String,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(Command::Import {
+        file,
+        profile,
+        json,
+    }) = args.command
+    {
+        return import(&file, profile, json);
+    }
+    let all = args.all || args.explain.is_some();
+    let request = Request::RolesList(RolesListParams {
+        profile: args.profile.clone(),
+        all,
+    });
+    let json = args.json && args.explain.is_none();
+    let Some(roles) = answer::<RolesData>(request, &args.profile, json)? else {
+        return Ok(());
+    };
+    for notice in &roles.notices {
+        eprintln!("note: {notice}");
+    }
+    if let Some(arn) = args.explain {
+        let Some(target) = roles.targets.iter().find(|t| t.role_arn == arn) else {
+            bail!(
+                "{arn} is not a candidate: no policy statement, organization account or list \
+                 names it (a role Switchyard does not know of cannot be decided)"
+            );
+        };
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(target)?);
+        } else {
+            explain(target);
+        }
+        return Ok(());
+    }
+    if roles.targets.is_empty() {
+        println!("no roles to switch to");
+    }
+    for t in &roles.targets {
+        println!(
+            "{:<28} {:<12} {:<28} {:<13} {}",
+            t.account_name.as_deref().unwrap_or("-"),
+            t.account_id,
+            t.role_name,
+            decision(t),
+            sources(t)
+        );
+    }
+    if roles.hidden > 0 {
+        println!("({} denied roles hidden; --all shows them)", roles.hidden);
+    }
+    Ok(())
+}
+
+fn decision(t: &Target) -> &'static str {
+    match t.decision {
+        switchyard_shared::roles::TargetDecision::Allowed => "allowed",
+        switchyard_shared::roles::TargetDecision::Conditional => "conditional",
+        switchyard_shared::roles::TargetDecision::ExplicitDeny => "explicit_deny",
+        switchyard_shared::roles::TargetDecision::ImplicitDeny => "implicit_deny",
+        switchyard_shared::roles::TargetDecision::Unknown => "unknown",
+    }
+}
+
+fn sources(t: &Target) -> String {
+    let names: Vec<String> = t
+        .sources
+        .iter()
+        .map(|s| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect();
+    names.join(",")
+}
+
+fn explain(t: &Target) {
+    println!("{}", t.role_arn);
+    println!("  decision:     {}", decision(t));
+    println!(
+        "  account:      {} {}",
+        t.account_id,
+        t.account_name.as_deref().unwrap_or("")
+    );
+    println!("  display name: {}  color #{}", t.display_name, t.color);
+    println!("  from:         {}", sources(t));
+    for reason in &t.reasons {
+        println!("  because:      {reason}");
+    }
+}
+
+fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()> {
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .take(1 << 20)
+            .read_to_string(&mut text)
+            .context("reading standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?
+    };
+    let request = Request::RolesImport(RolesImportParams {
+        profile: profile.clone(),
+        text,
+    });
+    let Some(done) = answer::<RolesImportData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    println!(
+        "imported {} roles for profile {}",
+        done.imported, done.profile
+    );
+    for skipped in &done.skipped {
+        println!("skipped {}: {}", skipped.what, skipped.why);
+    }
+    if done.imported == 0 {
+        bail!("nothing usable in {file}; the previous import is kept");
+    }
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! `roles.list` and `roles.import`: the targets the signed-in user may switch to.
+//!
+//! Gathers the inputs (the user's IAM policies and boundary, the organization's accounts
+//! from [`crate::accounts`], the roles in `~/.aws/config`, the profile's imported AWS
+//! Extend Switch Roles configuration) and leaves the deciding to
+//! [`switchyard_shared::targets`]. A user who may not read their own policies still gets
+//! the listed roles, marked undecided, and a notice saying why.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use switchyard_shared::aws_messages::AccountsListParams;
+use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
+use switchyard_shared::policy::{Context, Policy};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::roles::{RolesData, RolesImportData, RolesImportParams, RolesListParams};
+use switchyard_shared::targets::{self, Inputs, ListedRole};
+
+use crate::accounts::{self, AccountsCache};
+use crate::aws::{iam_policies, identity, mfa};
+use crate::session::{self, now, Sessions, SignedIn};
+
+/// Where a profile's imported configuration is kept (beside `config.toml`).
+pub fn import_path(profile: &str) -> PathBuf {
+    let config = crate::config::path();
+    config
+        .parent()
+        .map(|dir| dir.join("imports"))
+        .unwrap_or_else(|| PathBuf::from("imports"))
+        .join(format!("{profile}.aesr"))
+}
+
+/// `~/.aws/config`, or `$AWS_CONFIG_FILE`.
+fn aws_config_path() -> Option<PathBuf> {
+    std::env::var_os("AWS_CONFIG_FILE")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".aws/config")))
+}
+
+/// The roles the user lists: `~/.aws/config` and the profile's import (missing files are
+/// empty lists; unreadable parts become notices).
+fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
+    type Parser = fn(&str) -> (Vec<ListedRole>, Vec<switchyard_shared::roles::Skipped>);
+    let mut listed = Vec::new();
+    let sources: [(Option<PathBuf>, Parser); 2] = [
+        (aws_config_path(), parse_aws_config),
+        (Some(import_path(profile)), parse_extend_switch_roles),
+    ];
+    for (path, parse) in sources {
+        let Some(path) = path else { continue };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                notices.push(format!("cannot read {}: {e}", path.display()));
+                continue;
+            }
+        };
+        let (roles, skipped) = parse(&text);
+        listed.extend(roles);
+        if !skipped.is_empty() {
+            notices.push(format!(
+                "{}: {} entries skipped (first: {}: {})",
+                path.display(),
+                skipped.len(),
+                skipped[0].what,
+                skipped[0].why
+            ));
+        }
+    }
+    listed
+}
+
+/// What is known of an `sts:AssumeRole` request made now with these credentials.
+fn context(
+    signed: &SignedIn,
+    caller: &identity::Caller,
+    user: Option<&str>,
+    tags: &[(String, String)],
+) -> Context {
+    let mut context = Context::new()
+        .with("aws:PrincipalArn", &caller.arn)
+        .with("aws:PrincipalAccount", &caller.account_id)
+        .with("aws:userid", &caller.user_id)
+        .with("aws:SecureTransport", "true")
+        .with("aws:PrincipalIsAWSService", "false")
+        .with("aws:ViaAWSService", "false")
+        .with("aws:EpochTime", &now().to_string())
+        .with(
+            "aws:CurrentTime",
+            &humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        );
+    if let Some(user) = user {
+        context.insert("aws:username", user);
+        context.insert("aws:PrincipalType", "User");
+    }
+    for (key, value) in tags {
+        context.insert(&format!("aws:PrincipalTag/{key}"), value);
+    }
+    if signed.mfa.session_expires_at.is_some() {
+        context.insert("aws:MultiFactorAuthPresent", "true");
+    } else {
+        // Long-term keys carry no MFA keys at all.
+        context.set_absent("aws:MultiFactorAuthPresent");
+        context.set_absent("aws:MultiFactorAuthAge");
+    }
+    context
+}
+
+/// Answer `roles.list`.
+pub async fn list(
+    cache: &Arc<AccountsCache>,
+    sessions: &Arc<Sessions>,
+    params: RolesListParams,
+) -> Result<RolesData, ErrorBody> {
+    let signed = sessions.sign_in(params.profile.clone()).await?;
+    let caller = identity::caller(&signed.sdk)
+        .await
+        .map_err(|e| signed.explain(sessions, e))?;
+    let mut notices = Vec::new();
+
+    let accounts_params = AccountsListParams {
+        profile: Some(signed.profile.clone()),
+        refresh: false,
+    };
+    let accounts = match accounts::list(cache, sessions, accounts_params).await {
+        Ok(answer) => {
+            let data = answer.data();
+            if let Some(notice) = &data.notice {
+                notices.push(notice.clone());
+            }
+            data.accounts
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone()))
+                .collect()
+        }
+        Err(e) => {
+            notices.push(format!(
+                "the organization's accounts are unknown: {}",
+                e.message
+            ));
+            Default::default()
+        }
+    };
+
+    let user = mfa::user_name(&caller.arn);
+    let mut inputs = Inputs {
+        partition: caller.arn.split(':').nth(1).unwrap_or("aws").to_owned(),
+        accounts,
+        listed: listed_roles(&signed.profile, &mut notices),
+        ..Inputs::default()
+    };
+    let mut tags = Vec::new();
+    match user {
+        Some(user) => match iam_policies::gather(&signed.sdk, user).await {
+            Ok(gathered) => {
+                inputs.policies = parse_all(&gathered.identity, &mut notices);
+                inputs.boundary = gathered
+                    .boundary
+                    .as_ref()
+                    .map(|b| parse_all(std::slice::from_ref(b), &mut notices));
+                inputs.policies_known = true;
+                tags = gathered.tags.into_iter().collect();
+            }
+            Err(e) if e.code == ErrorCode::AccessDenied => notices.push(format!(
+                "{} may not read its own IAM policies ({}); the roles from your lists are \
+                 shown undecided",
+                caller.arn, e.message
+            )),
+            Err(e) => return Err(signed.explain(sessions, e)),
+        },
+        None => notices.push(format!(
+            "{} is not an IAM user, so its policies are not read; the roles from your lists \
+             are shown undecided",
+            caller.arn
+        )),
+    }
+    let context = context(&signed, &caller, user, &tags);
+    let mut all = targets::decide(&inputs, &context);
+    let before = all.len();
+    if !params.all {
+        all.retain(targets::is_shown);
+    }
+    if all.is_empty() && inputs.policies_known {
+        notices.push(format!(
+            "none of {}'s policies allows sts:AssumeRole on a role Switchyard knows of; \
+             import a list of roles (`switchyard roles import`) or ask an administrator",
+            caller.arn
+        ));
+    }
+    Ok(RolesData {
+        profile: signed.profile,
+        hidden: before - all.len(),
+        targets: all,
+        notices,
+    })
+}
+
+/// Parse documents; one that does not parse is left out with a notice (IAM accepted it,
+/// so this is Switchyard's gap, and the user should know the list may be incomplete).
+fn parse_all(documents: &[iam_policies::NamedDocument], notices: &mut Vec<String>) -> Vec<Policy> {
+    documents
+        .iter()
+        .filter_map(|d| match Policy::parse(&d.name, &d.document) {
+            Ok(policy) => Some(policy),
+            Err(e) => {
+                notices.push(format!(
+                    "policy {} was not understood and is left out: {e}",
+                    d.name
+                ));
+                None
+            }
+        })
+        .collect()
+}
+
+/// Answer `roles.import`: check the configuration, then keep it as the profile's import
+/// (replacing the previous one) when anything in it is usable.
+pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
+    let (profile, _) = session::settings(params.profile)?;
+    let (roles, skipped) = parse_extend_switch_roles(&params.text);
+    if !roles.is_empty() {
+        let path = import_path(&profile);
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = path.with_extension("aesr.tmp");
+            std::fs::write(&tmp, &params.text)?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::Internal,
+                format!("cannot keep the import in {}: {e}", path.display()),
+            )
+        })?;
+    }
+    Ok(RolesImportData {
+        profile,
+        imported: roles.len(),
+        skipped,
+    })
+}

@@ -1,0 +1,323 @@
+//! Integration: `switchyard roles` works out the targets from the user's real IAM policies
+//! in moto (the runbook's setup: a management-account group whose inline policy allows
+//! `sts:AssumeRole` on exactly the client account's role, the user in that group, a
+//! managed policy elsewhere), plus imported lists; through the CLI, the daemon and a real
+//! gnome-keyring.
+
+mod support;
+
+use std::process::Output;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use serde_json::Value;
+use support::{Moto, Sandbox};
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+async fn admin(moto: &Moto) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            None,
+            None,
+            "test",
+        ))
+        .load()
+        .await
+}
+
+fn allow_assume(resource: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"{resource}"}}]}}"#
+    )
+}
+
+struct Org {
+    client_a: String,
+    client_b: String,
+}
+
+/// The runbook: an organization with two client accounts made with named roles, a group
+/// `AccessClientA` whose inline policy `SwitchToClientA` allows exactly ClientA's role.
+async fn runbook(config: &SdkConfig) -> Org {
+    let org = aws_sdk_organizations::Client::new(config);
+    org.create_organization().send().await.unwrap();
+    let mut ids = Vec::new();
+    for (name, email) in [
+        ("Client A", "ops+a@example.com"),
+        ("Client B", "ops+b@example.com"),
+    ] {
+        let status = org
+            .create_account()
+            .account_name(name)
+            .email(email)
+            .role_name(name.replace(' ', ""))
+            .send()
+            .await
+            .unwrap()
+            .create_account_status
+            .unwrap();
+        ids.push(status.account_id.unwrap());
+    }
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_group()
+        .group_name("AccessClientA")
+        .send()
+        .await
+        .unwrap();
+    iam.put_group_policy()
+        .group_name("AccessClientA")
+        .policy_name("SwitchToClientA")
+        .policy_document(allow_assume(&format!(
+            "arn:aws:iam::{}:role/ClientA",
+            ids[0]
+        )))
+        .send()
+        .await
+        .unwrap();
+    Org {
+        client_a: ids[0].clone(),
+        client_b: ids[1].clone(),
+    }
+}
+
+async fn user_with_key(config: &SdkConfig, name: &str) -> (String, String) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_user().user_name(name).send().await.unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    (key.access_key_id, key.secret_access_key)
+}
+
+fn add(sandbox: &Sandbox, profile: &str, key: &(String, String), endpoint: &str) {
+    let out = sandbox.switchyard(
+        &[
+            "credentials",
+            "add",
+            "--profile",
+            profile,
+            "--access-key-id",
+            &key.0,
+            "--endpoint-url",
+            endpoint,
+        ],
+        Some(&format!("{}\n", key.1)),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+fn roles(sandbox: &Sandbox, args: &[&str]) -> Value {
+    let mut all = vec!["roles", "--json"];
+    all.extend_from_slice(args);
+    json(&sandbox.switchyard(&all, None))["data"].clone()
+}
+
+fn arns(data: &Value) -> Vec<String> {
+    data["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {}",
+                t["role_arn"].as_str().unwrap(),
+                t["decision"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_runbook_group_gives_exactly_its_role() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let org = runbook(&admin).await;
+    let alice = user_with_key(&admin, "alice").await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    iam.add_user_to_group()
+        .group_name("AccessClientA")
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    // A managed policy elsewhere: attached to the user, about something else.
+    let managed = iam
+        .create_policy()
+        .policy_name("ReadBuckets")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name("alice")
+        .policy_arn(managed.arn.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let sandbox = Sandbox::start();
+    add(&sandbox, "default", &alice, &moto.endpoint);
+
+    let data = roles(&sandbox, &[]);
+    let role = format!("arn:aws:iam::{}:role/ClientA", org.client_a);
+    assert_eq!(arns(&data), [format!("{role} allowed")], "{data}");
+    let target = &data["targets"][0];
+    assert_eq!(target["account_name"], "Client A");
+    assert_eq!(target["display_name"], "ClientA @ Client A");
+    assert_eq!(target["sources"], serde_json::json!(["policy"]));
+    assert_eq!(
+        target["reasons"][0],
+        "Allow group/AccessClientA/SwitchToClientA: Statement[0] (identity)"
+    );
+    assert_eq!(data["hidden"], 0);
+
+    // Why not Client B's role? Explain it.
+    let other = format!("arn:aws:iam::{}:role/ClientB", org.client_b);
+    let out = sandbox.switchyard(&["roles", "--explain", &role], None);
+    assert!(text(&out).contains("SwitchToClientA"), "{}", text(&out));
+    let out = sandbox.switchyard(&["roles", "--explain", &other], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not a candidate"), "{}", text(&out));
+
+    // An imported list adds Client B's role; the policies deny it, so only --all shows it.
+    let config = format!(
+        "[profile client-b]\naws_account_id = {}\nrole_name = ClientB\ncolor = 00ff00\n\n[broken]\nrole_arn = nonsense\n",
+        org.client_b
+    );
+    let file = sandbox.home().join("aesr.ini");
+    std::fs::write(&file, config).unwrap();
+    let out = sandbox.switchyard(&["roles", "import", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("imported 1 roles"), "{}", text(&out));
+    assert!(text(&out).contains("skipped broken"), "{}", text(&out));
+    let data = roles(&sandbox, &[]);
+    assert_eq!(arns(&data), [format!("{role} allowed")]);
+    assert_eq!(data["hidden"], 1);
+    let data = roles(&sandbox, &["--all"]);
+    assert_eq!(
+        arns(&data),
+        [format!("{role} allowed"), format!("{other} implicit_deny")]
+    );
+    assert_eq!(data["targets"][1]["color"], "00ff00");
+    assert_eq!(
+        data["targets"][1]["sources"],
+        serde_json::json!(["imported"])
+    );
+
+    // A file with nothing usable keeps the previous import.
+    std::fs::write(&file, "garbage without sections\n").unwrap();
+    let out = sandbox.switchyard(&["roles", "import", file.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("previous import is kept"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        roles(&sandbox, &["--all"])["targets"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_without_rights_is_told_so() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    runbook(&admin).await;
+    let bob = user_with_key(&admin, "bob").await;
+    let sandbox = Sandbox::start();
+    add(&sandbox, "default", &bob, &moto.endpoint);
+    let data = roles(&sandbox, &[]);
+    assert_eq!(data["targets"], serde_json::json!([]));
+    let notices = data["notices"].to_string();
+    assert!(
+        notices.contains(
+            "none of arn:aws:iam::123456789012:user/bob's policies allows sts:AssumeRole"
+        ),
+        "{notices}"
+    );
+    let out = sandbox.switchyard(&["roles"], None);
+    assert!(
+        text(&out).contains("no roles to switch to"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_who_may_not_read_their_policies_gets_the_lists_undecided() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let org = runbook(&admin).await;
+    let carol = user_with_key(&admin, "carol").await;
+    aws_sdk_iam::Client::new(&admin)
+        .put_user_policy()
+        .user_name("carol")
+        .policy_name("OnlyWhoAmI")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","iam:ListMFADevices"],"Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    moto.enforce_iam();
+    let sandbox = Sandbox::start();
+    add(&sandbox, "default", &carol, &moto.endpoint);
+    let aws_config = sandbox.home().join("aws-config");
+    std::fs::write(
+        &aws_config,
+        format!(
+            "[profile client-a]\nrole_arn = arn:aws:iam::{}:role/ClientA\nsource_profile = default\nregion = eu-west-1\n",
+            org.client_a
+        ),
+    )
+    .unwrap();
+    let out = support::switchyard_with(&["roles", "--json"], None, |c| {
+        sandbox.env(c);
+        c.env("AWS_CONFIG_FILE", &aws_config);
+    });
+    let data = json(&out)["data"].clone();
+    assert_eq!(
+        arns(&data),
+        [format!(
+            "arn:aws:iam::{}:role/ClientA unknown",
+            org.client_a
+        )],
+        "{data}"
+    );
+    assert_eq!(
+        data["targets"][0]["sources"],
+        serde_json::json!(["aws_config"])
+    );
+    assert_eq!(data["targets"][0]["region"], "eu-west-1");
+    let notices = data["notices"].to_string();
+    assert!(
+        notices.contains("may not read its own IAM policies"),
+        "{notices}"
+    );
+}

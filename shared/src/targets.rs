@@ -1,0 +1,294 @@
+//! Working out the targets (account + role) a user may switch to, from their IAM policies
+//! and the lists they keep, without I/O: which role ARNs are candidates, how each is
+//! decided (`sts:AssumeRole` through [`crate::policy`]), and how each is shown (display
+//! name, color).
+//!
+//! Candidates are every concrete role ARN in the user's `sts:AssumeRole` statements, every
+//! listed role (`~/.aws/config`, imports), and, for statements with wildcards, every
+//! known account crossed with every known role name; the evaluator then keeps what the
+//! policies allow. Known role names come from the statements' literal role names, the
+//! lists, and `OrganizationAccountAccessRole` (the role Organizations creates).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::policy::{Context, Decision, Effect, Evaluator, Policy};
+use crate::roles::{Target, TargetDecision, TargetSource};
+
+/// The role AWS Organizations creates in each new member account.
+pub const ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";
+
+/// The action every target is decided for.
+pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+
+/// The parts of a role ARN: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArn<'a> {
+    pub partition: &'a str,
+    pub account_id: &'a str,
+    /// The name: the last segment of the path.
+    pub role_name: &'a str,
+}
+
+/// Read a concrete role ARN (no wildcards, a 12-digit account, a valid role name).
+pub fn parse_role_arn(arn: &str) -> Option<RoleArn<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, partition, service, region, account_id, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if prefix != "arn" || service != "iam" || !region.is_empty() || partition.is_empty() {
+        return None;
+    }
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let path = resource.strip_prefix("role/")?;
+    let role_name = path.rsplit('/').next()?;
+    is_role_name(role_name).then_some(RoleArn {
+        partition,
+        account_id,
+        role_name,
+    })
+}
+
+/// IAM's rule for role names: 1 to 64 of letters, digits and `+=,.@_-`.
+pub fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// A role from a list the user keeps (`~/.aws/config`, an imported configuration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedRole {
+    pub role_arn: String,
+    pub source: TargetSource,
+    /// The list's name for it (a profile or section name).
+    pub label: Option<String>,
+    /// `RRGGBB`.
+    pub color: Option<String>,
+    pub region: Option<String>,
+}
+
+/// Everything discovery knows, ready to be decided.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// The partition the user is in (`aws`, `aws-us-gov`, `aws-cn`).
+    pub partition: String,
+    /// The user's identity policies; empty with `policies_known: false`.
+    pub policies: Vec<Policy>,
+    pub boundary: Option<Vec<Policy>>,
+    /// False when the user's policies could not be read: list targets are then `unknown`.
+    pub policies_known: bool,
+    pub listed: Vec<ListedRole>,
+    /// Account id → name, from the organization.
+    pub accounts: BTreeMap<String, String>,
+}
+
+/// The resources of the policies' Allow statements that cover `sts:AssumeRole`.
+fn assume_role_resources(policies: &[Policy]) -> impl Iterator<Item = &str> {
+    policies
+        .iter()
+        .flat_map(|p| p.statements())
+        .filter(|s| s.effect() == Effect::Allow && s.covers_action(ASSUME_ROLE))
+        .filter_map(|s| match s.resources() {
+            (resources, false) => Some(resources),
+            (_, true) => None,
+        })
+        .flatten()
+        .map(String::as_str)
+}
+
+fn has_wildcard(text: &str) -> bool {
+    text.contains(['*', '?']) || text.contains("${")
+}
+
+/// Every role ARN worth deciding, with the lists it came from (empty: only the policies).
+pub fn candidates(inputs: &Inputs) -> BTreeMap<String, BTreeSet<TargetSource>> {
+    let mut out: BTreeMap<String, BTreeSet<TargetSource>> = BTreeMap::new();
+    let mut names: BTreeSet<String> = BTreeSet::from([ORGANIZATION_ROLE.to_owned()]);
+    let mut accounts: BTreeSet<String> = inputs.accounts.keys().cloned().collect();
+    let mut patterns = false;
+    for resource in assume_role_resources(&inputs.policies) {
+        if let Some(arn) = parse_role_arn(resource) {
+            names.insert(arn.role_name.to_owned());
+            accounts.insert(arn.account_id.to_owned());
+            out.entry(resource.to_owned()).or_default();
+            continue;
+        }
+        patterns = true;
+        // The literal parts of a pattern name accounts or roles worth crossing.
+        let parts: Vec<&str> = resource.splitn(6, ':').collect();
+        if let [_, _, _, _, account, role] = parts.as_slice() {
+            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+                accounts.insert((*account).to_owned());
+            }
+            if let Some(name) = role
+                .strip_prefix("role/")
+                .and_then(|p| p.rsplit('/').next())
+            {
+                if !has_wildcard(name) && is_role_name(name) {
+                    names.insert(name.to_owned());
+                }
+            }
+        }
+    }
+    for listed in &inputs.listed {
+        if let Some(arn) = parse_role_arn(&listed.role_arn) {
+            names.insert(arn.role_name.to_owned());
+            out.entry(listed.role_arn.clone())
+                .or_default()
+                .insert(listed.source);
+        }
+    }
+    if patterns {
+        for account in &accounts {
+            for name in &names {
+                let arn = format!("arn:{}:iam::{account}:role/{name}", inputs.partition);
+                out.entry(arn).or_default();
+            }
+        }
+    }
+    out
+}
+
+/// Decide every candidate and shape the targets. Candidates the policies do not allow
+/// and no list names are dropped; listed ones are kept with their decision.
+pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
+    let candidates = candidates(inputs);
+    let evaluator = Evaluator::new(
+        &inputs.policies,
+        inputs.boundary.as_deref(),
+        ASSUME_ROLE,
+        context,
+    );
+    let mut targets = Vec::new();
+    for (role_arn, listed_in) in candidates {
+        let (decision, reasons) = if inputs.policies_known {
+            let evaluation = evaluator.evaluate(&role_arn);
+            let decision = match evaluation.decision {
+                Decision::Allowed => TargetDecision::Allowed,
+                Decision::Conditional => TargetDecision::Conditional,
+                Decision::ExplicitDeny => TargetDecision::ExplicitDeny,
+                Decision::ImplicitDeny => TargetDecision::ImplicitDeny,
+            };
+            let mut reasons: Vec<String> = evaluation
+                .reasons
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}: {} ({})",
+                        r.effect.as_str(),
+                        r.policy,
+                        r.statement(),
+                        r.kind.as_str()
+                    )
+                })
+                .collect();
+            if !evaluation.unknown_keys.is_empty() {
+                reasons.push(format!("depends on {}", evaluation.unknown_keys.join(", ")));
+            }
+            for kind in &evaluation.missing_allow {
+                reasons.push(format!("no {} policy allows it", kind.as_str()));
+            }
+            (decision, reasons)
+        } else {
+            (
+                TargetDecision::Unknown,
+                vec!["the user's policies could not be read".to_owned()],
+            )
+        };
+        let from_policy = matches!(
+            decision,
+            TargetDecision::Allowed | TargetDecision::Conditional
+        );
+        if !from_policy && listed_in.is_empty() {
+            continue;
+        }
+        let Some(arn) = parse_role_arn(&role_arn) else {
+            continue;
+        };
+        let mut sources: Vec<TargetSource> = listed_in.into_iter().collect();
+        if from_policy {
+            sources.insert(0, TargetSource::Policy);
+        }
+        let listed = inputs
+            .listed
+            .iter()
+            .find(|l| l.role_arn == role_arn && l.color.is_some())
+            .or_else(|| inputs.listed.iter().find(|l| l.role_arn == role_arn));
+        let account_name = inputs
+            .accounts
+            .get(arn.account_id)
+            .cloned()
+            .or_else(|| listed.and_then(|l| l.label.clone()));
+        targets.push(Target {
+            display_name: display_name(arn.role_name, account_name.as_deref(), arn.account_id),
+            color: listed
+                .and_then(|l| l.color.clone())
+                .unwrap_or_else(|| color_for(arn.account_id)),
+            region: listed.and_then(|l| l.region.clone()),
+            account_id: arn.account_id.to_owned(),
+            role_name: arn.role_name.to_owned(),
+            account_name,
+            role_arn: role_arn.clone(),
+            sources,
+            decision,
+            reasons,
+        });
+    }
+    targets.sort_by(|a, b| {
+        rank(a.decision)
+            .cmp(&rank(b.decision))
+            .then_with(|| a.account_name.cmp(&b.account_name))
+            .then_with(|| a.account_id.cmp(&b.account_id))
+            .then_with(|| a.role_name.cmp(&b.role_name))
+    });
+    targets
+}
+
+fn rank(decision: TargetDecision) -> u8 {
+    match decision {
+        TargetDecision::Allowed => 0,
+        TargetDecision::Conditional => 1,
+        TargetDecision::Unknown => 2,
+        TargetDecision::ImplicitDeny => 3,
+        TargetDecision::ExplicitDeny => 4,
+    }
+}
+
+/// Whether a target belongs in the default list (allowed, conditional, or unknown).
+pub fn is_shown(target: &Target) -> bool {
+    !matches!(
+        target.decision,
+        TargetDecision::ExplicitDeny | TargetDecision::ImplicitDeny
+    )
+}
+
+/// What the console shows after switching: `Role @ Account`, at most 64 characters
+/// (the console's limit).
+pub fn display_name(role_name: &str, account_name: Option<&str>, account_id: &str) -> String {
+    let text = format!("{role_name} @ {}", account_name.unwrap_or(account_id));
+    text.chars().take(64).collect()
+}
+
+/// A color for an account, the same every time: one of twelve distinct hues.
+pub fn color_for(account_id: &str) -> String {
+    const PALETTE: [&str; 12] = [
+        "e6194b", "3cb44b", "ffe119", "4363d8", "f58231", "911eb4", "46f0f0", "f032e6", "bcf60c",
+        "fabebe", "008080", "9a6324",
+    ];
+    // FNV-1a: stable across builds and platforms (std's hasher is not).
+    let hash = account_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    PALETTE[(hash % PALETTE.len() as u64) as usize].to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,261 @@
+//! Tests of target discovery: candidates, decisions, display.
+
+use super::*;
+
+fn policy(name: &str, json: &str) -> Policy {
+    Policy::parse(name, json).unwrap()
+}
+
+fn inputs(policies: Vec<Policy>) -> Inputs {
+    Inputs {
+        partition: "aws".into(),
+        policies,
+        boundary: None,
+        policies_known: true,
+        listed: vec![],
+        accounts: BTreeMap::from([
+            ("111111111111".to_owned(), "Acme Production".to_owned()),
+            ("222222222222".to_owned(), "Acme Staging".to_owned()),
+        ]),
+    }
+}
+
+fn context() -> Context {
+    Context::new()
+        .with("aws:username", "alice")
+        .with("aws:MultiFactorAuthPresent", "false")
+}
+
+fn shown(targets: &[Target]) -> Vec<String> {
+    targets
+        .iter()
+        .map(|t| format!("{} {:?} {:?}", t.role_arn, t.decision, t.sources))
+        .collect()
+}
+
+const RUNBOOK: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/AcmeProduction"}]}"#;
+
+#[test]
+fn a_concrete_role_is_a_target_with_its_reason() {
+    let targets = decide(&inputs(vec![policy("SwitchToAcme", RUNBOOK)]), &context());
+    assert_eq!(
+        shown(&targets),
+        ["arn:aws:iam::111111111111:role/AcmeProduction Allowed [Policy]"]
+    );
+    let t = &targets[0];
+    assert_eq!(t.account_name.as_deref(), Some("Acme Production"));
+    assert_eq!(t.display_name, "AcmeProduction @ Acme Production");
+    assert_eq!(t.reasons, ["Allow SwitchToAcme: Statement[0] (identity)"]);
+    assert_eq!(t.color, color_for("111111111111"));
+}
+
+#[test]
+fn a_wildcard_account_crosses_the_organization_with_known_names() {
+    let p = policy(
+        "OrgAdmin",
+        r#"{"Statement":{"Effect":"Allow","Action":"sts:Assume*","Resource":"arn:aws:iam::*:role/OrganizationAccountAccessRole"}}"#,
+    );
+    let targets = decide(&inputs(vec![p]), &context());
+    assert_eq!(
+        shown(&targets),
+        [
+            "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole Allowed [Policy]",
+            "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole Allowed [Policy]",
+        ]
+    );
+}
+
+#[test]
+fn action_star_and_resource_star_allow_every_known_pair() {
+    let p = policy(
+        "Admin",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let mut i = inputs(vec![p, policy("SwitchToAcme", RUNBOOK)]);
+    i.accounts.remove("222222222222");
+    let targets = decide(&i, &context());
+    assert_eq!(
+        shown(&targets),
+        [
+            "arn:aws:iam::111111111111:role/AcmeProduction Allowed [Policy]",
+            "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole Allowed [Policy]",
+        ]
+    );
+}
+
+#[test]
+fn a_deny_removes_a_target_and_all_shows_it() {
+    let deny = policy(
+        "NoProd",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoProd","Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::111111111111:role/*"}]}"#,
+    );
+    let mut i = inputs(vec![policy("SwitchToAcme", RUNBOOK), deny]);
+    i.listed.push(ListedRole {
+        role_arn: "arn:aws:iam::111111111111:role/AcmeProduction".into(),
+        source: TargetSource::Imported,
+        label: Some("prod".into()),
+        color: Some("ff0000".into()),
+        region: Some("eu-west-1".into()),
+    });
+    let targets = decide(&i, &context());
+    assert_eq!(targets.len(), 1, "listed, so kept with its decision");
+    let t = &targets[0];
+    assert_eq!(t.decision, TargetDecision::ExplicitDeny);
+    assert_eq!(t.sources, [TargetSource::Imported]);
+    assert_eq!(t.color, "ff0000");
+    assert_eq!(t.region.as_deref(), Some("eu-west-1"));
+    assert!(!is_shown(t));
+    assert_eq!(t.reasons, ["Deny NoProd: NoProd (identity)"]);
+}
+
+#[test]
+fn an_mfa_condition_is_decided_by_the_session() {
+    let p = policy(
+        "NeedsMfa",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/Ops","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+    );
+    let without = decide(&inputs(vec![p.clone()]), &context());
+    assert!(without.is_empty(), "{:?}", shown(&without));
+    let with = decide(
+        &inputs(vec![p.clone()]),
+        &Context::new().with("aws:MultiFactorAuthPresent", "true"),
+    );
+    assert_eq!(
+        shown(&with),
+        ["arn:aws:iam::222222222222:role/Ops Allowed [Policy]"]
+    );
+    let unknown = decide(&inputs(vec![p]), &Context::new());
+    assert_eq!(unknown[0].decision, TargetDecision::Conditional);
+    assert!(
+        unknown[0]
+            .reasons
+            .iter()
+            .any(|r| r.contains("aws:multifactorauthpresent")
+                || r.contains("aws:MultiFactorAuthPresent")),
+        "{:?}",
+        unknown[0].reasons
+    );
+}
+
+#[test]
+fn a_variable_in_the_resource_uses_the_user_name() {
+    let p = policy(
+        "Own",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/${aws:username}-admin"}]}"#,
+    );
+    let mut i = inputs(vec![p]);
+    i.listed.push(ListedRole {
+        role_arn: "arn:aws:iam::222222222222:role/alice-admin".into(),
+        source: TargetSource::AwsConfig,
+        label: None,
+        color: None,
+        region: None,
+    });
+    i.listed.push(ListedRole {
+        role_arn: "arn:aws:iam::222222222222:role/bob-admin".into(),
+        source: TargetSource::AwsConfig,
+        label: None,
+        color: None,
+        region: None,
+    });
+    let targets = decide(&i, &context());
+    // The pattern is expanded with the names the lists know: alice-admin is also a
+    // candidate in the organization's other account, and allowed there.
+    assert_eq!(
+        shown(&targets),
+        [
+            "arn:aws:iam::111111111111:role/alice-admin Allowed [Policy]",
+            "arn:aws:iam::222222222222:role/alice-admin Allowed [Policy, AwsConfig]",
+            "arn:aws:iam::222222222222:role/bob-admin ImplicitDeny [AwsConfig]",
+        ]
+    );
+}
+
+#[test]
+fn a_boundary_without_assume_role_denies_everything() {
+    let boundary = policy(
+        "Boundary",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let mut i = inputs(vec![policy("SwitchToAcme", RUNBOOK)]);
+    i.boundary = Some(vec![boundary]);
+    let targets = decide(&i, &context());
+    assert!(targets.is_empty(), "{:?}", shown(&targets));
+}
+
+#[test]
+fn deny_with_not_resource_keeps_only_the_named_role() {
+    let p = policy(
+        "OnlyStaging",
+        r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"},
+            {"Effect":"Deny","Action":"sts:AssumeRole","NotResource":"arn:aws:iam::222222222222:role/*"}]}"#,
+    );
+    let targets = decide(&inputs(vec![p]), &context());
+    assert_eq!(
+        shown(&targets),
+        ["arn:aws:iam::222222222222:role/OrganizationAccountAccessRole Allowed [Policy]"]
+    );
+}
+
+#[test]
+fn without_readable_policies_the_lists_are_shown_undecided() {
+    let mut i = inputs(vec![]);
+    i.policies_known = false;
+    i.listed.push(ListedRole {
+        role_arn: "arn:aws:iam::333333333333:role/Dev".into(),
+        source: TargetSource::Imported,
+        label: Some("Partner dev".into()),
+        color: None,
+        region: None,
+    });
+    let targets = decide(&i, &context());
+    assert_eq!(
+        shown(&targets),
+        ["arn:aws:iam::333333333333:role/Dev Unknown [Imported]"]
+    );
+    assert_eq!(targets[0].account_name.as_deref(), Some("Partner dev"));
+    assert!(is_shown(&targets[0]));
+}
+
+#[test]
+fn role_arns_are_checked() {
+    let ok = parse_role_arn("arn:aws-us-gov:iam::123456789012:role/path/to/Deploy").unwrap();
+    assert_eq!(
+        (ok.partition, ok.account_id, ok.role_name),
+        ("aws-us-gov", "123456789012", "Deploy")
+    );
+    for bad in [
+        "arn:aws:iam::12345678901:role/X",
+        "arn:aws:iam::*:role/X",
+        "arn:aws:iam::123456789012:user/X",
+        "arn:aws:iam:us-east-1:123456789012:role/X",
+        "arn:aws:sts::123456789012:role/X",
+        "arn:aws:iam::123456789012:role/bad name",
+        "arn:aws:iam::123456789012:role/",
+        "",
+        "arn:aws:iam::123456789012",
+    ] {
+        assert!(parse_role_arn(bad).is_none(), "{bad}");
+    }
+    assert!(is_role_name("a+=,.@_-Z9"));
+    assert!(!is_role_name(&"r".repeat(65)));
+}
+
+#[test]
+fn display_names_and_colors_are_stable_and_bounded() {
+    assert_eq!(
+        display_name("Admin", None, "123456789012"),
+        "Admin @ 123456789012"
+    );
+    assert_eq!(
+        display_name(&"R".repeat(60), Some("Account"), "1")
+            .chars()
+            .count(),
+        64
+    );
+    assert_eq!(color_for("123456789012"), color_for("123456789012"));
+    assert_eq!(color_for("123456789012").len(), 6);
+    let distinct: BTreeSet<String> = (0..40).map(|i| color_for(&format!("{i:012}"))).collect();
+    assert!(distinct.len() > 6, "{distinct:?}");
+}
