@@ -228,11 +228,12 @@ impl Moto {
     /// Seed the sample organization with `tests/moto/seed.py` (members + management
     /// account, alias acme-main, user alice with a key and optionally an MFA device).
     pub fn seed(&self, members: usize, mfa: bool) -> Seeded {
-        self.seed_with(&moto_python(), members, mfa)
+        self.seed_with(&moto_python(), members, mfa, 0)
     }
 
-    /// [`Moto::seed`] with this venv's python.
-    pub fn seed_with(&self, python: &Path, members: usize, mfa: bool) -> Seeded {
+    /// [`Moto::seed`] with this venv's python, and alice in `groups` groups of three
+    /// inline policies each.
+    pub fn seed_with(&self, python: &Path, members: usize, mfa: bool, groups: usize) -> Seeded {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/moto/seed.py");
         let mut command = Command::new(python);
         command.arg(script).args([
@@ -243,6 +244,9 @@ impl Moto {
         ]);
         if mfa {
             command.arg("--mfa");
+        }
+        if groups > 0 {
+            command.args(["--groups", &groups.to_string()]);
         }
         let out = command.output().expect("the seed script runs");
         assert!(

@@ -8,13 +8,12 @@
 //!   `aws organizations list-accounts` (AWS CLI v1 from PyPI, paginating) against the same
 //!   moto; the ratio of the medians
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
-use switchyard_testkit::{Moto, SecretService};
+use super::sandbox::BenchSandbox;
+use anyhow::bail;
 
 use super::{host_exchange, median_p95, ms};
 use crate::setup::{self, Tools};
@@ -26,51 +25,9 @@ const SIDE_BY_SIDE_RUNS: usize = 5;
 
 pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     let aws_cli = setup::ensure_awscli()?;
-    let moto = Moto::start_with(&tools.moto_python);
-    let seeded = moto.seed_with(&tools.moto_python, ACCOUNTS - 1, false);
-    let keyring = SecretService::start();
-    let home = keyring.home().to_owned();
-    let switchyard = bin_dir.join("switchyard");
-    let host = bin_dir.join("switchyard-host");
-    let envs: Vec<(&str, PathBuf)> = vec![
-        ("DBUS_SESSION_BUS_ADDRESS", PathBuf::from(keyring.address())),
-        ("HOME", home.clone()),
-        ("SWITCHYARD_RUNTIME_DIR", home.join("run")),
-        ("SWITCHYARD_STATE_DIR", home.join("state")),
-        ("SWITCHYARD_CONFIG_DIR", home.join("config")),
-        ("SWITCHYARD_DAEMON_BIN", switchyard.clone()),
-    ];
-    let cli = |args: &[&str]| {
-        let mut command = Command::new(&switchyard);
-        command
-            .args(args)
-            .envs(envs.iter().map(|(k, v)| (k, v)))
-            .env_remove("AWS_ENDPOINT_URL")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    };
-    let mut add = cli(&[
-        "credentials",
-        "add",
-        "--access-key-id",
-        &seeded.access_key_id,
-        "--endpoint-url",
-        &moto.endpoint,
-    ])
-    .spawn()?;
-    add.stdin
-        .take()
-        .context("stdin")?
-        .write_all(format!("{}\n", seeded.secret_access_key).as_bytes())?;
-    let added = add.wait_with_output()?;
-    if !added.status.success() {
-        bail!(
-            "credentials add failed: {}",
-            String::from_utf8_lossy(&added.stderr)
-        );
-    }
+    let sandbox = BenchSandbox::start(tools, bin_dir, ACCOUNTS - 1, 0)?;
+    let (host, envs) = (&sandbox.host, &sandbox.envs);
+    let cli = |args: &[&str]| sandbox.cli(args);
 
     let refresh = br#"{"id":1,"type":"accounts.list","refresh":true}"#;
     let cached = br#"{"id":1,"type":"accounts.list"}"#;
@@ -78,7 +35,7 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     // no run competes with it for moto.
     let settle = || -> anyhow::Result<()> {
         for _ in 0..600 {
-            let (_, reply) = host_exchange(&host, &envs, cached)?;
+            let (_, reply) = host_exchange(host, envs, cached)?;
             let reply: serde_json::Value = serde_json::from_slice(&reply)?;
             let accounts = reply["data"]["accounts"]
                 .as_array()
@@ -93,20 +50,20 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     };
     let mut cold = Vec::new();
     for _ in 0..COLD_RUNS {
-        let (elapsed, reply) = host_exchange(&host, &envs, refresh)?;
+        let (elapsed, reply) = host_exchange(host, envs, refresh)?;
         check_count(&reply)?;
         cold.push(elapsed);
         settle()?;
     }
     let mut warm = Vec::new();
     for _ in 0..WARM_RUNS {
-        let (elapsed, reply) = host_exchange(&host, &envs, cached)?;
+        let (elapsed, reply) = host_exchange(host, envs, cached)?;
         if warm.is_empty() {
             check_count(&reply)?;
         }
         warm.push(elapsed);
     }
-    let reply_size = host_exchange(&host, &envs, cached)?.1.len();
+    let reply_size = host_exchange(host, envs, cached)?.1.len();
 
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
@@ -117,12 +74,7 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
         check_count(&out.stdout)?;
         settle()?;
         let started = Instant::now();
-        let out = aws_list_accounts(
-            &aws_cli,
-            &moto.endpoint,
-            &seeded.access_key_id,
-            &seeded.secret_access_key,
-        )?;
+        let out = run_ok(&mut sandbox.aws(&aws_cli, &["organizations", "list-accounts"]))?;
         theirs.push(started.elapsed());
         let listed: serde_json::Value = serde_json::from_slice(&out)?;
         let n = listed["Accounts"].as_array().map_or(0, Vec::len);
@@ -130,7 +82,6 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
             bail!("aws organizations list-accounts listed {n} accounts, not {ACCOUNTS}");
         }
     }
-    stop_daemon(&switchyard, &envs);
 
     let (cold_median, _) = median_p95(&mut cold);
     let (warm_median, warm_p95) = median_p95(&mut warm);
@@ -167,30 +118,15 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The AWS CLI listing every account (it follows NextToken itself).
-fn aws_list_accounts(
-    aws: &Path,
-    endpoint: &str,
-    key: &str,
-    secret: &str,
-) -> anyhow::Result<Vec<u8>> {
-    let out = Command::new(aws)
-        .args([
-            "organizations",
-            "list-accounts",
-            "--output",
-            "json",
-            "--endpoint-url",
-            endpoint,
-        ])
-        .env("AWS_ACCESS_KEY_ID", key)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", "/nonexistent")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .output()?;
+/// Run a command; its stdout, or why it failed.
+pub fn run_ok(command: &mut Command) -> anyhow::Result<Vec<u8>> {
+    let out = command.output()?;
     if !out.status.success() {
-        bail!("aws failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{:?} failed: {}",
+            command.get_program(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(out.stdout)
 }
@@ -203,11 +139,4 @@ fn check_count(reply: &[u8]) -> anyhow::Result<()> {
         bail!("accounts.list answered {n} accounts, not {ACCOUNTS}");
     }
     Ok(())
-}
-
-fn stop_daemon(switchyard: &Path, envs: &[(&str, PathBuf)]) {
-    if let Ok(pid) = super::status_pid(switchyard, envs) {
-        let _ = Command::new("kill").arg(pid.to_string()).status();
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }

@@ -5,8 +5,11 @@
 //! - size of the host binary, the daemon's idle RSS, the extension's wasm+js gzipped
 //! - `accounts.list` for 1,000 accounts, cold and warm, and the CLI beside the AWS CLI
 //!   ([`accounts`])
+//! - policy evaluation and role discovery ([`roles`])
 
 mod accounts;
+mod roles;
+mod sandbox;
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -29,13 +32,18 @@ pub enum Group {
     Skeleton,
     /// `accounts.list` cold and warm, and beside the AWS CLI.
     Accounts,
+    /// Policy evaluation, and role discovery beside an AWS CLI shell loop.
+    Roles,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     let tools = setup::run()?;
-    if only == Some(Group::Accounts) {
-        let bin_dir = build::build_bins(Profile::Release)?;
-        return accounts::run(&tools, &bin_dir);
+    match only {
+        Some(Group::Accounts) => {
+            return accounts::run(&tools, &build::build_bins(Profile::Release)?)
+        }
+        Some(Group::Roles) => return roles::run(&tools, &build::build_bins(Profile::Release)?),
+        _ => {}
     }
     let built = build::build(&tools, Profile::Release)?;
     let host = built.bin_dir.join("switchyard-host");
@@ -104,7 +112,8 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     if only == Some(Group::Skeleton) {
         return Ok(());
     }
-    accounts::run(&tools, &built.bin_dir)
+    accounts::run(&tools, &built.bin_dir)?;
+    roles::run(&tools, &built.bin_dir)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
