@@ -16,6 +16,7 @@ pub mod policy;
 pub mod popup;
 pub mod protocol;
 pub mod roles;
+pub mod switch;
 pub mod targets;
 
 /// The version of this build of Switchyard (all crates share one version).
