@@ -178,6 +178,34 @@ pub fn rotate(profile: Option<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `switchyard login ROLE_ARN`: the one-time login URL on stdout (nothing else, so it can
+/// be piped to a browser), the session's end on stderr.
+pub fn login(
+    role_arn: String,
+    profile: Option<String>,
+    destination: Option<String>,
+    duration_secs: Option<u32>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let request = Request::SwitchFederate(switchyard_shared::switch::FederateParams {
+        profile: profile.clone(),
+        role_arn,
+        destination,
+        duration_secs,
+    });
+    let Some(data) = answer::<switchyard_shared::switch::FederateData>(request, &profile, json)?
+    else {
+        return Ok(());
+    };
+    println!("{}", data.login_url);
+    eprintln!(
+        "{} until {} (the URL works once, within 15 minutes)",
+        data.role_arn,
+        when(data.expires_at)
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -39,6 +39,11 @@ pub struct Profile {
     /// refreshed (seconds; 900 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_cache_ttl_secs: Option<u64>,
+    /// Where federated sign-in exchanges credentials for a sign-in token
+    /// (`https://HOST[:PORT]`; `http://` only on loopback, for a local stand-in). The
+    /// partition's sign-in host when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signin_endpoint: Option<String>,
 }
 
 impl Default for Profile {
@@ -49,6 +54,7 @@ impl Default for Profile {
             mfa_serial: None,
             endpoint_url: None,
             accounts_cache_ttl_secs: None,
+            signin_endpoint: None,
         }
     }
 }

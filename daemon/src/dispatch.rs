@@ -85,6 +85,9 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             crate::roles::list(&state.accounts, &state.sessions, params).await,
         ),
         Request::RolesImport(params) => reply(id, crate::roles::import(params)),
+        Request::SwitchFederate(params) => {
+            reply(id, crate::switch::federate(&state.sessions, params).await)
+        }
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

@@ -20,3 +20,4 @@ pub mod roles;
 pub mod rotate;
 pub mod server;
 pub mod session;
+pub mod switch;

@@ -62,6 +62,22 @@ enum Command {
     },
     /// The accounts and roles you may switch to, from your IAM policies and your lists.
     Roles(cli_roles::Args),
+    /// Print a one-time console login URL for a role (federated sign-in: the daemon assumes
+    /// the role and trades its credentials for a sign-in token). Open it within 15 minutes.
+    Login {
+        /// The role's ARN (arn:aws:iam::ACCOUNT:role/NAME).
+        role_arn: String,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Land on this console page's service and region.
+        #[arg(long)]
+        destination: Option<String>,
+        /// The console session's length in seconds (900 to 43200; default 3600).
+        #[arg(long)]
+        duration: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Start an MFA session: the daemon trades a code for temporary credentials it keeps
     /// in memory until they expire.
     Mfa {
@@ -157,6 +173,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => cli_aws::accounts(profile, refresh, json),
         Command::Roles(args) => cli_roles::run(args),
+        Command::Login {
+            role_arn,
+            profile,
+            destination,
+            duration,
+            json,
+        } => cli_aws::login(role_arn, profile, destination, duration, json),
         Command::Mfa {
             profile,
             code,

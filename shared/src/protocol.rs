@@ -38,6 +38,7 @@ pub const CAPABILITIES: &[&str] = &[
     "credentials.rotate",
     "roles.list",
     "roles.import",
+    "switch.federate",
 ];
 
 /// A stable, machine-readable error code.
@@ -102,6 +103,14 @@ pub enum ErrorCode {
     MfaCodeInvalid,
     /// The caller may not do this (IAM denied it); the message names the action.
     AccessDenied,
+    /// A switch target's ARN, account id, role name, display name or color is not valid;
+    /// refused before any request.
+    InvalidTarget,
+    /// The sign-in endpoint refused the federation token exchange or answered without a
+    /// token.
+    SigninFailed,
+    /// The sign-in endpoint could not be reached or did not answer in time.
+    SigninUnreachable,
 }
 
 impl ErrorCode {
@@ -135,6 +144,9 @@ impl ErrorCode {
         ErrorCode::MfaRequired,
         ErrorCode::MfaCodeInvalid,
         ErrorCode::AccessDenied,
+        ErrorCode::InvalidTarget,
+        ErrorCode::SigninFailed,
+        ErrorCode::SigninUnreachable,
     ];
 
     /// The wire string of this code.
@@ -168,6 +180,9 @@ impl ErrorCode {
             ErrorCode::MfaRequired => "mfa_required",
             ErrorCode::MfaCodeInvalid => "mfa_code_invalid",
             ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::InvalidTarget => "invalid_target",
+            ErrorCode::SigninFailed => "signin_failed",
+            ErrorCode::SigninUnreachable => "signin_unreachable",
         }
     }
 }
@@ -226,6 +241,8 @@ pub enum Request {
     RolesList(crate::roles::RolesListParams),
     #[serde(rename = "roles.import")]
     RolesImport(crate::roles::RolesImportParams),
+    #[serde(rename = "switch.federate")]
+    SwitchFederate(crate::switch::FederateParams),
 }
 
 impl Request {
@@ -240,6 +257,7 @@ impl Request {
         "credentials.rotate",
         "roles.list",
         "roles.import",
+        "switch.federate",
     ];
 
     /// The `hello` this build sends.

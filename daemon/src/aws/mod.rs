@@ -4,6 +4,7 @@
 //! Each submodule wraps one service's calls and returns protocol data; deciding which
 //! credentials to use is [`crate::session`]'s job.
 
+pub mod federation;
 pub mod iam_policies;
 pub mod identity;
 pub mod keys;

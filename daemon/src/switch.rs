@@ -1,0 +1,129 @@
+//! `switch.federate`: a one-time console login URL for a role, made from the profile's
+//! credentials (or MFA session): the target is checked first, then STS AssumeRole, then
+//! the sign-in endpoint's token exchange ([`crate::aws::federation`]).
+
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::switch::{
+    console_home, destination_after_switch, login_url, FederateData, FederateParams, SwitchTarget,
+    MAX_SESSION_DURATION, MIN_SESSION_DURATION,
+};
+
+use crate::aws::federation;
+use crate::session::Sessions;
+
+/// A console session's length when the request names none (AssumeRole's default).
+const DEFAULT_DURATION_SECS: u32 = 3600;
+
+/// Answer `switch.federate`.
+pub async fn federate(
+    sessions: &Sessions,
+    params: FederateParams,
+) -> Result<FederateData, ErrorBody> {
+    let target = SwitchTarget::from_arn(&params.role_arn, "", "")
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidTarget, e.to_string()))?;
+    let duration = params.duration_secs.unwrap_or(DEFAULT_DURATION_SECS);
+    if !(MIN_SESSION_DURATION..=MAX_SESSION_DURATION).contains(&duration) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "duration_secs must be {MIN_SESSION_DURATION} to {MAX_SESSION_DURATION}, not {duration}"
+            ),
+        ));
+    }
+    let signed = sessions.sign_in(params.profile).await?;
+    if signed.settings.partition != target.partition.name() {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidTarget,
+            format!(
+                "{} is in partition {}, but profile {:?} signs in to {}",
+                params.role_arn,
+                target.partition.name(),
+                signed.profile,
+                signed.settings.partition
+            ),
+        ));
+    }
+    let endpoints =
+        federation::signin_endpoints(target.partition, signed.settings.signin_endpoint.as_deref())?;
+    let role_arn = target.role_arn();
+    let role = federation::assume_role(
+        &signed.sdk,
+        &role_arn,
+        &session_name(&signed.profile),
+        duration,
+    )
+    .await
+    .map_err(|e| signed.explain(sessions, e))?;
+    let token = federation::signin_token(&endpoints.exchange, &role, duration).await?;
+    let destination = match params.destination.as_deref() {
+        Some(current) => destination_after_switch(current, target.partition),
+        None => console_home(target.partition, Some(&signed.settings.region)),
+    };
+    let issuer = console_home(target.partition, None);
+    tracing::info!(role = %role_arn, "federated sign-in URL made");
+    Ok(FederateData {
+        profile: signed.profile,
+        role_arn,
+        login_url: login_url(&endpoints.login, &issuer, &destination, &token),
+        destination,
+        expires_at: role.expires_at,
+    })
+}
+
+/// The role session's name (what CloudTrail shows): `switchyard-PROFILE`, in the
+/// characters and length STS allows.
+fn session_name(profile: &str) -> String {
+    let name: String = format!("switchyard-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_are_what_sts_accepts() {
+        assert_eq!(session_name("work"), "switchyard-work");
+        assert_eq!(session_name("a b/ü"), "switchyard-a-b--");
+        assert_eq!(session_name(&"x".repeat(100)).len(), 64);
+    }
+
+    #[tokio::test]
+    async fn a_bad_target_is_refused_before_any_request() {
+        // No config, no keyring: a request that got past the check would fail differently.
+        let sessions = Sessions::default();
+        for arn in [
+            "arn:aws:iam::12345:role/Admin",
+            "arn:aws:iam::123456789012:role/Ad min",
+            "arn:aws:iam::123456789012:user/alice",
+            "nonsense",
+        ] {
+            let params = FederateParams {
+                profile: Some("nobody".into()),
+                role_arn: arn.into(),
+                destination: None,
+                duration_secs: None,
+            };
+            let error = federate(&sessions, params).await.err().unwrap();
+            assert_eq!(error.code, ErrorCode::InvalidTarget, "{arn}: {error}");
+        }
+        let params = FederateParams {
+            profile: Some("nobody".into()),
+            role_arn: "arn:aws:iam::123456789012:role/Admin".into(),
+            destination: None,
+            duration_secs: Some(60),
+        };
+        let error = federate(&sessions, params).await.err().unwrap();
+        assert_eq!(error.code, ErrorCode::InvalidParams, "{error}");
+    }
+}
