@@ -565,3 +565,74 @@ fn without_a_keyring_the_daemon_says_what_to_install() {
             .status();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_key_that_does_not_work_is_undone_and_the_old_one_stays() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let keyring = Sandbox::start();
+    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+    // The daemon learns the profile (and that it has no MFA device) first.
+    let me = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
+    assert!(me.status.success(), "{}", text(&me));
+    // From now on every GetCallerIdentity is refused: the new key never checks out.
+    proxy.add(Rule::query_error(
+        "Action=GetCallerIdentity",
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    ));
+    let out = keyring.switchyard(&["credentials", "rotate", "--profile", "work"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("the old key stays in use"),
+        "{}",
+        text(&out)
+    );
+    let stored = keyring.secret_tool_search();
+    assert!(stored.contains(&alice.0), "the old key is back: {stored}");
+    let keys: Vec<String> = aws_sdk_iam::Client::new(&admin)
+        .list_access_keys()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata
+        .into_iter()
+        .filter_map(|k| k.access_key_id)
+        .collect();
+    assert_eq!(keys, [alice.0.clone()], "the unused new key was deleted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_standard_endpoint_variable_points_every_call_at_the_stand_in() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let keyring = Sandbox::start();
+    // No --endpoint-url: the profile would go to AWS itself.
+    let out = keyring.switchyard(
+        &[
+            "credentials",
+            "add",
+            "--profile",
+            "work",
+            "--access-key-id",
+            &alice.0,
+        ],
+        Some(&format!("{}\n", alice.1)),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = support::switchyard_with(&["whoami", "--profile", "work", "--json"], None, |c| {
+        keyring.env(c);
+        c.env("AWS_ENDPOINT_URL", &moto.endpoint);
+    });
+    assert_eq!(
+        json(&out)["data"]["arn"],
+        format!("arn:aws:iam::{MANAGEMENT}:user/alice"),
+        "{}",
+        text(&out)
+    );
+}
