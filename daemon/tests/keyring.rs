@@ -161,3 +161,35 @@ fn without_a_secret_service_the_error_says_what_to_install() {
         "no half-made profile"
     );
 }
+
+#[test]
+fn a_locked_keyring_is_named_and_nothing_is_half_made() {
+    let keyring = Sandbox::start_locked();
+    let out = keyring.switchyard(
+        &["credentials", "add", "--access-key-id", ID],
+        Some(&format!("{SECRET}\n")),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("locked"), "{}", text(&out));
+    assert!(
+        text(&out).contains("unlock your login keyring"),
+        "{}",
+        text(&out)
+    );
+    assert!(!keyring.home().join("config/config.toml").exists());
+    // The daemon answers the same way, with the protocol's code.
+    std::fs::create_dir_all(keyring.home().join("config")).unwrap();
+    std::fs::write(
+        keyring.home().join("config/config.toml"),
+        "[profiles.default]\n",
+    )
+    .unwrap();
+    let out = keyring.switchyard(&["whoami", "--json"], None);
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        reply["error"]["code"],
+        "keyring_unavailable",
+        "{}",
+        text(&out)
+    );
+}

@@ -21,7 +21,17 @@ pub struct SecretService {
 }
 
 impl SecretService {
+    /// A keyring with an unlocked login collection.
     pub fn start() -> SecretService {
+        SecretService::start_with(true)
+    }
+
+    /// A keyring whose login collection was never unlocked (as after a headless boot).
+    pub fn start_locked() -> SecretService {
+        SecretService::start_with(false)
+    }
+
+    fn start_with(unlock: bool) -> SecretService {
         let home = tempfile::tempdir().expect("a temporary folder");
         // The bus socket lives in the throwaway HOME, so nothing is left in /tmp.
         let mut bus = Command::new("dbus-daemon")
@@ -40,7 +50,8 @@ impl SecretService {
             .expect("dbus-daemon prints its address");
         let address = address.trim().to_owned();
         let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
+            .args(["--foreground", "--components=secrets"])
+            .args(unlock.then_some("--unlock"))
             .env("DBUS_SESSION_BUS_ADDRESS", &address)
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
@@ -51,12 +62,13 @@ impl SecretService {
             .spawn()
             .expect("gnome-keyring-daemon (Debian package gnome-keyring) must be installed");
         // The login keyring's password, on stdin; closing stdin lets it go on.
-        keyring
-            .stdin
-            .take()
-            .expect("piped stdin")
-            .write_all(b"test-password")
-            .expect("gnome-keyring reads its password");
+        let mut stdin = keyring.stdin.take().expect("piped stdin");
+        if unlock {
+            stdin
+                .write_all(b"test-password")
+                .expect("gnome-keyring reads its password");
+        }
+        drop(stdin);
         let service = SecretService {
             home,
             bus,

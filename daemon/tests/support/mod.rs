@@ -23,6 +23,13 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox whose keyring is running but locked.
+    pub fn start_locked() -> Sandbox {
+        Sandbox {
+            keyring: SecretService::start_locked(),
+        }
+    }
+
     pub fn env(&self, command: &mut Command) {
         let home = self.keyring.home();
         self.keyring.env(command);
