@@ -1,6 +1,7 @@
 //! The service worker: owns the one native-messaging port to `switchyard-host`, numbers
 //! requests and matches replies to them, and answers the popup's questions (the
-//! connection state, or a relayed `identity`, `accounts.list` or `mfa.submit`).
+//! connection state, or a relayed `identity`, `accounts.list`, `mfa.submit` or
+//! `roles.list`), and makes the switches the popup asks for ([`crate::switching`]).
 //!
 //! The port is opened lazily by the first request and again by the first request after
 //! it disconnected. Every request ends exactly once: with its reply, with the
@@ -188,6 +189,16 @@ pub async fn handle_message(message: JsValue) -> JsValue {
     let answer = match messages::decode_page_request(&text) {
         Ok(PageRequest::ConnectionState) => {
             serde_json::to_string(&connection_state().await).unwrap_or_default()
+        }
+        Ok(PageRequest::Switch(switch)) => {
+            let done =
+                crate::switching::switch(switch, |r: Request| async move { request(&r).await })
+                    .await
+                    .and_then(|done| {
+                        serde_json::to_value(done)
+                            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
+                    });
+            messages::encode_page_answer(done)
         }
         Ok(page_request) => match page_request.to_host() {
             Some(host_request) => messages::encode_page_answer(request(&host_request).await),

@@ -1,4 +1,4 @@
-//! Hand-written bindings to the few `chrome.runtime` APIs the extension uses (web-sys
+//! Hand-written bindings to the few `chrome.runtime` and `chrome.tabs` APIs the extension uses (web-sys
 //! covers only web standards), plus the global `setTimeout` and `console.warn`, which
 //! exist in both the service worker and the popup.
 //!
@@ -61,6 +61,31 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = console, js_name = warn)]
     pub fn warn(message: &str);
+
+    /// `chrome.tabs.query(queryInfo)`: the matching tabs.
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = query)]
+    pub async fn tabs_query(query: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `chrome.tabs.get(tabId)`.
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = get)]
+    pub async fn tabs_get(tab_id: i32) -> Result<JsValue, JsValue>;
+
+    /// `chrome.tabs.create(createProperties)`: the new tab.
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = create)]
+    pub async fn tabs_create(properties: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `chrome.tabs.update(tabId, updateProperties)`.
+    #[wasm_bindgen(catch, js_namespace = ["chrome", "tabs"], js_name = update)]
+    pub async fn tabs_update(tab_id: i32, properties: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `navigator.clipboard.writeText(text)` (the popup's "Copy switch link").
+    #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
+    pub async fn clipboard_write_text(text: &str) -> Result<JsValue, JsValue>;
+
+    /// `switchyardRunInTab(tabId, name, args)` from `background.js`: runs one of
+    /// `page_functions.js` in the tab's page; its result.
+    #[wasm_bindgen(catch, js_name = switchyardRunInTab)]
+    pub async fn run_in_tab(tab_id: i32, name: &str, args: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The message of `chrome.runtime.lastError`, if one is set right now.

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod oneshot;
 pub mod pending;
 pub mod popup;
+pub mod switching;
 
 pub use background::{background_start, handle_message};
 pub use popup::popup_start;

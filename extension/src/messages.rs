@@ -12,6 +12,7 @@ use switchyard_shared::protocol::{
     peek_request_id, AccountsListParams, ErrorBody, ErrorCode, HelloData, MfaSubmitParams,
     ProfileParams, Reply, Request, StatusData, PROTOCOL_VERSION,
 };
+use switchyard_shared::roles::RolesListParams;
 
 /// How long the service worker waits for the host to answer one request.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
@@ -19,6 +20,9 @@ pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
 /// How long it waits for `accounts.list`: a cold list pages through ListAccounts and can
 /// take tens of seconds in a large organization.
 pub const ACCOUNTS_TIMEOUT_MS: u32 = 60_000;
+
+/// How long it waits for `switch.federate`.
+pub const FEDERATE_TIMEOUT_MS: u32 = 30_000;
 
 /// What a message from the native host means to the service worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +72,8 @@ pub fn decode_host_message(text: &str) -> Incoming {
 pub fn timeout_ms(request: &Request) -> u32 {
     match request {
         Request::AccountsList(_) => ACCOUNTS_TIMEOUT_MS,
+        // AssumeRole, then the sign-in endpoint's exchange (15 s at most on its own).
+        Request::SwitchFederate(_) => FEDERATE_TIMEOUT_MS,
         _ => REQUEST_TIMEOUT_MS,
     }
 }
@@ -96,6 +102,41 @@ pub enum PageRequest {
     AccountsList,
     /// Relay `mfa.submit` with this code.
     MfaSubmit { code: String },
+    /// Relay `roles.list` for the default profile.
+    RolesList,
+    /// Switch the active tab's console (or a new tab) to a role: the worker chooses the way
+    /// (`switchyard_shared::switch::plan`) and answers with a [`SwitchDone`].
+    Switch(SwitchRequest),
+}
+
+/// What to switch to, as the popup's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchRequest {
+    pub role_arn: String,
+    pub display_name: String,
+    pub color: String,
+    /// Open in a new tab (Ctrl/Cmd+click, middle click) instead of the current one.
+    #[serde(default)]
+    pub new_tab: bool,
+}
+
+/// How a switch was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwitchMethod {
+    Classic,
+    MultiSession,
+    Federation,
+}
+
+/// The worker's answer to a [`PageRequest::Switch`] that went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwitchDone {
+    pub method: SwitchMethod,
+    /// Where the tab was sent (the multi-session destination, the login URL's
+    /// destination), when known.
+    pub destination: Option<String>,
 }
 
 impl PageRequest {
@@ -103,7 +144,8 @@ impl PageRequest {
     /// [`PageRequest::ConnectionState`], which the worker answers itself.
     pub fn to_host(&self) -> Option<Request> {
         match self {
-            PageRequest::ConnectionState => None,
+            PageRequest::ConnectionState | PageRequest::Switch(_) => None,
+            PageRequest::RolesList => Some(Request::RolesList(RolesListParams::default())),
             PageRequest::Identity => Some(Request::Identity(ProfileParams::default())),
             PageRequest::AccountsList => Some(Request::AccountsList(AccountsListParams::default())),
             PageRequest::MfaSubmit { code } => Some(Request::MfaSubmit(MfaSubmitParams {
@@ -405,6 +447,35 @@ mod tests {
         assert_eq!(
             connected(HelloData::current(), Err(timeout_error(REQUEST_TIMEOUT_MS))),
             timeout
+        );
+    }
+
+    #[test]
+    fn switch_requests_stay_in_the_worker_and_roles_are_relayed() {
+        let text = r#"{"type":"switch","role_arn":"arn:aws:iam::111111111111:role/A","display_name":"A","color":"e6194b","new_tab":true}"#;
+        let request = decode_page_request(text).unwrap();
+        assert_eq!(
+            request,
+            PageRequest::Switch(SwitchRequest {
+                role_arn: "arn:aws:iam::111111111111:role/A".into(),
+                display_name: "A".into(),
+                color: "e6194b".into(),
+                new_tab: true,
+            })
+        );
+        assert_eq!(request.to_host(), None);
+        assert_eq!(
+            serde_json::from_str::<Value>(&serde_json::to_string(&request).unwrap()).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        let typo =
+            r#"{"type":"switch","role_arn":"a","display_name":"","color":"","new_tba":true}"#;
+        assert!(decode_page_request(typo).is_err());
+        assert_eq!(
+            decode_page_request(r#"{"type":"roles_list"}"#)
+                .unwrap()
+                .to_host(),
+            Some(Request::RolesList(RolesListParams::default()))
         );
     }
 

@@ -3,6 +3,10 @@
 //! once connected, runs the account panel (`switchyard_shared::account_panel`): who is
 //! signed in, the MFA code form, the organization's accounts.
 //!
+//! Once signed in, it lists the targets of `roles.list`: a click switches the console
+//! (the service worker makes the switch, [`crate::switching`]), Ctrl/Cmd+click or a middle
+//! click opens it in a new tab, and "Copy link" copies the switch link.
+//!
 //! Every decision is the shared crate's; this module sends the [`Command`]s the panel
 //! asks for through the service worker, feeds the answers back as [`Event`]s, and
 //! renders. Elements missing from the page are skipped.
@@ -12,15 +16,25 @@ use std::cell::RefCell;
 use serde::de::DeserializeOwned;
 use switchyard_shared::account_panel::{self, Command, Event, Panel, PanelView};
 use switchyard_shared::popup::{view, ConnectionState, PopupView, Tone};
-use switchyard_shared::protocol::ErrorBody;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::roles::{RolesData, Target};
+use switchyard_shared::switch::{switch_link, SwitchTarget};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement};
 
 use crate::chrome;
-use crate::messages::{self, PageRequest};
+use crate::messages::{self, PageRequest, SwitchDone, SwitchMethod, SwitchRequest};
 
 thread_local! {
     static PANEL: RefCell<Panel> = RefCell::new(Panel::default());
+    static ROLES: RefCell<Roles> = RefCell::new(Roles::default());
+}
+
+/// The switch list: asked for once, when the panel first shows a signed-in user.
+#[derive(Default)]
+struct Roles {
+    requested: bool,
+    targets: Vec<Target>,
 }
 
 /// Called by `popup.js` once the module loaded.
@@ -91,6 +105,16 @@ fn wire_events() {
         })
         .into_js_value();
         let _ = form.add_event_listener_with_callback("submit", on_submit.unchecked_ref());
+    }
+    if let Some(list) = document.get_element_by_id("roles-list") {
+        for (name, auxiliary) in [("click", false), ("auxclick", true)] {
+            let on_click =
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    on_list_click(event, auxiliary);
+                })
+                .into_js_value();
+            let _ = list.add_event_listener_with_callback(name, on_click.unchecked_ref());
+        }
     }
     if let Some(retry) = document.get_element_by_id("retry") {
         let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(|_event: web_sys::Event| {
@@ -172,6 +196,248 @@ fn render_panel() {
     let shown = PANEL.with(|panel| account_panel::view(&panel.borrow(), now));
     if let Some(document) = page() {
         render_account(&document, &shown);
+    }
+    if shown.identity.is_some() {
+        let first = ROLES.with(|roles| !std::mem::replace(&mut roles.borrow_mut().requested, true));
+        if first {
+            wasm_bindgen_futures::spawn_local(load_roles());
+        }
+    }
+}
+
+async fn load_roles() {
+    let Some(document) = page() else { return };
+    show(&document, "roles", true);
+    show(&document, "roles-busy", true);
+    let answer = ask::<RolesData>(PageRequest::RolesList).await;
+    show(&document, "roles-busy", false);
+    match answer {
+        Ok(roles) => {
+            ROLES.with(|r| r.borrow_mut().targets = roles.targets);
+            render_roles(&document);
+        }
+        Err(error) => status(
+            &document,
+            Status::Bad,
+            &error.message,
+            None,
+            Some(error.code),
+        ),
+    }
+}
+
+fn show(document: &Document, id: &str, visible: bool) {
+    if let Some(element) = document.get_element_by_id(id) {
+        set_hidden(&element, !visible);
+    }
+}
+
+fn render_roles(document: &Document) {
+    let Some(list) = document.get_element_by_id("roles-list") else {
+        return;
+    };
+    list.set_text_content(None);
+    let targets = ROLES.with(|r| r.borrow().targets.clone());
+    show(document, "roles-hint", !targets.is_empty());
+    if targets.is_empty() {
+        status(
+            document,
+            Status::Info,
+            "Your IAM policies allow no role to assume. Import a list with `switchyard roles import`.",
+            None,
+            None,
+        );
+    }
+    for (index, target) in targets.iter().enumerate() {
+        let Ok(item) = document.create_element("li") else {
+            continue;
+        };
+        let _ = item.set_attribute("style", &format!("--swatch: #{}", css_color(&target.color)));
+        if let Some(button) = append_text(document, &item, "button", &target.display_name) {
+            button.set_class_name("switch");
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-index", &index.to_string());
+            let _ = button.set_attribute("title", &target.role_arn);
+        }
+        if let Some(id) = append_text(document, &item, "code", &target.account_id) {
+            id.set_class_name("id");
+        }
+        if let Some(copy) = append_text(document, &item, "button", "Copy link") {
+            copy.set_class_name("copy-link");
+            let _ = copy.set_attribute("type", "button");
+            let _ = copy.set_attribute("data-index", &index.to_string());
+            let _ = copy.set_attribute(
+                "aria-label",
+                &format!("Copy the switch link for {}", target.display_name),
+            );
+        }
+        let _ = list.append_child(&item);
+    }
+}
+
+/// Six hex digits, else a neutral grey (the color comes from a list the user imported).
+fn css_color(color: &str) -> &str {
+    if color.len() == 6 && color.bytes().all(|b| b.is_ascii_hexdigit()) {
+        color
+    } else {
+        "888888"
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Status {
+    Busy,
+    Good,
+    Bad,
+    Info,
+}
+
+/// Show what the last click did: a sentence, maybe a link to copy, maybe an error code.
+fn status(
+    document: &Document,
+    tone: Status,
+    text: &str,
+    link: Option<&str>,
+    code: Option<ErrorCode>,
+) {
+    let Some(element) = document.get_element_by_id("switch-status") else {
+        return;
+    };
+    element.set_class_name(match tone {
+        Status::Busy => "tone-busy",
+        Status::Good => "tone-good",
+        Status::Bad => "tone-bad",
+        Status::Info => "muted",
+    });
+    set_rich_text(document, &element, text);
+    if let Some(link) = link {
+        if let Some(code) = append_text(document, &element, "code", link) {
+            code.set_id("switch-link");
+        }
+    }
+    match code {
+        Some(code) => {
+            let _ = element.set_attribute("data-code", code.as_str());
+            if let Some(line) = append_text(document, &element, "small", "Error code ") {
+                line.set_class_name("code-line");
+                let _ = append_text(document, &line, "code", code.as_str());
+            }
+        }
+        None => {
+            let _ = element.remove_attribute("data-code");
+        }
+    }
+    set_hidden(&element, false);
+}
+
+/// A click (or middle click) in the switch list.
+fn on_list_click(event: web_sys::Event, auxiliary: bool) {
+    let Some(mouse) = event.dyn_ref::<web_sys::MouseEvent>() else {
+        return;
+    };
+    if auxiliary && mouse.button() != 1 {
+        return;
+    }
+    let Some(button) = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|e| e.closest("button").ok().flatten())
+    else {
+        return;
+    };
+    let Some(index) = button
+        .get_attribute("data-index")
+        .and_then(|i| i.parse::<usize>().ok())
+    else {
+        return;
+    };
+    let Some(target) = ROLES.with(|r| r.borrow().targets.get(index).cloned()) else {
+        return;
+    };
+    event.prevent_default();
+    let Some(document) = page() else { return };
+    if let Some(body) = document.body() {
+        let _ = body.set_attribute("data-clicked-at", &js_sys::Date::now().to_string());
+    }
+    let new_tab = auxiliary || mouse.ctrl_key() || mouse.meta_key();
+    if button.class_name() == "copy-link" {
+        wasm_bindgen_futures::spawn_local(copy_link(target));
+    } else {
+        wasm_bindgen_futures::spawn_local(switch_to(target, new_tab));
+    }
+}
+
+async fn copy_link(target: Target) {
+    let Some(document) = page() else { return };
+    let link = match SwitchTarget::from_target(&target) {
+        Ok(checked) => switch_link(&checked),
+        Err(e) => {
+            let text = format!("No link for this role: {e}");
+            return status(
+                &document,
+                Status::Bad,
+                &text,
+                None,
+                Some(ErrorCode::InvalidTarget),
+            );
+        }
+    };
+    match chrome::clipboard_write_text(&link).await {
+        Ok(_) => status(
+            &document,
+            Status::Good,
+            "Copied the switch link: ",
+            Some(&link),
+            None,
+        ),
+        Err(_) => status(
+            &document,
+            Status::Info,
+            "Copy this switch link: ",
+            Some(&link),
+            None,
+        ),
+    }
+}
+
+async fn switch_to(target: Target, new_tab: bool) {
+    let Some(document) = page() else { return };
+    // Checked here too, so a bad target never leaves the popup.
+    if let Err(e) = SwitchTarget::from_target(&target) {
+        let text = format!("Cannot switch to this role: {e}");
+        return status(
+            &document,
+            Status::Bad,
+            &text,
+            None,
+            Some(ErrorCode::InvalidTarget),
+        );
+    }
+    let text = format!("Switching to {}…", target.display_name);
+    status(&document, Status::Busy, &text, None, None);
+    let request = SwitchRequest {
+        role_arn: target.role_arn.clone(),
+        display_name: target.display_name.clone(),
+        color: target.color.clone(),
+        new_tab,
+    };
+    match ask::<SwitchDone>(PageRequest::Switch(request)).await {
+        Ok(done) => {
+            let how = match done.method {
+                SwitchMethod::Classic => "console switch",
+                SwitchMethod::MultiSession => "multi-session console",
+                SwitchMethod::Federation => "federated sign-in",
+            };
+            let text = format!("Switched to {} ({how}).", target.display_name);
+            status(&document, Status::Good, &text, None, None);
+        }
+        Err(error) => status(
+            &document,
+            Status::Bad,
+            &error.message,
+            None,
+            Some(error.code),
+        ),
     }
 }
 

@@ -3,6 +3,20 @@
 // the first, synchronous evaluation (module workers also forbid top-level await), so the
 // listener is added here at once and waits for the module inside.
 import init, { background_start, handle_message } from "./pkg/switchyard_extension.js";
+import { readPage, submitForm, postJson } from "./page_functions.js";
+
+const PAGE_FUNCTIONS = { readPage, submitForm, postJson };
+
+// Run one of PAGE_FUNCTIONS in a tab's page (called from wasm: switching.rs); its result.
+globalThis.switchyardRunInTab = async (tabId, name, args) => {
+  const results = await chrome.scripting.executeScript({
+    target: { tabId },
+    world: "MAIN",
+    func: PAGE_FUNCTIONS[name],
+    args,
+  });
+  return results?.[0]?.result ?? null;
+};
 
 const ready = init().then(() => background_start());
 ready.catch((error) => console.error("switchyard: the wasm module failed to load", error));

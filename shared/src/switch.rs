@@ -474,6 +474,69 @@ pub fn multi_session_destination(reply: &str, partition: Partition) -> Option<St
     (host.partition == partition && url.port.is_none()).then(|| destination.to_owned())
 }
 
+/// What the extension read from the console page before switching.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFacts {
+    /// The `awsc-session-data` meta tag's content.
+    #[serde(default)]
+    pub session_meta: Option<String>,
+    /// The page's CSRF token (`AWSC.Auth.getMbtc()`).
+    #[serde(default)]
+    pub csrf: Option<String>,
+}
+
+/// How a switch is made from a tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Submit this form in the console tab.
+    Classic(FormPost),
+    /// POST this JSON from the console tab, then open the destination it returns.
+    MultiSession(JsonPost),
+    /// Ask the daemon for a federated login URL (`switch.federate`) with this destination.
+    Federate { destination: String },
+}
+
+/// Choose the way to switch: multi-session when the console page says so, classic when
+/// it is a console page of the target's partition with a CSRF token, else federation
+/// (a page that is not the console, a page that could not be read, another partition).
+pub fn plan(target: &SwitchTarget, tab_url: &str, page: Option<&PageFacts>) -> Plan {
+    let federate = Plan::Federate {
+        destination: tab_url.to_owned(),
+    };
+    let on_console = SimpleUrl::parse(tab_url)
+        .and_then(|url| console_host(url.host))
+        .is_some_and(|host| host.partition == target.partition);
+    let Some(page) = page.filter(|_| on_console) else {
+        return federate;
+    };
+    let session = page
+        .session_meta
+        .as_deref()
+        .map(SessionData::parse)
+        .unwrap_or_default();
+    if session
+        .signin_endpoint
+        .as_deref()
+        .is_some_and(|host| signin_partition(host) != Some(target.partition))
+    {
+        return federate;
+    }
+    if let Ok(post) = multi_session_request(target, &session, tab_url) {
+        return Plan::MultiSession(post);
+    }
+    match page.csrf.as_deref().filter(|c| !c.is_empty()) {
+        Some(csrf) if !session.multi_session => {
+            let host = session
+                .signin_endpoint
+                .clone()
+                .unwrap_or_else(|| target.partition.signin_host().to_owned());
+            let redirect = destination_after_switch(tab_url, target.partition);
+            Plan::Classic(classic_form(target, &host, &redirect, csrf, false))
+        }
+        _ => federate,
+    }
+}
+
 /// "Copy switch link": the link AWS tells admins to give users.
 pub fn switch_link(target: &SwitchTarget) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());

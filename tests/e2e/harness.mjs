@@ -46,15 +46,20 @@ export function installHost(box) {
   return switchyard(box, ['install', '--browser', 'chromium', '--user-data-dir', box.profile]);
 }
 
-export async function launch(box, { headed = false } = {}) {
+/**
+ * Chromium with the built extension (and `extensions`, more unpacked extension folders)
+ * loaded; `args` are added to its command line.
+ */
+export async function launch(box, { headed = false, args = [], extensions = [] } = {}) {
+  const loaded = [extensionDir(), ...extensions].join(',');
   return chromium.launchPersistentContext(box.profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: !headed,
     env: box.env,
     viewport: { width: 420, height: 360 },
     args: [
-      `--disable-extensions-except=${extensionDir()}`,
-      `--load-extension=${extensionDir()}`,
+      `--disable-extensions-except=${loaded}`,
+      `--load-extension=${loaded}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -64,6 +69,7 @@ export async function launch(box, { headed = false } = {}) {
       '--disable-sync',
       // Chromium's own passwords stay out of the sandbox's keyring.
       '--password-store=basic',
+      ...args,
     ],
   });
 }
@@ -198,9 +204,10 @@ function secretServiceIsUp(address) {
  * management account 123456789012 (alias acme-main), user alice with a key and, with
  * `mfa`, a virtual MFA device. Returns { access_key_id, secret_access_key, mfa_serial, … }.
  */
-export function seedMoto(moto, { mfa = false } = {}) {
+export function seedMoto(moto, { mfa = false, groups = 0 } = {}) {
   const script = fileURLToPath(new URL('../moto/seed.py', import.meta.url));
   const args = [script, '--endpoint', moto.endpoint, ...(mfa ? ['--mfa'] : [])];
+  if (groups > 0) args.push('--groups', String(groups));
   return JSON.parse(execFileSync(required('SWITCHYARD_MOTO_PYTHON'), args, { encoding: 'utf8' }));
 }
 

@@ -496,3 +496,81 @@ fn destination_keeps_service_and_region_only() {
         "https://cn-north-1.console.amazonaws.cn/vpc/home?region=cn-north-1"
     );
 }
+
+#[test]
+fn the_way_to_switch_follows_the_page() {
+    let console = "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1";
+    let multi = r#"{"prismModeEnabled":true,"signInEndpoint":"eu-west-1.signin.aws.amazon.com","sessionDifferentiator":"s1"}"#;
+    let classic_meta =
+        r#"{"prismModeEnabled":false,"signInEndpoint":"eu-west-1.signin.aws.amazon.com"}"#;
+    let facts = |meta: Option<&str>, csrf: Option<&str>| PageFacts {
+        session_meta: meta.map(str::to_owned),
+        csrf: csrf.map(str::to_owned),
+    };
+    let kind = |plan: Plan| match plan {
+        Plan::Classic(form) => format!("classic {}", form.action),
+        Plan::MultiSession(post) => format!("multi {}", post.url),
+        Plan::Federate { destination } => format!("federate {destination}"),
+    };
+    let table = [
+        (
+            console,
+            Some(facts(Some(multi), Some("c"))),
+            "multi https://eu-west-1.signin.aws.amazon.com/sessions/s1/v1/switchrole",
+        ),
+        (
+            console,
+            Some(facts(Some(classic_meta), Some("c"))),
+            "classic https://eu-west-1.signin.aws.amazon.com/switchrole",
+        ),
+        (
+            console,
+            Some(facts(None, Some("c"))),
+            "classic https://signin.aws.amazon.com/switchrole",
+        ),
+        (
+            console,
+            Some(facts(Some(classic_meta), None)),
+            &format!("federate {console}"),
+        ),
+        (
+            console,
+            Some(facts(Some(r#"{"prismModeEnabled":true}"#), Some("c"))),
+            &format!("federate {console}"),
+        ),
+        (
+            console,
+            Some(facts(
+                Some(r#"{"signInEndpoint":"signin.amazonaws.cn"}"#),
+                Some("c"),
+            )),
+            &format!("federate {console}"),
+        ),
+        (console, None, &format!("federate {console}")),
+        (
+            "https://example.com/",
+            Some(facts(Some(multi), Some("c"))),
+            "federate https://example.com/",
+        ),
+        (
+            "https://console.amazonaws.cn/",
+            Some(facts(None, Some("c"))),
+            "federate https://console.amazonaws.cn/",
+        ),
+    ];
+    for (url, page, want) in table {
+        assert_eq!(
+            kind(plan(&target(), url, page.as_ref())),
+            want,
+            "{url} {page:?}"
+        );
+    }
+    let Plan::Classic(form) = plan(&target(), console, Some(&facts(None, Some("tok")))) else {
+        panic!("classic expected");
+    };
+    assert!(form.fields.contains(&("csrf".into(), "tok".into())));
+    assert!(form.fields.contains(&(
+        "redirect_uri".into(),
+        encode_component("https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1")
+    )));
+}

@@ -1,0 +1,244 @@
+//! The service worker's side of a switch: find the tab, read the console page, and make
+//! the switch the shared crate plans (`switchyard_shared::switch::plan`): submit the
+//! hidden classic form in the page, POST the multi-session JSON from the page and open
+//! its destination, or ask the daemon for a federated login URL and open it.
+//!
+//! The target is checked before anything is sent; no visible form ever exists.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
+use switchyard_shared::switch::{
+    console_host, multi_session_destination, plan, FederateData, FederateParams, PageFacts, Plan,
+    SwitchTarget,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::chrome;
+use crate::messages::{SwitchDone, SwitchMethod, SwitchRequest};
+use crate::oneshot;
+
+/// How long a new tab may take to load the console page before the classic form is sent.
+const NEW_TAB_LOAD_MS: f64 = 30_000.0;
+
+#[derive(Debug, Deserialize)]
+struct Tab {
+    id: i32,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Posted {
+    status: u16,
+    text: String,
+}
+
+fn internal(what: &str, error: &JsValue) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Internal,
+        format!("{what}: {}", chrome::error_text(error)),
+    )
+}
+
+fn read<T: DeserializeOwned>(value: &JsValue) -> Option<T> {
+    serde_json::from_str(&chrome::to_json_text(value)?).ok()
+}
+
+fn js(value: Value) -> JsValue {
+    chrome::from_json_text(&value.to_string())
+}
+
+/// The tab the user is looking at: the active tab of the last focused normal window, else
+/// of any normal window (the popup's own window is not one).
+async fn active_tab() -> Result<Tab, ErrorBody> {
+    for query in [
+        json!({"active": true, "lastFocusedWindow": true, "windowType": "normal"}),
+        json!({"active": true, "windowType": "normal"}),
+    ] {
+        let tabs = chrome::tabs_query(&js(query))
+            .await
+            .map_err(|e| internal("cannot list the tabs", &e))?;
+        if let Some(tab) = read::<Vec<Tab>>(&tabs).and_then(|tabs| tabs.into_iter().next()) {
+            return Ok(tab);
+        }
+    }
+    Err(ErrorBody::new(
+        ErrorCode::Internal,
+        "There is no browser tab to switch. Open a tab and try again.",
+    ))
+}
+
+/// What the console page says, or `None` when the tab is not a console page or cannot be
+/// read (no permission, still loading, not a web page).
+async fn read_page(tab: &Tab) -> Option<PageFacts> {
+    let url = tab.url.as_deref()?;
+    let host = url
+        .strip_prefix("https://")?
+        .split(['/', '?', '#'])
+        .next()?;
+    console_host(host)?;
+    let value = chrome::run_in_tab(tab.id, "readPage", &js(json!([])))
+        .await
+        .ok()?;
+    read(&value)
+}
+
+async fn sleep(ms: u32) {
+    let (done, wait) = oneshot::channel();
+    let wake = Closure::once_into_js(move || done.send(()));
+    chrome::set_timeout(wake.unchecked_ref(), ms);
+    let _ = wait.await;
+}
+
+/// Open `url` in the tab, or in a new tab.
+async fn open(url: &str, tab: &Tab, new_tab: bool) -> Result<(), ErrorBody> {
+    let result = if new_tab {
+        chrome::tabs_create(&js(json!({"url": url, "active": true}))).await
+    } else {
+        chrome::tabs_update(tab.id, &js(json!({"url": url}))).await
+    };
+    result
+        .map(|_| ())
+        .map_err(|e| internal("cannot open the console", &e))
+}
+
+/// A new tab showing `url`, once it has loaded.
+async fn loaded_copy(url: &str) -> Result<Tab, ErrorBody> {
+    let created = chrome::tabs_create(&js(json!({"url": url, "active": true})))
+        .await
+        .map_err(|e| internal("cannot open a new tab", &e))?;
+    let tab: Tab = read(&created)
+        .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "the new tab could not be read"))?;
+    let started = js_sys::Date::now();
+    while js_sys::Date::now() - started < NEW_TAB_LOAD_MS {
+        sleep(50).await;
+        if let Some(now) = chrome::tabs_get(tab.id)
+            .await
+            .ok()
+            .and_then(|t| read::<Tab>(&t))
+        {
+            if now.status.as_deref() == Some("complete") {
+                return Ok(now);
+            }
+        }
+    }
+    Err(ErrorBody::new(
+        ErrorCode::Timeout,
+        "The new tab did not finish loading the console within 30 seconds.",
+    ))
+}
+
+/// Switch as the popup asked. `ask` sends a request to the daemon (the worker's port).
+pub async fn switch<F, Fut>(request: SwitchRequest, ask: F) -> Result<SwitchDone, ErrorBody>
+where
+    F: Fn(Request) -> Fut,
+    Fut: std::future::Future<Output = Result<Value, ErrorBody>>,
+{
+    let target = SwitchTarget::from_arn(&request.role_arn, &request.display_name, &request.color)
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidTarget, e.to_string()))?;
+    let mut tab = active_tab().await?;
+    let mut new_tab = request.new_tab;
+    let mut page = read_page(&tab).await;
+    let url = tab.url.clone().unwrap_or_default();
+    let mut chosen = plan(&target, &url, page.as_ref());
+    if new_tab && matches!(chosen, Plan::Classic(_)) {
+        // The form must be submitted from a console page in the new tab: open the same
+        // page there first, then plan again with what it says.
+        tab = loaded_copy(&url).await?;
+        new_tab = false;
+        page = read_page(&tab).await;
+        chosen = plan(
+            &target,
+            tab.url.as_deref().unwrap_or_default(),
+            page.as_ref(),
+        );
+    }
+    match chosen {
+        Plan::Classic(form) => {
+            let args = json!([form.action, form.fields]);
+            chrome::run_in_tab(tab.id, "submitForm", &js(args))
+                .await
+                .map_err(|e| internal("cannot submit the switch in the console tab", &e))?;
+            Ok(SwitchDone {
+                method: SwitchMethod::Classic,
+                destination: None,
+            })
+        }
+        Plan::MultiSession(post) => {
+            let answer = chrome::run_in_tab(tab.id, "postJson", &js(json!([post.url, post.body])))
+                .await
+                .map_err(|e| internal("cannot send the switch from the console tab", &e))?;
+            let posted: Posted = read(&answer).ok_or_else(|| {
+                ErrorBody::new(ErrorCode::Internal, "the console tab gave no answer")
+            })?;
+            let destination = multi_session_error(&posted)
+                .map_or_else(
+                    || multi_session_destination(&posted.text, target.partition).ok_or_else(|| {
+                        ErrorBody::new(
+                            ErrorCode::SigninFailed,
+                            "AWS sign-in answered the switch without a console address. Reload the console and try again.",
+                        )
+                    }),
+                    Err,
+                )?;
+            open(&destination, &tab, new_tab).await?;
+            Ok(SwitchDone {
+                method: SwitchMethod::MultiSession,
+                destination: Some(destination),
+            })
+        }
+        Plan::Federate { destination } => {
+            let params = FederateParams {
+                profile: None,
+                role_arn: target.role_arn(),
+                // A tab whose address the extension may not read gives none: the daemon
+                // then lands on the console home in the profile's region.
+                destination: Some(destination).filter(|d| !d.is_empty()),
+                duration_secs: None,
+            };
+            let data: FederateData = serde_json::from_value(
+                ask(Request::SwitchFederate(params)).await?,
+            )
+            .map_err(|e| {
+                ErrorBody::new(
+                    ErrorCode::Internal,
+                    format!("the daemon's switch.federate reply has an unexpected shape: {e}"),
+                )
+            })?;
+            open(&data.login_url, &tab, new_tab).await?;
+            Ok(SwitchDone {
+                method: SwitchMethod::Federation,
+                destination: Some(data.destination),
+            })
+        }
+    }
+}
+
+/// The error a multi-session switch reply means, with what to do; `None` for a 2xx.
+fn multi_session_error(posted: &Posted) -> Option<ErrorBody> {
+    let (code, message) = match posted.status {
+        200..=299 => return None,
+        0 => (
+            ErrorCode::SigninUnreachable,
+            format!("AWS sign-in could not be reached from the console tab ({}). Check the network and try again.", posted.text),
+        ),
+        401 | 403 => (
+            ErrorCode::SigninFailed,
+            format!(
+                "AWS sign-in refused the switch (HTTP {}): the console session has expired, or \
+                 you may not assume this role. Sign in to the console again, then switch; if it \
+                 persists, ask an administrator for sts:AssumeRole on the role.",
+                posted.status
+            ),
+        ),
+        status => (
+            ErrorCode::SigninFailed,
+            format!("AWS sign-in answered the switch with HTTP {status}. Reload the console and try again."),
+        ),
+    };
+    Some(ErrorBody::new(code, message))
+}

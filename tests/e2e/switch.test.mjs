@@ -1,0 +1,324 @@
+// End to end: switching the console from the popup in the three ways (classic form,
+// multi-session JSON, federated sign-in), in headless Chromium, with a second extension
+// that behaves like an aggressive password-manager autofill. AWS's console and sign-in
+// hosts are a local HTTPS stand-in written here, reached under the real host names with
+// --host-resolver-rules; it serves console-like pages (CSRF token, session meta tag) and
+// records every request. The daemon's token exchange goes to the same stand-in over
+// loopback HTTP (its `signin_endpoint`), with credentials from moto's AssumeRole.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttps } from 'node:https';
+import { createServer as createHttp } from 'node:http';
+import { join } from 'node:path';
+import {
+  sandbox,
+  launch,
+  installHost,
+  cleanup,
+  startMoto,
+  seedMoto,
+  startSecretService,
+  addCredentials,
+  freePort,
+} from './harness.mjs';
+
+const CSRF = 'csrf-classic-7f3a';
+const SESSION = '123456789012-sess1';
+const NEXT_SESSION = '999999999999-sess2';
+const AUTOFILL = 'autofill-WRONG';
+const CLASSIC_PAGE = 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:instanceId=i-0abc';
+const MULTI_PAGE = `https://${SESSION}.eu-west-1.console.aws.amazon.com/s3/buckets/logs?region=eu-west-1&tab=objects`;
+const MULTI_DESTINATION = `https://${NEXT_SESSION}.eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1`;
+const OTHER_PAGE = 'https://signin.aws.amazon.com/not-the-console';
+
+/** A self-signed certificate (Chromium runs with --ignore-certificate-errors). */
+function certificate(dir) {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+    '-keyout', key, '-out', cert, '-subj', '/CN=switchyard-stand-in',
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+function consolePage(host) {
+  const multi = host.startsWith(`${SESSION}.`);
+  const session = multi
+    ? { prismModeEnabled: true, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', sessionDifferentiator: SESSION, accountId: '123456789012' }
+    : { prismModeEnabled: false, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', accountId: '123456789012' };
+  // The console's own visible "Switch Role" fields are what password managers fill.
+  return `<!doctype html><html><head><meta charset="utf-8">
+<meta name="awsc-session-data" content='${JSON.stringify(session)}'>
+<title>Console stand-in</title>
+<script>window.AWSC = { Auth: { getMbtc: () => ${JSON.stringify(CSRF)} } };</script>
+</head><body><h1>console ${host}</h1>
+<form id="nav-switch"><input name="account" autocomplete="username"><input name="roleName"><input name="displayName"><input type="password" name="password"></form>
+</body></html>`;
+}
+
+/** The stand-in: one handler behind HTTPS (the browser) and loopback HTTP (the daemon). */
+async function startStandIn(dir) {
+  const state = { requests: [], tokens: [], multiStatus: 200 };
+  const handler = (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      const host = (req.headers.host || '').replace(/:\d+$/, '');
+      const url = new URL(req.url, `https://${host}`);
+      const record = { at: Date.now(), method: req.method, host, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+      state.requests.push(record);
+      const origin = req.headers.origin;
+      if (origin) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Access-Control-Allow-Credentials', 'true');
+        res.setHeader('Access-Control-Allow-Headers', 'content-type, x-csrf-protection');
+        res.setHeader('Access-Control-Allow-Methods', 'POST');
+      }
+      if (req.method === 'OPTIONS') return res.writeHead(204).end();
+      if (host.endsWith('console.aws.amazon.com')) {
+        res.setHeader('Set-Cookie', 'aws-userInfo=alice; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None');
+        return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host));
+      }
+      if (req.method === 'POST' && url.pathname === '/switchrole') {
+        const redirect = decodeURIComponent(new URLSearchParams(body).get('redirect_uri') || '');
+        return res.writeHead(302, { Location: redirect || 'https://console.aws.amazon.com/console/home' }).end();
+      }
+      if (req.method === 'POST' && /^\/sessions\/[^/]+\/v1\/switchrole$/.test(url.pathname)) {
+        if (state.multiStatus !== 200) return res.writeHead(state.multiStatus).end('{"message":"Forbidden"}');
+        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ destination: MULTI_DESTINATION }));
+      }
+      if (url.pathname === '/federation' && url.searchParams.get('Action') === 'getSigninToken') {
+        const token = `signin-token-${state.tokens.length + 1}`;
+        state.tokens.push(token);
+        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
+      }
+      if (url.pathname === '/federation' && url.searchParams.get('Action') === 'login') {
+        return res.writeHead(302, { Location: url.searchParams.get('Destination') }).end();
+      }
+      // Any other sign-in page: a form for the autofill extension to attack.
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(
+        '<!doctype html><title>sign-in stand-in</title><form><input name="account"><input name="roleName"></form>',
+      );
+    });
+  };
+  const https = createHttps(certificate(dir), handler);
+  const http = createHttp(handler);
+  const httpsPort = await freePort();
+  const httpPort = await freePort();
+  await new Promise((r) => https.listen(httpsPort, '127.0.0.1', r));
+  await new Promise((r) => http.listen(httpPort, '127.0.0.1', r));
+  const stop = () => { https.close(); http.close(); };
+  return { state, httpsPort, httpPort, stop };
+}
+
+/** An extension that acts like an aggressive password manager on AWS's hosts. */
+function autofillExtension(dir) {
+  const ext = join(dir, 'autofill');
+  mkdirSync(ext, { recursive: true });
+  writeFileSync(join(ext, 'manifest.json'), JSON.stringify({
+    manifest_version: 3,
+    name: 'Aggressive autofill (test)',
+    version: '1.0',
+    content_scripts: [{
+      matches: ['https://*.aws.amazon.com/*', 'https://*.amazon.com/*'],
+      js: ['fill.js'],
+      run_at: 'document_start',
+      all_frames: true,
+    }],
+  }));
+  writeFileSync(join(ext, 'fill.js'), `
+    const WRONG = ${JSON.stringify(AUTOFILL)};
+    function fill() {
+      for (const input of document.querySelectorAll('input, textarea')) {
+        if (input.value !== WRONG) {
+          input.value = WRONG;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      }
+    }
+    fill();
+    document.addEventListener('DOMContentLoaded', fill);
+    window.addEventListener('load', fill);
+    document.addEventListener('input', fill, true);
+    document.addEventListener('focusin', fill, true);
+    document.addEventListener('submit', fill, true);
+    new MutationObserver(fill).observe(document, { childList: true, subtree: true });
+    setInterval(fill, 10);
+  `);
+  return ext;
+}
+
+async function waitFor(what, check, timeout = 30000) {
+  const start = Date.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function timing(label, popup, request) {
+  return popup.evaluate(() => Number(document.body.dataset.clickedAt)).then((clicked) => {
+    console.log(`click to request sent (${label}): ${request.at - clicked} ms`);
+  });
+}
+
+test('a click switches the console three ways, exactly, despite an aggressive autofill', async () => {
+  const moto = await startMoto();
+  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
+  box.stops.push(() => moto.stop());
+  let browser;
+  try {
+    const seeded = seedMoto(moto, { groups: 1 });
+    const standIn = await startStandIn(box.dir);
+    box.stops.push(standIn.stop);
+    await startSecretService(box);
+    addCredentials(box, seeded, moto.endpoint);
+    const configPath = join(box.env.SWITCHYARD_CONFIG_DIR, 'config.toml');
+    const config = readFileSync(configPath, 'utf8');
+    assert.match(config, /\[profiles\.default\]\n/);
+    writeFileSync(configPath, config.replace('[profiles.default]\n',
+      `[profiles.default]\nsignin_endpoint = "http://127.0.0.1:${standIn.httpPort}"\n`));
+    installHost(box);
+    const to = `127.0.0.1:${standIn.httpsPort}`;
+    const rules = ['signin.aws.amazon.com', '*.signin.aws.amazon.com', 'console.aws.amazon.com', '*.console.aws.amazon.com']
+      .map((host) => `MAP ${host} ${to}`).join(', ');
+    browser = await launch(box, {
+      args: [`--host-resolver-rules=${rules}`, '--ignore-certificate-errors'],
+      extensions: [autofillExtension(box.dir)],
+    });
+
+    // The console tab, then the popup in a window of its own (the console tab stays the
+    // active tab of the normal window, as when the real popup opens over it).
+    const consoleTab = browser.pages()[0] ?? (await browser.newPage());
+    await consoleTab.goto(CLASSIC_PAGE);
+    assert.equal(await consoleTab.locator('input[name=account]').inputValue(), AUTOFILL, 'the autofill works');
+    const worker = browser.serviceWorkers().find((w) => w.url().includes('background.js'))
+      ?? (await browser.waitForEvent('serviceworker', (w) => w.url().includes('background.js')));
+    const popupOpened = browser.waitForEvent('page', (p) => p.url().includes('popup.html'));
+    await worker.evaluate(() => chrome.windows.create({ url: chrome.runtime.getURL('popup.html'), type: 'popup', focused: false }));
+    const popup = await popupOpened;
+    const switchButton = popup.locator('#roles-list button.switch').first();
+    await switchButton.waitFor({ timeout: 60000 });
+    const arn = await switchButton.getAttribute('title');
+    const [, account, role] = arn.match(/^arn:aws:iam::(\d{12}):role\/(.+)$/);
+    const displayName = await switchButton.innerText();
+    assert.equal(displayName, `${role} @ Acme Production`);
+    const color = (await popup.locator('#roles-list li').first().getAttribute('style')).match(/#([0-9a-f]{6})/)[1];
+
+    // 1. Classic: exactly the console's fields, the page's CSRF token, no autofill value.
+    let seen = standIn.state.requests.length;
+    await switchButton.click();
+    const classic = await waitFor('the classic POST', () =>
+      standIn.state.requests.slice(seen).find((r) => r.method === 'POST' && r.path === '/switchrole'));
+    await timing('classic', popup, classic);
+    assert.equal(classic.host, 'eu-west-1.signin.aws.amazon.com');
+    assert.deepEqual([...new URLSearchParams(classic.body)], [
+      ['action', 'switchFromBasis'],
+      ['src', 'nav'],
+      ['roleName', role],
+      ['account', account],
+      ['displayName', displayName],
+      ['color', color],
+      ['redirect_uri', encodeURIComponent('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1')],
+      ['mfaNeeded', '0'],
+      ['csrf', CSRF],
+    ]);
+    await popup.locator('#switch-status.tone-good').waitFor();
+    await consoleTab.waitForURL('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1');
+
+    // 2. Multi-session: the JSON body with the CSRF header and the page's cookie; the tab
+    // lands on the destination AWS returned.
+    await consoleTab.goto(MULTI_PAGE);
+    seen = standIn.state.requests.length;
+    await switchButton.click();
+    const multi = await waitFor('the multi-session POST', () =>
+      standIn.state.requests.slice(seen).find((r) => r.method === 'POST' && r.path.startsWith('/sessions/')));
+    await timing('multi-session', popup, multi);
+    assert.equal(multi.host, 'eu-west-1.signin.aws.amazon.com');
+    assert.equal(multi.path, `/sessions/${SESSION}/v1/switchrole`);
+    assert.equal(multi.headers['x-csrf-protection'], '1');
+    assert.match(multi.headers.cookie ?? '', /aws-userInfo=alice/);
+    assert.deepEqual(JSON.parse(multi.body), {
+      account,
+      roleName: role,
+      displayName,
+      color,
+      redirectUri: 'https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1',
+    });
+    await consoleTab.waitForURL(MULTI_DESTINATION);
+
+    // Ctrl+click: the same switch, the destination in a new tab.
+    await consoleTab.goto(MULTI_PAGE);
+    const newTab = browser.waitForEvent('page', (p) => !p.url().includes('popup.html'));
+    await switchButton.click({ modifiers: ['Control'] });
+    const opened = await newTab;
+    await opened.waitForURL(MULTI_DESTINATION);
+    assert.equal(consoleTab.url(), MULTI_PAGE, 'the current tab stays');
+    await opened.close();
+
+    // An expired console session: the sign-in host refuses; the popup says what to do.
+    standIn.state.multiStatus = 403;
+    await switchButton.click();
+    await popup.locator('#switch-status[data-code="signin_failed"]').waitFor();
+    assert.match(await popup.locator('#switch-status').innerText(), /Sign in to the console again/);
+    standIn.state.multiStatus = 200;
+
+    // 3. Federation from a tab that is not the console: the daemon assumes the role in
+    // moto and exchanges its credentials; the tab logs in with the token issued.
+    await consoleTab.goto(OTHER_PAGE);
+    seen = standIn.state.requests.length;
+    await switchButton.click();
+    const login = await waitFor('the federation login', () =>
+      standIn.state.requests.slice(seen).find((r) => r.path === '/federation' && r.query.get('Action') === 'login'));
+    const exchange = standIn.state.requests.slice(seen).find((r) => r.query.get('Action') === 'getSigninToken');
+    await timing('federation (token exchange)', popup, exchange);
+    await timing('federation (login)', popup, login);
+    assert.deepEqual([...exchange.query.keys()], ['Action', 'SessionDuration', 'Session']);
+    assert.equal(exchange.query.get('SessionDuration'), '3600');
+    const session = JSON.parse(exchange.query.get('Session'));
+    assert.deepEqual(Object.keys(session), ['sessionId', 'sessionKey', 'sessionToken']);
+    assert.notEqual(session.sessionId, seeded.access_key_id);
+    const caller = execFileSync(process.env.SWITCHYARD_MOTO_PYTHON, ['-c', `
+import boto3, sys
+sts = boto3.client('sts', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3], aws_session_token=sys.argv[4])
+print(sts.get_caller_identity()['Arn'])
+`, moto.endpoint, session.sessionId, session.sessionKey, session.sessionToken], { encoding: 'utf8' }).trim();
+    assert.equal(caller, `arn:aws:sts::${account}:assumed-role/${role}/switchyard-default`);
+    assert.equal(login.host, 'signin.aws.amazon.com');
+    assert.deepEqual([...login.query.keys()], ['Action', 'Issuer', 'Destination', 'SigninToken']);
+    assert.equal(login.query.get('SigninToken'), standIn.state.tokens.at(-1));
+    assert.equal(login.query.get('Destination'), 'https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1');
+    await consoleTab.waitForURL('https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1');
+    await popup.locator('#switch-status.tone-good').waitFor();
+
+    // Middle click: federation into a new tab.
+    await consoleTab.goto(OTHER_PAGE);
+    const middleTab = browser.waitForEvent('page', (p) => !p.url().includes('popup.html'));
+    await switchButton.click({ button: 'middle' });
+    const middle = await middleTab;
+    await middle.waitForURL('https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1');
+    assert.equal(consoleTab.url(), OTHER_PAGE);
+
+    // No autofill value reached any switch request.
+    for (const r of standIn.state.requests) {
+      assert.ok(!r.body.includes(AUTOFILL) && !r.query.toString().includes(AUTOFILL), `${r.method} ${r.path}`);
+    }
+
+    // "Copy switch link": the link AWS gives admins, encoded.
+    await popup.locator('#roles-list button.copy-link').first().click();
+    const link = popup.locator('#switch-link');
+    await link.waitFor();
+    const expected = `https://signin.aws.amazon.com/switchrole?${new URLSearchParams({ roleName: role, account, displayName, color })}`;
+    assert.equal(await link.innerText(), expected);
+  } finally {
+    await browser?.close();
+    cleanup(box);
+  }
+});
