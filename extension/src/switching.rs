@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
 use switchyard_shared::switch::{
-    console_host, multi_session_destination, plan, FederateData, FederateParams, PageFacts, Plan,
-    SwitchTarget,
+    console_host, federated_entry, multi_session_destination, plan, FederateData, FederateParams,
+    PageFacts, Plan, SwitchTarget,
 };
 use wasm_bindgen::prelude::*;
 
@@ -209,7 +209,9 @@ where
                     format!("the daemon's switch.federate reply has an unexpected shape: {e}"),
                 )
             })?;
-            open(&data.login_url, &tab, new_tab).await?;
+            // Over a live console session the console refuses the login: sign out first.
+            let entry = federated_entry(&data.login_url, target.partition, &url);
+            open(&entry, &tab, new_tab).await?;
             Ok(SwitchDone {
                 method: SwitchMethod::Federation,
                 destination: Some(data.destination),

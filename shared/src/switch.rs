@@ -618,6 +618,22 @@ pub fn logout_url(partition: Partition) -> String {
     format!("https://{}/oauth?Action=logout", partition.signin_host())
 }
 
+/// Where to send a tab to use a federated `login_url`. A tab on the partition's console has
+/// a console session, and the console refuses a federated login over a live session of
+/// another account: sign out first, with the login URL as where sign-out returns to.
+pub fn federated_entry(login_url: &str, partition: Partition, tab_url: &str) -> String {
+    let on_console = SimpleUrl::parse(tab_url)
+        .and_then(|url| console_host(url.host))
+        .is_some_and(|host| host.partition == partition);
+    if !on_console {
+        return login_url.to_owned();
+    }
+    let next = form_urlencoded::Serializer::new(String::new())
+        .append_pair("redirect_uri", login_url)
+        .finish();
+    format!("{}&{next}", logout_url(partition))
+}
+
 /// Where to land after switching from `current_url`: the same service and region on a
 /// console host without a session prefix (`https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1`),
 /// leaving out anything naming a resource of the old account (the rest of the path, the

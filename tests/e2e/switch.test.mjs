@@ -32,6 +32,8 @@ const CLASSIC_PAGE = 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=e
 const MULTI_PAGE = `https://${SESSION}.eu-west-1.console.aws.amazon.com/s3/buckets/logs?region=eu-west-1&tab=objects`;
 const MULTI_DESTINATION = `https://${NEXT_SESSION}.eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1`;
 const OTHER_PAGE = 'https://signin.aws.amazon.com/not-the-console';
+// A console page that offers no CSRF token (the stand-in leaves AWSC out).
+const NO_CSRF_PAGE = 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1&nocsrf=1';
 
 /** A self-signed certificate (Chromium runs with --ignore-certificate-errors). */
 function certificate(dir) {
@@ -44,7 +46,10 @@ function certificate(dir) {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
-function consolePage(host) {
+function consolePage(host, url) {
+  const csrf = url.searchParams.has('nocsrf')
+    ? ''
+    : `<script>window.AWSC = { Auth: { getMbtc: () => ${JSON.stringify(CSRF)} } };</script>`;
   const multi = host.startsWith(`${SESSION}.`);
   const session = multi
     ? { prismModeEnabled: true, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', sessionDifferentiator: SESSION, accountId: '123456789012' }
@@ -53,7 +58,7 @@ function consolePage(host) {
   return `<!doctype html><html><head><meta charset="utf-8">
 <meta name="awsc-session-data" content='${JSON.stringify(session)}'>
 <title>Console stand-in</title>
-<script>window.AWSC = { Auth: { getMbtc: () => ${JSON.stringify(CSRF)} } };</script>
+${csrf}
 </head><body><h1>console ${host}</h1>
 <form id="nav-switch"><input name="account" autocomplete="username"><input name="roleName"><input name="displayName"><input type="password" name="password"></form>
 </body></html>`;
@@ -81,7 +86,7 @@ async function startStandIn(dir) {
       if (req.method === 'OPTIONS') return res.writeHead(204).end();
       if (host.endsWith('console.aws.amazon.com')) {
         res.setHeader('Set-Cookie', 'aws-userInfo=alice; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None');
-        return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host));
+        return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host, url));
       }
       if (req.method === 'POST' && url.pathname === '/switchrole') {
         const redirect = decodeURIComponent(new URLSearchParams(body).get('redirect_uri') || '');
@@ -95,6 +100,10 @@ async function startStandIn(dir) {
         const token = `signin-token-${state.tokens.length + 1}`;
         state.tokens.push(token);
         return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ SigninToken: token }));
+      }
+      if (url.pathname === '/oauth' && url.searchParams.get('Action') === 'logout') {
+        res.setHeader('Set-Cookie', 'aws-userInfo=; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None; Max-Age=0');
+        return res.writeHead(302, { Location: url.searchParams.get('redirect_uri') }).end();
       }
       if (url.pathname === '/federation' && url.searchParams.get('Action') === 'login') {
         return res.writeHead(302, { Location: url.searchParams.get('Destination') }).end();
@@ -305,6 +314,28 @@ print(sts.get_caller_identity()['Arn'])
     const middle = await middleTab;
     await middle.waitForURL('https://us-east-1.console.aws.amazon.com/console/home?region=us-east-1');
     assert.equal(consoleTab.url(), OTHER_PAGE);
+    await middle.close();
+
+    // A console page without a CSRF token: federation, signing out of the live console
+    // session first (sign-out returns to the one-time login URL).
+    await consoleTab.goto(NO_CSRF_PAGE);
+    seen = standIn.state.requests.length;
+    await switchButton.click();
+    const relogin = await waitFor('the login after sign-out', () =>
+      standIn.state.requests.slice(seen).find((r) => r.path === '/federation' && r.query.get('Action') === 'login'));
+    const signOut = standIn.state.requests.slice(seen).find((r) => r.path === '/oauth');
+    assert.ok(signOut && signOut.at <= relogin.at, 'sign-out came first');
+    assert.equal(signOut.host, 'signin.aws.amazon.com');
+    assert.equal(signOut.query.get('Action'), 'logout');
+    const signOutNext = new URL(signOut.query.get('redirect_uri'));
+    assert.equal(signOutNext.searchParams.get('SigninToken'), standIn.state.tokens.at(-1));
+    assert.equal(relogin.query.get('SigninToken'), standIn.state.tokens.at(-1));
+    assert.equal(relogin.query.get('Destination'), 'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1');
+    await consoleTab.waitForURL('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1');
+    assert.equal(
+      standIn.state.requests.slice(seen).filter((r) => r.method === 'POST').length, 0,
+      'no form or multi-session POST without a CSRF token',
+    );
 
     // No autofill value reached any switch request.
     for (const r of standIn.state.requests) {

@@ -452,6 +452,30 @@ fn federation_urls() {
         logout_url(Partition::AwsUsGov),
         "https://signin.amazonaws-us-gov.com/oauth?Action=logout"
     );
+    let login = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=t";
+    assert_eq!(
+        federated_entry(login, Partition::Aws, "https://eu-west-1.console.aws.amazon.com/ec2/home"),
+        "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=https%3A%2F%2Fsignin.aws.amazon.com%2Ffederation%3FAction%3Dlogin%26SigninToken%3Dt"
+    );
+    for elsewhere in [
+        "https://example.com/",
+        "",
+        "https://console.amazonaws.cn/",
+        "https://signin.aws.amazon.com/x",
+    ] {
+        assert_eq!(
+            federated_entry(login, Partition::Aws, elsewhere),
+            login,
+            "{elsewhere}"
+        );
+    }
+    assert_eq!(
+        federated_entry(login, Partition::AwsCn, "https://console.amazonaws.cn/"),
+        format!(
+            "https://signin.amazonaws.cn/oauth?Action=logout&redirect_uri={}",
+            encode_component(login)
+        )
+    );
 }
 
 #[test]
