@@ -150,6 +150,21 @@ pub async fn connect_or_start(
         })
 }
 
+/// Beyond this the stderr file starts again (it only holds start-up failures and panics).
+const STDERR_LOG_LIMIT: u64 = 1024 * 1024;
+
+fn open_stderr_log(path: &Path) -> Option<File> {
+    let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > STDERR_LOG_LIMIT);
+    let mut options = File::options();
+    options.create(true);
+    if too_big {
+        options.write(true).truncate(true);
+    } else {
+        options.append(true);
+    }
+    options.open(path).ok()
+}
+
 fn is_not_running(error: &std::io::Error) -> bool {
     matches!(
         error.kind(),
@@ -175,13 +190,11 @@ fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
     if std::os::unix::net::UnixStream::connect(paths.socket()).is_ok() {
         return Ok(());
     }
-    let log = paths.ensure_state_dir().ok().and_then(|()| {
-        File::options()
-            .create(true)
-            .append(true)
-            .open(paths.daemon_log())
-            .ok()
-    });
+    // What the daemon says before its own log is set up (or a panic) must not be lost.
+    let log = paths
+        .ensure_logs_dir()
+        .ok()
+        .and_then(|()| open_stderr_log(&paths.daemon_stderr_log()));
     let stderr = log.map_or_else(Stdio::null, Stdio::from);
     let mut command = Command::new(bin);
     command
@@ -204,7 +217,7 @@ fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
             return Err(ClientError::Start(format!(
                 "{} daemon exited with {status}; see {}",
                 bin.display(),
-                paths.daemon_log().display()
+                paths.daemon_stderr_log().display()
             )));
         }
         if Instant::now() > deadline {
@@ -213,7 +226,7 @@ fn start_daemon(paths: &Paths, bin: &Path) -> Result<(), ClientError> {
                 bin.display(),
                 paths.socket().display(),
                 START_TIMEOUT,
-                paths.daemon_log().display()
+                paths.daemon_stderr_log().display()
             )));
         }
         std::thread::sleep(pause);

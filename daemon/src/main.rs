@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 mod cli_aws;
 mod cli_credentials;
+mod cli_doctor;
+mod cli_logs;
 mod cli_policy;
 mod cli_roles;
 
@@ -108,6 +110,11 @@ enum Command {
     /// Check IAM policy documents by hand (no AWS call): what they decide for a request.
     #[command(subcommand)]
     Policy(cli_policy::Command),
+    /// Show the end of the daemon's log.
+    Logs(cli_logs::Args),
+    /// Check each link from the browser to AWS and say how to fix what is broken (the
+    /// output holds no secret: paste it into a bug report).
+    Doctor(cli_doctor::Args),
     /// Show the config file and its settings (no secrets are in it).
     Config {
         #[arg(long)]
@@ -216,6 +223,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Credentials(command) => cli_credentials::run(command),
         Command::Policy(command) => cli_policy::run(command),
         Command::Config { json } => show_config(json),
+        Command::Logs(args) => cli_logs::run(args),
+        Command::Doctor(args) => cli_doctor::run(args),
         Command::Uninstall { target } => {
             let (os, home, browsers) = resolve(&target)?;
             let removed =
@@ -273,14 +282,14 @@ pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
 }
 
 fn run_daemon() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SWITCHYARD_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let paths = Paths::from_env();
+    // A person running it on a terminal sees the log there too; a daemon started in the
+    // background (stderr is the start-up file) writes it only to the rotating file.
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if let Err(e) = switchyard_daemon::logs::init(&paths, on_terminal) {
+        eprintln!("switchyard daemon: {e}; logging to stderr only");
+        switchyard_daemon::logs::init_stderr()?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

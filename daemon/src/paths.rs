@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the runtime dir (tests use it to isolate runs).
 pub const RUNTIME_DIR_ENV: &str = "SWITCHYARD_RUNTIME_DIR";
-/// Environment variable that overrides the state dir (logs).
+/// Environment variable that overrides the state dir (logs, caches).
 pub const STATE_DIR_ENV: &str = "SWITCHYARD_STATE_DIR";
 
 /// The files the daemon and its clients agree on.
@@ -74,8 +74,15 @@ impl Paths {
         self.runtime_dir.join("start.lock")
     }
 
-    pub fn daemon_log(&self) -> PathBuf {
-        self.state_dir.join("daemon.log")
+    /// The daemon's rotating log files (see [`crate::logs`]).
+    pub fn logs_dir(&self) -> PathBuf {
+        self.state_dir.join("logs")
+    }
+
+    /// Where a daemon started in the background writes its stderr: what fails before its
+    /// log is set up, and panics.
+    pub fn daemon_stderr_log(&self) -> PathBuf {
+        self.logs_dir().join(crate::logs::STDERR_FILE)
     }
 
     /// Create the runtime dir (0700) and check that it is ours and private.
@@ -86,6 +93,32 @@ impl Paths {
     pub fn ensure_state_dir(&self) -> Result<(), PathsError> {
         ensure_private_dir(&self.state_dir)
     }
+
+    pub fn ensure_logs_dir(&self) -> Result<(), PathsError> {
+        self.ensure_state_dir()?;
+        ensure_private_dir(&self.logs_dir())
+    }
+}
+
+/// Check, without changing anything, that `path` is a folder of ours that others cannot
+/// enter (what [`Paths::ensure_runtime_dir`] makes sure of); the reason when it is not.
+pub fn check_private_dir(path: &Path) -> Result<(), String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_dir() {
+        return Err("it is not a folder".to_owned());
+    }
+    let uid = rustix::process::getuid().as_raw();
+    if meta.uid() != uid {
+        return Err(format!(
+            "it belongs to uid {}, not to you (uid {uid})",
+            meta.uid()
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(format!("others may enter it (mode {mode:o}, not 700)"));
+    }
+    Ok(())
 }
 
 fn ensure_private_dir(path: &Path) -> Result<(), PathsError> {
@@ -153,5 +186,24 @@ mod tests {
         fs::write(&paths.runtime_dir, b"not a dir").unwrap();
         let err = paths.ensure_runtime_dir().unwrap_err();
         assert!(err.to_string().contains("cannot create"), "{err}");
+        assert!(check_private_dir(&paths.runtime_dir)
+            .unwrap_err()
+            .contains("not a folder"));
+    }
+
+    #[test]
+    fn checking_a_folder_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::in_dir(tmp.path());
+        assert!(check_private_dir(&paths.runtime_dir)
+            .unwrap_err()
+            .contains("cannot read"));
+        paths.ensure_logs_dir().unwrap();
+        check_private_dir(&paths.logs_dir()).unwrap();
+        fs::set_permissions(&paths.state_dir, fs::Permissions::from_mode(0o755)).unwrap();
+        let why = check_private_dir(&paths.state_dir).unwrap_err();
+        assert!(why.contains("mode 755"), "{why}");
+        let mode = fs::metadata(&paths.state_dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755, "left as it was");
     }
 }

@@ -9,6 +9,11 @@ use switchyard_daemon::paths::Paths;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // For `switchyard doctor` and people; a browser always passes its caller instead.
+    if args.len() == 1 && args[0] == "--version" {
+        println!("switchyard-host {}", switchyard_shared::APP_VERSION);
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()

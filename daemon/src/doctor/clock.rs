@@ -1,0 +1,106 @@
+//! The time according to AWS: the `Date` header of an answer from the STS endpoint a
+//! profile uses (or from its endpoint override, such as the local stand-in). Nothing is
+//! signed or sent but a bare `GET /`.
+
+use std::time::{Duration, SystemTime};
+
+use http_body_util::Empty;
+use hyper::body::Bytes;
+
+/// How long the endpoint may take to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Which URL to ask: the profile's endpoint override, else `AWS_ENDPOINT_URL`, else the
+/// region's STS endpoint.
+pub fn endpoint(
+    profile_endpoint: Option<&str>,
+    env_endpoint: Option<&str>,
+    region: &str,
+) -> String {
+    [profile_endpoint, env_endpoint]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .find(|e| !e.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com/"))
+}
+
+/// Read an HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn parse_date(value: &str) -> Result<SystemTime, String> {
+    httpdate::parse_http_date(value.trim()).map_err(|e| format!("unreadable Date {value:?}: {e}"))
+}
+
+/// `GET url` and the time in its `Date` header.
+pub async fn server_time(url: &str) -> Result<SystemTime, String> {
+    let uri: hyper::Uri = url
+        .parse()
+        .map_err(|e| format!("{url} is not a URL: {e}"))?;
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| format!("no trusted certificates could be loaded: {e}"))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build::<_, Empty<Bytes>>(connector);
+    let request = hyper::Request::get(uri)
+        .header(
+            hyper::header::USER_AGENT,
+            concat!("switchyard-doctor/", env!("CARGO_PKG_VERSION")),
+        )
+        .body(Empty::new())
+        .map_err(|e| e.to_string())?;
+    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+        .await
+        .map_err(|_| "no answer in time".to_owned())?
+        .map_err(|e| format!("unreachable ({e})"))?;
+    let date = response
+        .headers()
+        .get(hyper::header::DATE)
+        .ok_or_else(|| format!("no Date header (HTTP {})", response.status()))?;
+    parse_date(date.to_str().map_err(|e| e.to_string())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_endpoint_is_the_override_else_sts() {
+        assert_eq!(
+            endpoint(Some("http://127.0.0.1:5000"), Some("http://x"), "eu-west-1"),
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(endpoint(None, Some("http://x"), "eu-west-1"), "http://x");
+        assert_eq!(
+            endpoint(None, None, "eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            endpoint(Some(" "), None, "us-east-1"),
+            "https://sts.us-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            endpoint(Some(""), Some("http://x"), "us-east-1"),
+            "http://x"
+        );
+    }
+
+    #[test]
+    fn dates_are_read_or_refused() {
+        let t = parse_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(
+            t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(),
+            784_111_777
+        );
+        assert!(parse_date("yesterday").is_err());
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_endpoint_is_an_error_not_a_hang() {
+        let err = server_time("http://127.0.0.1:9/").await.unwrap_err();
+        assert!(err.contains("unreachable"), "{err}");
+        assert!(server_time("not a url").await.is_err());
+    }
+}
