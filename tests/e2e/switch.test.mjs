@@ -337,6 +337,22 @@ print(sts.get_caller_identity()['Arn'])
       'no form or multi-session POST without a CSRF token',
     );
 
+    // Invalid targets are refused by the service worker before any request.
+    const switches = () => standIn.state.requests.filter((r) =>
+      r.method === 'POST' || r.path === '/federation' || r.path === '/oauth').length;
+    seen = switches();
+    for (const bad of [
+      { role_arn: 'arn:aws:iam::12345:role/Admin', display_name: '', color: '' },
+      { role_arn: `arn:aws:iam::${account}:role/Ad min`, display_name: '', color: '' },
+      { role_arn: arn, display_name: 'x'.repeat(65), color: '' },
+      { role_arn: arn, display_name: '', color: 'red' },
+    ]) {
+      const answer = await popup.evaluate((m) => chrome.runtime.sendMessage({ type: 'switch', new_tab: false, ...m }), bad);
+      assert.equal(answer?.error?.code, 'invalid_target', JSON.stringify(bad));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(switches(), seen, 'no request for an invalid target');
+
     // No autofill value reached any switch request.
     for (const r of standIn.state.requests) {
       assert.ok(!r.body.includes(AUTOFILL) && !r.query.toString().includes(AUTOFILL), `${r.method} ${r.path}`);
