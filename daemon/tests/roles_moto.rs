@@ -10,6 +10,7 @@ use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
+use support::fault_proxy::{FaultProxy, Rule};
 use support::{Moto, Sandbox};
 
 fn text(out: &Output) -> String {
@@ -320,4 +321,65 @@ async fn a_user_who_may_not_read_their_policies_gets_the_lists_undecided() {
         notices.contains("may not read its own IAM policies"),
         "{notices}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let admin = admin(&moto).await;
+    runbook(&admin).await;
+    let erin = user_with_key(&admin, "erin").await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    iam.add_user_to_group()
+        .group_name("AccessClientA")
+        .user_name("erin")
+        .send()
+        .await
+        .unwrap();
+    let boundary = iam
+        .create_policy()
+        .policy_name("OnlyS3")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    // moto 5.2.5 cannot put a boundary on a user (PutUserPermissionsBoundary answers 500),
+    // so the proxy answers GetUser as IAM would for a user with one; the boundary policy
+    // itself is real and read from moto.
+    proxy.add(Rule {
+        needle: "Action=GetUser&".into(),
+        status: 200,
+        headers: vec![("Content-Type".into(), "text/xml".into())],
+        body: format!(
+            "<GetUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetUserResult>\
+             <User><Path>/</Path><UserName>erin</UserName><UserId>AIDAERIN0000000000000</UserId>\
+             <Arn>arn:aws:iam::123456789012:user/erin</Arn><CreateDate>2026-11-24T00:00:00Z</CreateDate>\
+             <PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType>\
+             <PermissionsBoundaryArn>{boundary}</PermissionsBoundaryArn></PermissionsBoundary>\
+             </User></GetUserResult><ResponseMetadata><RequestId>b</RequestId></ResponseMetadata>\
+             </GetUserResponse>"
+        ),
+        times: None,
+    });
+    let sandbox = Sandbox::start();
+    add(&sandbox, "default", &erin, &proxy.endpoint);
+    let data = roles(&sandbox, &["--all"]);
+    let targets = data["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 1, "{data}");
+    assert_eq!(targets[0]["decision"], "implicit_deny");
+    assert!(
+        targets[0]["reasons"]
+            .to_string()
+            .contains("no boundary policy allows it"),
+        "{data}"
+    );
+    assert!(proxy.hits(0) >= 1, "GetUser went through the proxy");
+    assert_eq!(roles(&sandbox, &[])["hidden"], 1);
 }

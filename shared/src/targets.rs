@@ -108,7 +108,9 @@ fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?']) || text.contains("${")
 }
 
-/// Every role ARN worth deciding, with the lists it came from (empty: only the policies).
+/// Every role ARN worth deciding, with what names it: `Policy` for a role an Allow
+/// statement names outright, and the lists. An empty set marks a guess (a pattern crossed
+/// with the known accounts and names), kept only if the policies allow it.
 pub fn candidates(inputs: &Inputs) -> BTreeMap<String, BTreeSet<TargetSource>> {
     let mut out: BTreeMap<String, BTreeSet<TargetSource>> = BTreeMap::new();
     let mut names: BTreeSet<String> = BTreeSet::from([ORGANIZATION_ROLE.to_owned()]);
@@ -118,7 +120,9 @@ pub fn candidates(inputs: &Inputs) -> BTreeMap<String, BTreeSet<TargetSource>> {
         if let Some(arn) = parse_role_arn(resource) {
             names.insert(arn.role_name.to_owned());
             accounts.insert(arn.account_id.to_owned());
-            out.entry(resource.to_owned()).or_default();
+            out.entry(resource.to_owned())
+                .or_default()
+                .insert(TargetSource::Policy);
             continue;
         }
         patterns = true;
@@ -157,8 +161,8 @@ pub fn candidates(inputs: &Inputs) -> BTreeMap<String, BTreeSet<TargetSource>> {
     out
 }
 
-/// Decide every candidate and shape the targets. Candidates the policies do not allow
-/// and no list names are dropped; listed ones are kept with their decision.
+/// Decide every candidate and shape the targets. Guesses the policies do not allow are
+/// dropped; named candidates are kept with their decision (denied ones for `--all`).
 pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
     let candidates = candidates(inputs);
     let evaluator = Evaluator::new(
@@ -168,7 +172,7 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
         context,
     );
     let mut targets = Vec::new();
-    for (role_arn, listed_in) in candidates {
+    for (role_arn, named_by) in candidates {
         let (decision, reasons) = if inputs.policies_known {
             let evaluation = evaluator.evaluate(&role_arn);
             let decision = match evaluation.decision {
@@ -207,14 +211,14 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             decision,
             TargetDecision::Allowed | TargetDecision::Conditional
         );
-        if !from_policy && listed_in.is_empty() {
+        if !from_policy && named_by.is_empty() {
             continue;
         }
         let Some(arn) = parse_role_arn(&role_arn) else {
             continue;
         };
-        let mut sources: Vec<TargetSource> = listed_in.into_iter().collect();
-        if from_policy {
+        let mut sources: Vec<TargetSource> = named_by.into_iter().collect();
+        if from_policy && !sources.contains(&TargetSource::Policy) {
             sources.insert(0, TargetSource::Policy);
         }
         let listed = inputs

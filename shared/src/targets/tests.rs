@@ -101,7 +101,7 @@ fn a_deny_removes_a_target_and_all_shows_it() {
     assert_eq!(targets.len(), 1, "listed, so kept with its decision");
     let t = &targets[0];
     assert_eq!(t.decision, TargetDecision::ExplicitDeny);
-    assert_eq!(t.sources, [TargetSource::Imported]);
+    assert_eq!(t.sources, [TargetSource::Policy, TargetSource::Imported]);
     assert_eq!(t.color, "ff0000");
     assert_eq!(t.region.as_deref(), Some("eu-west-1"));
     assert!(!is_shown(t));
@@ -115,7 +115,11 @@ fn an_mfa_condition_is_decided_by_the_session() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::222222222222:role/Ops","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
     );
     let without = decide(&inputs(vec![p.clone()]), &context());
-    assert!(without.is_empty(), "{:?}", shown(&without));
+    assert_eq!(
+        shown(&without),
+        ["arn:aws:iam::222222222222:role/Ops ImplicitDeny [Policy]"]
+    );
+    assert!(!is_shown(&without[0]));
     let with = decide(
         &inputs(vec![p.clone()]),
         &Context::new().with("aws:MultiFactorAuthPresent", "true"),
@@ -180,7 +184,15 @@ fn a_boundary_without_assume_role_denies_everything() {
     let mut i = inputs(vec![policy("SwitchToAcme", RUNBOOK)]);
     i.boundary = Some(vec![boundary]);
     let targets = decide(&i, &context());
-    assert!(targets.is_empty(), "{:?}", shown(&targets));
+    assert_eq!(
+        shown(&targets),
+        ["arn:aws:iam::111111111111:role/AcmeProduction ImplicitDeny [Policy]"],
+        "named by a statement, so kept for --all"
+    );
+    assert!(!is_shown(&targets[0]));
+    assert!(targets[0]
+        .reasons
+        .contains(&"no boundary policy allows it".to_owned()));
 }
 
 #[test]
