@@ -15,6 +15,7 @@ pub mod json_depth;
 pub mod policy;
 pub mod popup;
 pub mod protocol;
+pub mod provision;
 pub mod roles;
 pub mod switch;
 pub mod targets;

@@ -1,0 +1,668 @@
+//! Provisioning a client account, without I/O: the `account.create` request checked and
+//! turned into a [`Plan`] (names defaulted and validated before any AWS call), the
+//! management-account group's inline policy, the switch link, Organizations'
+//! `FailureReason`s in words with a remedy, and the journal's step model (`Job`,
+//! [`Step`], [`StepState`]) that the daemon writes to disk before and after each step.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::ErrorBody;
+use crate::switch::{switch_link as build_switch_link, Partition, SwitchTarget};
+use crate::targets::is_role_name;
+
+/// The tag every account (and role) Switchyard creates carries.
+pub const CREATED_BY_TAG: (&str, &str) = ("created-by", "switchyard");
+/// Organizations' limit on an account's name.
+pub const MAX_ACCOUNT_NAME: usize = 50;
+/// Organizations' limits on the root user's e-mail address.
+pub const MIN_EMAIL: usize = 6;
+pub const MAX_EMAIL: usize = 64;
+/// Organizations and IAM allow at most 50 tags on a resource.
+pub const MAX_TAGS: usize = 50;
+
+/// Parameters of `account.create`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The account's full name (`Client A`).
+    pub name: String,
+    /// The root user's e-mail: it can never be used for another AWS account again.
+    pub email: String,
+    /// The cross-account role; the name without spaces when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    /// The management-account group; `Access<Name>` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// The group's inline policy; `SwitchTo<Name>` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<String>,
+    /// IAM users of the management account to add to the group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
+    /// Tags for the account and its role (beside `created-by=switchyard`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The organizational unit to move the account into (`ou-…`); the root when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ou_id: Option<String>,
+}
+
+/// What will be made: every name decided and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub name: String,
+    pub email: String,
+    pub role_name: String,
+    pub group_name: String,
+    pub policy_name: String,
+    pub users: Vec<String>,
+    /// The caller's tags plus `created-by=switchyard`.
+    pub tags: BTreeMap<String, String>,
+    pub ou_id: Option<String>,
+}
+
+/// A field of `account.create` that cannot be used, and why. Refused before any AWS call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidInput {
+    #[error(
+        "the account name must be 1 to {MAX_ACCOUNT_NAME} printable ASCII characters (got {0:?})"
+    )]
+    Name(String),
+    #[error("{0:?} is not an e-mail address AWS accepts: {1}")]
+    Email(String, &'static str),
+    #[error("{0:?} is not an IAM role name (1 to 64 letters, digits and +=,.@_-); {1}")]
+    RoleName(String, &'static str),
+    #[error("{0:?} is not an IAM group name (1 to 128 letters, digits and +=,.@_-)")]
+    GroupName(String),
+    #[error("{0:?} is not an IAM policy name (1 to 128 letters, digits and +=,.@_-)")]
+    PolicyName(String),
+    #[error("{0:?} is not an IAM user name (1 to 64 letters, digits and +=,.@_-)")]
+    UserName(String),
+    #[error("tag {0:?}: {1}")]
+    Tag(String, &'static str),
+    #[error("{0:?} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)")]
+    OuId(String),
+}
+
+fn is_iam_name(name: &str, max: usize) -> bool {
+    (1..=max).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+}
+
+/// The name without spaces: the default role name and the suffix of the group and policy.
+pub fn slug(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Check the account name (what Organizations' AccountName allows).
+pub fn check_name(name: &str) -> Result<String, InvalidInput> {
+    let trimmed = name.trim();
+    if trimmed.is_empty()
+        || trimmed.len() > MAX_ACCOUNT_NAME
+        || !trimmed.bytes().all(|b| (0x20..=0x7e).contains(&b))
+    {
+        return Err(InvalidInput::Name(name.to_owned()));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Characters of an unquoted local part (RFC 5322 `atext`).
+fn is_atext(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~-".contains(&b)
+}
+
+/// Check an e-mail address: the RFC 5322 `dot-atom` subset AWS accepts (no quoted local
+/// parts, no comments, no IP literals), a domain of at least two DNS labels with an
+/// alphabetic top level, 6 to 64 characters in all. Returned lowercased in the domain.
+pub fn check_email(email: &str) -> Result<String, InvalidInput> {
+    let email = email.trim();
+    let bad = |why| Err(InvalidInput::Email(email.to_owned(), why));
+    if email.len() < MIN_EMAIL || email.len() > MAX_EMAIL {
+        return bad("it must be 6 to 64 characters long");
+    }
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return bad("it has no @");
+    };
+    if local.is_empty() || local.len() > 64 {
+        return bad("the part before @ is empty or too long");
+    }
+    if local.contains('@') {
+        return bad("it has more than one @");
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return bad("a dot cannot start or end the part before @, or follow another dot");
+    }
+    if !local.bytes().all(|b| b == b'.' || is_atext(b)) {
+        return bad("the part before @ holds a character that is not allowed");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return bad("the domain needs a dot (example.com)");
+    }
+    for label in &labels {
+        let ok = (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return bad("the domain is not a valid host name");
+        }
+    }
+    let top = labels.last().copied().unwrap_or_default();
+    if top.len() < 2 || !top.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return bad("the domain's last part must be letters (.com, .org, …)");
+    }
+    Ok(format!("{local}@{}", domain.to_ascii_lowercase()))
+}
+
+fn check_tag(key: &str, value: &str) -> Result<(), InvalidInput> {
+    let allowed = |s: &str| {
+        s.chars()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+    };
+    let bad = |why| Err(InvalidInput::Tag(key.to_owned(), why));
+    if key.is_empty() || key.chars().count() > 128 {
+        return bad("a key is 1 to 128 characters");
+    }
+    if value.chars().count() > 256 {
+        return bad("a value is at most 256 characters");
+    }
+    if key.to_ascii_lowercase().starts_with("aws:") {
+        return bad("keys starting with aws: are reserved for AWS");
+    }
+    if key == CREATED_BY_TAG.0 {
+        return bad("created-by is set by Switchyard itself");
+    }
+    if !allowed(key) || !allowed(value) {
+        return bad("only letters, digits, spaces and _.:/=+-@ are allowed");
+    }
+    Ok(())
+}
+
+/// Check an organizational unit id (`ou-` + root part + 8 to 32 more) or a root id.
+pub fn check_ou_id(id: &str) -> Result<(), InvalidInput> {
+    let lower = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    let ok = if let Some(rest) = id.strip_prefix("ou-") {
+        match rest.split_once('-') {
+            Some((root, unit)) => {
+                (4..=32).contains(&root.len())
+                    && (8..=32).contains(&unit.len())
+                    && lower(root)
+                    && lower(unit)
+            }
+            None => false,
+        }
+    } else if let Some(root) = id.strip_prefix("r-") {
+        (4..=32).contains(&root.len()) && lower(root)
+    } else {
+        false
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(InvalidInput::OuId(id.to_owned()))
+    }
+}
+
+/// Check every field and fill in the defaults. All problems are found, not just the first.
+pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
+    let mut problems = Vec::new();
+    let name = check_name(&params.name).unwrap_or_else(|e| {
+        problems.push(e);
+        params.name.trim().to_owned()
+    });
+    let email = check_email(&params.email).unwrap_or_else(|e| {
+        problems.push(e);
+        params.email.clone()
+    });
+    let slug = slug(&name);
+    let role_name = match &params.role_name {
+        Some(role) if !is_role_name(role) => {
+            problems.push(InvalidInput::RoleName(role.clone(), "choose another"));
+            role.clone()
+        }
+        Some(role) => role.clone(),
+        None if !is_role_name(&slug) => {
+            problems.push(InvalidInput::RoleName(
+                slug.clone(),
+                "it comes from the account name: give a role name",
+            ));
+            slug.clone()
+        }
+        None => slug.clone(),
+    };
+    let group_name = params
+        .group_name
+        .clone()
+        .unwrap_or_else(|| format!("Access{slug}"));
+    if !is_iam_name(&group_name, 128) {
+        problems.push(InvalidInput::GroupName(group_name.clone()));
+    }
+    let policy_name = params
+        .policy_name
+        .clone()
+        .unwrap_or_else(|| format!("SwitchTo{slug}"));
+    if !is_iam_name(&policy_name, 128) {
+        problems.push(InvalidInput::PolicyName(policy_name.clone()));
+    }
+    let mut users = Vec::new();
+    for user in &params.users {
+        if !is_iam_name(user, 64) {
+            problems.push(InvalidInput::UserName(user.clone()));
+        } else if !users.contains(user) {
+            users.push(user.clone());
+        }
+    }
+    let mut tags = BTreeMap::new();
+    for (key, value) in &params.tags {
+        match check_tag(key, value) {
+            Ok(()) => {
+                tags.insert(key.clone(), value.clone());
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    tags.insert(CREATED_BY_TAG.0.to_owned(), CREATED_BY_TAG.1.to_owned());
+    if tags.len() > MAX_TAGS {
+        problems.push(InvalidInput::Tag(
+            format!("{} tags", tags.len()),
+            "at most 49 tags besides created-by",
+        ));
+    }
+    if let Some(ou) = &params.ou_id {
+        if let Err(e) = check_ou_id(ou) {
+            problems.push(e);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Plan {
+        name,
+        email,
+        role_name,
+        group_name,
+        policy_name,
+        users,
+        tags,
+        ou_id: params.ou_id.clone(),
+    })
+}
+
+/// `arn:{partition}:iam::{account}:role/{role}`.
+pub fn role_arn(partition: Partition, account_id: &str, role_name: &str) -> String {
+    format!(
+        "arn:{}:iam::{account_id}:role/{role_name}",
+        partition.name()
+    )
+}
+
+/// The group's inline policy: `sts:AssumeRole` on exactly the new account's role.
+pub fn switch_policy(partition: Partition, account_id: &str, role_name: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": role_arn(partition, account_id, role_name),
+        }],
+    })
+    .to_string()
+}
+
+/// The "give this link to users" switch link, shown as the account's name.
+pub fn switch_link(
+    partition: Partition,
+    account_id: &str,
+    role_name: &str,
+    account_name: &str,
+) -> Option<String> {
+    let display: String = account_name
+        .chars()
+        .take(crate::switch::MAX_DISPLAY_NAME)
+        .collect();
+    SwitchTarget::new(partition.name(), account_id, role_name, &display, "")
+        .ok()
+        .map(|target| build_switch_link(&target))
+}
+
+/// Organizations' `FailureReason` of a FAILED CreateAccount, as a sentence with a remedy.
+pub fn failure_sentence(reason: &str) -> String {
+    let text = match reason {
+        "EMAIL_ALREADY_EXISTS" => {
+            "an AWS account already uses this e-mail address (addresses can never be reused, \
+             even after closing): choose another, e.g. a +suffix address"
+        }
+        "ACCOUNT_LIMIT_EXCEEDED" => {
+            "the organization has reached its account quota: close unused accounts or ask AWS \
+             Support (Service Quotas) for a higher limit"
+        }
+        "CONCURRENT_ACCOUNT_MODIFICATION" => {
+            "another change to the organization was in progress: wait a minute and create the \
+             account again"
+        }
+        "INVALID_EMAIL" => "AWS refused the e-mail address: check its spelling and domain",
+        "INVALID_ADDRESS" => {
+            "the management account's contact address is not valid: correct it in the Billing \
+             console (Account settings) and try again"
+        }
+        "INTERNAL_FAILURE" => {
+            "AWS failed internally: try again later; if it keeps failing, contact AWS Support"
+        }
+        "GOVCLOUD_ACCOUNT_ALREADY_EXISTS" => {
+            "a GovCloud account with this address already exists: use another e-mail address"
+        }
+        "MISSING_BUSINESS_VALIDATION" => {
+            "AWS has not finished validating the management account's business information: \
+             complete it (or wait for AWS's e-mail) and try again"
+        }
+        "MISSING_PAYMENT_INSTRUMENT" => {
+            "the management account has no valid payment method: add one in the Billing \
+             console and try again"
+        }
+        "INVALID_IDENTITY_FOR_BUSINESS_VALIDATION" => {
+            "the management account's identity could not be validated: check its business \
+             details in the Billing console"
+        }
+        "PENDING_BUSINESS_VALIDATION" => {
+            "AWS is still validating the management account: wait for it to finish and try \
+             again"
+        }
+        "INVALID_PAYMENT_INSTRUMENT" => {
+            "the management account's payment method was declined: update it in the Billing \
+             console"
+        }
+        "UNKNOWN_BUSINESS_VALIDATION" => {
+            "AWS could not validate the management account's business information: contact \
+             AWS Support"
+        }
+        "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED" => {
+            "tags cannot be added while updating a resource policy: create the account without \
+             tags and add them afterwards"
+        }
+        _ => {
+            return format!(
+                "AWS did not create the account ({reason}): see the Organizations console, fix \
+                 what it names, and try again"
+            )
+        }
+    };
+    format!("AWS did not create the account ({reason}): {text}")
+}
+
+/// One step of the runbook, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// No account, nor in-flight request, of the organization uses the e-mail.
+    CheckEmail,
+    /// CreateAccount sent and its request id stored.
+    CreateAccount,
+    /// DescribeCreateAccountStatus said SUCCEEDED; the account id is stored.
+    WaitForAccount,
+    /// The account sits in the chosen OU (skipped without one).
+    MoveToOu,
+    /// The new role could be assumed (it has propagated) and carries the tags.
+    TagRole,
+    /// The management-account group exists (made, or an existing one adopted).
+    CreateGroup,
+    /// The group's inline policy allows exactly the new role.
+    PutPolicy,
+    /// Every chosen user is a member of the group.
+    AddUsers,
+    /// The switch link and summary are in the journal.
+    Finish,
+}
+
+impl Step {
+    pub const ALL: &'static [Step] = &[
+        Step::CheckEmail,
+        Step::CreateAccount,
+        Step::WaitForAccount,
+        Step::MoveToOu,
+        Step::TagRole,
+        Step::CreateGroup,
+        Step::PutPolicy,
+        Step::AddUsers,
+        Step::Finish,
+    ];
+
+    /// What must be true for the step to count as done: checked again on resume.
+    pub fn done_means(self) -> &'static str {
+        match self {
+            Step::CheckEmail => {
+                "no account or in-flight request of the organization uses the e-mail"
+            }
+            Step::CreateAccount => "AWS accepted CreateAccount and its request id is journaled",
+            Step::WaitForAccount => "the request SUCCEEDED and the account id is journaled",
+            Step::MoveToOu => "the account's parent is the chosen OU",
+            Step::TagRole => "the role can be assumed and carries the tags",
+            Step::CreateGroup => "the group exists in the management account",
+            Step::PutPolicy => "the group's inline policy names exactly the role ARN",
+            Step::AddUsers => "every chosen user is in the group",
+            Step::Finish => "the switch link is journaled",
+        }
+    }
+
+    /// What makes repeating the step safe: the key it is looked up by before acting.
+    pub fn idempotency_key(self, plan: &Plan) -> String {
+        match self {
+            Step::CheckEmail | Step::CreateAccount => format!("email:{}", plan.email),
+            Step::WaitForAccount => "create-request-id".to_owned(),
+            Step::MoveToOu => format!("ou:{}", plan.ou_id.as_deref().unwrap_or("root")),
+            Step::TagRole => format!("role:{}", plan.role_name),
+            Step::CreateGroup => format!("group:{}", plan.group_name),
+            Step::PutPolicy => format!("policy:{}/{}", plan.group_name, plan.policy_name),
+            Step::AddUsers => format!("members:{}", plan.users.join(",")),
+            Step::Finish => "switch-link".to_owned(),
+        }
+    }
+}
+
+/// Where one step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    Pending,
+    /// Journaled as started; a daemon killed now finds it so and checks before redoing.
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// A step's journal entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub step: Step,
+    pub state: StepState,
+    /// How many times it was started.
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<u64>,
+    /// What it did or found, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Running,
+    /// Stopped on an error that may pass (MFA session, network, permission): `jobs resume`.
+    Paused,
+    /// Cannot go on (AWS refused to create the account, the e-mail is in use).
+    Failed,
+    Cancelled,
+    Done,
+}
+
+impl JobState {
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobState::Failed | JobState::Cancelled | JobState::Done
+        )
+    }
+}
+
+/// A provisioning job: the journal kept in `jobs/<id>.json`, and what `jobs.list` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    pub id: String,
+    pub profile: String,
+    /// Who asked (the caller's ARN).
+    pub caller_arn: String,
+    pub created_at: u64,
+    pub updated_at: u64,
+    pub state: JobState,
+    pub plan: Plan,
+    pub steps: Vec<StepRecord>,
+    /// CreateAccount's request id, journaled the moment AWS answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_request_id: Option<String>,
+    /// When CreateAccount was (about to be) sent: a lost answer is looked up after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_sent_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch_link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
+
+impl Job {
+    /// A new job with every step pending (`MoveToOu` skipped without an OU).
+    pub fn new(id: String, profile: String, caller_arn: String, plan: Plan, now: u64) -> Job {
+        let steps = Step::ALL
+            .iter()
+            .map(|&step| StepRecord {
+                step,
+                state: if step == Step::MoveToOu && plan.ou_id.is_none() {
+                    StepState::Skipped
+                } else {
+                    StepState::Pending
+                },
+                attempts: 0,
+                started_at: None,
+                finished_at: None,
+                detail: None,
+            })
+            .collect();
+        Job {
+            id,
+            profile,
+            caller_arn,
+            created_at: now,
+            updated_at: now,
+            state: JobState::Running,
+            plan,
+            steps,
+            create_request_id: None,
+            create_sent_at: None,
+            account_id: None,
+            role_arn: None,
+            switch_link: None,
+            error: None,
+        }
+    }
+
+    /// The first step neither done nor skipped, with its record.
+    pub fn next_step(&self) -> Option<&StepRecord> {
+        self.steps
+            .iter()
+            .find(|r| !matches!(r.state, StepState::Done | StepState::Skipped))
+    }
+
+    pub fn record(&self, step: Step) -> Option<&StepRecord> {
+        self.steps.iter().find(|r| r.step == step)
+    }
+
+    fn record_mut(&mut self, step: Step) -> Option<&mut StepRecord> {
+        self.steps.iter_mut().find(|r| r.step == step)
+    }
+
+    /// Journal that `step` starts now.
+    pub fn start(&mut self, step: Step, now: u64) {
+        self.updated_at = now;
+        if let Some(r) = self.record_mut(step) {
+            r.state = StepState::Running;
+            r.attempts += 1;
+            r.started_at = Some(now);
+        }
+    }
+
+    /// Journal that `step` ended in `state`, with what it did.
+    pub fn finish(&mut self, step: Step, state: StepState, detail: Option<String>, now: u64) {
+        self.updated_at = now;
+        if let Some(r) = self.record_mut(step) {
+            r.state = state;
+            r.finished_at = Some(now);
+            if detail.is_some() {
+                r.detail = detail;
+            }
+        }
+    }
+
+    /// The one-paragraph summary printed when the job is done.
+    pub fn summary(&self) -> String {
+        let users = if self.plan.users.is_empty() {
+            "no users".to_owned()
+        } else {
+            self.plan.users.join(", ")
+        };
+        format!(
+            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}",
+            self.plan.name,
+            self.account_id.as_deref().unwrap_or("?"),
+            self.role_arn.as_deref().unwrap_or("?"),
+            self.plan.group_name,
+            self.plan.policy_name,
+            users,
+            self.switch_link.as_deref().unwrap_or("?"),
+        )
+    }
+}
+
+/// Parameters of `job.status`, `jobs.resume` and `jobs.cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobIdParams {
+    pub id: String,
+}
+
+/// Data of `jobs.list`: every job in the journal, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobsData {
+    pub jobs: Vec<Job>,
+}
+
+/// Whether a job id is safe as a file name: what the daemon makes (`j` + hex digits).
+pub fn is_job_id(id: &str) -> bool {
+    (2..=40).contains(&id.len())
+        && id.starts_with('j')
+        && id[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+#[path = "provision_tests.rs"]
+mod tests;

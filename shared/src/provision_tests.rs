@@ -1,0 +1,266 @@
+//! Tests of `provision`: validation tables, defaults, the policy document, the switch
+//! link, failure sentences and the journal's step model.
+
+use super::*;
+
+fn params(name: &str, email: &str) -> CreateAccountParams {
+    CreateAccountParams {
+        name: name.to_owned(),
+        email: email.to_owned(),
+        ..CreateAccountParams::default()
+    }
+}
+
+#[test]
+fn defaults_come_from_the_name_without_spaces() {
+    let mut p = params("Client A", "ops+client-a@Example.COM");
+    p.users = vec!["alice".into(), "bob".into(), "alice".into()];
+    let plan = plan(&p).unwrap();
+    assert_eq!(plan.name, "Client A");
+    assert_eq!(plan.email, "ops+client-a@example.com");
+    assert_eq!(plan.role_name, "ClientA");
+    assert_eq!(plan.group_name, "AccessClientA");
+    assert_eq!(plan.policy_name, "SwitchToClientA");
+    assert_eq!(plan.users, ["alice", "bob"]);
+    assert_eq!(
+        plan.tags.get("created-by").map(String::as_str),
+        Some("switchyard")
+    );
+    assert_eq!(plan.ou_id, None);
+}
+
+#[test]
+fn chosen_names_are_kept() {
+    let mut p = params("Client A", "a@b.co");
+    p.role_name = Some("client-a.admin".into());
+    p.group_name = Some("ClientAAdmins".into());
+    p.policy_name = Some("AssumeClientA".into());
+    p.ou_id = Some("ou-ab12-abcdefgh".into());
+    p.tags.insert("project".into(), "alpha 1".into());
+    let plan = plan(&p).unwrap();
+    assert_eq!(plan.role_name, "client-a.admin");
+    assert_eq!(plan.group_name, "ClientAAdmins");
+    assert_eq!(plan.policy_name, "AssumeClientA");
+    assert_eq!(plan.ou_id.as_deref(), Some("ou-ab12-abcdefgh"));
+    assert_eq!(plan.tags.len(), 2);
+}
+
+#[test]
+fn emails() {
+    for good in [
+        "ops@example.com",
+        "ops+client.a@mail.example.co.uk",
+        "first.last@sub-domain.example.org",
+        "a!#$%&'*/=?^_`{|}~-@example.io",
+    ] {
+        assert!(check_email(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "a@b.c",
+        "plainaddress",
+        "@example.com",
+        "ops@",
+        "ops@@example.com",
+        "op@s@example.com",
+        ".ops@example.com",
+        "ops.@example.com",
+        "o..ps@example.com",
+        "\"quoted\"@example.com",
+        "ops @example.com",
+        "ops@example",
+        "ops@-example.com",
+        "ops@example-.com",
+        "ops@exa_mple.com",
+        "ops@example.c0m",
+        "ops@example..com",
+        "ops@[127.0.0.1]",
+        "ops@例え.jp",
+        "very.long.address.that.goes.on.and.on.and.on@example-domain.example.com",
+    ] {
+        assert!(check_email(bad).is_err(), "{bad:?} passed");
+    }
+}
+
+#[test]
+fn bad_input_is_all_reported() {
+    let mut p = params("", "nope");
+    p.role_name = Some("bad role".into());
+    p.users = vec!["ok".into(), "not ok".into()];
+    p.tags.insert("aws:owner".into(), "x".into());
+    p.tags.insert("created-by".into(), "me".into());
+    p.ou_id = Some("ou-x".into());
+    let problems = plan(&p).unwrap_err();
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 7, "{text:#?}");
+    assert!(matches!(problems[0], InvalidInput::Name(_)));
+    assert!(matches!(problems[1], InvalidInput::Email(..)));
+    assert!(matches!(problems[2], InvalidInput::RoleName(..)));
+    assert!(text.iter().any(|t| t.contains("\"not ok\"")));
+    assert!(text.iter().any(|t| t.contains("reserved")));
+    assert!(text.iter().any(|t| t.contains("set by Switchyard")));
+    assert!(matches!(problems[6], InvalidInput::OuId(_)));
+}
+
+#[test]
+fn a_name_that_makes_no_role_name_asks_for_one() {
+    let problems = plan(&params("Client & Co", "a@example.com")).unwrap_err();
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(problems[0].to_string().contains("give a role name"));
+    let mut p = params("Client & Co", "a@example.com");
+    p.role_name = Some("ClientCo".into());
+    p.group_name = Some("AccessClientCo".into());
+    p.policy_name = Some("SwitchToClientCo".into());
+    assert!(plan(&p).is_ok());
+}
+
+#[test]
+fn limits() {
+    assert!(check_name(&"x".repeat(50)).is_ok());
+    assert!(check_name(&"x".repeat(51)).is_err());
+    assert!(check_name("tab\there").is_err());
+    let mut p = params("Client", "a@example.com");
+    p.role_name = Some("r".repeat(65));
+    assert!(plan(&p).is_err());
+    p.role_name = Some("r".repeat(64));
+    assert!(plan(&p).is_ok());
+    for i in 0..49 {
+        p.tags.insert(format!("k{i}"), String::new());
+    }
+    assert!(plan(&p).is_ok());
+    p.tags.insert("k49".into(), String::new());
+    assert!(plan(&p).is_err());
+}
+
+#[test]
+fn ou_ids() {
+    for good in ["ou-ab12-abcdefgh", "ou-0123-0123456789abcdef", "r-ab12"] {
+        assert!(check_ou_id(good).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "ou-",
+        "ou-ab12",
+        "ou-AB12-abcdefgh",
+        "ou-ab1-abcdefgh",
+        "r-a",
+        "x-ab12",
+    ] {
+        assert!(check_ou_id(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_policy_allows_exactly_the_role() {
+    let doc = switch_policy(Partition::Aws, "123456789012", "ClientA");
+    let value: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                           "Resource": "arn:aws:iam::123456789012:role/ClientA"}]
+        })
+    );
+    let gov = switch_policy(Partition::AwsUsGov, "123456789012", "ClientA");
+    assert!(gov.contains("arn:aws-us-gov:iam::123456789012:role/ClientA"));
+    // The document passes our own policy parser and allows the role and nothing else.
+    let parsed = crate::policy::Policy::parse("SwitchToClientA", &doc);
+    assert!(parsed.is_ok(), "{parsed:?}");
+}
+
+#[test]
+fn switch_link_names_account_and_role() {
+    let link = switch_link(Partition::Aws, "123456789012", "ClientA", "Client A").unwrap();
+    assert_eq!(
+        link,
+        "https://signin.aws.amazon.com/switchrole?roleName=ClientA&account=123456789012&displayName=Client+A"
+    );
+    assert!(switch_link(Partition::Aws, "12345", "ClientA", "x").is_none());
+}
+
+#[test]
+fn every_failure_reason_has_a_remedy() {
+    for reason in [
+        "EMAIL_ALREADY_EXISTS",
+        "ACCOUNT_LIMIT_EXCEEDED",
+        "CONCURRENT_ACCOUNT_MODIFICATION",
+        "INVALID_EMAIL",
+        "INVALID_ADDRESS",
+        "INTERNAL_FAILURE",
+        "GOVCLOUD_ACCOUNT_ALREADY_EXISTS",
+        "MISSING_BUSINESS_VALIDATION",
+        "MISSING_PAYMENT_INSTRUMENT",
+        "INVALID_IDENTITY_FOR_BUSINESS_VALIDATION",
+        "PENDING_BUSINESS_VALIDATION",
+        "INVALID_PAYMENT_INSTRUMENT",
+        "UNKNOWN_BUSINESS_VALIDATION",
+    ] {
+        let sentence = failure_sentence(reason);
+        assert!(sentence.contains(reason), "{sentence}");
+        assert!(
+            !sentence.contains("see the Organizations console"),
+            "{reason} has no own text"
+        );
+        let remedy = sentence
+            .split_once("): ")
+            .map(|(_, r)| r)
+            .unwrap_or_default();
+        assert!(remedy.len() > 30, "{sentence}");
+    }
+    assert!(failure_sentence("SOMETHING_NEW").contains("SOMETHING_NEW"));
+    assert!(failure_sentence("EMAIL_ALREADY_EXISTS").contains("never be reused"));
+}
+
+#[test]
+fn journal_steps_in_order() {
+    let plan = plan(&params("Client A", "a@example.com")).unwrap();
+    let mut job = Job::new("j01".into(), "default".into(), "arn".into(), plan, 10);
+    assert_eq!(
+        job.record(Step::MoveToOu).unwrap().state,
+        StepState::Skipped
+    );
+    assert_eq!(job.next_step().unwrap().step, Step::CheckEmail);
+    job.start(Step::CheckEmail, 11);
+    assert_eq!(job.next_step().unwrap().state, StepState::Running);
+    job.finish(Step::CheckEmail, StepState::Done, Some("free".into()), 12);
+    job.start(Step::CreateAccount, 13);
+    job.finish(Step::CreateAccount, StepState::Done, None, 14);
+    job.start(Step::WaitForAccount, 15);
+    job.finish(Step::WaitForAccount, StepState::Done, None, 16);
+    // MoveToOu is skipped: the next is TagRole.
+    assert_eq!(job.next_step().unwrap().step, Step::TagRole);
+    assert_eq!(
+        job.record(Step::CheckEmail).unwrap().detail.as_deref(),
+        Some("free")
+    );
+    assert_eq!(job.record(Step::CreateAccount).unwrap().attempts, 1);
+    assert_eq!(job.updated_at, 16);
+    for &step in Step::ALL {
+        assert!(!step.done_means().is_empty());
+        assert!(!step.idempotency_key(&job.plan).is_empty());
+    }
+    assert_eq!(
+        Step::CreateAccount.idempotency_key(&job.plan),
+        "email:a@example.com"
+    );
+    let json = serde_json::to_string(&job).unwrap();
+    let back: Job = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, job);
+    assert!(json.contains("\"wait_for_account\""));
+}
+
+#[test]
+fn job_ids() {
+    assert!(is_job_id("j0123abcdef"));
+    for bad in ["", "j", "0123", "j../x", "jXYZ", "j01/"] {
+        assert!(!is_job_id(bad), "{bad}");
+    }
+}
+
+#[test]
+fn unknown_fields_are_refused() {
+    let bad: Result<CreateAccountParams, _> =
+        serde_json::from_str(r#"{"name":"a","email":"b","rolename":"x"}"#);
+    assert!(bad.is_err());
+}
