@@ -7,28 +7,15 @@ mod support;
 
 use std::process::Output;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use serde_json::Value;
 use support::fault_proxy::{FaultProxy, Rule};
-use support::{Moto, Sandbox};
+use support::{admin, json, text, user, Moto, Sandbox};
 
 /// moto's default account: the organization's management account in these tests.
 const MANAGEMENT: &str = "123456789012";
 /// Member accounts made, more than one ListAccounts page (20).
 const MEMBERS: usize = 24;
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// The reply `--json` printed.
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
-}
 
 /// No file of the sandbox outside the keyring's own (encrypted) store holds `secret`:
 /// not the config, the accounts cache or the daemon's log.
@@ -63,51 +50,6 @@ fn error_code(out: &Output) -> String {
         .to_owned()
 }
 
-async fn sdk(endpoint: &str, key: &str, secret: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(aws_credential_types::Credentials::new(
-            key, secret, None, None, "test",
-        ))
-        .load()
-        .await
-}
-
-/// moto's root-like identity, used to seed.
-async fn admin(moto: &Moto) -> SdkConfig {
-    sdk(
-        &moto.endpoint,
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    )
-    .await
-}
-
-/// An IAM user with an access key (and an inline policy, when given).
-async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (String, String) {
-    let iam = aws_sdk_iam::Client::new(config);
-    iam.create_user().user_name(name).send().await.unwrap();
-    if let Some(document) = policy {
-        iam.put_user_policy()
-            .user_name(name)
-            .policy_name("p")
-            .policy_document(document)
-            .send()
-            .await
-            .unwrap();
-    }
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
-    (key.access_key_id, key.secret_access_key)
-}
-
 /// An organization with MEMBERS accounts, every third one tagged.
 async fn organization(config: &SdkConfig) {
     let org = aws_sdk_organizations::Client::new(config);
@@ -134,23 +76,6 @@ async fn organization(config: &SdkConfig) {
     }
 }
 
-fn add_credentials(keyring: &Sandbox, profile: &str, key: &(String, String), endpoint: &str) {
-    let out = keyring.switchyard(
-        &[
-            "credentials",
-            "add",
-            "--profile",
-            profile,
-            "--access-key-id",
-            &key.0,
-            "--endpoint-url",
-            endpoint,
-        ],
-        Some(&format!("{}\n", key.1)),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn whoami_and_the_organizations_accounts_cached() {
     let moto = Moto::start();
@@ -164,7 +89,7 @@ async fn whoami_and_the_organizations_accounts_cached() {
         .await
         .unwrap();
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+    keyring.add_credentials("work", &alice, &moto.endpoint);
 
     let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
     assert_eq!(
@@ -265,7 +190,7 @@ async fn a_stale_list_is_served_at_once_and_refreshed_behind() {
     organization(&admin).await;
     let alice = user(&admin, "alice", None).await;
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+    keyring.add_credentials("work", &alice, &moto.endpoint);
     // A TTL of 0: every cached answer is stale.
     let config = keyring.home().join("config/config.toml");
     let text_config = std::fs::read_to_string(&config).unwrap();
@@ -311,7 +236,7 @@ async fn an_ordinary_member_sees_its_own_account_and_bad_keys_are_named() {
     .await;
     moto.enforce_iam();
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "member", &bob, &moto.endpoint);
+    keyring.add_credentials("member", &bob, &moto.endpoint);
     let list = json(&keyring.switchyard(&["accounts", "--profile", "member", "--json"], None));
     let data = &list["data"];
     assert_eq!(data["source"], "caller", "{data}");
@@ -323,8 +248,7 @@ async fn an_ordinary_member_sees_its_own_account_and_bad_keys_are_named() {
     assert!(text(&human).contains("note: "), "{}", text(&human));
 
     // A well-formed key AWS does not know.
-    add_credentials(
-        &keyring,
+    keyring.add_credentials(
         "stranger",
         &("AKIAZZZZZZZZZZZZZZZZ".into(), "a".repeat(40)),
         &moto.endpoint,
@@ -344,7 +268,7 @@ async fn outside_an_organization_the_own_account_is_listed() {
     let admin = admin(&moto).await;
     let carol = user(&admin, "carol", None).await;
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "solo", &carol, &moto.endpoint);
+    keyring.add_credentials("solo", &carol, &moto.endpoint);
     let list = json(&keyring.switchyard(&["accounts", "--profile", "solo", "--json"], None));
     assert_eq!(list["data"]["source"], "caller");
     assert!(list["data"]["notice"]
@@ -378,7 +302,7 @@ async fn mfa_sessions_live_in_the_daemon_until_they_end() {
         .await
         .unwrap();
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+    keyring.add_credentials("work", &alice, &proxy.endpoint);
 
     // The device is discovered, and a code is needed.
     let out = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
@@ -455,7 +379,7 @@ async fn rotation_replaces_the_key_or_keeps_the_old_one() {
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &moto.endpoint);
+    keyring.add_credentials("work", &alice, &moto.endpoint);
     let iam = aws_sdk_iam::Client::new(&admin);
     let keys = || async {
         iam.list_access_keys()
@@ -509,7 +433,7 @@ async fn throttling_is_retried_then_reported_and_unreachable_aws_is_named() {
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+    keyring.add_credentials("work", &alice, &proxy.endpoint);
 
     proxy.add(
         Rule::query_error(
@@ -539,7 +463,7 @@ async fn throttling_is_retried_then_reported_and_unreachable_aws_is_named() {
     assert_eq!(error_code(&out), "aws_throttled", "{}", text(&out));
     assert!(proxy.hits(0) >= 2, "retried before giving up");
 
-    add_credentials(&keyring, "offline", &alice, "http://127.0.0.1:9");
+    keyring.add_credentials("offline", &alice, "http://127.0.0.1:9");
     let out = keyring.switchyard(&["whoami", "--profile", "offline", "--json"], None);
     assert_eq!(error_code(&out), "aws_unreachable", "{}", text(&out));
 }
@@ -573,7 +497,7 @@ async fn a_new_key_that_does_not_work_is_undone_and_the_old_one_stays() {
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
     let keyring = Sandbox::start();
-    add_credentials(&keyring, "work", &alice, &proxy.endpoint);
+    keyring.add_credentials("work", &alice, &proxy.endpoint);
     // The daemon learns the profile (and that it has no MFA device) first.
     let me = keyring.switchyard(&["whoami", "--profile", "work", "--json"], None);
     assert!(me.status.success(), "{}", text(&me));

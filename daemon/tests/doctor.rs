@@ -7,18 +7,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::Output;
 
 use serde_json::Value;
-use support::{Moto, Sandbox};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{text, Moto, Sandbox};
 
 fn add_credentials(sandbox: &Sandbox, profile: &str, id: &str, secret: &str, endpoint: &str) {
     let out = sandbox.switchyard(

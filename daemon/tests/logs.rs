@@ -10,15 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Moto, Sandbox};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{text, Moto, Sandbox};
 
 /// `switchyard ARGS` in the sandbox with the daemon (if this starts it) at `trace`.
 fn verbose(sandbox: &Sandbox, args: &[&str], stdin: Option<&str>) -> Output {

@@ -6,39 +6,10 @@
 
 mod support;
 
-use std::process::Output;
-
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use serde_json::Value;
 use support::fault_proxy::{FaultProxy, Rule};
-use support::{Moto, Sandbox};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
-}
-
-async fn admin(moto: &Moto) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            None,
-            None,
-            "test",
-        ))
-        .load()
-        .await
-}
+use support::{admin, json, text, user, Moto, Sandbox};
 
 fn allow_assume(resource: &str) -> String {
     format!(
@@ -95,37 +66,6 @@ async fn runbook(config: &SdkConfig) -> Org {
     }
 }
 
-async fn user_with_key(config: &SdkConfig, name: &str) -> (String, String) {
-    let iam = aws_sdk_iam::Client::new(config);
-    iam.create_user().user_name(name).send().await.unwrap();
-    let key = iam
-        .create_access_key()
-        .user_name(name)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
-    (key.access_key_id, key.secret_access_key)
-}
-
-fn add(sandbox: &Sandbox, profile: &str, key: &(String, String), endpoint: &str) {
-    let out = sandbox.switchyard(
-        &[
-            "credentials",
-            "add",
-            "--profile",
-            profile,
-            "--access-key-id",
-            &key.0,
-            "--endpoint-url",
-            endpoint,
-        ],
-        Some(&format!("{}\n", key.1)),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-}
-
 fn roles(sandbox: &Sandbox, args: &[&str]) -> Value {
     let mut all = vec!["roles", "--json"];
     all.extend_from_slice(args);
@@ -152,7 +92,7 @@ async fn the_runbook_group_gives_exactly_its_role() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     let org = runbook(&admin).await;
-    let alice = user_with_key(&admin, "alice").await;
+    let alice = user(&admin, "alice", None).await;
     let iam = aws_sdk_iam::Client::new(&admin);
     iam.add_user_to_group()
         .group_name("AccessClientA")
@@ -179,7 +119,7 @@ async fn the_runbook_group_gives_exactly_its_role() {
         .await
         .unwrap();
     let sandbox = Sandbox::start();
-    add(&sandbox, "default", &alice, &moto.endpoint);
+    sandbox.add_credentials("default", &alice, &moto.endpoint);
 
     let data = roles(&sandbox, &[]);
     let role = format!("arn:aws:iam::{}:role/ClientA", org.client_a);
@@ -250,9 +190,9 @@ async fn a_user_without_rights_is_told_so() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     runbook(&admin).await;
-    let bob = user_with_key(&admin, "bob").await;
+    let bob = user(&admin, "bob", None).await;
     let sandbox = Sandbox::start();
-    add(&sandbox, "default", &bob, &moto.endpoint);
+    sandbox.add_credentials("default", &bob, &moto.endpoint);
     let data = roles(&sandbox, &[]);
     assert_eq!(data["targets"], serde_json::json!([]));
     let notices = data["notices"].to_string();
@@ -275,7 +215,7 @@ async fn a_user_who_may_not_read_their_policies_gets_the_lists_undecided() {
     let moto = Moto::start();
     let admin = admin(&moto).await;
     let org = runbook(&admin).await;
-    let carol = user_with_key(&admin, "carol").await;
+    let carol = user(&admin, "carol", None).await;
     aws_sdk_iam::Client::new(&admin)
         .put_user_policy()
         .user_name("carol")
@@ -288,7 +228,7 @@ async fn a_user_who_may_not_read_their_policies_gets_the_lists_undecided() {
         .unwrap();
     moto.enforce_iam();
     let sandbox = Sandbox::start();
-    add(&sandbox, "default", &carol, &moto.endpoint);
+    sandbox.add_credentials("default", &carol, &moto.endpoint);
     let aws_config = sandbox.home().join("aws-config");
     std::fs::write(
         &aws_config,
@@ -329,7 +269,7 @@ async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
     let proxy = FaultProxy::start(&moto.endpoint);
     let admin = admin(&moto).await;
     runbook(&admin).await;
-    let erin = user_with_key(&admin, "erin").await;
+    let erin = user(&admin, "erin", None).await;
     let iam = aws_sdk_iam::Client::new(&admin);
     iam.add_user_to_group()
         .group_name("AccessClientA")
@@ -369,7 +309,7 @@ async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
         times: None,
     });
     let sandbox = Sandbox::start();
-    add(&sandbox, "default", &erin, &proxy.endpoint);
+    sandbox.add_credentials("default", &erin, &proxy.endpoint);
     let data = roles(&sandbox, &["--all"]);
     let targets = data["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 1, "{data}");

@@ -7,13 +7,12 @@
 
 mod support;
 
-use std::process::Output;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use serde_json::Value;
-use support::{Moto, Sandbox};
+use support::{text, Moto, Sandbox};
 
 /// What the stand-in answers.
 const ANSWER_TOKEN: u8 = 0;
@@ -87,14 +86,6 @@ async fn federation(
             format!(r#"{{"SigninToken":"token-{n}/+="}}"#),
         ),
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 async fn admin(moto: &Moto) -> SdkConfig {

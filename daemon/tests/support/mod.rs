@@ -11,6 +11,68 @@ use std::time::Duration;
 #[allow(unused_imports)]
 pub use switchyard_testkit::{fault_proxy, Moto, SecretService};
 
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// A command's stdout and stderr, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The reply a `--json` command printed.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+/// An SDK config for moto with the given key.
+pub async fn sdk(endpoint: &str, key: &str, secret: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_credential_types::Credentials::new(
+            key, secret, None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+/// moto's root-like identity in its default account, used to seed.
+pub async fn admin(moto: &Moto) -> SdkConfig {
+    sdk(
+        &moto.endpoint,
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    )
+    .await
+}
+
+/// An IAM user with an access key (and an inline policy, when given).
+pub async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (String, String) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_user().user_name(name).send().await.unwrap();
+    if let Some(document) = policy {
+        iam.put_user_policy()
+            .user_name(name)
+            .policy_name("p")
+            .policy_document(document)
+            .send()
+            .await
+            .unwrap();
+    }
+    let key = iam
+        .create_access_key()
+        .user_name(name)
+        .send()
+        .await
+        .unwrap()
+        .access_key
+        .unwrap();
+    (key.access_key_id, key.secret_access_key)
+}
+
 /// A throwaway HOME with its own keyring, config, runtime and state dirs.
 pub struct Sandbox {
     keyring: SecretService,
@@ -41,6 +103,24 @@ impl Sandbox {
             .env_remove("AWS_ENDPOINT_URL")
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_PROFILE");
+    }
+
+    /// `switchyard credentials add` for `key` (id, secret), its calls sent to `endpoint`.
+    pub fn add_credentials(&self, profile: &str, key: &(String, String), endpoint: &str) {
+        let out = self.switchyard(
+            &[
+                "credentials",
+                "add",
+                "--profile",
+                profile,
+                "--access-key-id",
+                &key.0,
+                "--endpoint-url",
+                endpoint,
+            ],
+            Some(&format!("{}\n", key.1)),
+        );
+        assert!(out.status.success(), "{}", text(&out));
     }
 
     /// Run `switchyard ARGS` in the sandbox, with `stdin` as its input.
