@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod doctor;
 pub mod framing;
 pub mod host;
+pub mod https;
 pub mod install;
 pub mod logs;
 pub mod paths;

@@ -7,8 +7,7 @@
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use http_body_util::{BodyExt, Empty, Limited};
-use hyper::body::Bytes;
+use http_body_util::{BodyExt, Limited};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::switch::{
     parse_signin_token, signin_partition, signin_token_url, Partition,
@@ -130,29 +129,6 @@ pub async fn signin_token(
     );
     let url = signin_token_url(exchange, &session_json, Some(duration_secs));
     drop(session_json);
-    let uri: hyper::Uri = url.parse().map_err(|_| {
-        ErrorBody::new(ErrorCode::Internal, "the federation URL could not be built")
-    })?;
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| {
-            ErrorBody::new(
-                ErrorCode::SigninUnreachable,
-                format!("no trusted certificates could be loaded: {e}"),
-            )
-        })?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build::<_, Empty<Bytes>>(connector);
-    let request = hyper::Request::get(uri)
-        .header(
-            hyper::header::USER_AGENT,
-            concat!("switchyard/", env!("CARGO_PKG_VERSION")),
-        )
-        .body(Empty::new())
-        .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
     let unreachable = |why: String| {
         ErrorBody::new(
             ErrorCode::SigninUnreachable,
@@ -163,10 +139,18 @@ pub async fn signin_token(
         )
     };
     // The error texts never include the URL: it carries the credentials.
-    let response = tokio::time::timeout(SIGNIN_TIMEOUT, client.request(request))
-        .await
-        .map_err(|_| unreachable("did not answer in time".into()))?
-        .map_err(|e| unreachable(format!("could not be reached ({})", error_chain(&e))))?;
+    let response = crate::https::get(
+        &url,
+        concat!("switchyard/", env!("CARGO_PKG_VERSION")),
+        SIGNIN_TIMEOUT,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::https::GetError::BadUrl => {
+            ErrorBody::new(ErrorCode::Internal, "the federation URL could not be built")
+        }
+        other => unreachable(other.to_string()),
+    })?;
     let status = response.status();
     let body = tokio::time::timeout(
         SIGNIN_TIMEOUT,
@@ -192,17 +176,6 @@ pub async fn signin_token(
         ));
     }
     parse_signin_token(&text).map_err(|e| ErrorBody::new(ErrorCode::SigninFailed, e.to_string()))
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

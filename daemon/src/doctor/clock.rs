@@ -4,9 +4,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use http_body_util::Empty;
-use hyper::body::Bytes;
-
 /// How long the endpoint may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -33,28 +30,13 @@ pub fn parse_date(value: &str) -> Result<SystemTime, String> {
 
 /// `GET url` and the time in its `Date` header.
 pub async fn server_time(url: &str) -> Result<SystemTime, String> {
-    let uri: hyper::Uri = url
-        .parse()
-        .map_err(|e| format!("{url} is not a URL: {e}"))?;
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| format!("no trusted certificates could be loaded: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build::<_, Empty<Bytes>>(connector);
-    let request = hyper::Request::get(uri)
-        .header(
-            hyper::header::USER_AGENT,
-            concat!("switchyard-doctor/", env!("CARGO_PKG_VERSION")),
-        )
-        .body(Empty::new())
-        .map_err(|e| e.to_string())?;
-    let response = tokio::time::timeout(TIMEOUT, client.request(request))
+    let user_agent = concat!("switchyard-doctor/", env!("CARGO_PKG_VERSION"));
+    let response = crate::https::get(url, user_agent, TIMEOUT)
         .await
-        .map_err(|_| "no answer in time".to_owned())?
-        .map_err(|e| format!("unreachable ({e})"))?;
+        .map_err(|e| match e {
+            crate::https::GetError::BadUrl => format!("{url} is not a URL"),
+            other => other.to_string(),
+        })?;
     let date = response
         .headers()
         .get(hyper::header::DATE)
