@@ -88,6 +88,13 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::SwitchFederate(params) => {
             reply(id, crate::switch::federate(&state.sessions, params).await)
         }
+        Request::UsersList(params) => reply(id, crate::users::list(&state.sessions, params).await),
+        Request::UsersCreate(params) => {
+            reply(id, crate::users::create(&state.sessions, params).await)
+        }
+        Request::UsersRemove(params) => {
+            reply(id, crate::users::remove(&state.sessions, params).await)
+        }
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

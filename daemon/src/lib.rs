@@ -24,3 +24,4 @@ pub mod rotate;
 pub mod server;
 pub mod session;
 pub mod switch;
+pub mod users;

@@ -10,6 +10,7 @@ mod cli_doctor;
 mod cli_logs;
 mod cli_policy;
 mod cli_roles;
+mod cli_users;
 
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
@@ -91,6 +92,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// IAM users in this account or, with --account, in a member account: list, create
+    /// (console password and/or access key, groups, policies, tags), remove.
+    #[command(subcommand)]
+    Users(cli_users::Command),
     /// Register the native-messaging host with browsers.
     Install {
         #[command(flatten)]
@@ -180,6 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => cli_aws::accounts(profile, refresh, json),
         Command::Roles(args) => cli_roles::run(args),
+        Command::Users(command) => cli_users::run(command),
         Command::Login {
             role_arn,
             profile,

@@ -19,6 +19,7 @@ pub mod provision;
 pub mod roles;
 pub mod switch;
 pub mod targets;
+pub mod users;
 
 /// The version of this build of Switchyard (all crates share one version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

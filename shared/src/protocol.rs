@@ -39,6 +39,9 @@ pub const CAPABILITIES: &[&str] = &[
     "roles.list",
     "roles.import",
     "switch.federate",
+    "users.list",
+    "users.create",
+    "users.remove",
 ];
 
 /// A stable, machine-readable error code.
@@ -111,6 +114,16 @@ pub enum ErrorCode {
     SigninFailed,
     /// The sign-in endpoint could not be reached or did not answer in time.
     SigninUnreachable,
+    /// A user name breaks IAM's rule (1 to 64 letters, digits and `+=,.@_-`).
+    InvalidUserName,
+    /// A console password breaks the account's password policy; the message names each rule.
+    PasswordPolicyViolation,
+    /// A user of that name already exists in the account.
+    UserExists,
+    /// No user of that name exists in the account.
+    UserNotFound,
+    /// A destructive request's confirmation does not name the thing destroyed.
+    ConfirmationMismatch,
 }
 
 impl ErrorCode {
@@ -147,6 +160,11 @@ impl ErrorCode {
         ErrorCode::InvalidTarget,
         ErrorCode::SigninFailed,
         ErrorCode::SigninUnreachable,
+        ErrorCode::InvalidUserName,
+        ErrorCode::PasswordPolicyViolation,
+        ErrorCode::UserExists,
+        ErrorCode::UserNotFound,
+        ErrorCode::ConfirmationMismatch,
     ];
 
     /// The wire string of this code.
@@ -183,6 +201,11 @@ impl ErrorCode {
             ErrorCode::InvalidTarget => "invalid_target",
             ErrorCode::SigninFailed => "signin_failed",
             ErrorCode::SigninUnreachable => "signin_unreachable",
+            ErrorCode::InvalidUserName => "invalid_user_name",
+            ErrorCode::PasswordPolicyViolation => "password_policy_violation",
+            ErrorCode::UserExists => "user_exists",
+            ErrorCode::UserNotFound => "user_not_found",
+            ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
         }
     }
 }
@@ -243,6 +266,12 @@ pub enum Request {
     RolesImport(crate::roles::RolesImportParams),
     #[serde(rename = "switch.federate")]
     SwitchFederate(crate::switch::FederateParams),
+    #[serde(rename = "users.list")]
+    UsersList(crate::users::UsersListParams),
+    #[serde(rename = "users.create")]
+    UsersCreate(crate::users::UsersCreateParams),
+    #[serde(rename = "users.remove")]
+    UsersRemove(crate::users::UsersRemoveParams),
 }
 
 impl Request {
@@ -258,6 +287,9 @@ impl Request {
         "roles.list",
         "roles.import",
         "switch.federate",
+        "users.list",
+        "users.create",
+        "users.remove",
     ];
 
     /// The `hello` this build sends.

@@ -1,0 +1,249 @@
+//! `switchyard users list | create | remove`: IAM users in the profile's account or, with
+//! `--account`, in a member account through its cross-account role. `create` prints the
+//! hand-over (sign-in URL, user name, password, access key) once; Switchyard keeps none of
+//! it (or, with `--store-profile`, the key goes straight into the keyring).
+
+use anyhow::bail;
+use switchyard_shared::protocol::Request;
+use switchyard_shared::users::{
+    Tag, UserSummary, UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData,
+    UsersRemoveParams, UsersTarget,
+};
+
+use crate::cli_aws::answer;
+use crate::cli_credentials::prompt;
+
+/// Where the command acts.
+#[derive(clap::Args)]
+pub struct Where {
+    /// The admin's credentials profile.
+    #[arg(long)]
+    profile: Option<String>,
+    /// Act in this member account (12 digits) by assuming its cross-account role.
+    #[arg(long, value_name = "ACCOUNT_ID")]
+    account: Option<String>,
+    /// The role assumed in --account (default OrganizationAccountAccessRole).
+    #[arg(long, requires = "account")]
+    role: Option<String>,
+    /// Print the protocol reply as JSON (for `create`: with the one-time secrets).
+    #[arg(long)]
+    json: bool,
+}
+
+impl Where {
+    fn target(&self) -> UsersTarget {
+        UsersTarget {
+            profile: self.profile.clone(),
+            account_id: self.account.clone(),
+            role_name: self.role.clone(),
+        }
+    }
+}
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// The account's users: groups, policies, console password, access keys (masked, with
+    /// age and last use) and MFA devices.
+    List {
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Create a user with console access (a password to change at first sign-in),
+    /// programmatic access (an access key), or both.
+    Create {
+        /// The user name (1 to 64 letters, digits and +=,.@_-).
+        name: String,
+        /// Console access: a generated password that meets the account's password policy.
+        #[arg(long)]
+        console: bool,
+        /// Read the console password from standard input (a hidden prompt on a terminal)
+        /// instead of generating one; it is checked against the account's policy.
+        #[arg(long, requires = "console")]
+        password_stdin: bool,
+        /// Programmatic access: an access key.
+        #[arg(long)]
+        api: bool,
+        /// Add the user to this existing group (repeatable).
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// Attach this managed policy (repeatable).
+        #[arg(long = "policy", value_name = "POLICY_ARN")]
+        policies: Vec<String>,
+        /// Tag the user (repeatable).
+        #[arg(long = "tag", value_name = "KEY=VALUE")]
+        tags: Vec<String>,
+        /// Store the new access key in the keyring as this profile instead of printing it.
+        #[arg(long, requires = "api", value_name = "PROFILE")]
+        store_profile: Option<String>,
+        #[command(flatten)]
+        at: Where,
+    },
+    /// Delete a user and everything IAM wants gone first (console password, access keys,
+    /// MFA devices, group memberships, policies).
+    Remove {
+        name: String,
+        /// The user name again, to confirm.
+        #[arg(long)]
+        confirm: String,
+        #[command(flatten)]
+        at: Where,
+    },
+}
+
+pub fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::List { at } => list(&at),
+        Command::Create {
+            name,
+            console,
+            password_stdin,
+            api,
+            groups,
+            policies,
+            tags,
+            store_profile,
+            at,
+        } => {
+            let tags = tags
+                .iter()
+                .map(|t| Tag::parse(t))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
+            let password = if password_stdin {
+                Some(prompt("Console password: ", true)?)
+            } else {
+                None
+            };
+            let target = at.target();
+            let params = UsersCreateParams {
+                profile: target.profile,
+                account_id: target.account_id,
+                role_name: target.role_name,
+                user_name: name,
+                console,
+                password,
+                api,
+                groups,
+                policies,
+                tags,
+                store_profile,
+            };
+            create(params, &at)
+        }
+        Command::Remove { name, confirm, at } => {
+            let target = at.target();
+            let request = Request::UsersRemove(UsersRemoveParams {
+                profile: target.profile,
+                account_id: target.account_id,
+                role_name: target.role_name,
+                user_name: name,
+                confirm,
+            });
+            let Some(done) = answer::<UsersRemoveData>(request, &at.profile, at.json)? else {
+                return Ok(());
+            };
+            for what in &done.removed {
+                println!("removed {what}");
+            }
+            println!(
+                "user {} is gone from account {}",
+                done.user_name, done.account_id
+            );
+            Ok(())
+        }
+    }
+}
+
+fn list(at: &Where) -> anyhow::Result<()> {
+    let request = Request::UsersList(at.target());
+    let Some(data) = answer::<UsersListData>(request, &at.profile, at.json)? else {
+        return Ok(());
+    };
+    println!("# account {}: {} users", data.account_id, data.users.len());
+    let now = switchyard_daemon::session::now();
+    for user in &data.users {
+        print_user(user, now);
+    }
+    Ok(())
+}
+
+fn days(now: u64, then: Option<u64>) -> String {
+    match then {
+        Some(then) => format!("{} days", now.saturating_sub(then) / 86_400),
+        None => "-".to_owned(),
+    }
+}
+
+fn print_user(user: &UserSummary, now: u64) {
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "-".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    println!("{}", user.user_name);
+    println!(
+        "  console password: {}",
+        if user.console_password { "yes" } else { "no" }
+    );
+    println!("  groups:           {}", list(&user.groups));
+    println!("  policies:         {}", list(&user.attached_policies));
+    if !user.inline_policies.is_empty() {
+        println!("  inline policies:  {}", list(&user.inline_policies));
+    }
+    println!("  MFA devices:      {}", list(&user.mfa_devices));
+    if user.access_keys.is_empty() {
+        println!("  access keys:      -");
+    }
+    for key in &user.access_keys {
+        let used = match (key.last_used_at, &key.last_used_service) {
+            (Some(_), Some(service)) => format!("{} ago ({service})", days(now, key.last_used_at)),
+            (Some(_), None) => format!("{} ago", days(now, key.last_used_at)),
+            (None, _) => "never".to_owned(),
+        };
+        println!(
+            "  access key:       {} {}, {} old, last used {used}",
+            key.access_key_id,
+            key.status,
+            days(now, key.created_at)
+        );
+    }
+}
+
+fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
+    if !params.console && !params.api {
+        bail!("choose --console, --api or both");
+    }
+    let request = Request::UsersCreate(params);
+    let Some(made) = answer::<UsersCreateData>(request, &at.profile, at.json)? else {
+        return Ok(());
+    };
+    println!("created {} in account {}", made.arn, made.account_id);
+    for group in &made.groups {
+        println!("  in group {group}");
+    }
+    for policy in &made.policies {
+        println!("  with policy {policy}");
+    }
+    println!();
+    println!("Sign-in URL:  {}", made.signin_url);
+    println!("User name:    {}", made.user_name);
+    if let Some(password) = &made.password {
+        println!("Password:     {password}  (to be changed at first sign-in)");
+    }
+    if let Some(key) = &made.access_key {
+        println!("Access key:   {}", key.access_key_id);
+        println!("Secret key:   {}", key.secret_access_key);
+    }
+    if let Some(profile) = &made.stored_profile {
+        println!("Access key:   stored in the keyring as profile {profile}");
+    }
+    if made.password.is_some() || made.access_key.is_some() {
+        eprintln!(
+            "\nThis is the only time these secrets are shown: Switchyard keeps none of them. \
+             Hand them over now."
+        );
+    }
+    Ok(())
+}

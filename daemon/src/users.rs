@@ -1,0 +1,454 @@
+//! `users.list`, `users.create` and `users.remove`: IAM users in the profile's own account
+//! or, by assuming a cross-account role with the profile's credentials (and MFA session),
+//! in a member account of the organization.
+//!
+//! Everything is checked before the first write: the name, the groups and policies' shape,
+//! a typed password against the account's policy, the profile a key is to be stored as.
+//! A creation that fails half-way deletes the half-made user again. The console password
+//! and the secret key are answered once (or the key goes into the keyring) and are never
+//! logged or written anywhere else.
+
+use aws_config::SdkConfig;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::switch::Partition;
+use switchyard_shared::users::{
+    check_password, check_target, check_user_name, generate_password, signin_url, UsersCreateData,
+    UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget,
+    DEFAULT_MEMBER_ROLE,
+};
+
+use crate::aws::{self, federation, identity, users as iam_users};
+use crate::credentials::{self, Credentials};
+use crate::session::{self, Sessions, SignedIn};
+
+/// How long the assumed role's session lasts (STS's minimum: one request's work).
+const ROLE_SESSION_SECS: u32 = 900;
+
+/// The account the users message acts in, with credentials for it.
+struct Account {
+    signed: SignedIn,
+    sdk: SdkConfig,
+    account_id: String,
+}
+
+fn invalid(message: impl Into<String>) -> ErrorBody {
+    ErrorBody::new(ErrorCode::InvalidParams, message)
+}
+
+/// Sign in as the profile, then, for another account, assume its role there.
+async fn reach(sessions: &Sessions, target: &UsersTarget) -> Result<Account, ErrorBody> {
+    check_target(target).map_err(invalid)?;
+    let signed = sessions.sign_in(target.profile.clone()).await?;
+    let me = identity::caller(&signed.sdk)
+        .await
+        .map_err(|e| signed.explain(sessions, e))?;
+    let Some(account_id) = target.account_id.clone().filter(|a| *a != me.account_id) else {
+        let sdk = signed.sdk.clone();
+        return Ok(Account {
+            signed,
+            sdk,
+            account_id: me.account_id,
+        });
+    };
+    let role = target.role_name.as_deref().unwrap_or(DEFAULT_MEMBER_ROLE);
+    let role_arn = format!(
+        "arn:{}:iam::{account_id}:role/{role}",
+        signed.settings.partition
+    );
+    let session = federation::assume_role(
+        &signed.sdk,
+        &role_arn,
+        &session_name(&signed.profile),
+        ROLE_SESSION_SECS,
+    )
+    .await
+    .map_err(|e| {
+        let e = signed.explain(sessions, e);
+        if e.code == ErrorCode::AccessDenied || e.code == ErrorCode::AwsFailed {
+            ErrorBody::new(
+                e.code,
+                format!(
+                    "cannot act in account {account_id} through {role_arn} ({}); name the \
+                     cross-account role with --role, or check that profile {:?} may assume it",
+                    e.message, signed.profile
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
+    let credentials = aws_credential_types::Credentials::new(
+        session.access_key_id.clone(),
+        session.secret_access_key.clone(),
+        Some(session.session_token.clone()),
+        None,
+        "switchyard-assumed-role",
+    );
+    let sdk = aws::sdk_config(credentials, &signed.settings).await;
+    tracing::info!(account = %account_id, role = %role_arn, "assumed role for users");
+    Ok(Account {
+        signed,
+        sdk,
+        account_id,
+    })
+}
+
+/// `switchyard-users-PROFILE`, in the characters and length STS allows.
+fn session_name(profile: &str) -> String {
+    format!("switchyard-users-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+/// Answer `users.list`.
+pub async fn list(sessions: &Sessions, target: UsersTarget) -> Result<UsersListData, ErrorBody> {
+    let account = reach(sessions, &target).await?;
+    let users = iam_users::list(&account.sdk)
+        .await
+        .map_err(|e| account.signed.explain(sessions, e))?;
+    Ok(UsersListData {
+        profile: account.signed.profile,
+        account_id: account.account_id,
+        users,
+    })
+}
+
+/// Uniform random `u32`s from the operating system, for passwords.
+struct OsRandom {
+    buffer: Vec<u8>,
+    at: usize,
+    failed: bool,
+}
+
+impl OsRandom {
+    fn new() -> Result<OsRandom, ErrorBody> {
+        // Enough for a 128-character password many times over; refilled if ever used up.
+        let mut buffer = vec![0u8; 4096];
+        Self::fill(&mut buffer)?;
+        Ok(OsRandom {
+            buffer,
+            at: 0,
+            failed: false,
+        })
+    }
+
+    fn fill(buffer: &mut [u8]) -> Result<(), ErrorBody> {
+        getrandom::getrandom(buffer).map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::Internal,
+                format!("the operating system gave no random numbers: {e}"),
+            )
+        })
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        if self.at + 4 > self.buffer.len() {
+            // A failure is remembered: the caller refuses what was made with it.
+            self.failed |= Self::fill(&mut self.buffer).is_err();
+            self.at = 0;
+        }
+        let at = self.at;
+        self.at += 4;
+        u32::from_le_bytes([
+            self.buffer[at],
+            self.buffer[at + 1],
+            self.buffer[at + 2],
+            self.buffer[at + 3],
+        ])
+    }
+}
+
+/// A new password for `policy`, checked against it.
+fn new_password(policy: &switchyard_shared::users::PasswordPolicy) -> Result<String, ErrorBody> {
+    let mut random = OsRandom::new()?;
+    let password = generate_password(policy, &mut || random.next_u32());
+    if random.failed {
+        return Err(ErrorBody::new(
+            ErrorCode::Internal,
+            "the operating system stopped giving random numbers",
+        ));
+    }
+    check_password(policy, &password).map_err(|m| ErrorBody::new(ErrorCode::Internal, m))?;
+    Ok(password)
+}
+
+/// Answer `users.create`.
+pub async fn create(
+    sessions: &Sessions,
+    params: UsersCreateParams,
+) -> Result<UsersCreateData, ErrorBody> {
+    check_user_name(&params.user_name)
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidUserName, e.to_string()))?;
+    params.check().map_err(invalid)?;
+    if let Some(profile) = &params.store_profile {
+        credentials::check_profile_name(profile).map_err(|e| invalid(e.to_string()))?;
+        let config =
+            crate::config::load(&crate::config::path()).map_err(|e| invalid(e.to_string()))?;
+        if config.profiles.contains_key(profile) {
+            return Err(invalid(format!(
+                "profile {profile:?} already exists; choose another name for the new key \
+                 (or remove that profile first)"
+            )));
+        }
+    }
+    let account = reach(sessions, &params.target()).await?;
+    let explain = |e| account.signed.explain(sessions, e);
+    let password = if params.console {
+        let policy = iam_users::password_policy(&account.sdk)
+            .await
+            .map_err(explain)?;
+        match &params.password {
+            Some(typed) => {
+                check_password(&policy, typed)
+                    .map_err(|m| ErrorBody::new(ErrorCode::PasswordPolicyViolation, m))?;
+                Some(typed.clone())
+            }
+            None => Some(new_password(&policy)?),
+        }
+    } else {
+        None
+    };
+    if iam_users::exists(&account.sdk, &params.user_name)
+        .await
+        .map_err(explain)?
+    {
+        return Err(ErrorBody::new(
+            ErrorCode::UserExists,
+            format!(
+                "a user named {:?} already exists in account {}; choose another name, or \
+                 remove that user first",
+                params.user_name, account.account_id
+            ),
+        ));
+    }
+    let arn = iam_users::create_user(&account.sdk, &params.user_name, &params.tags)
+        .await
+        .map_err(explain)?;
+    tracing::info!(user = %params.user_name, account = %account.account_id, "user created");
+    let finished = finish(&account, &params, password.as_deref()).await;
+    let (access_key, stored_profile) = match finished {
+        Ok(done) => done,
+        Err(error) => {
+            let undone = match iam_users::delete(&account.sdk, &params.user_name).await {
+                Ok(_) => format!(
+                    "the half-made user {:?} was deleted again",
+                    params.user_name
+                ),
+                Err(e) => format!(
+                    "the half-made user {:?} could not be deleted ({}); remove it with \
+                     `switchyard users remove`",
+                    params.user_name, e.message
+                ),
+            };
+            tracing::warn!(user = %params.user_name, code = %error.code, "user creation undone");
+            return Err(ErrorBody::new(
+                error.code,
+                format!("{}; {undone}", error.message),
+            ));
+        }
+    };
+    let partition =
+        Partition::from_name(&account.signed.settings.partition).unwrap_or(Partition::Aws);
+    let alias = identity::account_alias(&account.sdk).await;
+    Ok(UsersCreateData {
+        profile: account.signed.profile.clone(),
+        account_id: account.account_id.clone(),
+        user_name: params.user_name.clone(),
+        arn,
+        signin_url: signin_url(partition, &account.account_id, alias.as_deref()),
+        password_reset_required: password.is_some(),
+        password,
+        access_key,
+        stored_profile,
+        groups: params.groups.clone(),
+        policies: params.policies.clone(),
+    })
+}
+
+/// Everything after CreateUser: groups, policies, console password, access key (answered,
+/// or stored in the keyring as a new profile).
+async fn finish(
+    account: &Account,
+    params: &UsersCreateParams,
+    password: Option<&str>,
+) -> Result<
+    (
+        Option<switchyard_shared::users::NewAccessKey>,
+        Option<String>,
+    ),
+    ErrorBody,
+> {
+    let name = &params.user_name;
+    for group in &params.groups {
+        iam_users::add_to_group(&account.sdk, name, group).await?;
+    }
+    for arn in &params.policies {
+        iam_users::attach_policy(&account.sdk, name, arn).await?;
+    }
+    if let Some(password) = password {
+        iam_users::create_login_profile(&account.sdk, name, password).await?;
+    }
+    if !params.api {
+        return Ok((None, None));
+    }
+    let key = iam_users::create_access_key(&account.sdk, name).await?;
+    let Some(profile) = &params.store_profile else {
+        return Ok((Some(key), None));
+    };
+    let credentials =
+        Credentials::new(&key.access_key_id, &key.secret_access_key).map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::AwsFailed,
+                format!("iam:CreateAccessKey returned a key Switchyard cannot store: {e}"),
+            )
+        })?;
+    store_profile(profile, credentials, &account.signed.settings).await?;
+    tracing::info!(user = %name, profile = %profile, "new user's key stored as a profile");
+    Ok((None, Some(profile.clone())))
+}
+
+/// Put the key into the keyring as `profile`, with the admin profile's region, partition
+/// and endpoints.
+async fn store_profile(
+    profile: &str,
+    key: Credentials,
+    settings: &crate::config::Profile,
+) -> Result<(), ErrorBody> {
+    let name = profile.to_owned();
+    tokio::task::spawn_blocking(move || credentials::store(&name, &key))
+        .await
+        .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(session::keyring_error)?;
+    let path = crate::config::path();
+    let mut config = crate::config::load(&path).map_err(|e| invalid(e.to_string()))?;
+    config.profiles.insert(
+        profile.to_owned(),
+        crate::config::Profile {
+            mfa_serial: None,
+            ..settings.clone()
+        },
+    );
+    crate::config::save(&path, &config)
+        .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// Answer `users.remove`.
+pub async fn remove(
+    sessions: &Sessions,
+    params: UsersRemoveParams,
+) -> Result<UsersRemoveData, ErrorBody> {
+    check_user_name(&params.user_name)
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidUserName, e.to_string()))?;
+    if params.confirm != params.user_name {
+        return Err(ErrorBody::new(
+            ErrorCode::ConfirmationMismatch,
+            format!(
+                "the confirmation {:?} does not name the user {:?}; nothing was removed",
+                params.confirm, params.user_name
+            ),
+        ));
+    }
+    let account = reach(sessions, &params.target()).await?;
+    let explain = |e| account.signed.explain(sessions, e);
+    if !iam_users::exists(&account.sdk, &params.user_name)
+        .await
+        .map_err(explain)?
+    {
+        return Err(ErrorBody::new(
+            ErrorCode::UserNotFound,
+            format!(
+                "there is no user {:?} in account {}",
+                params.user_name, account.account_id
+            ),
+        ));
+    }
+    let removed = iam_users::delete(&account.sdk, &params.user_name)
+        .await
+        .map_err(explain)?;
+    tracing::info!(user = %params.user_name, account = %account.account_id, "user removed");
+    Ok(UsersRemoveData {
+        profile: account.signed.profile.clone(),
+        account_id: account.account_id.clone(),
+        user_name: params.user_name,
+        removed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_names_are_what_sts_accepts() {
+        assert_eq!(session_name("work"), "switchyard-users-work");
+        assert_eq!(session_name(&"x".repeat(100)).len(), 64);
+    }
+
+    #[test]
+    fn the_os_gives_different_numbers_and_passwords() {
+        let mut random = OsRandom::new().unwrap();
+        // More than one buffer's worth: the refill works.
+        let drawn: std::collections::BTreeSet<u32> = (0..3000).map(|_| random.next_u32()).collect();
+        assert!(drawn.len() > 2900, "{}", drawn.len());
+        assert!(!random.failed);
+        let policy = switchyard_shared::users::PasswordPolicy::custom(30, true, true, true, true);
+        let a = new_password(&policy).unwrap();
+        let b = new_password(&policy).unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 30);
+    }
+
+    #[tokio::test]
+    async fn bad_requests_are_refused_before_any_call() {
+        // No config, no keyring: a request that got past the checks would fail otherwise.
+        let sessions = Sessions::default();
+        let params = |name: &str| UsersCreateParams {
+            profile: Some("nobody".into()),
+            account_id: None,
+            role_name: None,
+            user_name: name.into(),
+            console: true,
+            password: None,
+            api: false,
+            groups: vec![],
+            policies: vec![],
+            tags: vec![],
+            store_profile: None,
+        };
+        let error = create(&sessions, params("a b")).await.err().unwrap();
+        assert_eq!(error.code, ErrorCode::InvalidUserName, "{error}");
+        let error = create(
+            &sessions,
+            UsersCreateParams {
+                account_id: Some("1234".into()),
+                ..params("alice")
+            },
+        )
+        .await
+        .err()
+        .unwrap();
+        assert_eq!(error.code, ErrorCode::InvalidParams, "{error}");
+        let error = remove(
+            &sessions,
+            UsersRemoveParams {
+                profile: Some("nobody".into()),
+                account_id: None,
+                role_name: None,
+                user_name: "alice".into(),
+                confirm: "alicia".into(),
+            },
+        )
+        .await
+        .err()
+        .unwrap();
+        assert_eq!(error.code, ErrorCode::ConfirmationMismatch, "{error}");
+    }
+}
