@@ -23,15 +23,22 @@ pub struct DaemonState {
     /// MFA sessions, in memory only.
     pub sessions: Arc<Sessions>,
     pub accounts: Arc<AccountsCache>,
+    /// Provisioning jobs (journaled under the state dir).
+    pub jobs: Arc<crate::provision::Jobs>,
 }
 
 impl DaemonState {
     /// State for a daemon that keeps its caches under `state_dir`.
     pub fn new(aws: AwsEnv, state_dir: &Path) -> DaemonState {
+        let sessions = Arc::new(Sessions::default());
         DaemonState {
             started: Instant::now(),
             aws,
-            sessions: Arc::new(Sessions::default()),
+            jobs: Arc::new(crate::provision::Jobs::new(
+                state_dir,
+                Arc::clone(&sessions),
+            )),
+            sessions,
             accounts: Arc::new(AccountsCache::new(state_dir)),
         }
     }
@@ -95,6 +102,16 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::UsersRemove(params) => {
             reply(id, crate::users::remove(&state.sessions, params).await)
         }
+        Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
+        Request::JobsList => reply(
+            id,
+            Ok(switchyard_shared::provision::JobsData {
+                jobs: state.jobs.journal.list(),
+            }),
+        ),
+        Request::JobStatus(params) => reply(id, state.jobs.status(&params.job)),
+        Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job)),
+        Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

@@ -9,6 +9,7 @@ mod cli_credentials;
 mod cli_doctor;
 mod cli_logs;
 mod cli_policy;
+mod cli_provision;
 mod cli_roles;
 mod cli_users;
 
@@ -96,6 +97,11 @@ enum Command {
     /// (console password and/or access key, groups, policies, tags), remove.
     #[command(subcommand)]
     Users(cli_users::Command),
+    /// Provision client accounts (`account create`): runs as a journaled job.
+    #[command(subcommand)]
+    Account(cli_provision::AccountCommand),
+    /// Provisioning jobs: list them, `resume ID`, `cancel ID`.
+    Jobs(cli_provision::JobsArgs),
     /// Register the native-messaging host with browsers.
     Install {
         #[command(flatten)]
@@ -185,6 +191,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => cli_aws::accounts(profile, refresh, json),
         Command::Roles(args) => cli_roles::run(args),
+        Command::Account(command) => cli_provision::account(command),
+        Command::Jobs(args) => cli_provision::jobs(args),
         Command::Users(command) => cli_users::run(command),
         Command::Login {
             role_arn,
@@ -315,12 +323,9 @@ fn run_daemon() -> anyhow::Result<()> {
             version = switchyard_shared::APP_VERSION,
             "daemon listening"
         );
-        server::serve(
-            bound,
-            Arc::new(DaemonState::new(aws, &paths.state_dir)),
-            server::shutdown_signal(),
-        )
-        .await?;
+        let state = Arc::new(DaemonState::new(aws, &paths.state_dir));
+        state.jobs.resume_all();
+        server::serve(bound, state, server::shutdown_signal()).await?;
         tracing::info!("daemon stopped");
         Ok(())
     })

@@ -42,6 +42,11 @@ pub const CAPABILITIES: &[&str] = &[
     "users.list",
     "users.create",
     "users.remove",
+    "account.create",
+    "jobs.list",
+    "job.status",
+    "jobs.resume",
+    "jobs.cancel",
 ];
 
 /// A stable, machine-readable error code.
@@ -124,6 +129,18 @@ pub enum ErrorCode {
     UserNotFound,
     /// A destructive request's confirmation does not name the thing destroyed.
     ConfirmationMismatch,
+    /// A field of `account.create` is not valid (name, e-mail, role, group, policy, user,
+    /// tag, OU) or names an unknown user; refused before anything is created.
+    InvalidAccountRequest,
+    /// An account, an in-flight CreateAccount request or a running job already uses the
+    /// e-mail.
+    EmailInUse,
+    /// AWS did not create the account; the message turns its FailureReason into a remedy.
+    AccountCreationFailed,
+    /// No provisioning job has this id.
+    JobNotFound,
+    /// The job cannot be resumed or cancelled in its state (done, failed).
+    JobNotResumable,
 }
 
 impl ErrorCode {
@@ -165,6 +182,11 @@ impl ErrorCode {
         ErrorCode::UserExists,
         ErrorCode::UserNotFound,
         ErrorCode::ConfirmationMismatch,
+        ErrorCode::InvalidAccountRequest,
+        ErrorCode::EmailInUse,
+        ErrorCode::AccountCreationFailed,
+        ErrorCode::JobNotFound,
+        ErrorCode::JobNotResumable,
     ];
 
     /// The wire string of this code.
@@ -206,6 +228,11 @@ impl ErrorCode {
             ErrorCode::UserExists => "user_exists",
             ErrorCode::UserNotFound => "user_not_found",
             ErrorCode::ConfirmationMismatch => "confirmation_mismatch",
+            ErrorCode::InvalidAccountRequest => "invalid_account_request",
+            ErrorCode::EmailInUse => "email_in_use",
+            ErrorCode::AccountCreationFailed => "account_creation_failed",
+            ErrorCode::JobNotFound => "job_not_found",
+            ErrorCode::JobNotResumable => "job_not_resumable",
         }
     }
 }
@@ -272,6 +299,16 @@ pub enum Request {
     UsersCreate(crate::users::UsersCreateParams),
     #[serde(rename = "users.remove")]
     UsersRemove(crate::users::UsersRemoveParams),
+    #[serde(rename = "account.create")]
+    AccountCreate(crate::provision::CreateAccountParams),
+    #[serde(rename = "jobs.list")]
+    JobsList,
+    #[serde(rename = "job.status")]
+    JobStatus(crate::provision::JobIdParams),
+    #[serde(rename = "jobs.resume")]
+    JobsResume(crate::provision::JobIdParams),
+    #[serde(rename = "jobs.cancel")]
+    JobsCancel(crate::provision::JobIdParams),
 }
 
 impl Request {
@@ -290,6 +327,11 @@ impl Request {
         "users.list",
         "users.create",
         "users.remove",
+        "account.create",
+        "jobs.list",
+        "job.status",
+        "jobs.resume",
+        "jobs.cancel",
     ];
 
     /// The `hello` this build sends.

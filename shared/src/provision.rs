@@ -472,7 +472,7 @@ impl Step {
 }
 
 /// Where one step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     Pending,
@@ -643,11 +643,12 @@ impl Job {
     }
 }
 
-/// Parameters of `job.status`, `jobs.resume` and `jobs.cancel`.
+/// Parameters of `job.status`, `jobs.resume` and `jobs.cancel` (`job`, since `id` is the
+/// request's own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobIdParams {
-    pub id: String,
+    pub job: String,
 }
 
 /// Data of `jobs.list`: every job in the journal, newest first.

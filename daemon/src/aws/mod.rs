@@ -10,6 +10,7 @@ pub mod identity;
 pub mod keys;
 pub mod mfa;
 pub mod organizations;
+pub mod provision;
 pub mod users;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

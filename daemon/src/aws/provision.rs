@@ -1,0 +1,300 @@
+//! The AWS calls of provisioning a client account: Organizations (ListAccounts,
+//! ListCreateAccountStatus, CreateAccount, DescribeCreateAccountStatus, ListParents,
+//! MoveAccount), STS AssumeRole into the new account, and IAM (TagRole, GetUser, GetGroup,
+//! CreateGroup, PutGroupPolicy, AddUserToGroup). Each call is one step's action; the
+//! order, the journal and the retries are [`crate::provision`]'s.
+
+use std::collections::BTreeMap;
+
+use aws_config::SdkConfig;
+use aws_sdk_organizations::types::CreateAccountState;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::Plan;
+
+use super::{classify, service_code};
+
+fn org(config: &SdkConfig) -> aws_sdk_organizations::Client {
+    aws_sdk_organizations::Client::new(config)
+}
+
+fn iam(config: &SdkConfig) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::new(config)
+}
+
+/// Something of the organization that already uses the e-mail (or the account name, for
+/// requests in flight: AWS's request status does not show the e-mail).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InUse {
+    /// An account with this e-mail.
+    Account { id: String, name: String },
+    /// A CreateAccount request for an account of this name.
+    Request {
+        request_id: String,
+        state: String,
+        account_id: Option<String>,
+        requested_at: u64,
+    },
+}
+
+/// Every account of the organization whose e-mail is `email` (case-insensitively).
+pub async fn accounts_with_email(config: &SdkConfig, email: &str) -> Result<Vec<InUse>, ErrorBody> {
+    let mut pages = org(config).list_accounts().into_paginator().send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("organizations:ListAccounts", e))?;
+        for account in page.accounts.unwrap_or_default() {
+            if account
+                .email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            {
+                found.push(InUse::Account {
+                    id: account.id.unwrap_or_default(),
+                    name: account.name.unwrap_or_default(),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// CreateAccount requests for an account named `name`, in the given states (all when
+/// empty).
+pub async fn requests_named(
+    config: &SdkConfig,
+    name: &str,
+    states: &[CreateAccountState],
+) -> Result<Vec<InUse>, ErrorBody> {
+    let mut request = org(config).list_create_account_status();
+    for state in states {
+        request = request.states(state.clone());
+    }
+    let mut pages = request.into_paginator().send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("organizations:ListCreateAccountStatus", e))?;
+        for status in page.create_account_statuses.unwrap_or_default() {
+            if status.account_name.as_deref() == Some(name) {
+                found.push(InUse::Request {
+                    request_id: status.id.unwrap_or_default(),
+                    state: status
+                        .state
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    account_id: status.account_id,
+                    requested_at: status
+                        .requested_timestamp
+                        .as_ref()
+                        .map(super::unix_seconds)
+                        .unwrap_or(0),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// CreateAccount; the request id.
+pub async fn create_account(config: &SdkConfig, plan: &Plan) -> Result<String, ErrorBody> {
+    let mut request = org(config)
+        .create_account()
+        .email(&plan.email)
+        .account_name(&plan.name)
+        .role_name(&plan.role_name);
+    for (key, value) in &plan.tags {
+        let tag = aws_sdk_organizations::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+        request = request.tags(tag);
+    }
+    let out = request
+        .send()
+        .await
+        .map_err(|e| classify("organizations:CreateAccount", e))?;
+    out.create_account_status.and_then(|s| s.id).ok_or_else(|| {
+        ErrorBody::new(
+            ErrorCode::AwsFailed,
+            "organizations:CreateAccount answered without a request id",
+        )
+    })
+}
+
+/// Where a CreateAccount request stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Creation {
+    InProgress,
+    Succeeded { account_id: String },
+    Failed { reason: String },
+}
+
+/// DescribeCreateAccountStatus.
+pub async fn creation_status(config: &SdkConfig, request_id: &str) -> Result<Creation, ErrorBody> {
+    let out = org(config)
+        .describe_create_account_status()
+        .create_account_request_id(request_id)
+        .send()
+        .await
+        .map_err(|e| classify("organizations:DescribeCreateAccountStatus", e))?;
+    let status = out.create_account_status.ok_or_else(|| {
+        ErrorBody::new(
+            ErrorCode::AwsFailed,
+            "organizations:DescribeCreateAccountStatus answered without a status",
+        )
+    })?;
+    Ok(match status.state {
+        Some(CreateAccountState::Succeeded) => match status.account_id {
+            Some(account_id) => Creation::Succeeded { account_id },
+            None => Creation::InProgress,
+        },
+        Some(CreateAccountState::Failed) => Creation::Failed {
+            reason: status
+                .failure_reason
+                .map(|r| r.as_str().to_owned())
+                .unwrap_or_else(|| "UNKNOWN".to_owned()),
+        },
+        _ => Creation::InProgress,
+    })
+}
+
+/// Put the account under `parent` (an OU or the root) unless it is there already; whether
+/// it moved.
+pub async fn move_to(
+    config: &SdkConfig,
+    account_id: &str,
+    parent: &str,
+) -> Result<bool, ErrorBody> {
+    let client = org(config);
+    let parents = client
+        .list_parents()
+        .child_id(account_id)
+        .send()
+        .await
+        .map_err(|e| classify("organizations:ListParents", e))?
+        .parents
+        .unwrap_or_default();
+    let Some(current) = parents.into_iter().find_map(|p| p.id) else {
+        return Err(ErrorBody::new(
+            ErrorCode::AwsFailed,
+            format!("organizations:ListParents found no parent of account {account_id}"),
+        ));
+    };
+    if current == parent {
+        return Ok(false);
+    }
+    client
+        .move_account()
+        .account_id(account_id)
+        .source_parent_id(current)
+        .destination_parent_id(parent)
+        .send()
+        .await
+        .map_err(|e| classify("organizations:MoveAccount", e))?;
+    Ok(true)
+}
+
+/// SDK configuration acting as `role_arn` (assumed with `config`'s credentials).
+pub async fn as_role(
+    config: &SdkConfig,
+    settings: &crate::config::Profile,
+    role_arn: &str,
+    session_name: &str,
+) -> Result<SdkConfig, ErrorBody> {
+    let session = super::federation::assume_role(config, role_arn, session_name, 900).await?;
+    let credentials = aws_credential_types::Credentials::new(
+        session.access_key_id,
+        session.secret_access_key,
+        Some(session.session_token),
+        None,
+        "switchyard-provision",
+    );
+    Ok(super::sdk_config(credentials, settings).await)
+}
+
+/// TagRole (tags replace earlier values of the same keys: repeating it is harmless).
+pub async fn tag_role(
+    config: &SdkConfig,
+    role_name: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), ErrorBody> {
+    let mut request = iam(config).tag_role().role_name(role_name);
+    for (key, value) in tags {
+        let tag = aws_sdk_iam::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+        request = request.tags(tag);
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| classify("iam:TagRole", e))?;
+    Ok(())
+}
+
+/// The users of `names` that IAM does not know.
+pub async fn unknown_users(config: &SdkConfig, names: &[String]) -> Result<Vec<String>, ErrorBody> {
+    let client = iam(config);
+    let mut unknown = Vec::new();
+    for name in names {
+        match client.get_user().user_name(name).send().await {
+            Ok(_) => {}
+            Err(e) if service_code(&e) == Some("NoSuchEntity") => unknown.push(name.clone()),
+            Err(e) => return Err(classify("iam:GetUser", e)),
+        }
+    }
+    Ok(unknown)
+}
+
+/// Make the group, or adopt it when it exists; the members it already had (`None` when
+/// it was made now).
+pub async fn ensure_group(
+    config: &SdkConfig,
+    group: &str,
+) -> Result<Option<Vec<String>>, ErrorBody> {
+    let client = iam(config);
+    match client.get_group().group_name(group).send().await {
+        Ok(out) => {
+            return Ok(Some(out.users.into_iter().map(|u| u.user_name).collect()));
+        }
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => {}
+        Err(e) => return Err(classify("iam:GetGroup", e)),
+    }
+    match client.create_group().group_name(group).send().await {
+        Ok(_) => Ok(None),
+        Err(e) if service_code(&e) == Some("EntityAlreadyExists") => Ok(Some(Vec::new())),
+        Err(e) => Err(classify("iam:CreateGroup", e)),
+    }
+}
+
+/// PutGroupPolicy (replaces a policy of the same name).
+pub async fn put_group_policy(
+    config: &SdkConfig,
+    group: &str,
+    policy: &str,
+    document: &str,
+) -> Result<(), ErrorBody> {
+    iam(config)
+        .put_group_policy()
+        .group_name(group)
+        .policy_name(policy)
+        .policy_document(document)
+        .send()
+        .await
+        .map_err(|e| classify("iam:PutGroupPolicy", e))?;
+    Ok(())
+}
+
+/// AddUserToGroup (a member already in it stays).
+pub async fn add_user(config: &SdkConfig, group: &str, user: &str) -> Result<(), ErrorBody> {
+    iam(config)
+        .add_user_to_group()
+        .group_name(group)
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|e| classify("iam:AddUserToGroup", e))?;
+    Ok(())
+}

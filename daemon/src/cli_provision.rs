@@ -1,0 +1,232 @@
+//! `switchyard account create …` and `switchyard jobs [resume ID | cancel ID]`: start a
+//! provisioning job (`account.create`) and follow its steps by polling `job.status`; list,
+//! resume and cancel jobs.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use switchyard_shared::protocol::Request;
+use switchyard_shared::provision::{
+    CreateAccountParams, Job, JobIdParams, JobState, JobsData, StepState,
+};
+
+use crate::cli_aws::answer;
+
+/// How often the CLI asks how a job stands.
+const POLL: Duration = Duration::from_millis(300);
+
+#[derive(clap::Subcommand)]
+pub enum AccountCommand {
+    /// Create a client account: the member account with its role, the management-account
+    /// group whose inline policy allows exactly that role, its members, the switch link.
+    /// The e-mail can never be used for another AWS account again, even after closing.
+    Create {
+        /// The account's full name.
+        #[arg(long)]
+        name: String,
+        /// The root user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The cross-account role (default: the name without spaces).
+        #[arg(long)]
+        role: Option<String>,
+        /// The management-account group (default: Access<Name>).
+        #[arg(long)]
+        group: Option<String>,
+        /// The group's inline policy (default: SwitchTo<Name>).
+        #[arg(long)]
+        policy: Option<String>,
+        /// An IAM user of the management account to add to the group (repeat).
+        #[arg(long = "user")]
+        users: Vec<String>,
+        /// The organizational unit to place the account in.
+        #[arg(long)]
+        ou: Option<String>,
+        /// A tag for the account and its role, KEY=VALUE (repeat).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        /// Start the job and print it without waiting.
+        #[arg(long)]
+        no_wait: bool,
+        /// Print the job as JSON when it ends.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    command: Option<JobsCommand>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum JobsCommand {
+    /// Run a paused or cancelled job again from its journal.
+    Resume {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a job before its next step.
+    Cancel {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_tags(tags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    tags.iter()
+        .map(|tag| {
+            tag.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| anyhow!("--tag {tag:?}: write KEY=VALUE"))
+        })
+        .collect()
+}
+
+pub fn account(command: AccountCommand) -> anyhow::Result<()> {
+    let AccountCommand::Create {
+        name,
+        email,
+        role,
+        group,
+        policy,
+        users,
+        ou,
+        tags,
+        profile,
+        no_wait,
+        json,
+    } = command;
+    let params = CreateAccountParams {
+        profile: profile.clone(),
+        name,
+        email,
+        role_name: role,
+        group_name: group,
+        policy_name: policy,
+        users,
+        tags: parse_tags(&tags)?,
+        ou_id: ou,
+    };
+    let Some(job) = answer::<Job>(Request::AccountCreate(params), &profile, false)? else {
+        return Ok(());
+    };
+    if no_wait {
+        return print_job(&job, json);
+    }
+    if !json {
+        println!("job {} started", job.id);
+    }
+    follow(&job.id, json)
+}
+
+/// Print each step as it ends, until the job stops; the exit status says how it ended.
+fn follow(id: &str, json: bool) -> anyhow::Result<()> {
+    let mut shown = std::collections::HashSet::new();
+    loop {
+        let job: Job =
+            crate::ask(Request::JobStatus(JobIdParams { job: id.to_owned() }))?.into_result()?;
+        if !json {
+            // In order, up to the first step still pending or running.
+            let ended = job
+                .steps
+                .iter()
+                .take_while(|r| !matches!(r.state, StepState::Pending | StepState::Running));
+            for record in ended {
+                if !shown.insert((record.step, record.state, record.attempts)) {
+                    continue;
+                }
+                println!(
+                    "  {:<9} {}: {}",
+                    format!("[{:?}]", record.state).to_lowercase(),
+                    serde_json::to_value(record.step)?
+                        .as_str()
+                        .unwrap_or_default(),
+                    record.detail.as_deref().unwrap_or("")
+                );
+            }
+        }
+        if job.state != JobState::Running {
+            return finish(&job, json);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn finish(job: &Job, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(job)?);
+    } else if job.state == JobState::Done {
+        println!("done: {}", job.summary());
+    }
+    match (job.state, &job.error) {
+        (JobState::Done, _) => Ok(()),
+        (state, Some(error)) => bail!(
+            "job {} {:?}: {}: {}{}",
+            job.id,
+            state,
+            error.code,
+            error.message,
+            if state == JobState::Paused {
+                format!(" (then `switchyard jobs resume {}`)", job.id)
+            } else {
+                String::new()
+            }
+        ),
+        (state, None) => bail!("job {} is {state:?}", job.id),
+    }
+}
+
+fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(job)?);
+    } else {
+        println!(
+            "{}  {:<9} {}  {}",
+            job.id,
+            format!("{:?}", job.state).to_lowercase(),
+            job.plan.name,
+            job.plan.email
+        );
+    }
+    Ok(())
+}
+
+pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
+    match args.command {
+        None => {
+            let Some(data) = answer::<JobsData>(Request::JobsList, &None, args.json)? else {
+                return Ok(());
+            };
+            if data.jobs.is_empty() {
+                println!("no provisioning jobs");
+            }
+            for job in &data.jobs {
+                print_job(job, false)?;
+            }
+            Ok(())
+        }
+        Some(JobsCommand::Resume { id, json }) => {
+            let job: Job =
+                crate::ask(Request::JobsResume(JobIdParams { job: id }))?.into_result()?;
+            if !json {
+                println!("job {} resumed", job.id);
+            }
+            follow(&job.id, json)
+        }
+        Some(JobsCommand::Cancel { id, json }) => {
+            let job: Job =
+                crate::ask(Request::JobsCancel(JobIdParams { job: id }))?.into_result()?;
+            print_job(&job, json)
+        }
+    }
+}

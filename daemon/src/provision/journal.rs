@@ -1,0 +1,263 @@
+//! The provisioning journal and audit log on disk: `$STATE_DIR/jobs/<id>.json` (one file
+//! per job, replaced atomically: written beside, synced, renamed) and
+//! `$STATE_DIR/audit.log` (JSON lines, appended: who, what, when, result; no secrets).
+//!
+//! The jobs are also held in memory; every change goes through [`Journal::update`], which
+//! changes the job and writes it before the caller goes on, so a step is journaled as
+//! started before it acts and as done before the next one begins.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::{is_job_id, Job};
+
+/// The jobs of this daemon, in memory and on disk.
+#[derive(Debug)]
+pub struct Journal {
+    dir: PathBuf,
+    audit: PathBuf,
+    jobs: Mutex<BTreeMap<String, Job>>,
+    /// Jobs a runner is driving now (at most one runner per job).
+    running: Mutex<HashSet<String>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::Internal,
+        format!("cannot {what} {}: {e}", path.display()),
+    )
+}
+
+/// One line of the audit log.
+#[derive(Debug, Serialize)]
+pub struct AuditEntry<'a> {
+    /// Unix seconds.
+    pub at: u64,
+    /// The caller's ARN.
+    pub who: &'a str,
+    pub profile: &'a str,
+    pub job: &'a str,
+    /// The action (`organizations:CreateAccount`, `jobs.cancel`, …).
+    pub what: &'a str,
+    /// What it acted on (an e-mail, an account id, a group).
+    pub target: &'a str,
+    /// `ok`, or the error code and message.
+    pub result: String,
+}
+
+impl Journal {
+    /// The journal under `state_dir`, with every readable job file loaded (an unreadable
+    /// one is logged and left alone).
+    pub fn open(state_dir: &Path) -> Journal {
+        let dir = state_dir.join("jobs");
+        let mut jobs = BTreeMap::new();
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                    continue;
+                }
+                let job = std::fs::read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| {
+                        serde_json::from_slice::<Job>(&bytes).map_err(|e| e.to_string())
+                    });
+                match job {
+                    Ok(job) if is_job_id(&job.id) => {
+                        jobs.insert(job.id.clone(), job);
+                    }
+                    Ok(_) => tracing::warn!(path = %path.display(), "job file with a bad id"),
+                    Err(e) => tracing::warn!(path = %path.display(), "unreadable job file: {e}"),
+                }
+            }
+        }
+        Journal {
+            dir,
+            audit: state_dir.join("audit.log"),
+            jobs: Mutex::new(jobs),
+            running: Mutex::default(),
+        }
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("{id}.json"))
+    }
+
+    fn write(&self, job: &Job) -> Result<(), ErrorBody> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io_error("create", &self.dir, e))?;
+        let path = self.path(&job.id);
+        let tmp = path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec_pretty(job)
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
+        let mut file = std::fs::File::create(&tmp).map_err(|e| io_error("write", &tmp, e))?;
+        file.write_all(&bytes)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| io_error("write", &tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| io_error("replace", &path, e))
+    }
+
+    /// Add a job unless `conflict` finds one it clashes with (checked under the same
+    /// lock, so two requests cannot both pass); the job is on disk when this returns.
+    pub fn insert(&self, job: Job, conflict: impl Fn(&Job) -> bool) -> Result<Job, ErrorBody> {
+        let mut jobs = lock(&self.jobs);
+        if let Some(other) = jobs.values().find(|other| conflict(other)) {
+            return Err(ErrorBody::new(
+                ErrorCode::EmailInUse,
+                format!(
+                    "job {} is already creating an account with {} ({:?}); wait for it, or cancel it with `switchyard jobs cancel {}`",
+                    other.id,
+                    other.plan.email,
+                    other.state,
+                    other.id
+                ),
+            ));
+        }
+        self.write(&job)?;
+        jobs.insert(job.id.clone(), job.clone());
+        Ok(job)
+    }
+
+    pub fn get(&self, id: &str) -> Option<Job> {
+        lock(&self.jobs).get(id).cloned()
+    }
+
+    /// Every job, newest first.
+    pub fn list(&self) -> Vec<Job> {
+        let mut jobs: Vec<Job> = lock(&self.jobs).values().cloned().collect();
+        jobs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        jobs
+    }
+
+    /// Change a job and write it before returning; on a failed write the change is undone.
+    pub fn update<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Job) -> T,
+    ) -> Result<(T, Job), ErrorBody> {
+        let mut jobs = lock(&self.jobs);
+        let Some(job) = jobs.get_mut(id) else {
+            return Err(not_found(id));
+        };
+        let before = job.clone();
+        let out = f(job);
+        if let Err(e) = self.write(job) {
+            *job = before;
+            return Err(e);
+        }
+        Ok((out, job.clone()))
+    }
+
+    /// Mark a job as driven by a runner; false when one already drives it.
+    pub fn claim(&self, id: &str) -> bool {
+        lock(&self.running).insert(id.to_owned())
+    }
+
+    pub fn release(&self, id: &str) {
+        lock(&self.running).remove(id);
+    }
+
+    /// Append one line to the audit log. A failure is logged, never fatal.
+    pub fn audit(&self, entry: &AuditEntry<'_>) {
+        let line = match serde_json::to_string(entry) {
+            Ok(line) => line + "\n",
+            Err(e) => return tracing::warn!("audit entry not encoded: {e}"),
+        };
+        let result = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.audit)
+            .and_then(|mut file| file.write_all(line.as_bytes()));
+        if let Err(e) = result {
+            tracing::warn!(path = %self.audit.display(), "audit log not written: {e}");
+        }
+    }
+}
+
+/// `job_not_found` for `id`.
+pub fn not_found(id: &str) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::JobNotFound,
+        format!("no provisioning job {id:?}; `switchyard jobs` lists them"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchyard_shared::provision::{plan, CreateAccountParams, JobState};
+
+    fn job(id: &str, email: &str) -> Job {
+        let plan = plan(&CreateAccountParams {
+            name: "Client A".into(),
+            email: email.into(),
+            ..CreateAccountParams::default()
+        })
+        .unwrap();
+        Job::new(id.into(), "default".into(), "arn:me".into(), plan, 1)
+    }
+
+    #[test]
+    fn jobs_survive_a_reopen_and_conflicts_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path());
+        journal
+            .insert(job("j01", "a@example.com"), |_| false)
+            .unwrap();
+        let same = |other: &Job| other.plan.email == "a@example.com";
+        let refused = journal
+            .insert(job("j02", "a@example.com"), same)
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::EmailInUse);
+        journal
+            .update("j01", |j| j.state = JobState::Paused)
+            .unwrap();
+        std::fs::write(dir.path().join("jobs/junk.json"), "{").unwrap();
+        let again = Journal::open(dir.path());
+        assert_eq!(again.list().len(), 1);
+        assert_eq!(again.get("j01").unwrap().state, JobState::Paused);
+        assert!(!dir.path().join("jobs/j01.json.tmp").exists());
+        assert_eq!(
+            again.update("j09", |_| ()).unwrap_err().code,
+            ErrorCode::JobNotFound
+        );
+        assert!(again.claim("j01") && !again.claim("j01"));
+        again.release("j01");
+        assert!(again.claim("j01"));
+    }
+
+    #[test]
+    fn audit_lines_append() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path());
+        for result in ["ok", "error"] {
+            journal.audit(&AuditEntry {
+                at: 5,
+                who: "arn:aws:iam::1:user/alice",
+                profile: "default",
+                job: "j01",
+                what: "iam:CreateGroup",
+                target: "AccessClientA",
+                result: result.into(),
+            });
+        }
+        let text = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["result"], "error");
+        assert_eq!(lines[0]["who"], "arn:aws:iam::1:user/alice");
+    }
+}

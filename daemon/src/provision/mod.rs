@@ -1,0 +1,558 @@
+//! Provisioning jobs: `account.create` runs the runbook (check the e-mail, CreateAccount,
+//! wait for it, move it to its OU, tag its role through AssumeRole, make the
+//! management-account group with its inline policy and members, the switch link) as a
+//! background job journaled step by step ([`journal`]); `jobs.list`, `job.status`,
+//! `jobs.resume`, `jobs.cancel` act on the jobs.
+//!
+//! Each step is journaled as started before it acts and as done after. A step found
+//! started on resume checks before it acts again: above all CreateAccount, whose lost
+//! answer is found by looking the e-mail (ListAccounts) and the account name
+//! (ListCreateAccountStatus) up, never by sending it again blindly. A daemon that starts
+//! resumes every job that was running.
+
+pub mod journal;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_organizations::types::CreateAccountState;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::{
+    failure_sentence, plan, role_arn, switch_link, switch_policy, CreateAccountParams, Job,
+    JobState, Step, StepState,
+};
+use switchyard_shared::switch::Partition;
+
+use crate::aws::provision::{self as aws, Creation, InUse};
+use crate::session::{now, Sessions, SignedIn};
+use journal::{not_found, AuditEntry, Journal};
+
+/// How long CreateAccount may stay IN_PROGRESS before the job pauses (resume to go on).
+const CREATE_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+/// The first and the longest wait between DescribeCreateAccountStatus calls.
+const POLL_FIRST: Duration = Duration::from_millis(500);
+const POLL_MAX: Duration = Duration::from_secs(10);
+/// How long a new role may take to become assumable.
+const ROLE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
+/// The session name of the role assumed in the new account.
+const SESSION_NAME: &str = "switchyard-provision";
+
+/// The provisioning jobs and what their runners need.
+#[derive(Debug)]
+pub struct Jobs {
+    pub journal: Journal,
+    sessions: Arc<Sessions>,
+}
+
+/// A step's error: the job pauses (may pass: resume) or fails (cannot go on).
+fn is_final_error(error: &ErrorBody) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::EmailInUse | ErrorCode::AccountCreationFailed | ErrorCode::InvalidAccountRequest
+    )
+}
+
+fn new_id() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "j{:012x}{:04x}",
+        (nanos / 1000) & 0xffff_ffff_ffff,
+        n & 0xffff
+    )
+}
+
+impl Jobs {
+    pub fn new(state_dir: &std::path::Path, sessions: Arc<Sessions>) -> Jobs {
+        Jobs {
+            journal: Journal::open(state_dir),
+            sessions,
+        }
+    }
+
+    /// Start a runner for every job that was running when the daemon stopped.
+    pub fn resume_all(self: &Arc<Self>) {
+        for job in self.journal.list() {
+            if job.state == JobState::Running {
+                tracing::info!(job = %job.id, "resuming provisioning job");
+                self.spawn(job.id);
+            }
+        }
+    }
+
+    fn spawn(self: &Arc<Self>, id: String) {
+        let jobs = Arc::clone(self);
+        tokio::spawn(async move { jobs.run(&id).await });
+    }
+
+    fn audit(&self, job: &Job, what: &str, target: &str, result: &Result<(), ErrorBody>) {
+        self.journal.audit(&AuditEntry {
+            at: now(),
+            who: &job.caller_arn,
+            profile: &job.profile,
+            job: &job.id,
+            what,
+            target,
+            result: match result {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => format!("{}: {}", e.code, e.message),
+            },
+        });
+    }
+
+    /// `account.create`: check the input (before any AWS call), find who asks, journal the
+    /// job and start it. The answer is the job as journaled.
+    pub async fn create(self: &Arc<Self>, params: CreateAccountParams) -> Result<Job, ErrorBody> {
+        let plan = plan(&params).map_err(|problems| {
+            let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            ErrorBody::new(ErrorCode::InvalidAccountRequest, text.join("; "))
+        })?;
+        let signed = self.sessions.sign_in(params.profile).await?;
+        let caller = crate::aws::identity::caller(&signed.sdk)
+            .await
+            .map_err(|e| signed.explain(&self.sessions, e))?;
+        let job = Job::new(new_id(), signed.profile.clone(), caller.arn, plan, now());
+        let email = job.plan.email.to_ascii_lowercase();
+        let job = self.journal.insert(job, |other| {
+            !other.state.is_final() && other.plan.email.to_ascii_lowercase() == email
+        })?;
+        self.audit(&job, "account.create", &job.plan.email, &Ok(()));
+        self.spawn(job.id.clone());
+        Ok(job)
+    }
+
+    pub fn status(&self, id: &str) -> Result<Job, ErrorBody> {
+        self.journal.get(id).ok_or_else(|| not_found(id))
+    }
+
+    /// `jobs.resume`: a paused or cancelled job runs again from its journal.
+    pub fn resume(self: &Arc<Self>, id: &str) -> Result<Job, ErrorBody> {
+        let job = self.status(id)?;
+        match job.state {
+            JobState::Running | JobState::Paused | JobState::Cancelled => {}
+            JobState::Done | JobState::Failed => {
+                return Err(ErrorBody::new(
+                    ErrorCode::JobNotResumable,
+                    format!(
+                        "job {id} is {:?}: there is nothing left to resume{}",
+                        job.state,
+                        job.error
+                            .as_ref()
+                            .map(|e| format!(" ({})", e.message))
+                            .unwrap_or_default()
+                    ),
+                ))
+            }
+        }
+        let ((), job) = self.journal.update(id, |job| {
+            job.state = JobState::Running;
+            job.error = None;
+            job.updated_at = now();
+        })?;
+        self.audit(&job, "jobs.resume", &job.plan.email, &Ok(()));
+        self.spawn(id.to_owned());
+        Ok(job)
+    }
+
+    /// `jobs.cancel`: the job stops before its next step (a step under way finishes).
+    pub fn cancel(&self, id: &str) -> Result<Job, ErrorBody> {
+        let job = self.status(id)?;
+        if job.state.is_final() {
+            return Err(ErrorBody::new(
+                ErrorCode::JobNotResumable,
+                format!("job {id} is already {:?}", job.state),
+            ));
+        }
+        let ((), job) = self.journal.update(id, |job| {
+            job.state = JobState::Cancelled;
+            job.updated_at = now();
+        })?;
+        self.audit(&job, "jobs.cancel", &job.plan.email, &Ok(()));
+        Ok(job)
+    }
+
+    async fn run(self: Arc<Self>, id: &str) {
+        if !self.journal.claim(id) {
+            return;
+        }
+        if let Err(error) = self.drive(id).await {
+            let state = if is_final_error(&error) {
+                JobState::Failed
+            } else {
+                JobState::Paused
+            };
+            tracing::info!(job = id, code = %error.code, "provisioning job stopped: {}", error.message);
+            let result = self.journal.update(id, |job| {
+                if job.state == JobState::Running {
+                    job.state = state;
+                }
+                job.error = Some(error.clone());
+                job.updated_at = now();
+            });
+            if let Ok(((), job)) = result {
+                self.audit(&job, "account.create", &job.plan.email, &Err(error));
+            }
+        }
+        self.journal.release(id);
+    }
+
+    async fn drive(&self, id: &str) -> Result<(), ErrorBody> {
+        let job = self.status(id)?;
+        if job.state != JobState::Running {
+            return Ok(());
+        }
+        let signed = self.sessions.sign_in(Some(job.profile.clone())).await?;
+        let partition = Partition::from_name(&signed.settings.partition).unwrap_or(Partition::Aws);
+        let ctx = Ctx {
+            jobs: self,
+            signed: &signed,
+            partition,
+            id,
+        };
+        loop {
+            let job = self.status(id)?;
+            if job.state != JobState::Running {
+                return Ok(());
+            }
+            let Some(record) = job.next_step() else {
+                let ((), job) = self.journal.update(id, |job| {
+                    job.state = JobState::Done;
+                    job.updated_at = now();
+                })?;
+                self.audit(&job, "account.create", &job.plan.email, &Ok(()));
+                tracing::info!(job = id, "provisioning job done");
+                return Ok(());
+            };
+            let step = record.step;
+            let resumed = record.state != StepState::Pending;
+            let ((), job) = self.journal.update(id, |job| job.start(step, now()))?;
+            match ctx.step(&job, step, resumed).await {
+                Ok(detail) => {
+                    self.journal.update(id, |job| {
+                        job.finish(step, StepState::Done, Some(detail), now())
+                    })?;
+                }
+                Err(error) => {
+                    let error = signed.explain(&self.sessions, error);
+                    let detail = Some(error.message.clone());
+                    self.journal
+                        .update(id, |job| job.finish(step, StepState::Failed, detail, now()))?;
+                    return Err(error);
+                }
+            }
+        }
+    }
+}
+
+/// What one run of a job's steps shares.
+struct Ctx<'a> {
+    jobs: &'a Jobs,
+    signed: &'a SignedIn,
+    partition: Partition,
+    id: &'a str,
+}
+
+impl Ctx<'_> {
+    fn sdk(&self) -> &SdkConfig {
+        &self.signed.sdk
+    }
+
+    fn save(&self, f: impl FnOnce(&mut Job)) -> Result<Job, ErrorBody> {
+        self.jobs.journal.update(self.id, f).map(|((), job)| job)
+    }
+
+    /// Run one step; its detail for the journal.
+    async fn step(&self, job: &Job, step: Step, resumed: bool) -> Result<String, ErrorBody> {
+        match step {
+            Step::CheckEmail => self.check_email(job).await,
+            Step::CreateAccount => self.create_account(job, resumed).await,
+            Step::WaitForAccount => self.wait_for_account(job).await,
+            Step::MoveToOu => self.move_to_ou(job).await,
+            Step::TagRole => self.tag_role(job).await,
+            Step::CreateGroup => self.create_group(job).await,
+            Step::PutPolicy => self.put_policy(job).await,
+            Step::AddUsers => self.add_users(job).await,
+            Step::Finish => self.finish(job),
+        }
+    }
+
+    async fn check_email(&self, job: &Job) -> Result<String, ErrorBody> {
+        let plan = &job.plan;
+        if let Some(InUse::Account { id, name }) = aws::accounts_with_email(self.sdk(), &plan.email)
+            .await?
+            .into_iter()
+            .next()
+        {
+            return Err(ErrorBody::new(
+                ErrorCode::EmailInUse,
+                format!(
+                    "account {id} ({name}) of the organization already uses {}; an e-mail address \
+                     can never serve two AWS accounts, even after closing: choose another \
+                     (e.g. a +suffix address)",
+                    plan.email
+                ),
+            ));
+        }
+        let in_flight =
+            aws::requests_named(self.sdk(), &plan.name, &[CreateAccountState::InProgress]).await?;
+        if let Some(InUse::Request { request_id, .. }) = in_flight.into_iter().next() {
+            return Err(ErrorBody::new(
+                ErrorCode::EmailInUse,
+                format!(
+                    "a CreateAccount request for an account named {:?} is in progress ({request_id}); \
+                     it may use the same e-mail: wait for it to finish and look again",
+                    plan.name
+                ),
+            ));
+        }
+        let unknown = aws::unknown_users(self.sdk(), &plan.users).await?;
+        if !unknown.is_empty() {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidAccountRequest,
+                format!(
+                    "no IAM user {} in the management account; nothing was created",
+                    unknown.join(", ")
+                ),
+            ));
+        }
+        Ok(format!(
+            "no account or request of the organization uses {}",
+            plan.email
+        ))
+    }
+
+    /// After a start that may have reached AWS: the request or account it made, if any.
+    async fn find_earlier(&self, job: &Job) -> Result<Option<String>, ErrorBody> {
+        if let Some(InUse::Account { id, .. }) =
+            aws::accounts_with_email(self.sdk(), &job.plan.email)
+                .await?
+                .into_iter()
+                .next()
+        {
+            let arn = role_arn(self.partition, &id, &job.plan.role_name);
+            self.save(|j| {
+                j.account_id = Some(id.clone());
+                j.role_arn = Some(arn);
+            })?;
+            return Ok(Some(format!("account {id} (found by its e-mail)")));
+        }
+        let since = job
+            .create_sent_at
+            .unwrap_or(job.created_at)
+            .saturating_sub(300);
+        let requests = aws::requests_named(self.sdk(), &job.plan.name, &[]).await?;
+        for request in requests {
+            if let InUse::Request {
+                request_id,
+                requested_at,
+                ..
+            } = request
+            {
+                if requested_at >= since {
+                    self.save(|j| j.create_request_id = Some(request_id.clone()))?;
+                    return Ok(Some(format!(
+                        "request {request_id} (found by the account name)"
+                    )));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn create_account(&self, job: &Job, resumed: bool) -> Result<String, ErrorBody> {
+        if let Some(request_id) = &job.create_request_id {
+            return Ok(format!("request {request_id}"));
+        }
+        if resumed {
+            if let Some(found) = self.find_earlier(job).await? {
+                let result = Ok(());
+                self.jobs.audit(
+                    job,
+                    "organizations:CreateAccount (adopted)",
+                    &job.plan.email,
+                    &result,
+                );
+                return Ok(format!(
+                    "the earlier CreateAccount had gone through: adopted {found}"
+                ));
+            }
+        }
+        self.save(|j| j.create_sent_at = Some(now()))?;
+        let sent = aws::create_account(self.sdk(), &job.plan).await;
+        let result = sent.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.jobs
+            .audit(job, "organizations:CreateAccount", &job.plan.email, &result);
+        let request_id = sent?;
+        self.save(|j| j.create_request_id = Some(request_id.clone()))?;
+        Ok(format!("request {request_id}"))
+    }
+
+    async fn wait_for_account(&self, job: &Job) -> Result<String, ErrorBody> {
+        if let Some(id) = &job.account_id {
+            return Ok(format!("account {id}"));
+        }
+        let Some(request_id) = job.create_request_id.clone() else {
+            return Err(ErrorBody::new(
+                ErrorCode::Internal,
+                "the journal has no CreateAccount request id to wait for",
+            ));
+        };
+        let started = std::time::Instant::now();
+        let mut wait = POLL_FIRST;
+        let mut polls = 0u32;
+        loop {
+            polls += 1;
+            match aws::creation_status(self.sdk(), &request_id).await? {
+                Creation::Succeeded { account_id } => {
+                    let arn = role_arn(self.partition, &account_id, &job.plan.role_name);
+                    self.save(|j| {
+                        j.account_id = Some(account_id.clone());
+                        j.role_arn = Some(arn);
+                    })?;
+                    return Ok(format!("account {account_id} ready after {polls} poll(s)"));
+                }
+                Creation::Failed { reason } => {
+                    return Err(ErrorBody::new(
+                        ErrorCode::AccountCreationFailed,
+                        failure_sentence(&reason),
+                    ))
+                }
+                Creation::InProgress => {}
+            }
+            if started.elapsed() >= CREATE_TIMEOUT {
+                return Err(ErrorBody::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "CreateAccount {request_id} is still in progress after {} minutes; \
+                         `switchyard jobs resume {}` goes on waiting",
+                        CREATE_TIMEOUT.as_secs() / 60,
+                        job.id
+                    ),
+                ));
+            }
+            if self.jobs.journal.get(&job.id).map(|j| j.state) != Some(JobState::Running) {
+                return Err(ErrorBody::new(ErrorCode::Internal, "the job was cancelled"));
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(POLL_MAX);
+        }
+    }
+
+    fn account_id(job: &Job) -> Result<&str, ErrorBody> {
+        job.account_id
+            .as_deref()
+            .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "the journal has no account id"))
+    }
+
+    async fn move_to_ou(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let Some(ou) = &job.plan.ou_id else {
+            return Ok("no OU chosen".to_owned());
+        };
+        let moved = aws::move_to(self.sdk(), account, ou).await;
+        let result = moved.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.jobs
+            .audit(job, "organizations:MoveAccount", ou, &result);
+        Ok(if moved? {
+            format!("moved to {ou}")
+        } else {
+            format!("already in {ou}")
+        })
+    }
+
+    async fn tag_role(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let arn = role_arn(self.partition, account, &job.plan.role_name);
+        let started = std::time::Instant::now();
+        let mut wait = Duration::from_secs(1);
+        let member = loop {
+            match aws::as_role(self.sdk(), &self.signed.settings, &arn, SESSION_NAME).await {
+                Ok(member) => break member,
+                Err(e)
+                    if matches!(e.code, ErrorCode::AccessDenied | ErrorCode::AwsFailed)
+                        && started.elapsed() < ROLE_TIMEOUT =>
+                {
+                    tracing::debug!(role = %arn, "role not assumable yet: {}", e.message);
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(15));
+                }
+                Err(e) => {
+                    return Err(ErrorBody::new(
+                        e.code,
+                        format!(
+                            "{}; the new account's role {arn} could not be assumed (it can take a \
+                             few minutes to appear): `switchyard jobs resume {}` tries again",
+                            e.message, job.id
+                        ),
+                    ))
+                }
+            }
+        };
+        let tagged = aws::tag_role(&member, &job.plan.role_name, &job.plan.tags).await;
+        self.jobs.audit(job, "iam:TagRole", &arn, &tagged);
+        tagged?;
+        Ok(format!("assumed and tagged {arn}"))
+    }
+
+    async fn create_group(&self, job: &Job) -> Result<String, ErrorBody> {
+        let group = &job.plan.group_name;
+        let made = aws::ensure_group(self.sdk(), group).await;
+        let result = made.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.jobs.audit(job, "iam:CreateGroup", group, &result);
+        Ok(match made? {
+            None => format!("made group {group}"),
+            Some(members) if members.is_empty() => format!("adopted the existing group {group}"),
+            Some(members) => format!(
+                "adopted the existing group {group} (members: {})",
+                members.join(", ")
+            ),
+        })
+    }
+
+    async fn put_policy(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let document = switch_policy(self.partition, account, &job.plan.role_name);
+        let target = format!("{}/{}", job.plan.group_name, job.plan.policy_name);
+        let put = aws::put_group_policy(
+            self.sdk(),
+            &job.plan.group_name,
+            &job.plan.policy_name,
+            &document,
+        )
+        .await;
+        self.jobs.audit(job, "iam:PutGroupPolicy", &target, &put);
+        put?;
+        Ok(format!(
+            "{target} allows sts:AssumeRole on {}",
+            role_arn(self.partition, account, &job.plan.role_name)
+        ))
+    }
+
+    async fn add_users(&self, job: &Job) -> Result<String, ErrorBody> {
+        for user in &job.plan.users {
+            let added = aws::add_user(self.sdk(), &job.plan.group_name, user).await;
+            let target = format!("{}/{user}", job.plan.group_name);
+            self.jobs.audit(job, "iam:AddUserToGroup", &target, &added);
+            added?;
+        }
+        Ok(if job.plan.users.is_empty() {
+            "no users chosen".to_owned()
+        } else {
+            format!("{} in {}", job.plan.users.join(", "), job.plan.group_name)
+        })
+    }
+
+    fn finish(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let link = switch_link(self.partition, account, &job.plan.role_name, &job.plan.name)
+            .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no switch link could be made"))?;
+        let job = self.save(|j| j.switch_link = Some(link))?;
+        Ok(job.summary())
+    }
+}

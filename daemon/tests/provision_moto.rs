@@ -1,0 +1,689 @@
+//! Integration: `switchyard account create` runs the client-account runbook against moto
+//! (through the CLI, the daemon and a real gnome-keyring), checked from AWS's side; the
+//! fault proxy makes CreateAccount stay IN_PROGRESS or fail; a daemon killed with SIGKILL
+//! between steps resumes from its journal and makes exactly one account and one group.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use aws_config::SdkConfig;
+use serde_json::Value;
+use support::fault_proxy::{FaultProxy, Rule};
+use support::{admin, json, sdk, text, user, Moto, Sandbox};
+
+const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+struct World {
+    moto: Moto,
+    root: SdkConfig,
+    sandbox: Sandbox,
+    admin_key: (String, String),
+    bob: (String, String),
+    carol: (String, String),
+}
+
+/// An organization, an admin user (the daemon's profile, its calls sent to `endpoint`, or
+/// moto when None), and users alice, bob and carol in the management account.
+async fn world(endpoint: impl FnOnce(&Moto) -> String) -> World {
+    let moto = Moto::start();
+    let root = admin(&moto).await;
+    aws_sdk_organizations::Client::new(&root)
+        .create_organization()
+        .send()
+        .await
+        .unwrap();
+    let admin_key = user(&root, "admin", Some(ALLOW_ALL)).await;
+    user(&root, "alice", None).await;
+    let bob = user(&root, "bob", None).await;
+    let carol = user(&root, "carol", None).await;
+    let sandbox = Sandbox::start();
+    sandbox.add_credentials("default", &admin_key, &endpoint(&moto));
+    World {
+        moto,
+        root,
+        sandbox,
+        admin_key,
+        bob,
+        carol,
+    }
+}
+
+fn state_dir(sandbox: &Sandbox) -> PathBuf {
+    sandbox.home().join("state")
+}
+
+async fn accounts_with(
+    root: &SdkConfig,
+    email: &str,
+) -> Vec<aws_sdk_organizations::types::Account> {
+    aws_sdk_organizations::Client::new(root)
+        .list_accounts()
+        .send()
+        .await
+        .unwrap()
+        .accounts
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.email.as_deref() == Some(email))
+        .collect()
+}
+
+async fn members(root: &SdkConfig, group: &str) -> Vec<String> {
+    let mut names: Vec<String> = aws_sdk_iam::Client::new(root)
+        .get_group()
+        .group_name(group)
+        .send()
+        .await
+        .unwrap()
+        .users
+        .into_iter()
+        .map(|u| u.user_name)
+        .collect();
+    names.sort();
+    names
+}
+
+async fn groups_named(root: &SdkConfig, group: &str) -> usize {
+    aws_sdk_iam::Client::new(root)
+        .list_groups()
+        .send()
+        .await
+        .unwrap()
+        .groups
+        .into_iter()
+        .filter(|g| g.group_name == group)
+        .count()
+}
+
+/// The group's inline policy document, URL-decoded.
+async fn group_policy(root: &SdkConfig, group: &str, policy: &str) -> Value {
+    let doc = aws_sdk_iam::Client::new(root)
+        .get_group_policy()
+        .group_name(group)
+        .policy_name(policy)
+        .send()
+        .await
+        .unwrap()
+        .policy_document;
+    let decoded = percent_encoding::percent_decode_str(&doc)
+        .decode_utf8()
+        .unwrap()
+        .into_owned();
+    serde_json::from_str(&decoded).unwrap()
+}
+
+async fn assume(config: &SdkConfig, role_arn: &str) -> Result<SdkConfig, String> {
+    let out = aws_sdk_sts::Client::new(config)
+        .assume_role()
+        .role_arn(role_arn)
+        .role_session_name("test")
+        .send()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let c = out.credentials.unwrap();
+    let creds = aws_credential_types::Credentials::new(
+        c.access_key_id,
+        c.secret_access_key,
+        Some(c.session_token),
+        None,
+        "test",
+    );
+    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(config.endpoint_url().unwrap())
+        .credentials_provider(creds)
+        .load()
+        .await)
+}
+
+fn job_files(sandbox: &Sandbox) -> Vec<Value> {
+    let dir = state_dir(sandbox).join("jobs");
+    let mut jobs = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().extension().and_then(|e| e.to_str()) == Some("json") {
+            jobs.push(serde_json::from_slice(&std::fs::read(entry.path()).unwrap()).unwrap());
+        }
+    }
+    jobs
+}
+
+fn step_state(job: &Value, step: &str) -> String {
+    job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == step)
+        .map(|s| s["state"].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
+/// Wait until the job file satisfies `ready`.
+fn wait_for_journal(sandbox: &Sandbox, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        if let Some(job) = job_files(sandbox).into_iter().find(|j| ready(j)) {
+            return job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "journal never showed {what}: {:?}",
+            job_files(sandbox)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn daemon_pid(sandbox: &Sandbox) -> u64 {
+    let status = json(&sandbox.switchyard(&["status", "--json"], None));
+    status["data"]["pid"].as_u64().unwrap()
+}
+
+fn kill9(pid: u64) {
+    let ok = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    for _ in 0..400 {
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("daemon {pid} did not die");
+}
+
+/// `switchyard jobs --json` until the job is no longer running (the CLI starts the
+/// daemon, which resumes the journal's running jobs).
+fn wait_for_job(sandbox: &Sandbox, id: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let out = sandbox.switchyard(&["jobs", "--json"], None);
+        let data = json(&out);
+        let job = data["data"]["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no job {id}: {data}"));
+        if job["state"] != "running" {
+            return job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{job}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn create(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["account", "create"];
+    all.extend_from_slice(args);
+    sandbox.switchyard(&all, None)
+}
+
+fn organizations_json(needle: &str, body: Value) -> Rule {
+    Rule {
+        needle: format!("AWSOrganizationsV20161128.{needle}"),
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+        body: body.to_string(),
+        times: None,
+    }
+}
+
+fn in_progress(name: &str) -> Rule {
+    organizations_json(
+        "DescribeCreateAccountStatus",
+        serde_json::json!({"CreateAccountStatus": {
+            "Id": "car-fault", "AccountName": name, "State": "IN_PROGRESS"}}),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_runbook_end_to_end_checked_from_both_sides() {
+    let w = world(|m| m.endpoint.clone()).await;
+    let email = "ops+client-a@example.com";
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A",
+            "--email",
+            email,
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--tag",
+            "team=blue",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    for step in [
+        "check_email",
+        "create_account",
+        "wait_for_account",
+        "tag_role",
+        "create_group",
+        "put_policy",
+        "add_users",
+        "finish",
+    ] {
+        assert!(
+            printed.contains(&format!("[done]    {step}: ")),
+            "{step}: {printed}"
+        );
+    }
+    assert!(printed.contains("[skipped] move_to_ou: "), "{printed}");
+
+    // AWS's side: one account with the e-mail, tagged, with its role.
+    let accounts = accounts_with(&w.root, email).await;
+    assert_eq!(accounts.len(), 1);
+    let id = accounts[0].id.clone().unwrap();
+    assert_eq!(accounts[0].name.as_deref(), Some("Client A"));
+    let tags = aws_sdk_organizations::Client::new(&w.root)
+        .list_tags_for_resource()
+        .resource_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap_or_default();
+    let mut tags: Vec<(String, String)> = tags.into_iter().map(|t| (t.key, t.value)).collect();
+    tags.sort();
+    assert_eq!(
+        tags,
+        [
+            ("created-by".into(), "switchyard".into()),
+            ("team".into(), "blue".into())
+        ]
+    );
+    let role_arn = format!("arn:aws:iam::{id}:role/ClientA");
+    let member = assume(&w.root, &role_arn).await.unwrap();
+    let role = aws_sdk_iam::Client::new(&member)
+        .get_role()
+        .role_name("ClientA")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    assert_eq!(role.arn, role_arn);
+    let role_tags: Vec<String> = aws_sdk_iam::Client::new(&member)
+        .list_role_tags()
+        .role_name("ClientA")
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .into_iter()
+        .map(|t| format!("{}={}", t.key, t.value))
+        .collect();
+    assert!(
+        role_tags.contains(&"created-by=switchyard".to_owned()),
+        "{role_tags:?}"
+    );
+
+    // The group's inline policy names exactly the role; alice and bob are members.
+    assert_eq!(members(&w.root, "AccessClientA").await, ["alice", "bob"]);
+    assert_eq!(
+        group_policy(&w.root, "AccessClientA", "SwitchToClientA").await,
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}]})
+    );
+
+    // Our side: the job is done, with the switch link; `jobs` lists it.
+    let jobs = json(&w.sandbox.switchyard(&["jobs", "--json"], None));
+    let job = &jobs["data"]["jobs"][0];
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(job["account_id"], id.as_str());
+    assert_eq!(
+        job["switch_link"],
+        format!("https://signin.aws.amazon.com/switchrole?roleName=ClientA&account={id}&displayName=Client+A")
+    );
+    assert!(printed.contains("switch link: https://signin.aws.amazon.com/switchrole"));
+
+    // The audit log names who did what, with no secret in it or in the journal.
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    for action in [
+        "organizations:CreateAccount",
+        "iam:TagRole",
+        "iam:CreateGroup",
+        "iam:PutGroupPolicy",
+        "iam:AddUserToGroup",
+    ] {
+        assert!(audit.contains(action), "{action}: {audit}");
+    }
+    assert!(
+        audit.contains("arn:aws:iam::123456789012:user/admin"),
+        "{audit}"
+    );
+    let journal = serde_json::to_string(&job_files(&w.sandbox)).unwrap();
+    for text in [&audit, &journal] {
+        assert!(!text.contains(&w.admin_key.1));
+    }
+
+    // The same e-mail again is refused by the pre-check (moto would accept it).
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client A2", "--email", email, "--role", "X"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("email_in_use"), "{}", text(&out));
+    assert!(
+        text(&out).contains("never serve two AWS accounts"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+
+    // From a member's side, with IAM enforced: bob (in the group) may assume the role,
+    // carol (not in it) may not.
+    w.moto.enforce_iam();
+    let bob = sdk(&w.moto.endpoint, &w.bob.0, &w.bob.1).await;
+    let as_bob = assume(&bob, &role_arn).await;
+    assert!(as_bob.is_ok(), "{as_bob:?}");
+    let carol = sdk(&w.moto.endpoint, &w.carol.0, &w.carol.1).await;
+    let as_carol = assume(&carol, &role_arn).await;
+    assert!(as_carol.is_err(), "carol is not in the group");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_before_any_aws_call() {
+    // The profile points at a closed port: any AWS call would be aws_unreachable.
+    let w = world(|_| "http://127.0.0.1:9".to_owned()).await;
+    for (args, expect) in [
+        (
+            vec!["--name", "Client A", "--email", "not-an-email"],
+            "is not an e-mail address",
+        ),
+        (
+            vec!["--name", "", "--email", "ops@example.com"],
+            "account name",
+        ),
+        (
+            vec![
+                "--name",
+                "Client A",
+                "--email",
+                "ops@example.com",
+                "--role",
+                "bad role!",
+            ],
+            "is not an IAM role name",
+        ),
+        (
+            vec!["--name", "Client & Co", "--email", "ops@example.com"],
+            "give a role name",
+        ),
+        (
+            vec![
+                "--name",
+                "Client A",
+                "--email",
+                "ops@example.com",
+                "--user",
+                "no such/user",
+            ],
+            "is not an IAM user name",
+        ),
+        (
+            vec![
+                "--name",
+                "Client A",
+                "--email",
+                "ops@example.com",
+                "--ou",
+                "ou-nope",
+            ],
+            "organizational unit",
+        ),
+        (
+            vec![
+                "--name",
+                "Client A",
+                "--email",
+                "ops@example.com",
+                "--tag",
+                "aws:x=1",
+            ],
+            "reserved",
+        ),
+    ] {
+        let out = create(&w.sandbox, &args);
+        assert!(!out.status.success(), "{args:?}");
+        let printed = text(&out);
+        assert!(
+            printed.contains("invalid_account_request"),
+            "{args:?}: {printed}"
+        );
+        assert!(printed.contains(expect), "{args:?}: {printed}");
+    }
+    assert!(job_files(&w.sandbox).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_user_is_refused_before_create_account() {
+    let w = world(|m| m.endpoint.clone()).await;
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client U",
+            "--email",
+            "ops+u@example.com",
+            "--user",
+            "alice",
+            "--user",
+            "nobody",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("no IAM user nobody"), "{}", text(&out));
+    assert!(accounts_with(&w.root, "ops+u@example.com").await.is_empty());
+    assert_eq!(groups_named(&w.root, "AccessClientU").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_account_in_progress_then_failed() {
+    let moto_proxy: std::sync::Arc<std::sync::Mutex<Option<FaultProxy>>> = Default::default();
+    let slot = moto_proxy.clone();
+    let w = world(move |m| {
+        let proxy = FaultProxy::start(&m.endpoint);
+        let endpoint = proxy.endpoint.clone();
+        *slot.lock().unwrap() = Some(proxy);
+        endpoint
+    })
+    .await;
+    let proxy = moto_proxy.lock().unwrap().take().unwrap();
+
+    // IN_PROGRESS for three polls, then moto's SUCCEEDED.
+    proxy.add(in_progress("Client B").times(3));
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client B",
+            "--email",
+            "ops+b@example.com",
+            "--user",
+            "bob",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(proxy.hits(0), 3);
+    assert!(
+        text(&out).contains("ready after 4 poll(s)"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(members(&w.root, "AccessClientB").await, ["bob"]);
+
+    // FAILED with a FailureReason: the job fails with the reason in words; no group.
+    proxy.clear();
+    proxy.add(organizations_json(
+        "DescribeCreateAccountStatus",
+        serde_json::json!({"CreateAccountStatus": {"Id": "car-fault", "AccountName": "Client C",
+            "State": "FAILED", "FailureReason": "ACCOUNT_LIMIT_EXCEEDED"}}),
+    ));
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client C", "--email", "ops+c@example.com"],
+    );
+    assert!(!out.status.success());
+    let printed = text(&out);
+    assert!(printed.contains("account_creation_failed"), "{printed}");
+    assert!(printed.contains("ACCOUNT_LIMIT_EXCEEDED"), "{printed}");
+    assert!(printed.contains("Service Quotas"), "{printed}");
+    assert_eq!(groups_named(&w.root, "AccessClientC").await, 0);
+    let failed = job_files(&w.sandbox)
+        .into_iter()
+        .find(|j| j["plan"]["name"] == "Client C")
+        .unwrap();
+    assert_eq!(failed["state"], "failed");
+    // A failed job cannot be resumed.
+    let out = w
+        .sandbox
+        .switchyard(&["jobs", "resume", failed["id"].as_str().unwrap()], None);
+    assert!(text(&out).contains("job_not_resumable"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigkill_between_steps_resumes_to_one_account_and_one_group() {
+    let moto_proxy: std::sync::Arc<std::sync::Mutex<Option<FaultProxy>>> = Default::default();
+    let slot = moto_proxy.clone();
+    let w = world(move |m| {
+        let proxy = FaultProxy::start(&m.endpoint);
+        let endpoint = proxy.endpoint.clone();
+        *slot.lock().unwrap() = Some(proxy);
+        endpoint
+    })
+    .await;
+    let proxy = moto_proxy.lock().unwrap().take().unwrap();
+
+    // 1. Killed after CreateAccount is journaled, while waiting for it.
+    proxy.add(in_progress("Client K"));
+    let email = "ops+k@example.com";
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client K",
+            "--email",
+            email,
+            "--user",
+            "alice",
+            "--user",
+            "bob",
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let job = wait_for_journal(&w.sandbox, "waiting for the account", |j| {
+        step_state(j, "create_account") == "done" && step_state(j, "wait_for_account") == "running"
+    });
+    let id = job["id"].as_str().unwrap().to_owned();
+    kill9(daemon_pid(&w.sandbox));
+    proxy.clear();
+    let done = wait_for_job(&w.sandbox, &id);
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(groups_named(&w.root, "AccessClientK").await, 1);
+    assert_eq!(members(&w.root, "AccessClientK").await, ["alice", "bob"]);
+
+    // 2. Killed after CreateAccount reached AWS but before its answer was journaled (the
+    //    journal as such a kill leaves it): the e-mail is looked up, nothing is sent again.
+    proxy.add(in_progress("Client L"));
+    let email = "ops+l@example.com";
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client L",
+            "--email",
+            email,
+            "--user",
+            "carol",
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let job = wait_for_journal(&w.sandbox, "Client L waiting", |j| {
+        j["plan"]["name"] == "Client L" && step_state(j, "wait_for_account") == "running"
+    });
+    let id = job["id"].as_str().unwrap().to_owned();
+    kill9(daemon_pid(&w.sandbox));
+    proxy.clear();
+    let path = state_dir(&w.sandbox).join(format!("jobs/{id}.json"));
+    let mut edited: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edited.as_object_mut().unwrap().remove("create_request_id");
+    for step in edited["steps"].as_array_mut().unwrap() {
+        match step["step"].as_str().unwrap() {
+            "create_account" => step["state"] = "running".into(),
+            "wait_for_account" => step["state"] = "pending".into(),
+            _ => {}
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec(&edited).unwrap()).unwrap();
+    // CreateAccount must not be sent again: the proxy refuses it loudly if it is.
+    proxy.add(Rule {
+        needle: "AWSOrganizationsV20161128.CreateAccount\r".into(),
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+        body: r#"{"__type":"ConstraintViolationException","Message":"sent twice"}"#.into(),
+        times: None,
+    });
+    let done = wait_for_job(&w.sandbox, &id);
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(proxy.hits(0), 0, "CreateAccount was sent again");
+    let detail = done["steps"][1]["detail"].as_str().unwrap();
+    assert!(detail.contains("adopted"), "{detail}");
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(members(&w.root, "AccessClientL").await, ["carol"]);
+
+    // 3. Killed while the new role is not yet assumable (AssumeRole denied), then resumed.
+    proxy.clear();
+    proxy.add(Rule::query_error(
+        "Action=AssumeRole",
+        403,
+        "AccessDenied",
+        "not yet",
+    ));
+    let email = "ops+m@example.com";
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client M",
+            "--email",
+            email,
+            "--user",
+            "bob",
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let job = wait_for_journal(&w.sandbox, "Client M tagging its role", |j| {
+        j["plan"]["name"] == "Client M" && step_state(j, "tag_role") == "running"
+    });
+    let id = job["id"].as_str().unwrap().to_owned();
+    let started = Instant::now();
+    while proxy.hits(0) < 2 {
+        assert!(started.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    kill9(daemon_pid(&w.sandbox));
+    proxy.clear();
+    let done = wait_for_job(&w.sandbox, &id);
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(groups_named(&w.root, "AccessClientM").await, 1);
+    assert_eq!(members(&w.root, "AccessClientM").await, ["bob"]);
+    let jobs = json(&w.sandbox.switchyard(&["jobs", "--json"], None));
+    assert_eq!(jobs["data"]["jobs"].as_array().unwrap().len(), 3);
+}
