@@ -687,3 +687,30 @@ async fn sigkill_between_steps_resumes_to_one_account_and_one_group() {
     let jobs = json(&w.sandbox.switchyard(&["jobs", "--json"], None));
     assert_eq!(jobs["data"]["jobs"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_create_account_answer_lost_after_aws_acted_is_found_not_resent() {
+    let moto_proxy: std::sync::Arc<std::sync::Mutex<Option<FaultProxy>>> = Default::default();
+    let slot = moto_proxy.clone();
+    let w = world(move |m| {
+        let proxy = FaultProxy::start(&m.endpoint);
+        let endpoint = proxy.endpoint.clone();
+        *slot.lock().unwrap() = Some(proxy);
+        endpoint
+    })
+    .await;
+    let proxy = moto_proxy.lock().unwrap().take().unwrap();
+    // moto creates the account; the daemon never hears back. A second CreateAccount (an
+    // SDK retry, or the job's) would make a second account: moto accepts duplicates.
+    proxy.drop_answer("AWSOrganizationsV20161128.CreateAccount\r", 1);
+    let email = "ops+lost@example.com";
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client Lost", "--email", email, "--user", "bob"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(proxy.dropped(0), 1);
+    assert!(text(&out).contains("answer was lost"), "{}", text(&out));
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(members(&w.root, "AccessClientLost").await, ["bob"]);
+}

@@ -1,7 +1,8 @@
 //! A fault-injecting HTTP proxy in front of moto, for AWS behaviour moto lacks (throttling,
 //! rejected MFA codes, expired sessions). A request whose text (head and body) contains a
 //! rule's needle gets the rule's canned answer; everything else goes to moto unchanged,
-//! one connection per request.
+//! one connection per request. A request matching a "drop" needle reaches moto, but its
+//! answer is dropped (the connection closes): a call AWS processed whose answer was lost.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -43,6 +44,9 @@ pub struct FaultProxy {
     rules: Arc<Mutex<Vec<Rule>>>,
     /// How many requests each rule has answered.
     hits: Arc<Mutex<Vec<usize>>>,
+    /// Needles whose answers are dropped after moto processed them, with how many more
+    /// times, and how many were dropped.
+    drops: Arc<Mutex<Vec<(String, usize, usize)>>>,
 }
 
 impl FaultProxy {
@@ -52,12 +56,14 @@ impl FaultProxy {
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
         let hits: Arc<Mutex<Vec<usize>>> = Arc::default();
-        let (r, h) = (Arc::clone(&rules), Arc::clone(&hits));
+        let drops: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
+        let (r, h, d) = (Arc::clone(&rules), Arc::clone(&hits), Arc::clone(&drops));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (r, h, upstream) = (Arc::clone(&r), Arc::clone(&h), upstream.clone());
+                let (r, h, d) = (Arc::clone(&r), Arc::clone(&h), Arc::clone(&d));
+                let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h);
+                    let _ = serve(stream, &upstream, &r, &h, &d);
                 });
             }
         });
@@ -65,6 +71,7 @@ impl FaultProxy {
             endpoint,
             rules,
             hits,
+            drops,
         }
     }
 
@@ -76,6 +83,21 @@ impl FaultProxy {
     pub fn clear(&self) {
         self.rules.lock().unwrap().clear();
         self.hits.lock().unwrap().clear();
+        self.drops.lock().unwrap().clear();
+    }
+
+    /// Forward the next `times` requests containing `needle` to moto, then close the
+    /// connection without their answer.
+    pub fn drop_answer(&self, needle: &str, times: usize) {
+        self.drops
+            .lock()
+            .unwrap()
+            .push((needle.to_owned(), times, 0));
+    }
+
+    /// How many answers the `i`th drop (in the order added) has dropped.
+    pub fn dropped(&self, i: usize) -> usize {
+        self.drops.lock().unwrap()[i].2
     }
 
     /// How often rule `i` (in the order added) has answered.
@@ -89,6 +111,7 @@ fn serve(
     upstream: &str,
     rules: &Mutex<Vec<Rule>>,
     hits: &Mutex<Vec<usize>>,
+    drops: &Mutex<Vec<(String, usize, usize)>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -153,5 +176,18 @@ fn serve(
     up.write_all(&body)?;
     let mut response = Vec::new();
     up.read_to_end(&mut response)?;
+    let drop = {
+        let mut drops = drops.lock().unwrap();
+        let found = drops
+            .iter_mut()
+            .find(|(needle, left, _)| *left > 0 && text.contains(needle.as_str()));
+        found.map(|(_, left, dropped)| {
+            *left -= 1;
+            *dropped += 1;
+        })
+    };
+    if drop.is_some() {
+        return out.shutdown(std::net::Shutdown::Both);
+    }
     out.write_all(&response)
 }

@@ -94,7 +94,8 @@ pub async fn requests_named(
     Ok(found)
 }
 
-/// CreateAccount; the request id.
+/// CreateAccount, sent once: the SDK's retries are off for it, since a retry after an
+/// answer lost on the way back would ask for a second account. The request id.
 pub async fn create_account(config: &SdkConfig, plan: &Plan) -> Result<String, ErrorBody> {
     let mut request = org(config)
         .create_account()
@@ -109,7 +110,11 @@ pub async fn create_account(config: &SdkConfig, plan: &Plan) -> Result<String, E
             .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
         request = request.tags(tag);
     }
+    let once = aws_sdk_organizations::config::Builder::default()
+        .retry_config(aws_sdk_organizations::config::retry::RetryConfig::disabled());
     let out = request
+        .customize()
+        .config_override(once)
         .send()
         .await
         .map_err(|e| classify("organizations:CreateAccount", e))?;

@@ -388,7 +388,29 @@ impl Ctx<'_> {
         let result = sent.as_ref().map(|_| ()).map_err(Clone::clone);
         self.jobs
             .audit(job, "organizations:CreateAccount", &job.plan.email, &result);
-        let request_id = sent?;
+        let request_id = match sent {
+            Ok(request_id) => request_id,
+            // AWS refused it outright: nothing was made.
+            Err(e)
+                if matches!(
+                    e.code,
+                    ErrorCode::AccessDenied | ErrorCode::AwsAuthFailed | ErrorCode::AwsThrottled
+                ) =>
+            {
+                return Err(e)
+            }
+            // The answer may have been lost after AWS acted: look before anything else.
+            Err(e) => {
+                let job = self.jobs.status(&job.id)?;
+                return match self.find_earlier(&job).await {
+                    Ok(Some(found)) => Ok(format!(
+                        "CreateAccount's answer was lost ({}); adopted {found}",
+                        e.message
+                    )),
+                    _ => Err(e),
+                };
+            }
+        };
         self.save(|j| j.create_request_id = Some(request_id.clone()))?;
         Ok(format!("request {request_id}"))
     }
