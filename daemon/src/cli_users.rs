@@ -6,8 +6,9 @@
 use anyhow::bail;
 use switchyard_shared::protocol::Request;
 use switchyard_shared::users::{
-    Tag, UserSummary, UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData,
-    UsersRemoveParams, UsersTarget,
+    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, Tag, UserSummary,
+    UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams,
+    UsersTarget,
 };
 
 use crate::cli_aws::answer;
@@ -78,6 +79,16 @@ pub enum Command {
         #[command(flatten)]
         at: Where,
     },
+    /// Set up a virtual MFA device for the IAM user you sign in as: shows the seed and
+    /// the otpauth URI once, asks for two consecutive codes, enables the device and makes
+    /// it the profile's MFA device.
+    Mfa {
+        #[arg(long)]
+        profile: Option<String>,
+        /// The device's name in IAM (your user name when absent).
+        #[arg(long)]
+        device_name: Option<String>,
+    },
     /// Delete a user and everything IAM wants gone first (console password, access keys,
     /// MFA devices, group memberships, policies).
     Remove {
@@ -130,6 +141,10 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             };
             create(params, &at)
         }
+        Command::Mfa {
+            profile,
+            device_name,
+        } => mfa(profile, device_name),
         Command::Remove { name, confirm, at } => {
             let target = at.target();
             let request = Request::UsersRemove(UsersRemoveParams {
@@ -246,4 +261,53 @@ fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn mfa(profile: Option<String>, device_name: Option<String>) -> anyhow::Result<()> {
+    let request = Request::MfaSetup(MfaSetupParams {
+        profile: profile.clone(),
+        device_name,
+    });
+    let Some(device) = answer::<MfaSetupData>(request, &profile, false)? else {
+        return Ok(());
+    };
+    println!("New MFA device {} for {}", device.serial, device.user_name);
+    println!("Add it to your authenticator app (shown once, kept nowhere):");
+    println!("  secret key:  {}", device.seed);
+    println!("  otpauth URI: {}", device.otpauth_uri);
+    let code1 = code_line("First code from the app: ")?;
+    let code2 = code_line("The next code (wait for it to change): ")?;
+    let request = Request::MfaEnable(MfaEnableParams {
+        profile: profile.clone(),
+        serial: device.serial,
+        code1,
+        code2,
+    });
+    let Some(enabled) = answer::<MfaEnableData>(request, &profile, false)? else {
+        return Ok(());
+    };
+    println!(
+        "MFA device {} enabled; profile {} now asks for a code (`switchyard mfa`)",
+        enabled.serial, enabled.profile
+    );
+    Ok(())
+}
+
+/// One line: a prompt on a terminal, else the next line of stdin (read through the
+/// process's own stdin buffer, so a second call gets the second line).
+fn code_line(question: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        return prompt(question, false);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    if line.trim().is_empty() {
+        bail!(
+            "expected {} on standard input; the device stays unused until it is enabled \
+             (run this again)",
+            question.trim_end_matches([':', ' '])
+        );
+    }
+    Ok(line.trim().to_owned())
 }

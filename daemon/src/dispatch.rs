@@ -102,6 +102,12 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::UsersRemove(params) => {
             reply(id, crate::users::remove(&state.sessions, params).await)
         }
+        Request::MfaSetup(params) => {
+            reply(id, crate::users::mfa_setup(&state.sessions, params).await)
+        }
+        Request::MfaEnable(params) => {
+            reply(id, crate::users::mfa_enable(&state.sessions, params).await)
+        }
         Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
         Request::JobsList => reply(
             id,

@@ -9,12 +9,14 @@
 //! logged or written anywhere else.
 
 use aws_config::SdkConfig;
+use switchyard_shared::aws_messages::check_mfa_code;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::switch::Partition;
 use switchyard_shared::users::{
-    check_password, check_target, check_user_name, generate_password, signin_url, UsersCreateData,
-    UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget,
-    DEFAULT_MEMBER_ROLE,
+    check_device_name, check_password, check_target, check_user_name, generate_password,
+    otpauth_uri, signin_url, user_name_of, MfaEnableData, MfaEnableParams, MfaSetupData,
+    MfaSetupParams, UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData,
+    UsersRemoveParams, UsersTarget, DEFAULT_MEMBER_ROLE,
 };
 
 use crate::aws::{self, federation, identity, users as iam_users};
@@ -382,6 +384,101 @@ pub async fn remove(
     })
 }
 
+/// The signed-in profile's IAM user name, or why MFA cannot be set up for it.
+async fn own_user(sessions: &Sessions, signed: &SignedIn) -> Result<(String, String), ErrorBody> {
+    let me = identity::caller(&signed.sdk)
+        .await
+        .map_err(|e| signed.explain(sessions, e))?;
+    match user_name_of(&me.arn) {
+        Some(name) => Ok((name.to_owned(), me.account_id)),
+        None => Err(invalid(format!(
+            "{} is not an IAM user; MFA setup is for the IAM user a profile signs in as",
+            me.arn
+        ))),
+    }
+}
+
+/// Answer `mfa.setup`: a new virtual MFA device for the profile's own user. The seed is
+/// answered once and kept nowhere; the device does nothing until `mfa.enable`.
+pub async fn mfa_setup(
+    sessions: &Sessions,
+    params: MfaSetupParams,
+) -> Result<MfaSetupData, ErrorBody> {
+    if let Some(name) = &params.device_name {
+        check_device_name(name).map_err(invalid)?;
+    }
+    let signed = sessions.sign_in(params.profile).await?;
+    let (user_name, account_id) = own_user(sessions, &signed).await?;
+    let device_name = params.device_name.unwrap_or_else(|| user_name.clone());
+    check_device_name(&device_name).map_err(invalid)?;
+    let (serial, seed) = iam_users::create_virtual_mfa(&signed.sdk, &device_name)
+        .await
+        .map_err(|e| signed.explain(sessions, e))?;
+    let label = identity::account_alias(&signed.sdk)
+        .await
+        .unwrap_or_else(|| account_id.clone());
+    tracing::info!(profile = %signed.profile, serial = %serial, "virtual MFA device created");
+    Ok(MfaSetupData {
+        otpauth_uri: otpauth_uri(&user_name, &label, &seed),
+        profile: signed.profile,
+        user_name,
+        serial,
+        seed,
+    })
+}
+
+/// Answer `mfa.enable`: EnableMFADevice with two consecutive codes, then the device
+/// becomes the profile's `mfa_serial` (its calls need an MFA session from now on).
+pub async fn mfa_enable(
+    sessions: &Sessions,
+    params: MfaEnableParams,
+) -> Result<MfaEnableData, ErrorBody> {
+    let code1 =
+        check_mfa_code(&params.code1).map_err(|e| ErrorBody::new(ErrorCode::MfaCodeInvalid, e))?;
+    let code2 =
+        check_mfa_code(&params.code2).map_err(|e| ErrorBody::new(ErrorCode::MfaCodeInvalid, e))?;
+    if code1 == code2 {
+        return Err(ErrorBody::new(
+            ErrorCode::MfaCodeInvalid,
+            "the two codes are the same: wait for the app to show the next code",
+        ));
+    }
+    if !params.serial.starts_with("arn:") || !params.serial.contains(":mfa/") {
+        return Err(invalid(format!(
+            "{:?} is not a virtual MFA device ARN (arn:aws:iam::ACCOUNT:mfa/NAME)",
+            params.serial
+        )));
+    }
+    let signed = sessions.sign_in(params.profile).await?;
+    let (user_name, _) = own_user(sessions, &signed).await?;
+    iam_users::enable_mfa(&signed.sdk, &user_name, &params.serial, code1, code2)
+        .await
+        .map_err(|e| signed.explain(sessions, e))?;
+    let path = crate::config::path();
+    let mut config = crate::config::load(&path).map_err(|e| invalid(e.to_string()))?;
+    config
+        .profiles
+        .entry(signed.profile.clone())
+        .or_default()
+        .mfa_serial = Some(params.serial.clone());
+    crate::config::save(&path, &config).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::Internal,
+            format!(
+                "the MFA device {} is enabled, but the profile's settings could not be                  saved ({e}); add mfa_serial = \"{}\" to profile {:?} in config.toml",
+                params.serial, params.serial, signed.profile
+            ),
+        )
+    })?;
+    sessions.forget(&signed.profile);
+    tracing::info!(profile = %signed.profile, serial = %params.serial, "MFA device enabled");
+    Ok(MfaEnableData {
+        profile: signed.profile,
+        user_name,
+        serial: params.serial,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +547,34 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(error.code, ErrorCode::ConfirmationMismatch, "{error}");
+        let enable = |code1: &str, code2: &str, serial: &str| MfaEnableParams {
+            profile: Some("nobody".into()),
+            serial: serial.into(),
+            code1: code1.into(),
+            code2: code2.into(),
+        };
+        let arn = "arn:aws:iam::123456789012:mfa/alice";
+        for (params, code) in [
+            (enable("123456", "123456", arn), ErrorCode::MfaCodeInvalid),
+            (enable("12345", "123456", arn), ErrorCode::MfaCodeInvalid),
+            (
+                enable("123456", "654321", "alice"),
+                ErrorCode::InvalidParams,
+            ),
+        ] {
+            let error = mfa_enable(&sessions, params).await.err().unwrap();
+            assert_eq!(error.code, code, "{error}");
+        }
+        let error = mfa_setup(
+            &sessions,
+            MfaSetupParams {
+                profile: Some("nobody".into()),
+                device_name: Some("my phone".into()),
+            },
+        )
+        .await
+        .err()
+        .unwrap();
+        assert_eq!(error.code, ErrorCode::InvalidParams, "{error}");
     }
 }

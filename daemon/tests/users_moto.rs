@@ -670,3 +670,84 @@ async fn users_in_a_member_account_through_its_role() {
     sandbox.stop_daemon();
     assert_nowhere_on_disk(sandbox.home(), &secrets);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mfa_for_the_signed_in_user() {
+    let moto = Moto::start();
+    let (admin, sandbox) = setup(&moto).await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    let serial = format!("arn:aws:iam::{MANAGEMENT}:mfa/alice-phone");
+
+    // An unfinished setup (no codes) leaves an unassigned device...
+    let out = run(
+        &sandbox,
+        &["users", "mfa", "--device-name", "alice-phone"],
+        Some(""),
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("run this again"), "{}", text(&out));
+    let first_seed = text(&out)
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("secret key:  ").map(str::to_owned))
+        .unwrap();
+
+    // ...which the next setup replaces; two codes enable it for alice.
+    let out = run(
+        &sandbox,
+        &["users", "mfa", "--device-name", "alice-phone"],
+        Some("123456\n654321\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = text(&out);
+    let seed = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("secret key:  ").map(str::to_owned))
+        .unwrap();
+    assert!(seed.len() >= 16, "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "otpauth://totp/Amazon%20Web%20Services%3Aalice%40acme-main?secret={seed}"
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(&format!("MFA device {serial} enabled")),
+        "{shown}"
+    );
+    let devices = iam
+        .list_mfa_devices()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .mfa_devices;
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].serial_number, serial);
+
+    // The profile now uses it: a code is needed, then calls work.
+    let config = std::fs::read_to_string(sandbox.home().join("config/config.toml")).unwrap();
+    assert!(
+        config.contains(&format!("mfa_serial = \"{serial}\"")),
+        "{config}"
+    );
+    let me = reply(&sandbox, &["whoami"], None).await;
+    error(&me, "mfa_required");
+    let out = run(&sandbox, &["mfa", "--code", "123456"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let me = reply(&sandbox, &["whoami"], None).await;
+    assert_eq!(ok(&me)["mfa"]["serial"], serial.as_str());
+
+    sandbox.stop_daemon();
+    let files = sandbox_files(sandbox.home());
+    for secret in [&seed, &first_seed] {
+        for (path, contents) in &files {
+            assert!(
+                !contents.contains(secret.as_str()),
+                "the MFA seed is in {path}"
+            );
+        }
+    }
+    assert!(files
+        .iter()
+        .any(|(p, t)| p.contains("/logs/") && t.contains("MFA device enabled")));
+}

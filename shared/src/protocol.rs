@@ -47,6 +47,8 @@ pub const CAPABILITIES: &[&str] = &[
     "job.status",
     "jobs.resume",
     "jobs.cancel",
+    "mfa.setup",
+    "mfa.enable",
 ];
 
 /// A stable, machine-readable error code.
@@ -309,6 +311,10 @@ pub enum Request {
     JobsResume(crate::provision::JobIdParams),
     #[serde(rename = "jobs.cancel")]
     JobsCancel(crate::provision::JobIdParams),
+    #[serde(rename = "mfa.setup")]
+    MfaSetup(crate::users::MfaSetupParams),
+    #[serde(rename = "mfa.enable")]
+    MfaEnable(crate::users::MfaEnableParams),
 }
 
 impl Request {
@@ -332,6 +338,8 @@ impl Request {
         "job.status",
         "jobs.resume",
         "jobs.cancel",
+        "mfa.setup",
+        "mfa.enable",
     ];
 
     /// The `hello` this build sends.

@@ -602,6 +602,91 @@ pub struct UsersRemoveData {
     pub removed: Vec<String>,
 }
 
+/// Parameters of `mfa.setup`: a new virtual MFA device for the profile's own IAM user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaSetupParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The device's name in IAM (the user name when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+/// Data of an `mfa.setup` reply. `seed` and `otpauth_uri` are one-time secrets: show
+/// them once (as a QR code or text) for the authenticator app, keep them nowhere.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaSetupData {
+    pub profile: String,
+    pub user_name: String,
+    /// The device's ARN, for `mfa.enable`.
+    pub serial: String,
+    /// The TOTP secret, base32.
+    pub seed: String,
+    /// `otpauth://totp/…?secret=…`: what the QR code holds.
+    pub otpauth_uri: String,
+}
+
+impl fmt::Debug for MfaSetupData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MfaSetupData")
+            .field("profile", &self.profile)
+            .field("user_name", &self.user_name)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parameters of `mfa.enable`: two consecutive codes from the new device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaEnableParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub serial: String,
+    pub code1: String,
+    pub code2: String,
+}
+
+/// Data of an `mfa.enable` reply: the device now guards the profile (its `mfa_serial`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaEnableData {
+    pub profile: String,
+    pub user_name: String,
+    pub serial: String,
+}
+
+/// Check a virtual MFA device name: 1 to 226 letters, digits and `+=,.@_-`.
+pub fn check_device_name(name: &str) -> Result<(), String> {
+    if (1..=226).contains(&name.len()) && name.chars().all(is_name_char) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not an MFA device name: use 1 to 226 letters, digits and +=,.@_-"
+        ))
+    }
+}
+
+/// The user name of an IAM user ARN (`arn:aws:iam::ACCOUNT:user/PATH/NAME`), `None` for
+/// any other principal (root, an assumed role).
+pub fn user_name_of(arn: &str) -> Option<&str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let path = resource.strip_prefix("user/")?;
+    path.rsplit('/').next().filter(|n| !n.is_empty())
+}
+
+/// The `otpauth://` URI an authenticator app reads from the QR code, labelled the way the
+/// IAM console labels it (`Amazon Web Services:USER@ACCOUNT`).
+pub fn otpauth_uri(user_name: &str, account: &str, seed: &str) -> String {
+    let component = |text: &str| crate::switch::encode_component(text);
+    format!(
+        "otpauth://totp/{}?secret={}&issuer={}",
+        component(&format!("Amazon Web Services:{user_name}@{account}")),
+        component(seed),
+        component("Amazon Web Services")
+    )
+}
+
 #[cfg(test)]
 #[path = "users_tests.rs"]
 mod tests;

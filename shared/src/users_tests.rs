@@ -338,3 +338,36 @@ fn the_wire_shapes() {
         crate::protocol::Request::UsersList(UsersTarget::default())
     );
 }
+
+#[test]
+fn mfa_setup_pieces() {
+    assert_eq!(
+        user_name_of("arn:aws:iam::123456789012:user/alice"),
+        Some("alice")
+    );
+    assert_eq!(
+        user_name_of("arn:aws:iam::123456789012:user/team/ops/bob"),
+        Some("bob")
+    );
+    assert_eq!(user_name_of("arn:aws:iam::123456789012:root"), None);
+    assert_eq!(
+        user_name_of("arn:aws:sts::123456789012:assumed-role/Admin/x"),
+        None
+    );
+    assert_eq!(
+        otpauth_uri("alice", "acme-main", "JBSWY3DPEHPK3PXP"),
+        "otpauth://totp/Amazon%20Web%20Services%3Aalice%40acme-main?secret=JBSWY3DPEHPK3PXP\
+         &issuer=Amazon%20Web%20Services"
+    );
+    assert!(check_device_name("alice-phone").is_ok());
+    assert!(check_device_name("alice phone").is_err());
+    assert!(check_device_name("").is_err());
+    let data = MfaSetupData {
+        profile: "default".into(),
+        user_name: "alice".into(),
+        serial: "arn:aws:iam::123456789012:mfa/alice".into(),
+        seed: "JBSWY3DPEHPK3PXP".into(),
+        otpauth_uri: otpauth_uri("alice", "1", "JBSWY3DPEHPK3PXP"),
+    };
+    assert!(!format!("{data:?}").contains("JBSWY3DPEHPK3PXP"));
+}

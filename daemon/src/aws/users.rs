@@ -426,3 +426,110 @@ pub async fn delete(config: &SdkConfig, name: &str) -> Result<Vec<String>, Error
     }
     Ok(removed)
 }
+
+/// IAM CreateVirtualMFADevice: the device's serial and its base32 seed. A device of that
+/// name left unassigned by an earlier, unfinished setup is deleted and made again.
+pub async fn create_virtual_mfa(
+    config: &SdkConfig,
+    device_name: &str,
+) -> Result<(String, String), ErrorBody> {
+    let iam = aws_sdk_iam::Client::new(config);
+    let mut retried = false;
+    loop {
+        match iam
+            .create_virtual_mfa_device()
+            .virtual_mfa_device_name(device_name)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let device = out.virtual_mfa_device.ok_or_else(|| {
+                    ErrorBody::new(
+                        ErrorCode::AwsFailed,
+                        "iam:CreateVirtualMFADevice answered without a device",
+                    )
+                })?;
+                let seed = device
+                    .base32_string_seed
+                    .and_then(|b| String::from_utf8(b.into_inner()).ok())
+                    .ok_or_else(|| {
+                        ErrorBody::new(
+                            ErrorCode::AwsFailed,
+                            "iam:CreateVirtualMFADevice answered without a seed",
+                        )
+                    })?;
+                return Ok((device.serial_number, seed));
+            }
+            Err(e) if is(&e, "EntityAlreadyExists") && !retried => {
+                retried = true;
+                if !delete_unassigned(&iam, device_name).await? {
+                    return Err(ErrorBody::new(
+                        ErrorCode::InvalidParams,
+                        format!(
+                            "an MFA device named {device_name:?} is already in use; choose \
+                             another name"
+                        ),
+                    ));
+                }
+            }
+            Err(e) => return Err(super::classify("iam:CreateVirtualMFADevice", e)),
+        }
+    }
+}
+
+/// Delete the unassigned virtual device called `name`; `false` when there is none.
+async fn delete_unassigned(iam: &aws_sdk_iam::Client, name: &str) -> Result<bool, ErrorBody> {
+    let devices: Vec<aws_sdk_iam::types::VirtualMfaDevice> = iam
+        .list_virtual_mfa_devices()
+        .assignment_status(aws_sdk_iam::types::AssignmentStatusType::Unassigned)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(failed("iam:ListVirtualMFADevices"))?;
+    let suffix = format!(":mfa/{name}");
+    let Some(device) = devices
+        .into_iter()
+        .find(|d| d.serial_number.ends_with(&suffix) && d.user.is_none())
+    else {
+        return Ok(false);
+    };
+    iam.delete_virtual_mfa_device()
+        .serial_number(&device.serial_number)
+        .send()
+        .await
+        .map_err(failed("iam:DeleteVirtualMFADevice"))?;
+    Ok(true)
+}
+
+/// IAM EnableMFADevice with two consecutive codes; refused codes are `mfa_code_invalid`.
+pub async fn enable_mfa(
+    config: &SdkConfig,
+    user_name: &str,
+    serial: &str,
+    code1: &str,
+    code2: &str,
+) -> Result<(), ErrorBody> {
+    match aws_sdk_iam::Client::new(config)
+        .enable_mfa_device()
+        .user_name(user_name)
+        .serial_number(serial)
+        .authentication_code1(code1)
+        .authentication_code2(code2)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if is(&e, "InvalidAuthenticationCode") => Err(ErrorBody::new(
+            ErrorCode::MfaCodeInvalid,
+            "AWS refused the codes: give two consecutive codes (wait for the app to show \
+             the next one), and check the phone's clock",
+        )),
+        Err(e) if is(&e, "NoSuchEntity") => Err(ErrorBody::new(
+            ErrorCode::InvalidParams,
+            format!("there is no MFA device {serial}; start again with the setup"),
+        )),
+        Err(e) => Err(super::classify("iam:EnableMFADevice", e)),
+    }
+}
