@@ -714,3 +714,161 @@ async fn a_create_account_answer_lost_after_aws_acted_is_found_not_resent() {
     assert_eq!(accounts_with(&w.root, email).await.len(), 1);
     assert_eq!(members(&w.root, "AccessClientLost").await, ["bob"]);
 }
+
+fn job_id(out: &std::process::Output) -> String {
+    // `--no-wait` prints "ID  state  name  email".
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| panic!("no job id: {}", text(out)))
+        .to_owned()
+}
+
+async fn proxied() -> (World, FaultProxy) {
+    let moto_proxy: std::sync::Arc<std::sync::Mutex<Option<FaultProxy>>> = Default::default();
+    let slot = moto_proxy.clone();
+    let w = world(move |m| {
+        let proxy = FaultProxy::start(&m.endpoint);
+        let endpoint = proxy.endpoint.clone();
+        *slot.lock().unwrap() = Some(proxy);
+        endpoint
+    })
+    .await;
+    let proxy = moto_proxy.lock().unwrap().take().unwrap();
+    (w, proxy)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_at_once_cancel_and_resume() {
+    let (w, proxy) = proxied().await;
+    proxy.add(in_progress("any"));
+    // Two clients at once; a second job for an e-mail a running job uses is refused.
+    let x = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client X",
+            "--email",
+            "ops+x@example.com",
+            "--user",
+            "alice",
+            "--no-wait",
+        ],
+    );
+    let y = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client Y",
+            "--email",
+            "ops+y@example.com",
+            "--user",
+            "bob",
+            "--no-wait",
+        ],
+    );
+    let (x, y) = (job_id(&x), job_id(&y));
+    let again = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client X2",
+            "--email",
+            "OPS+X@example.com",
+            "--role",
+            "X2",
+            "--no-wait",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("email_in_use"), "{}", text(&again));
+    assert!(text(&again).contains(&x), "{}", text(&again));
+
+    // Cancel one while it waits for its account: it stops, and stays stopped.
+    let w_out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client W",
+            "--email",
+            "ops+w@example.com",
+            "--no-wait",
+        ],
+    );
+    let cancelled = job_id(&w_out);
+    wait_for_journal(&w.sandbox, "W waiting", |j| {
+        j["id"] == cancelled.as_str() && step_state(j, "wait_for_account") == "running"
+    });
+    let out = w.sandbox.switchyard(&["jobs", "cancel", &cancelled], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("cancelled"), "{}", text(&out));
+    proxy.clear();
+    assert_eq!(wait_for_job(&w.sandbox, &x)["state"], "done");
+    assert_eq!(wait_for_job(&w.sandbox, &y)["state"], "done");
+    std::thread::sleep(Duration::from_millis(1500));
+    let job = wait_for_job(&w.sandbox, &cancelled);
+    assert_eq!(job["state"], "cancelled", "{job}");
+    assert_eq!(groups_named(&w.root, "AccessClientW").await, 0);
+    assert_eq!(members(&w.root, "AccessClientX").await, ["alice"]);
+    assert_eq!(members(&w.root, "AccessClientY").await, ["bob"]);
+
+    // Resumed, it finishes with the one account it started.
+    let out = w.sandbox.switchyard(&["jobs", "resume", &cancelled], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("done: account Client W"),
+        "{}",
+        text(&out)
+    );
+    for email in [
+        "ops+x@example.com",
+        "ops+y@example.com",
+        "ops+w@example.com",
+    ] {
+        assert_eq!(accounts_with(&w.root, email).await.len(), 1, "{email}");
+    }
+    let out = w.sandbox.switchyard(&["jobs", "cancel", "j0000"], None);
+    assert!(text(&out).contains("job_not_found"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn throttling_pauses_the_job_and_a_5xx_is_retried() {
+    let (w, proxy) = proxied().await;
+    proxy.add(Rule::query_error(
+        "Action=CreateGroup",
+        400,
+        "Throttling",
+        "Rate exceeded",
+    ));
+    proxy.add(Rule::query_error("Action=PutGroupPolicy", 500, "ServiceFailure", "oops").times(2));
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client T",
+            "--email",
+            "ops+t@example.com",
+            "--user",
+            "carol",
+        ],
+    );
+    assert!(!out.status.success());
+    let printed = text(&out);
+    assert!(printed.contains("aws_throttled"), "{printed}");
+    assert!(printed.contains("jobs resume"), "{printed}");
+    assert!(printed.contains("[failed]  create_group"), "{printed}");
+    let job = job_files(&w.sandbox).pop().unwrap();
+    assert_eq!(job["state"], "paused");
+    let id = job["id"].as_str().unwrap().to_owned();
+    assert!(proxy.hits(0) >= 1);
+    proxy.clear();
+    proxy.add(Rule::query_error("Action=PutGroupPolicy", 500, "ServiceFailure", "oops").times(2));
+    let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(proxy.hits(0), 2, "the SDK retried the 5xx");
+    assert_eq!(accounts_with(&w.root, "ops+t@example.com").await.len(), 1);
+    assert_eq!(members(&w.root, "AccessClientT").await, ["carol"]);
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    assert!(audit.contains("aws_throttled"), "{audit}");
+    assert!(audit.contains("jobs.resume"), "{audit}");
+}
