@@ -369,6 +369,12 @@ async fn console_and_api_users_in_the_management_account() {
         .send()
         .await
         .unwrap();
+    iam.upload_ssh_public_key()
+        .user_name("bob")
+        .ssh_public_key_body("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDdWmIjpHPaAk0plJgYMGtHMyTnMqyCVCHr8y9yWhJrKBVNbiSFf5KRKs8zjr2wfEsnmmpZy3V1LFsiRKJmxqMkIxCbBdaKv8ZV2ilhgfXUhaQ0nmWHT6LQ0mF0FTZq1mPBFmR7fXCsyZNdB2SlpP4cSQiOeBEEa9u8fTVP5GZwvSfTrVHrcsaOIhy8Kbv6mvZamo3sZPFoPqbn6DRd4AOtzbjj2XrR39n0pRfX8vBb5J6q2qYaQG9dSNp5wNSnI5gT7HQxOvXIgN6OWiqzLrYlPoqGF2u7B9jRkcbXpUxpKOiXM8DXv5VsjRcS8bCv1JkHWCaqqKz2yY0TvJ3FuBpL bob@example")
+        .send()
+        .await
+        .unwrap();
     let listed = reply(&sandbox, &["users", "list"], None).await;
     let bob = ok(&listed)["users"]
         .as_array()
@@ -410,7 +416,16 @@ async fn console_and_api_users_in_the_management_account() {
         "{what:?}"
     );
     assert!(!removed.to_string().contains(&key_id), "{removed}");
-    assert_eq!(what.len(), 7, "{what:?}");
+    assert!(
+        what.iter().any(|w| w.starts_with("SSH public key ")),
+        "{what:?}"
+    );
+    assert_eq!(what.len(), 8, "{what:?}");
+    let ssh = iam.list_ssh_public_keys().user_name("bob").send().await;
+    assert!(
+        ssh.map_or(true, |k| k.ssh_public_keys.unwrap_or_default().is_empty()),
+        "no SSH keys of a deleted user"
+    );
     assert!(!users_of(&admin).await.contains("bob"));
     let keys = iam.list_access_keys().user_name("bob").send().await;
     assert!(

@@ -311,8 +311,8 @@ pub async fn exists(config: &SdkConfig, name: &str) -> Result<bool, ErrorBody> {
 }
 
 /// Delete a user the way IAM requires: console password, access keys, MFA devices
-/// (deactivated, virtual ones deleted), group memberships, inline and attached policies,
-/// then the user. Returns what was deleted, in order (key ids masked).
+/// (deactivated, virtual ones deleted), SSH public keys, signing certificates, group
+/// memberships, inline and attached policies, then the user. Returns what was deleted, in order (key ids masked).
 pub async fn delete(config: &SdkConfig, name: &str) -> Result<Vec<String>, ErrorBody> {
     let iam = aws_sdk_iam::Client::new(config);
     let mut removed = Vec::new();
@@ -353,6 +353,45 @@ pub async fn delete(config: &SdkConfig, name: &str) -> Result<Vec<String>, Error
             }
         }
         removed.push(format!("MFA device {serial}"));
+    }
+    let ssh_keys: Vec<aws_sdk_iam::types::SshPublicKeyMetadata> = iam
+        .list_ssh_public_keys()
+        .user_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(failed("iam:ListSSHPublicKeys"))?;
+    for key in ssh_keys {
+        iam.delete_ssh_public_key()
+            .user_name(name)
+            .ssh_public_key_id(&key.ssh_public_key_id)
+            .send()
+            .await
+            .map_err(failed("iam:DeleteSSHPublicKey"))?;
+        removed.push(format!("SSH public key {}", key.ssh_public_key_id));
+    }
+    let certificates: Vec<aws_sdk_iam::types::SigningCertificate> = iam
+        .list_signing_certificates()
+        .user_name(name)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(failed("iam:ListSigningCertificates"))?;
+    for certificate in certificates {
+        iam.delete_signing_certificate()
+            .user_name(name)
+            .certificate_id(&certificate.certificate_id)
+            .send()
+            .await
+            .map_err(failed("iam:DeleteSigningCertificate"))?;
+        removed.push(format!(
+            "signing certificate {}",
+            certificate.certificate_id
+        ));
     }
     let groups: Vec<aws_sdk_iam::types::Group> = iam
         .list_groups_for_user()
@@ -415,8 +454,7 @@ pub async fn delete(config: &SdkConfig, name: &str) -> Result<Vec<String>, Error
                 ErrorCode::AwsFailed,
                 format!(
                     "iam:DeleteUser: {name:?} still has something Switchyard does not delete \
-                     (signing certificates, SSH keys, service-specific credentials or a \
-                     permissions boundary); delete it in the IAM console and remove again. \
+                     (service-specific credentials such as Git credentials); delete it in the IAM console and remove again. \
                      Already removed: {}",
                     removed.join(", ")
                 ),
