@@ -493,6 +493,8 @@ async fn the_password_policy_and_bad_input() {
     }
     assert!(!message.contains(weak), "{message}");
     assert!(!users_of(&admin).await.contains("dave"));
+    // A refused password is not written anywhere either.
+    secrets.push(weak.to_owned());
 
     // A typed password that meets it is used as given.
     let strong = "Tr0ub4dor&3-Horse!";
