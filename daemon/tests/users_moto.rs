@@ -768,3 +768,61 @@ async fn mfa_for_the_signed_in_user() {
         .iter()
         .any(|(p, t)| p.contains("/logs/") && t.contains("MFA device enabled")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_user_without_the_rights_is_told_what_is_missing() {
+    let moto = Moto::start();
+    let (admin, sandbox) = setup(&moto).await;
+    let member = aws_sdk_organizations::Client::new(&admin)
+        .create_account()
+        .account_name("Client B")
+        .email("ops+b@example.com")
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap()
+        .account_id
+        .unwrap();
+    let viewer = user(
+        &admin,
+        "viewer",
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","iam:ListMFADevices"],"Resource":"*"}]}"#,
+        ),
+    )
+    .await;
+    sandbox.add_credentials("viewer", &viewer, &moto.endpoint);
+    moto.enforce_iam();
+
+    let denied = reply(
+        &sandbox,
+        &[
+            "users",
+            "create",
+            "intruder",
+            "--api",
+            "--profile",
+            "viewer",
+        ],
+        None,
+    )
+    .await;
+    let message = error(&denied, "access_denied");
+    assert!(message.contains("iam:GetUser"), "{message}");
+    assert!(message.contains("ask an administrator"), "{message}");
+    let denied = reply(
+        &sandbox,
+        &["users", "list", "--profile", "viewer", "--account", &member],
+        None,
+    )
+    .await;
+    let message = error(&denied, "access_denied");
+    assert!(
+        message.contains(&format!(
+            "arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+        )),
+        "{message}"
+    );
+    assert!(message.contains("--role"), "{message}");
+}
