@@ -1,6 +1,7 @@
 //! `switchyard account create …` and `switchyard jobs [resume ID | cancel ID]`: start a
 //! provisioning job (`account.create`) and follow its steps by polling `job.status`; list,
-//! resume and cancel jobs.
+//! resume and cancel jobs. `switchyard account close ID` closes a member account once its
+//! name is typed (`account.close`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -8,7 +9,8 @@ use std::time::Duration;
 use anyhow::{anyhow, bail};
 use switchyard_shared::protocol::Request;
 use switchyard_shared::provision::{
-    CreateAccountParams, Job, JobIdParams, JobState, JobsData, StepState,
+    CloseAccountData, CloseAccountParams, CreateAccountParams, Job, JobIdParams, JobState,
+    JobsData, StepState,
 };
 
 use crate::cli_aws::answer;
@@ -55,6 +57,22 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Close a member account (it stays suspended for 90 days, then AWS deletes it; its
+    /// e-mail can never be used again). You must type the account's name.
+    Close {
+        /// The account id (12 digits).
+        account_id: String,
+        /// The account's name, to confirm (asked for when absent).
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Also remove the management-account group and policy made for it.
+        #[arg(long)]
+        remove_group: bool,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -92,7 +110,57 @@ fn parse_tags(tags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
         .collect()
 }
 
+fn close(
+    account_id: String,
+    confirm: Option<String>,
+    remove_group: bool,
+    profile: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let confirm = match confirm {
+        Some(confirm) => confirm,
+        None => crate::cli_credentials::prompt(
+            &format!("Type the name of account {account_id} to close it: "),
+            false,
+        )?,
+    };
+    let request = Request::AccountClose(CloseAccountParams {
+        profile: profile.clone(),
+        account_id,
+        confirm,
+        remove_group,
+    });
+    let Some(data) = answer::<CloseAccountData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    println!(
+        "account {} ({}): {}",
+        data.account_id, data.name, data.state
+    );
+    for removed in &data.removed {
+        println!("removed {removed}");
+    }
+    println!(
+        "closures left in the rolling 30 days: {} of {}",
+        data.quota.remaining, data.quota.limit
+    );
+    Ok(())
+}
+
 pub fn account(command: AccountCommand) -> anyhow::Result<()> {
+    match command {
+        AccountCommand::Close {
+            account_id,
+            confirm,
+            remove_group,
+            profile,
+            json,
+        } => close(account_id, confirm, remove_group, profile, json),
+        create @ AccountCommand::Create { .. } => create_account(create),
+    }
+}
+
+fn create_account(command: AccountCommand) -> anyhow::Result<()> {
     let AccountCommand::Create {
         name,
         email,
@@ -105,7 +173,10 @@ pub fn account(command: AccountCommand) -> anyhow::Result<()> {
         profile,
         no_wait,
         json,
-    } = command;
+    } = command
+    else {
+        return Ok(());
+    };
     let params = CreateAccountParams {
         profile: profile.clone(),
         name,

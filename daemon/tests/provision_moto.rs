@@ -872,3 +872,107 @@ async fn throttling_pauses_the_job_and_a_5xx_is_retried() {
     assert!(audit.contains("aws_throttled"), "{audit}");
     assert!(audit.contains("jobs.resume"), "{audit}");
 }
+
+async fn account_state(root: &SdkConfig, id: &str) -> String {
+    aws_sdk_organizations::Client::new(root)
+        .describe_account()
+        .account_id(id)
+        .send()
+        .await
+        .unwrap()
+        .account
+        .unwrap()
+        .state
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_an_account_with_its_safeguards() {
+    let w = world(|m| m.endpoint.clone()).await;
+    for (name, email) in [
+        ("Client Z", "ops+z@example.com"),
+        ("Client Q", "ops+q@example.com"),
+    ] {
+        let out = create(
+            &w.sandbox,
+            &["--name", name, "--email", email, "--user", "bob"],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let z = accounts_with(&w.root, "ops+z@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    let q = accounts_with(&w.root, "ops+q@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    let close = |args: &[&str]| {
+        let mut all = vec!["account", "close"];
+        all.extend_from_slice(args);
+        w.sandbox.switchyard(&all, None)
+    };
+
+    // The wrong name, or none: nothing happens.
+    let out = close(&[&z, "--confirm", "Client Q"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("confirmation_mismatch"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("\"Client Z\""), "{}", text(&out));
+    let out = w.sandbox.switchyard(&["account", "close", &z], Some("\n"));
+    assert!(!out.status.success(), "{}", text(&out));
+    assert_eq!(account_state(&w.root, &z).await, "ACTIVE");
+    // The management account is refused.
+    let out = close(&["123456789012", "--confirm", "anything"]);
+    assert!(text(&out).contains("close_not_allowed"), "{}", text(&out));
+
+    // The name typed (from stdin): closed, the group made for it removed, the quota told.
+    let out = w.sandbox.switchyard(
+        &["account", "close", &z, "--remove-group"],
+        Some("Client Z\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(
+        printed.contains(&format!("account {z} (Client Z): SUSPENDED")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("removed policy AccessClientZ/SwitchToClientZ"),
+        "{printed}"
+    );
+    assert!(printed.contains("removed group AccessClientZ"), "{printed}");
+    assert!(printed.contains("9 of 10"), "{printed}");
+    assert_eq!(account_state(&w.root, &z).await, "SUSPENDED");
+    assert_eq!(groups_named(&w.root, "AccessClientZ").await, 0);
+    assert_eq!(members(&w.root, "AccessClientQ").await, ["bob"]);
+    // Closing it again changes nothing and spends no quota.
+    let out = close(&[&z, "--confirm", "Client Z"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("9 of 10"), "{}", text(&out));
+
+    // With ten closures in the last 30 days, the quota is used up.
+    let path = state_dir(&w.sandbox).join("closures.json");
+    let mut closures: serde_json::Map<String, Value> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let recent = closures[&z]["requested_at"].as_u64().unwrap();
+    for i in 0..9 {
+        closures.insert(
+            format!("99999999999{i}"),
+            serde_json::json!({"name": "x", "requested_at": recent, "state": "SUSPENDED", "who": "x"}),
+        );
+    }
+    std::fs::write(&path, serde_json::to_vec(&closures).unwrap()).unwrap();
+    let out = close(&[&q, "--confirm", "Client Q"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("close_not_allowed"), "{}", text(&out));
+    assert!(text(&out).contains("10 of 10"), "{}", text(&out));
+    assert_eq!(account_state(&w.root, &q).await, "ACTIVE");
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    assert!(audit.contains("organizations:CloseAccount"), "{audit}");
+}

@@ -49,6 +49,7 @@ pub const CAPABILITIES: &[&str] = &[
     "jobs.cancel",
     "mfa.setup",
     "mfa.enable",
+    "account.close",
 ];
 
 /// A stable, machine-readable error code.
@@ -143,6 +144,9 @@ pub enum ErrorCode {
     JobNotFound,
     /// The job cannot be resumed or cancelled in its state (done, failed).
     JobNotResumable,
+    /// The account may not be closed: the management account, or the CloseAccount quota
+    /// is used up.
+    CloseNotAllowed,
 }
 
 impl ErrorCode {
@@ -189,6 +193,7 @@ impl ErrorCode {
         ErrorCode::AccountCreationFailed,
         ErrorCode::JobNotFound,
         ErrorCode::JobNotResumable,
+        ErrorCode::CloseNotAllowed,
     ];
 
     /// The wire string of this code.
@@ -235,6 +240,7 @@ impl ErrorCode {
             ErrorCode::AccountCreationFailed => "account_creation_failed",
             ErrorCode::JobNotFound => "job_not_found",
             ErrorCode::JobNotResumable => "job_not_resumable",
+            ErrorCode::CloseNotAllowed => "close_not_allowed",
         }
     }
 }
@@ -315,6 +321,8 @@ pub enum Request {
     MfaSetup(crate::users::MfaSetupParams),
     #[serde(rename = "mfa.enable")]
     MfaEnable(crate::users::MfaEnableParams),
+    #[serde(rename = "account.close")]
+    AccountClose(crate::provision::CloseAccountParams),
 }
 
 impl Request {
@@ -340,6 +348,7 @@ impl Request {
         "jobs.cancel",
         "mfa.setup",
         "mfa.enable",
+        "account.close",
     ];
 
     /// The `hello` this build sends.

@@ -657,6 +657,60 @@ pub struct JobsData {
     pub jobs: Vec<Job>,
 }
 
+/// Parameters of `account.close`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAccountParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The member account to close (12 digits).
+    pub account_id: String,
+    /// The account's name, typed by the user: nothing happens unless it matches.
+    pub confirm: String,
+    /// Also remove the management-account group and policy a Switchyard job made for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove_group: bool,
+}
+
+/// The CloseAccount quota: 10% of the member accounts, at least 10, per rolling 30 days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseQuota {
+    pub limit: usize,
+    /// Closures seen in the last 30 days (accounts pending closure, and closures this
+    /// daemon made).
+    pub used: usize,
+    pub remaining: usize,
+}
+
+/// The quota for an organization of `members` member accounts with `used` closures in
+/// the window.
+pub fn close_quota(members: usize, used: usize) -> CloseQuota {
+    let limit = (members / 10).max(10);
+    CloseQuota {
+        limit,
+        used,
+        remaining: limit.saturating_sub(used),
+    }
+}
+
+/// Data of an `account.close` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseAccountData {
+    pub account_id: String,
+    pub name: String,
+    /// `PENDING_CLOSURE` or `SUSPENDED` (closed).
+    pub state: String,
+    /// The quota after this closure.
+    pub quota: CloseQuota,
+    /// What else was removed (`--remove-group`), in order.
+    pub removed: Vec<String>,
+}
+
+/// An AWS account id: 12 digits.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether a job id is safe as a file name: what the daemon makes (`j` + hex digits).
 pub fn is_job_id(id: &str) -> bool {
     (2..=40).contains(&id.len())

@@ -264,3 +264,15 @@ fn unknown_fields_are_refused() {
         serde_json::from_str(r#"{"name":"a","email":"b","rolename":"x"}"#);
     assert!(bad.is_err());
 }
+
+#[test]
+fn close_quota_is_a_tenth_at_least_ten() {
+    assert_eq!(close_quota(5, 0).limit, 10);
+    assert_eq!(close_quota(99, 3).limit, 10);
+    assert_eq!(close_quota(250, 3).limit, 25);
+    assert_eq!(close_quota(250, 3).remaining, 22);
+    assert_eq!(close_quota(20, 12).remaining, 0);
+    assert!(is_account_id("123456789012"));
+    assert!(!is_account_id("12345678901"));
+    assert!(!is_account_id("12345678901a"));
+}

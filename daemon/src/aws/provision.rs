@@ -303,3 +303,154 @@ pub async fn add_user(config: &SdkConfig, group: &str, user: &str) -> Result<(),
         .map_err(|e| classify("iam:AddUserToGroup", e))?;
     Ok(())
 }
+
+/// The organization's management account id (DescribeOrganization).
+pub async fn management_account(config: &SdkConfig) -> Result<String, ErrorBody> {
+    org(config)
+        .describe_organization()
+        .send()
+        .await
+        .map_err(|e| classify("organizations:DescribeOrganization", e))?
+        .organization
+        .and_then(|o| o.master_account_id)
+        .ok_or_else(|| {
+            ErrorBody::new(
+                ErrorCode::AwsFailed,
+                "organizations:DescribeOrganization named no management account",
+            )
+        })
+}
+
+/// One account's name and state (`ACTIVE`, `PENDING_CLOSURE`, `SUSPENDED`, …).
+pub async fn account_state(
+    config: &SdkConfig,
+    account_id: &str,
+) -> Result<(String, String), ErrorBody> {
+    let account = org(config)
+        .describe_account()
+        .account_id(account_id)
+        .send()
+        .await
+        .map_err(|e| match service_code(&e) {
+            Some("AccountNotFoundException") => ErrorBody::new(
+                ErrorCode::InvalidAccountRequest,
+                format!("account {account_id} is not in the organization"),
+            ),
+            _ => classify("organizations:DescribeAccount", e),
+        })?
+        .account
+        .ok_or_else(|| {
+            ErrorBody::new(
+                ErrorCode::AwsFailed,
+                "organizations:DescribeAccount answered without the account",
+            )
+        })?;
+    let state = account
+        .state
+        .map(|s| s.as_str().to_owned())
+        .or_else(|| account.status.map(|s| s.as_str().to_owned()))
+        .unwrap_or_default();
+    Ok((account.name.unwrap_or_default(), state))
+}
+
+/// Every account of the organization: (id, state).
+pub async fn account_states(config: &SdkConfig) -> Result<Vec<(String, String)>, ErrorBody> {
+    let mut pages = org(config).list_accounts().into_paginator().send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("organizations:ListAccounts", e))?;
+        for a in page.accounts.unwrap_or_default() {
+            let state = a
+                .state
+                .map(|s| s.as_str().to_owned())
+                .or_else(|| a.status.map(|s| s.as_str().to_owned()))
+                .unwrap_or_default();
+            found.push((a.id.unwrap_or_default(), state));
+        }
+    }
+    Ok(found)
+}
+
+/// CloseAccount, sent once; an account already closed counts as done.
+pub async fn close_account(config: &SdkConfig, account_id: &str) -> Result<(), ErrorBody> {
+    let once = aws_sdk_organizations::config::Builder::default()
+        .retry_config(aws_sdk_organizations::config::retry::RetryConfig::disabled());
+    match org(config)
+        .close_account()
+        .account_id(account_id)
+        .customize()
+        .config_override(once)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if service_code(&e) == Some("AccountAlreadyClosedException") => Ok(()),
+        Err(e) => Err(classify("organizations:CloseAccount", e)),
+    }
+}
+
+/// Remove the inline policy from the group, then the group itself when nothing else is
+/// left in it (no other inline or attached policy); what was removed.
+pub async fn remove_group(
+    config: &SdkConfig,
+    group: &str,
+    policy: &str,
+) -> Result<Vec<String>, ErrorBody> {
+    let client = iam(config);
+    let mut removed = Vec::new();
+    match client
+        .delete_group_policy()
+        .group_name(group)
+        .policy_name(policy)
+        .send()
+        .await
+    {
+        Ok(_) => removed.push(format!("policy {group}/{policy}")),
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => {}
+        Err(e) => return Err(classify("iam:DeleteGroupPolicy", e)),
+    }
+    let members = match client.get_group().group_name(group).send().await {
+        Ok(out) => out.users,
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => return Ok(removed),
+        Err(e) => return Err(classify("iam:GetGroup", e)),
+    };
+    let inline = client
+        .list_group_policies()
+        .group_name(group)
+        .send()
+        .await
+        .map_err(|e| classify("iam:ListGroupPolicies", e))?
+        .policy_names;
+    let attached = client
+        .list_attached_group_policies()
+        .group_name(group)
+        .send()
+        .await
+        .map_err(|e| classify("iam:ListAttachedGroupPolicies", e))?
+        .attached_policies
+        .unwrap_or_default();
+    if !inline.is_empty() || !attached.is_empty() {
+        removed.push(format!(
+            "group {group} kept: it has other policies ({})",
+            inline.join(", ")
+        ));
+        return Ok(removed);
+    }
+    for user in members {
+        client
+            .remove_user_from_group()
+            .group_name(group)
+            .user_name(&user.user_name)
+            .send()
+            .await
+            .map_err(|e| classify("iam:RemoveUserFromGroup", e))?;
+    }
+    client
+        .delete_group()
+        .group_name(group)
+        .send()
+        .await
+        .map_err(|e| classify("iam:DeleteGroup", e))?;
+    removed.push(format!("group {group}"));
+    Ok(removed)
+}

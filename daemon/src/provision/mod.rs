@@ -10,6 +10,7 @@
 //! (ListCreateAccountStatus) up, never by sending it again blindly. A daemon that starts
 //! resumes every job that was running.
 
+pub mod close;
 pub mod journal;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -44,6 +45,7 @@ const SESSION_NAME: &str = "switchyard-provision";
 pub struct Jobs {
     pub journal: Journal,
     sessions: Arc<Sessions>,
+    state_dir: std::path::PathBuf,
 }
 
 /// A step's error: the job pauses (may pass: resume) or fails (cannot go on).
@@ -73,6 +75,7 @@ impl Jobs {
         Jobs {
             journal: Journal::open(state_dir),
             sessions,
+            state_dir: state_dir.to_owned(),
         }
     }
 
