@@ -976,3 +976,109 @@ async fn closing_an_account_with_its_safeguards() {
     let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
     assert!(audit.contains("organizations:CloseAccount"), "{audit}");
 }
+
+fn organizations_throttled(operation: &str) -> Rule {
+    Rule {
+        needle: format!("AWSOrganizationsV20161128.{operation}\r"),
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+        body: r#"{"__type":"TooManyRequestsException","Message":"Rate exceeded"}"#.into(),
+        times: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stopped_at_every_step_then_killed_and_resumed_gives_one_result() {
+    let (w, proxy) = proxied().await;
+    let org = aws_sdk_organizations::Client::new(&w.root);
+    let root = org.list_roots().send().await.unwrap().roots.unwrap()[0]
+        .id
+        .clone()
+        .unwrap();
+    let ou = org
+        .create_organizational_unit()
+        .parent_id(&root)
+        .name("Clients")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit
+        .unwrap()
+        .id
+        .unwrap();
+    let steps = [
+        ("check_email", organizations_throttled("ListAccounts")),
+        ("create_account", organizations_throttled("CreateAccount")),
+        (
+            "wait_for_account",
+            organizations_throttled("DescribeCreateAccountStatus"),
+        ),
+        ("move_to_ou", organizations_throttled("ListParents")),
+        (
+            "tag_role",
+            Rule::query_error("Action=TagRole", 400, "Throttling", "Rate exceeded"),
+        ),
+        (
+            "create_group",
+            Rule::query_error("Action=GetGroup", 400, "Throttling", "Rate exceeded"),
+        ),
+        (
+            "put_policy",
+            Rule::query_error("Action=PutGroupPolicy", 400, "Throttling", "Rate exceeded"),
+        ),
+        (
+            "add_users",
+            Rule::query_error("Action=AddUserToGroup", 400, "Throttling", "Rate exceeded"),
+        ),
+    ];
+    for (i, (step, rule)) in steps.into_iter().enumerate() {
+        let name = format!("Client S{i}");
+        let email = format!("ops+s{i}@example.com");
+        let group = format!("AccessClientS{i}");
+        proxy.clear();
+        proxy.add(rule);
+        let out = create(
+            &w.sandbox,
+            &[
+                "--name", &name, "--email", &email, "--user", "alice", "--user", "bob", "--ou", &ou,
+            ],
+        );
+        assert!(!out.status.success(), "{step}: {}", text(&out));
+        assert!(
+            text(&out).contains("aws_throttled"),
+            "{step}: {}",
+            text(&out)
+        );
+        let job = job_files(&w.sandbox)
+            .into_iter()
+            .find(|j| j["plan"]["name"] == name.as_str())
+            .unwrap();
+        assert_eq!(job["state"], "paused", "{step}: {job}");
+        assert_eq!(step_state(&job, step), "failed", "{step}: {job}");
+        let id = job["id"].as_str().unwrap().to_owned();
+        kill9(daemon_pid(&w.sandbox));
+        proxy.clear();
+        let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+        assert!(out.status.success(), "{step}: {}", text(&out));
+        assert_eq!(accounts_with(&w.root, &email).await.len(), 1, "{step}");
+        assert_eq!(groups_named(&w.root, &group).await, 1, "{step}");
+        assert_eq!(members(&w.root, &group).await, ["alice", "bob"], "{step}");
+        let account = accounts_with(&w.root, &email).await[0].id.clone().unwrap();
+        let parents = org
+            .list_parents()
+            .child_id(&account)
+            .send()
+            .await
+            .unwrap()
+            .parents
+            .unwrap();
+        assert_eq!(parents[0].id.as_deref(), Some(ou.as_str()), "{step}");
+        let role = format!("arn:aws:iam::{account}:role/ClientS{i}");
+        assert_eq!(
+            group_policy(&w.root, &group, &format!("SwitchToClientS{i}")).await["Statement"][0]
+                ["Resource"],
+            role.as_str(),
+            "{step}"
+        );
+    }
+}
