@@ -247,6 +247,9 @@ fn in_progress(name: &str) -> Rule {
 async fn the_runbook_end_to_end_checked_from_both_sides() {
     let w = world(|m| m.endpoint.clone()).await;
     let email = "ops+client-a@example.com";
+    // A warm account list before: the new account must show in it after.
+    let before = json(&w.sandbox.switchyard(&["accounts", "--json"], None));
+    assert!(!before.to_string().contains("Client A"), "{before}");
     let out = create(
         &w.sandbox,
         &[
@@ -347,6 +350,15 @@ async fn the_runbook_end_to_end_checked_from_both_sides() {
         format!("https://signin.aws.amazon.com/switchrole?roleName=ClientA&account={id}&displayName=Client+A")
     );
     assert!(printed.contains("switch link: https://signin.aws.amazon.com/switchrole"));
+
+    let after = json(&w.sandbox.switchyard(&["accounts", "--json"], None));
+    let names: Vec<&str> = after["data"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Client A"), "{after}");
 
     // The audit log names who did what, with no secret in it or in the journal.
     let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();

@@ -207,6 +207,9 @@ impl Jobs {
                 who: who.to_owned(),
             },
         )?;
+        if let Err(e) = crate::accounts::forget(&self.state_dir, &signed.profile) {
+            tracing::warn!("accounts cache not dropped: {}", e.message);
+        }
         let mut removed = Vec::new();
         if params.remove_group {
             for job in self.journal.list() {

@@ -578,6 +578,10 @@ impl Ctx<'_> {
         let link = switch_link(self.partition, account, &job.plan.role_name, &job.plan.name)
             .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no switch link could be made"))?;
         let job = self.save(|j| j.switch_link = Some(link))?;
+        // The organization changed: the next account list (and the popup) asks AWS.
+        if let Err(e) = crate::accounts::forget(&self.jobs.state_dir, &job.profile) {
+            tracing::warn!("accounts cache not dropped: {}", e.message);
+        }
         Ok(job.summary())
     }
 }
