@@ -287,8 +287,13 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Some(JobsCommand::Resume { id, json }) => {
+            // The job's profile, so that a missing MFA session can be asked for.
             let job: Job =
-                crate::ask(Request::JobsResume(JobIdParams { job: id }))?.into_result()?;
+                crate::ask(Request::JobStatus(JobIdParams { job: id.clone() }))?.into_result()?;
+            let request = Request::JobsResume(JobIdParams { job: id });
+            let Some(job) = answer::<Job>(request, &Some(job.profile), false)? else {
+                return Ok(());
+            };
             if !json {
                 println!("job {} resumed", job.id);
             }

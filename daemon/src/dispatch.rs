@@ -116,7 +116,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             }),
         ),
         Request::JobStatus(params) => reply(id, state.jobs.status(&params.job)),
-        Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job)),
+        Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job).await),
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
         Request::Hello(params) => reply(

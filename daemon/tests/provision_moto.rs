@@ -1094,3 +1094,65 @@ async fn stopped_at_every_step_then_killed_and_resumed_gives_one_result() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_mfa_profile_is_asked_for_a_code_to_create_and_to_resume() {
+    let (w, proxy) = proxied().await;
+    let iam = aws_sdk_iam::Client::new(&w.root);
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("admin-phone")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap()
+        .serial_number;
+    iam.enable_mfa_device()
+        .user_name("admin")
+        .serial_number(&device)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .unwrap();
+    proxy.add(in_progress("Client MFA"));
+    let email = "ops+mfa@example.com";
+    let out = w.sandbox.switchyard(
+        &[
+            "account",
+            "create",
+            "--name",
+            "Client MFA",
+            "--email",
+            email,
+            "--user",
+            "bob",
+            "--no-wait",
+        ],
+        Some("123456\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("enter a code"), "{}", text(&out));
+    let id = job_id(&out);
+    wait_for_journal(&w.sandbox, "waiting", |j| {
+        step_state(j, "wait_for_account") == "running"
+    });
+    // A killed daemon forgets the MFA session: the resumed job pauses for a code.
+    kill9(daemon_pid(&w.sandbox));
+    proxy.clear();
+    let paused = wait_for_job(&w.sandbox, &id);
+    assert_eq!(paused["state"], "paused", "{paused}");
+    assert_eq!(paused["error"]["code"], "mfa_required", "{paused}");
+    let out = w
+        .sandbox
+        .switchyard(&["jobs", "resume", &id], Some("123456\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("done: account Client MFA"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(members(&w.root, "AccessClientMFA").await, ["bob"]);
+}

@@ -134,8 +134,10 @@ impl Jobs {
         self.journal.get(id).ok_or_else(|| not_found(id))
     }
 
-    /// `jobs.resume`: a paused or cancelled job runs again from its journal.
-    pub fn resume(self: &Arc<Self>, id: &str) -> Result<Job, ErrorBody> {
+    /// `jobs.resume`: a paused or cancelled job runs again from its journal. The job's
+    /// profile signs in first, so a missing MFA session is the answer (`mfa_required`),
+    /// not a job paused again.
+    pub async fn resume(self: &Arc<Self>, id: &str) -> Result<Job, ErrorBody> {
         let job = self.status(id)?;
         match job.state {
             JobState::Running | JobState::Paused | JobState::Cancelled => {}
@@ -153,6 +155,7 @@ impl Jobs {
                 ))
             }
         }
+        self.sessions.sign_in(Some(job.profile.clone())).await?;
         let ((), job) = self.journal.update(id, |job| {
             job.state = JobState::Running;
             job.error = None;
