@@ -563,6 +563,36 @@ async fn create_account_in_progress_then_failed() {
         .sandbox
         .switchyard(&["jobs", "resume", failed["id"].as_str().unwrap()], None);
     assert!(text(&out).contains("job_not_resumable"), "{}", text(&out));
+
+    // Each FailureReason comes back as its sentence, remedy included.
+    for (i, reason) in [
+        "EMAIL_ALREADY_EXISTS",
+        "CONCURRENT_ACCOUNT_MODIFICATION",
+        "INVALID_EMAIL",
+        "INVALID_ADDRESS",
+        "INTERNAL_FAILURE",
+        "GOVCLOUD_ACCOUNT_ALREADY_EXISTS",
+        "MISSING_BUSINESS_VALIDATION",
+        "MISSING_PAYMENT_INSTRUMENT",
+        "SOMETHING_NEW",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        proxy.clear();
+        let name = format!("Client F{i}");
+        proxy.add(organizations_json(
+            "DescribeCreateAccountStatus",
+            serde_json::json!({"CreateAccountStatus": {"Id": "car-fault", "AccountName": name,
+                "State": "FAILED", "FailureReason": reason}}),
+        ));
+        let email = format!("ops+f{i}@example.com");
+        let out = create(&w.sandbox, &["--name", &name, "--email", &email]);
+        assert!(!out.status.success(), "{reason}");
+        let sentence = switchyard_shared::provision::failure_sentence(reason);
+        assert!(text(&out).contains(&sentence), "{reason}: {}", text(&out));
+        assert!(text(&out).contains("account_creation_failed"), "{reason}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
