@@ -850,6 +850,7 @@ async fn jobs_at_once_cancel_and_resume() {
     std::thread::sleep(Duration::from_millis(1500));
     let job = wait_for_job(&w.sandbox, &cancelled);
     assert_eq!(job["state"], "cancelled", "{job}");
+    assert_eq!(job["error"], Value::Null, "{job}");
     assert_eq!(groups_named(&w.root, "AccessClientW").await, 0);
     assert_eq!(members(&w.root, "AccessClientX").await, ["alice"]);
     assert_eq!(members(&w.root, "AccessClientY").await, ["bob"]);

@@ -194,14 +194,17 @@ impl Jobs {
                 JobState::Paused
             };
             tracing::info!(job = id, code = %error.code, "provisioning job stopped: {}", error.message);
+            // A job cancelled meanwhile stays cancelled, without an error of its own.
             let result = self.journal.update(id, |job| {
-                if job.state == JobState::Running {
+                let running = job.state == JobState::Running;
+                if running {
                     job.state = state;
+                    job.error = Some(error.clone());
+                    job.updated_at = now();
                 }
-                job.error = Some(error.clone());
-                job.updated_at = now();
+                running
             });
-            if let Ok(((), job)) = result {
+            if let Ok((true, job)) = result {
                 self.audit(&job, "account.create", &job.plan.email, &Err(error));
             }
         }
@@ -465,7 +468,10 @@ impl Ctx<'_> {
                 ));
             }
             if self.jobs.journal.get(&job.id).map(|j| j.state) != Some(JobState::Running) {
-                return Err(ErrorBody::new(ErrorCode::Internal, "the job was cancelled"));
+                return Err(ErrorBody::new(
+                    ErrorCode::JobNotResumable,
+                    "cancelled while waiting for the account",
+                ));
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(POLL_MAX);
