@@ -48,6 +48,9 @@ pub enum AccountCommand {
         /// A tag for the account and its role, KEY=VALUE (repeat).
         #[arg(long = "tag")]
         tags: Vec<String>,
+        /// A managed policy ARN for the new role, replacing its AdministratorAccess (repeat).
+        #[arg(long = "role-policy")]
+        role_policies: Vec<String>,
         #[arg(long)]
         profile: Option<String>,
         /// Start the job and print it without waiting.
@@ -170,6 +173,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         users,
         ou,
         tags,
+        role_policies,
         profile,
         no_wait,
         json,
@@ -187,6 +191,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         users,
         tags: parse_tags(&tags)?,
         ou_id: ou,
+        role_policies,
     };
     let Some(job) = answer::<Job>(Request::AccountCreate(params), &profile, false)? else {
         return Ok(());

@@ -28,7 +28,10 @@ struct World {
 /// An organization, an admin user (the daemon's profile, its calls sent to `endpoint`, or
 /// moto when None), and users alice, bob and carol in the management account.
 async fn world(endpoint: impl FnOnce(&Moto) -> String) -> World {
-    let moto = Moto::start();
+    world_on(Moto::start(), endpoint).await
+}
+
+async fn world_on(moto: Moto, endpoint: impl FnOnce(&Moto) -> String) -> World {
     let root = admin(&moto).await;
     aws_sdk_organizations::Client::new(&root)
         .create_organization()
@@ -1186,4 +1189,85 @@ async fn an_mfa_profile_is_asked_for_a_code_to_create_and_to_resume() {
     );
     assert_eq!(accounts_with(&w.root, email).await.len(), 1);
     assert_eq!(members(&w.root, "AccessClientMFA").await, ["bob"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chosen_policies_replace_the_roles_administrator_access() {
+    let moto = Moto::start_with_managed_policies();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let endpoint = proxy.endpoint.clone();
+    let w = world_on(moto, |_| endpoint).await;
+    proxy.add(in_progress("Client P"));
+    let email = "ops+p@example.com";
+    let read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client P",
+            "--email",
+            email,
+            "--role-policy",
+            read_only,
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = job_id(&out);
+    // As AWS does, the new role starts with AdministratorAccess.
+    wait_for_journal(&w.sandbox, "waiting", |j| {
+        step_state(j, "wait_for_account") == "running"
+    });
+    let account = accounts_with(&w.root, email).await[0].id.clone().unwrap();
+    let role_arn = format!("arn:aws:iam::{account}:role/ClientP");
+    let member = assume(&w.root, &role_arn).await.unwrap();
+    let member_iam = aws_sdk_iam::Client::new(&member);
+    member_iam
+        .attach_role_policy()
+        .role_name("ClientP")
+        .policy_arn(admin)
+        .send()
+        .await
+        .unwrap();
+    proxy.clear();
+    let job = wait_for_job(&w.sandbox, &id);
+    assert_eq!(job["state"], "done", "{job}");
+    let detail = job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "role_policies")
+        .unwrap()["detail"]
+        .to_string();
+    assert!(detail.contains("AdministratorAccess detached"), "{detail}");
+    let attached: Vec<String> = member_iam
+        .list_attached_role_policies()
+        .role_name("ClientP")
+        .send()
+        .await
+        .unwrap()
+        .attached_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect();
+    assert_eq!(attached, [read_only]);
+    // A policy ARN that is not one is refused up front.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client P2",
+            "--email",
+            "ops+p2@example.com",
+            "--role-policy",
+            "ReadOnly",
+        ],
+    );
+    assert!(
+        text(&out).contains("is not a managed policy ARN"),
+        "{}",
+        text(&out)
+    );
 }

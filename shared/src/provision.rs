@@ -50,6 +50,10 @@ pub struct CreateAccountParams {
     /// The organizational unit to move the account into (`ou-…`); the root when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ou_id: Option<String>,
+    /// Managed policy ARNs for the new role, replacing its AdministratorAccess; the role
+    /// keeps AdministratorAccess when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_policies: Vec<String>,
 }
 
 /// What will be made: every name decided and checked.
@@ -64,6 +68,9 @@ pub struct Plan {
     /// The caller's tags plus `created-by=switchyard`.
     pub tags: BTreeMap<String, String>,
     pub ou_id: Option<String>,
+    /// Managed policies replacing the role's AdministratorAccess (none: it keeps it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub role_policies: Vec<String>,
 }
 
 /// A field of `account.create` that cannot be used, and why. Refused before any AWS call.
@@ -87,6 +94,27 @@ pub enum InvalidInput {
     Tag(String, &'static str),
     #[error("{0:?} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)")]
     OuId(String),
+    #[error("{0:?} is not a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)")]
+    PolicyArn(String),
+}
+
+/// A managed policy ARN: `arn:PARTITION:iam::(aws|ACCOUNT):policy/[PATH/]NAME`.
+pub fn is_policy_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [scheme, partition, service, region, owner, resource] = parts[..] else {
+        return false;
+    };
+    let Some(path) = resource.strip_prefix("policy/") else {
+        return false;
+    };
+    let segments: Vec<&str> = path.split('/').collect();
+    scheme == "arn"
+        && Partition::from_name(partition).is_some()
+        && service == "iam"
+        && region.is_empty()
+        && (owner == "aws" || (owner.len() == 12 && owner.bytes().all(|b| b.is_ascii_digit())))
+        && arn.len() <= 2048
+        && segments.iter().all(|s| is_iam_name(s, 128))
 }
 
 fn is_iam_name(name: &str, max: usize) -> bool {
@@ -286,6 +314,14 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
             problems.push(e);
         }
     }
+    let mut role_policies = Vec::new();
+    for arn in &params.role_policies {
+        if !is_policy_arn(arn) {
+            problems.push(InvalidInput::PolicyArn(arn.clone()));
+        } else if !role_policies.contains(arn) {
+            role_policies.push(arn.clone());
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -298,6 +334,7 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         users,
         tags,
         ou_id: params.ou_id.clone(),
+        role_policies,
     })
 }
 
@@ -416,6 +453,9 @@ pub enum Step {
     MoveToOu,
     /// The new role could be assumed (it has propagated) and carries the tags.
     TagRole,
+    /// The role has the chosen managed policies instead of AdministratorAccess (skipped
+    /// when none were chosen).
+    RolePolicies,
     /// The management-account group exists (made, or an existing one adopted).
     CreateGroup,
     /// The group's inline policy allows exactly the new role.
@@ -433,6 +473,7 @@ impl Step {
         Step::WaitForAccount,
         Step::MoveToOu,
         Step::TagRole,
+        Step::RolePolicies,
         Step::CreateGroup,
         Step::PutPolicy,
         Step::AddUsers,
@@ -449,6 +490,9 @@ impl Step {
             Step::WaitForAccount => "the request SUCCEEDED and the account id is journaled",
             Step::MoveToOu => "the account's parent is the chosen OU",
             Step::TagRole => "the role can be assumed and carries the tags",
+            Step::RolePolicies => {
+                "the chosen policies are attached to the role and AdministratorAccess is not"
+            }
             Step::CreateGroup => "the group exists in the management account",
             Step::PutPolicy => "the group's inline policy names exactly the role ARN",
             Step::AddUsers => "every chosen user is in the group",
@@ -463,6 +507,7 @@ impl Step {
             Step::WaitForAccount => "create-request-id".to_owned(),
             Step::MoveToOu => format!("ou:{}", plan.ou_id.as_deref().unwrap_or("root")),
             Step::TagRole => format!("role:{}", plan.role_name),
+            Step::RolePolicies => format!("role-policies:{}", plan.role_policies.join(",")),
             Step::CreateGroup => format!("group:{}", plan.group_name),
             Step::PutPolicy => format!("policy:{}/{}", plan.group_name, plan.policy_name),
             Step::AddUsers => format!("members:{}", plan.users.join(",")),
@@ -557,7 +602,9 @@ impl Job {
             .iter()
             .map(|&step| StepRecord {
                 step,
-                state: if step == Step::MoveToOu && plan.ou_id.is_none() {
+                state: if (step == Step::MoveToOu && plan.ou_id.is_none())
+                    || (step == Step::RolePolicies && plan.role_policies.is_empty())
+                {
                     StepState::Skipped
                 } else {
                     StepState::Pending

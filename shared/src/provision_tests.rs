@@ -133,6 +133,32 @@ fn limits() {
 }
 
 #[test]
+fn role_policies() {
+    let mut p = params("Client", "a@example.com");
+    p.role_policies = vec![
+        "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        "arn:aws:iam::123456789012:policy/team/Ops".into(),
+        "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+    ];
+    assert_eq!(plan(&p).unwrap().role_policies.len(), 2);
+    for bad in [
+        "ReadOnlyAccess",
+        "arn:aws:iam::aws:role/X",
+        "arn:aws:s3:::bucket",
+        "arn:aws:iam::12345:policy/X",
+        "arn:aws:iam:us-east-1:aws:policy/X",
+        "arn:aws:iam::aws:policy/",
+        "arn:nope:iam::aws:policy/X",
+    ] {
+        p.role_policies = vec![bad.into()];
+        assert!(
+            matches!(plan(&p).unwrap_err()[..], [InvalidInput::PolicyArn(_)]),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn ou_ids() {
     for good in ["ou-ab12-abcdefgh", "ou-0123-0123456789abcdef", "r-ab12"] {
         assert!(check_ou_id(good).is_ok(), "{good}");

@@ -182,8 +182,21 @@ impl Moto {
         Moto::start_with(&moto_python())
     }
 
+    /// Start moto with AWS's managed policies (`arn:aws:iam::aws:policy/…`) loaded into
+    /// every account (slower to start accounts; moto leaves them out by default).
+    pub fn start_with_managed_policies() -> Moto {
+        Moto::start_env(
+            &moto_python(),
+            &[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")],
+        )
+    }
+
     /// Start moto with this venv's python.
     pub fn start_with(python: &Path) -> Moto {
+        Moto::start_env(python, &[])
+    }
+
+    fn start_env(python: &Path, env: &[(&str, &str)]) -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -197,6 +210,7 @@ impl Moto {
                 "-p",
                 &port.to_string(),
             ])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -454,3 +454,38 @@ pub async fn remove_group(
     removed.push(format!("group {group}"));
     Ok(removed)
 }
+
+/// AttachRolePolicy (attaching it again is harmless).
+pub async fn attach_role_policy(
+    config: &SdkConfig,
+    role: &str,
+    policy: &str,
+) -> Result<(), ErrorBody> {
+    iam(config)
+        .attach_role_policy()
+        .role_name(role)
+        .policy_arn(policy)
+        .send()
+        .await
+        .map_err(|e| classify("iam:AttachRolePolicy", e))?;
+    Ok(())
+}
+
+/// DetachRolePolicy; whether it was attached.
+pub async fn detach_role_policy(
+    config: &SdkConfig,
+    role: &str,
+    policy: &str,
+) -> Result<bool, ErrorBody> {
+    match iam(config)
+        .detach_role_policy()
+        .role_name(role)
+        .policy_arn(policy)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => Ok(false),
+        Err(e) => Err(classify("iam:DetachRolePolicy", e)),
+    }
+}

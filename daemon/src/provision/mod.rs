@@ -284,6 +284,7 @@ impl Ctx<'_> {
             Step::WaitForAccount => self.wait_for_account(job).await,
             Step::MoveToOu => self.move_to_ou(job).await,
             Step::TagRole => self.tag_role(job).await,
+            Step::RolePolicies => self.role_policies(job).await,
             Step::CreateGroup => self.create_group(job).await,
             Step::PutPolicy => self.put_policy(job).await,
             Step::AddUsers => self.add_users(job).await,
@@ -500,14 +501,13 @@ impl Ctx<'_> {
         })
     }
 
-    async fn tag_role(&self, job: &Job) -> Result<String, ErrorBody> {
-        let account = Self::account_id(job)?;
-        let arn = role_arn(self.partition, account, &job.plan.role_name);
+    /// SDK configuration as the new role, retried while the role propagates.
+    async fn as_member(&self, job: &Job, arn: &str) -> Result<SdkConfig, ErrorBody> {
         let started = std::time::Instant::now();
         let mut wait = Duration::from_secs(1);
-        let member = loop {
-            match aws::as_role(self.sdk(), &self.signed.settings, &arn, SESSION_NAME).await {
-                Ok(member) => break member,
+        loop {
+            match aws::as_role(self.sdk(), &self.signed.settings, arn, SESSION_NAME).await {
+                Ok(member) => return Ok(member),
                 Err(e)
                     if matches!(e.code, ErrorCode::AccessDenied | ErrorCode::AwsFailed)
                         && started.elapsed() < ROLE_TIMEOUT =>
@@ -527,11 +527,54 @@ impl Ctx<'_> {
                     ))
                 }
             }
-        };
+        }
+    }
+
+    async fn tag_role(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let arn = role_arn(self.partition, account, &job.plan.role_name);
+        let member = self.as_member(job, &arn).await?;
         let tagged = aws::tag_role(&member, &job.plan.role_name, &job.plan.tags).await;
         self.jobs.audit(job, "iam:TagRole", &arn, &tagged);
         tagged?;
         Ok(format!("assumed and tagged {arn}"))
+    }
+
+    /// Attach the chosen policies, then detach AdministratorAccess (unless chosen).
+    async fn role_policies(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let arn = role_arn(self.partition, account, &job.plan.role_name);
+        let member = self.as_member(job, &arn).await?;
+        let role = &job.plan.role_name;
+        for policy in &job.plan.role_policies {
+            let attached = aws::attach_role_policy(&member, role, policy).await;
+            self.jobs.audit(
+                job,
+                "iam:AttachRolePolicy",
+                &format!("{arn} {policy}"),
+                &attached,
+            );
+            attached?;
+        }
+        let admin = format!(
+            "arn:{}:iam::aws:policy/AdministratorAccess",
+            self.partition.name()
+        );
+        let mut detail = format!("{} on {arn}", job.plan.role_policies.join(", "));
+        if !job.plan.role_policies.contains(&admin) {
+            let detached = aws::detach_role_policy(&member, role, &admin).await;
+            let result = detached.as_ref().map(|_| ()).map_err(Clone::clone);
+            self.jobs.audit(
+                job,
+                "iam:DetachRolePolicy",
+                &format!("{arn} {admin}"),
+                &result,
+            );
+            if detached? {
+                detail.push_str(", AdministratorAccess detached");
+            }
+        }
+        Ok(detail)
     }
 
     async fn create_group(&self, job: &Job) -> Result<String, ErrorBody> {
