@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{anyhow, bail};
 use switchyard_shared::protocol::Request;
 use switchyard_shared::provision::{
-    CloseAccountData, CloseAccountParams, CreateAccountParams, Job, JobIdParams, JobState,
-    JobsData, StepState,
+    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, CreateAccountParams,
+    Job, JobIdParams, JobState, JobsData, StepState,
 };
 
 use crate::cli_aws::answer;
@@ -57,6 +57,15 @@ pub enum AccountCommand {
         #[arg(long)]
         no_wait: bool,
         /// Print the job as JSON when it ends.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say whether an account of the organization (or a running job) already uses an
+    /// e-mail address.
+    CheckEmail {
+        email: String,
+        #[arg(long)]
+        profile: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -159,6 +168,26 @@ pub fn account(command: AccountCommand) -> anyhow::Result<()> {
             profile,
             json,
         } => close(account_id, confirm, remove_group, profile, json),
+        AccountCommand::CheckEmail {
+            email,
+            profile,
+            json,
+        } => {
+            let request = Request::AccountCheckEmail(CheckEmailParams {
+                profile: profile.clone(),
+                email,
+            });
+            let Some(data) = answer::<CheckEmailData>(request, &profile, json)? else {
+                return Ok(());
+            };
+            match data.used_by {
+                Some(by) => bail!("{} is already used by {by}", data.email),
+                None => {
+                    println!("{} is free in the organization", data.email);
+                    Ok(())
+                }
+            }
+        }
         create @ AccountCommand::Create { .. } => create_account(create),
     }
 }

@@ -119,6 +119,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job).await),
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
+        Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

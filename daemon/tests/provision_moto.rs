@@ -253,6 +253,19 @@ async fn the_runbook_end_to_end_checked_from_both_sides() {
     // A warm account list before: the new account must show in it after.
     let before = json(&w.sandbox.switchyard(&["accounts", "--json"], None));
     assert!(!before.to_string().contains("Client A"), "{before}");
+    let free = w
+        .sandbox
+        .switchyard(&["account", "check-email", email], None);
+    assert!(free.status.success(), "{}", text(&free));
+    assert!(text(&free).contains("is free"), "{}", text(&free));
+    let bad = w
+        .sandbox
+        .switchyard(&["account", "check-email", "nope@x"], None);
+    assert!(
+        text(&bad).contains("invalid_account_request"),
+        "{}",
+        text(&bad)
+    );
     let out = create(
         &w.sandbox,
         &[
@@ -382,6 +395,14 @@ async fn the_runbook_end_to_end_checked_from_both_sides() {
     for text in [&audit, &journal] {
         assert!(!text.contains(&w.admin_key.1));
     }
+
+    // The form's live check now names the account.
+    let taken = w
+        .sandbox
+        .switchyard(&["account", "check-email", email, "--json"], None);
+    let taken = json(&taken);
+    assert_eq!(taken["data"]["in_use"], true, "{taken}");
+    assert_eq!(taken["data"]["used_by"], format!("account {id} (Client A)"));
 
     // The same e-mail again is refused by the pre-check (moto would accept it).
     let out = create(
@@ -828,6 +849,15 @@ async fn jobs_at_once_cancel_and_resume() {
     assert!(!again.status.success());
     assert!(text(&again).contains("email_in_use"), "{}", text(&again));
     assert!(text(&again).contains(&x), "{}", text(&again));
+    let live = w
+        .sandbox
+        .switchyard(&["account", "check-email", "ops+x@example.com"], None);
+    assert!(!live.status.success());
+    assert!(
+        text(&live).contains(&format!("job {x} (Client X)")),
+        "{}",
+        text(&live)
+    );
 
     // Cancel one while it waits for its account: it stops, and stays stopped.
     let w_out = create(

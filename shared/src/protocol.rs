@@ -50,6 +50,7 @@ pub const CAPABILITIES: &[&str] = &[
     "mfa.setup",
     "mfa.enable",
     "account.close",
+    "account.check_email",
 ];
 
 /// A stable, machine-readable error code.
@@ -323,6 +324,8 @@ pub enum Request {
     MfaEnable(crate::users::MfaEnableParams),
     #[serde(rename = "account.close")]
     AccountClose(crate::provision::CloseAccountParams),
+    #[serde(rename = "account.check_email")]
+    AccountCheckEmail(crate::provision::CheckEmailParams),
 }
 
 impl Request {
@@ -349,6 +352,7 @@ impl Request {
         "mfa.setup",
         "mfa.enable",
         "account.close",
+        "account.check_email",
     ];
 
     /// The `hello` this build sends.

@@ -704,6 +704,27 @@ pub struct JobsData {
     pub jobs: Vec<Job>,
 }
 
+/// Parameters of `account.check_email`: the form's live check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckEmailParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub email: String,
+}
+
+/// Data of `account.check_email`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckEmailData {
+    /// The address as it would be used (domain lowercased).
+    pub email: String,
+    /// An account of the organization, or a job of this daemon, uses it.
+    pub in_use: bool,
+    /// Who uses it, in words (`account 123456789012 (Client A)`, `job j…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_by: Option<String>,
+}
+
 /// Parameters of `account.close`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -21,8 +21,8 @@ use aws_config::SdkConfig;
 use aws_sdk_organizations::types::CreateAccountState;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::provision::{
-    failure_sentence, plan, role_arn, switch_link, switch_policy, CreateAccountParams, Job,
-    JobState, Step, StepState,
+    check_email, failure_sentence, plan, role_arn, switch_link, switch_policy, CheckEmailData,
+    CheckEmailParams, CreateAccountParams, Job, JobState, Step, StepState,
 };
 use switchyard_shared::switch::Partition;
 
@@ -128,6 +128,39 @@ impl Jobs {
         self.audit(&job, "account.create", &job.plan.email, &Ok(()));
         self.spawn(job.id.clone());
         Ok(job)
+    }
+
+    /// `account.check_email`: whether a job of this daemon or an account of the
+    /// organization already uses the address (checked first, before any AWS call).
+    pub async fn check_email(&self, params: CheckEmailParams) -> Result<CheckEmailData, ErrorBody> {
+        let email = check_email(&params.email)
+            .map_err(|e| ErrorBody::new(ErrorCode::InvalidAccountRequest, e.to_string()))?;
+        let lower = email.to_ascii_lowercase();
+        if let Some(job) = self
+            .journal
+            .list()
+            .into_iter()
+            .find(|j| !j.state.is_final() && j.plan.email.to_ascii_lowercase() == lower)
+        {
+            return Ok(CheckEmailData {
+                email,
+                in_use: true,
+                used_by: Some(format!("job {} ({})", job.id, job.plan.name)),
+            });
+        }
+        let signed = self.sessions.sign_in(params.profile).await?;
+        let found = aws::accounts_with_email(&signed.sdk, &email)
+            .await
+            .map_err(|e| signed.explain(&self.sessions, e))?;
+        let used_by = found.into_iter().find_map(|used| match used {
+            InUse::Account { id, name } => Some(format!("account {id} ({name})")),
+            InUse::Request { .. } => None,
+        });
+        Ok(CheckEmailData {
+            email,
+            in_use: used_by.is_some(),
+            used_by,
+        })
     }
 
     pub fn status(&self, id: &str) -> Result<Job, ErrorBody> {
