@@ -27,9 +27,9 @@ pub enum AccountCommand {
         /// The account's full name.
         #[arg(long)]
         name: String,
-        /// The root user's e-mail address.
+        /// The root user's e-mail address (default: the profile's email_template).
         #[arg(long)]
-        email: String,
+        email: Option<String>,
         /// The cross-account role (default: the name without spaces).
         #[arg(long)]
         role: Option<String>,
@@ -213,7 +213,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
     let params = CreateAccountParams {
         profile: profile.clone(),
         name,
-        email,
+        email: email.unwrap_or_default(),
         role_name: role,
         group_name: group,
         policy_name: policy,

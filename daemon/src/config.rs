@@ -44,6 +44,10 @@ pub struct Profile {
     /// partition's sign-in host when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signin_endpoint: Option<String>,
+    /// How `account create` makes an e-mail address when none is given
+    /// (`ops+{slug}@example.com`; `{slug}` is the account name in lowercase with dashes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_template: Option<String>,
 }
 
 impl Default for Profile {
@@ -55,6 +59,7 @@ impl Default for Profile {
             endpoint_url: None,
             accounts_cache_ttl_secs: None,
             signin_endpoint: None,
+            email_template: None,
         }
     }
 }

@@ -1301,3 +1301,50 @@ async fn chosen_policies_replace_the_roles_administrator_access() {
         text(&out)
     );
 }
+
+fn set_email_template(sandbox: &Sandbox, template: &str) {
+    let path = sandbox.home().join("config/config.toml");
+    let config: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("email_template"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(config.contains("[profiles.default]\n"), "{config}");
+    let config = config.replace(
+        "[profiles.default]\n",
+        &format!("[profiles.default]\nemail_template = \"{template}\"\n"),
+    );
+    std::fs::write(&path, config).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_email_comes_from_the_profiles_template() {
+    let w = world(|m| m.endpoint.clone()).await;
+    let out = create(&w.sandbox, &["--name", "Client E"]);
+    assert!(text(&out).contains("set email_template"), "{}", text(&out));
+    set_email_template(&w.sandbox, "ops@example.com");
+    let out = create(&w.sandbox, &["--name", "Client E"]);
+    assert!(text(&out).contains("{slug} exactly once"), "{}", text(&out));
+    set_email_template(&w.sandbox, "ops+{slug}@example.com");
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client E & Co",
+            "--role",
+            "ClientE",
+            "--group",
+            "AccessClientE",
+            "--policy",
+            "SwitchToClientE",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        accounts_with(&w.root, "ops+client-e-co@example.com")
+            .await
+            .len(),
+        1
+    );
+}

@@ -30,7 +30,9 @@ pub struct CreateAccountParams {
     pub profile: Option<String>,
     /// The account's full name (`Client A`).
     pub name: String,
-    /// The root user's e-mail: it can never be used for another AWS account again.
+    /// The root user's e-mail: it can never be used for another AWS account again. When
+    /// empty, the profile's `email_template` makes it from the name.
+    #[serde(default)]
     pub email: String,
     /// The cross-account role; the name without spaces when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,6 +96,8 @@ pub enum InvalidInput {
     Tag(String, &'static str),
     #[error("{0:?} is not an organizational unit id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)")]
     OuId(String),
+    #[error("the e-mail template {0:?} {1}")]
+    Template(String, &'static str),
     #[error("{0:?} is not a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)")]
     PolicyArn(String),
 }
@@ -214,6 +218,39 @@ fn check_tag(key: &str, value: &str) -> Result<(), InvalidInput> {
         return bad("only letters, digits, spaces and _.:/=+-@ are allowed");
     }
     Ok(())
+}
+
+/// The name as it goes into an e-mail address: lowercase letters and digits, other runs of
+/// characters as one `-` (`Client A & Co` → `client-a-co`).
+pub fn email_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// An e-mail address from a template naming `{slug}` once (`ops+{slug}@example.com`),
+/// checked like a typed one.
+pub fn email_from_template(template: &str, name: &str) -> Result<String, InvalidInput> {
+    if template.matches("{slug}").count() != 1 {
+        return Err(InvalidInput::Template(
+            template.to_owned(),
+            "must name {slug} exactly once",
+        ));
+    }
+    let slug = email_slug(name);
+    if slug.is_empty() {
+        return Err(InvalidInput::Template(
+            template.to_owned(),
+            "needs a name with letters or digits",
+        ));
+    }
+    check_email(&template.replace("{slug}", &slug))
 }
 
 /// Check an organizational unit id (`ou-` + root part + 8 to 32 more) or a root id.

@@ -159,6 +159,32 @@ fn role_policies() {
 }
 
 #[test]
+fn email_templates() {
+    assert_eq!(email_slug("Client A & Co."), "client-a-co");
+    assert_eq!(email_slug("  ÄBC  2 "), "bc-2");
+    assert_eq!(
+        email_from_template("ops+{slug}@Example.com", "Client A").unwrap(),
+        "ops+client-a@example.com"
+    );
+    assert!(matches!(
+        email_from_template("ops@example.com", "Client A"),
+        Err(InvalidInput::Template(..))
+    ));
+    assert!(matches!(
+        email_from_template("{slug}+{slug}@example.com", "A"),
+        Err(InvalidInput::Template(..))
+    ));
+    assert!(matches!(
+        email_from_template("ops+{slug}@example.com", "&&&"),
+        Err(InvalidInput::Template(..))
+    ));
+    assert!(matches!(
+        email_from_template("ops+{slug}@example", "Client"),
+        Err(InvalidInput::Email(..))
+    ));
+}
+
+#[test]
 fn ou_ids() {
     for good in ["ou-ab12-abcdefgh", "ou-0123-0123456789abcdef", "r-ab12"] {
         assert!(check_ou_id(good).is_ok(), "{good}");

@@ -21,8 +21,8 @@ use aws_config::SdkConfig;
 use aws_sdk_organizations::types::CreateAccountState;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::provision::{
-    check_email, failure_sentence, plan, role_arn, switch_link, switch_policy, CheckEmailData,
-    CheckEmailParams, CreateAccountParams, Job, JobState, Step, StepState,
+    check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
+    CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, Step, StepState,
 };
 use switchyard_shared::switch::Partition;
 
@@ -111,7 +111,22 @@ impl Jobs {
 
     /// `account.create`: check the input (before any AWS call), find who asks, journal the
     /// job and start it. The answer is the job as journaled.
-    pub async fn create(self: &Arc<Self>, params: CreateAccountParams) -> Result<Job, ErrorBody> {
+    pub async fn create(
+        self: &Arc<Self>,
+        mut params: CreateAccountParams,
+    ) -> Result<Job, ErrorBody> {
+        let invalid = |e: String| ErrorBody::new(ErrorCode::InvalidAccountRequest, e);
+        if params.email.trim().is_empty() {
+            let (profile, settings) = crate::session::settings(params.profile.clone())?;
+            let Some(template) = settings.email_template else {
+                return Err(invalid(format!(
+                    "give an e-mail address, or set email_template (e.g. \"ops+{{slug}}@example.com\") \
+                     for profile {profile:?} in config.toml"
+                )));
+            };
+            params.email =
+                email_from_template(&template, &params.name).map_err(|e| invalid(e.to_string()))?;
+        }
         let plan = plan(&params).map_err(|problems| {
             let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
             ErrorBody::new(ErrorCode::InvalidAccountRequest, text.join("; "))
