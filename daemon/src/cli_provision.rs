@@ -295,13 +295,25 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(job)?);
     } else {
+        let at = match (job.state, job.next_step()) {
+            (JobState::Running | JobState::Paused, Some(record)) => format!(
+                "  at {}",
+                serde_json::to_value(record.step)?
+                    .as_str()
+                    .unwrap_or_default()
+            ),
+            _ => String::new(),
+        };
         println!(
-            "{}  {:<9} {}  {}",
+            "{}  {:<9} {}  {}{at}",
             job.id,
             format!("{:?}", job.state).to_lowercase(),
             job.plan.name,
             job.plan.email
         );
+        if let (Some(error), false) = (&job.error, job.state == JobState::Done) {
+            println!("    {}: {}", error.code, error.message);
+        }
     }
     Ok(())
 }

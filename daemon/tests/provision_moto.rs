@@ -936,6 +936,10 @@ async fn throttling_pauses_the_job_and_a_5xx_is_retried() {
     let job = job_files(&w.sandbox).pop().unwrap();
     assert_eq!(job["state"], "paused");
     let id = job["id"].as_str().unwrap().to_owned();
+    let listed = text(&w.sandbox.switchyard(&["jobs"], None));
+    assert!(listed.contains(&format!("{id}  paused")), "{listed}");
+    assert!(listed.contains("at create_group"), "{listed}");
+    assert!(listed.contains("    aws_throttled: "), "{listed}");
     assert!(proxy.hits(0) >= 1);
     proxy.clear();
     proxy.add(Rule::query_error("Action=PutGroupPolicy", 500, "ServiceFailure", "oops").times(2));
