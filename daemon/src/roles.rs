@@ -153,7 +153,8 @@ pub async fn list(
     let mut tags = Vec::new();
     match user {
         Some(user) => match iam_policies::gather(&signed.sdk, user).await {
-            Ok(gathered) => {
+            Ok((gathered, via)) => {
+                tracing::debug!(?via, "read the user's policies");
                 inputs.policies = parse_all(&gathered.identity, &mut notices);
                 inputs.boundary = gathered
                     .boundary

@@ -264,7 +264,7 @@ async fn a_user_who_may_not_read_their_policies_gets_the_lists_undecided() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
+async fn a_permissions_boundary_without_assume_role_leaves_nothing_read_one_by_one() {
     let moto = Moto::start();
     let proxy = FaultProxy::start(&moto.endpoint);
     let admin = admin(&moto).await;
@@ -290,6 +290,14 @@ async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
         .unwrap()
         .arn
         .unwrap();
+    // The account's authorization details are refused: the user's policies are read one
+    // call at a time instead.
+    proxy.add(Rule::query_error(
+        "Action=GetAccountAuthorizationDetails",
+        403,
+        "AccessDenied",
+        "not authorized to perform: iam:GetAccountAuthorizationDetails",
+    ));
     // moto 5.2.5 cannot put a boundary on a user (PutUserPermissionsBoundary answers 500),
     // so the proxy answers GetUser as IAM would for a user with one; the boundary policy
     // itself is real and read from moto.
@@ -320,6 +328,7 @@ async fn a_permissions_boundary_without_assume_role_leaves_nothing() {
             .contains("no boundary policy allows it"),
         "{data}"
     );
-    assert!(proxy.hits(0) >= 1, "GetUser went through the proxy");
+    assert!(proxy.hits(0) >= 1, "the details were asked for first");
+    assert!(proxy.hits(1) >= 1, "then GetUser, through the proxy");
     assert_eq!(roles(&sandbox, &[])["hidden"], 1);
 }

@@ -1,7 +1,11 @@
 //! The signed-in IAM user's own policies: inline and managed ones on the user and on each
-//! of their groups, and their permissions boundary (IAM List*/Get* calls, several at a
-//! time). Managed policies are read at their default version; documents come URL-encoded
-//! from IAM and are decoded here.
+//! of their groups, and their permissions boundary. Managed policies are read at their
+//! default version; documents come URL-encoded from IAM and are decoded here.
+//!
+//! Two ways, as IAM allows: GetAccountAuthorizationDetails (a few pages for the whole
+//! account: users, groups and customer managed policies with their versions) when the
+//! caller may use it, else the List*/Get* calls for this user, several at a time. AWS
+//! managed policies are read one by one either way (the details would list all of them).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,10 +54,153 @@ where
     move |e| super::classify(operation, e)
 }
 
-/// Read everything that decides what `user_name` may do. Any denied read is an
-/// `access_denied` error naming the call: the caller then falls back to the lists.
-pub async fn gather(config: &SdkConfig, user_name: &str) -> Result<UserPolicies, ErrorBody> {
+/// How the policies were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    AuthorizationDetails,
+    OneByOne,
+}
+
+/// Read everything that decides what `user_name` may do: through the account's
+/// authorization details when allowed, else one call at a time. Any denied read of the
+/// latter is an `access_denied` error naming the call: the caller then falls back to the
+/// lists.
+pub async fn gather(config: &SdkConfig, user_name: &str) -> Result<(UserPolicies, Via), ErrorBody> {
     let iam = aws_sdk_iam::Client::new(config);
+    match from_details(&iam, user_name).await? {
+        Some(found) => Ok((found, Via::AuthorizationDetails)),
+        None => Ok((one_by_one(&iam, user_name).await?, Via::OneByOne)),
+    }
+}
+
+/// The user's policies from GetAccountAuthorizationDetails; `None` when the caller may not
+/// call it (or the user is not in it), so the other way is tried.
+async fn from_details(
+    iam: &aws_sdk_iam::Client,
+    user_name: &str,
+) -> Result<Option<UserPolicies>, ErrorBody> {
+    use aws_sdk_iam::types::EntityType;
+    let mut pages = iam
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    let (mut users, mut groups, mut local) = (Vec::new(), Vec::new(), Vec::new());
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) if super::service_code(&e) == Some("AccessDenied") => return Ok(None),
+            Err(e) => return Err(super::classify("iam:GetAccountAuthorizationDetails", e)),
+        };
+        users.extend(page.user_detail_list.unwrap_or_default());
+        groups.extend(page.group_detail_list.unwrap_or_default());
+        local.extend(page.policies.unwrap_or_default());
+    }
+    let Some(user) = users
+        .into_iter()
+        .find(|u| u.user_name.as_deref() == Some(user_name))
+    else {
+        return Ok(None);
+    };
+    let mut identity: Vec<NamedDocument> = user
+        .user_policy_list
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            Some(NamedDocument {
+                name: format!("user/{}", p.policy_name?),
+                document: decode_document(&p.policy_document?),
+            })
+        })
+        .collect();
+    let mut managed: BTreeSet<String> = user
+        .attached_managed_policies
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.policy_arn)
+        .collect();
+    let member_of = user.group_list.unwrap_or_default();
+    for group in groups
+        .into_iter()
+        .filter(|g| g.group_name.as_ref().is_some_and(|n| member_of.contains(n)))
+    {
+        let name = group.group_name.unwrap_or_default();
+        identity.extend(
+            group
+                .group_policy_list
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| {
+                    Some(NamedDocument {
+                        name: format!("group/{name}/{}", p.policy_name?),
+                        document: decode_document(&p.policy_document?),
+                    })
+                }),
+        );
+        managed.extend(
+            group
+                .attached_managed_policies
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.policy_arn),
+        );
+    }
+    // Customer managed policies come with their versions; AWS managed ones are read.
+    let default_document = |arn: &str| {
+        let policy = local.iter().find(|p| p.arn.as_deref() == Some(arn))?;
+        let version = policy
+            .policy_version_list
+            .as_ref()?
+            .iter()
+            .find(|v| v.is_default_version)?;
+        Some(NamedDocument {
+            name: policy.policy_name.clone().unwrap_or_else(|| arn.to_owned()),
+            document: decode_document(version.document.as_deref()?),
+        })
+    };
+    let mut elsewhere = Vec::new();
+    for arn in managed {
+        match default_document(&arn) {
+            Some(document) => identity.push(document),
+            None => elsewhere.push(arn),
+        }
+    }
+    let read: Vec<NamedDocument> = futures::stream::iter(
+        elsewhere
+            .into_iter()
+            .map(|arn| managed_document(iam.clone(), arn)),
+    )
+    .buffered(CONCURRENCY)
+    .try_collect()
+    .await?;
+    identity.extend(read);
+    let boundary = match user
+        .permissions_boundary
+        .and_then(|b| b.permissions_boundary_arn)
+    {
+        Some(arn) => match default_document(&arn) {
+            Some(document) => Some(document),
+            None => Some(managed_document(iam.clone(), arn).await?),
+        },
+        None => None,
+    };
+    Ok(Some(UserPolicies {
+        identity,
+        boundary,
+        tags: user
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| (t.key, t.value))
+            .collect(),
+        groups: member_of,
+    }))
+}
+
+/// The user's policies from List*/Get* calls about this user and their groups.
+async fn one_by_one(iam: &aws_sdk_iam::Client, user_name: &str) -> Result<UserPolicies, ErrorBody> {
     let user = iam
         .get_user()
         .user_name(user_name)
