@@ -27,31 +27,9 @@ pub const MAX_INCOMING_MESSAGE: usize = 1024 * 1024;
 /// Largest message the host may send to the browser: Chromium's own limit is 1 MB.
 pub const MAX_OUTGOING_MESSAGE: usize = 1024 * 1024;
 
-/// What this build of the daemon can do; the extension gates features on this list.
-pub const CAPABILITIES: &[&str] = &[
-    "hello",
-    "ping",
-    "status",
-    "identity",
-    "accounts.list",
-    "mfa.submit",
-    "credentials.rotate",
-    "roles.list",
-    "roles.import",
-    "switch.federate",
-    "users.list",
-    "users.create",
-    "users.remove",
-    "account.create",
-    "jobs.list",
-    "job.status",
-    "jobs.resume",
-    "jobs.cancel",
-    "mfa.setup",
-    "mfa.enable",
-    "account.close",
-    "account.check_email",
-];
+/// What this build of the daemon can do (every message it understands); the extension
+/// gates features on this list.
+pub const CAPABILITIES: &[&str] = Request::TYPES;
 
 /// A stable, machine-readable error code.
 ///
