@@ -3,9 +3,10 @@
 //! - policy evaluation: 10,000 candidate ARNs against 500 statements (the
 //!   `policy_bench` example of `switchyard-shared`, release)
 //! - discovery for a user in 20 groups with 3 inline policies each, against moto:
-//!   `switchyard roles --json` (daemon warm, accounts cached) beside the same gathering
-//!   done with the AWS CLI in a shell loop (get-user, the user's policies, every group's
-//!   policy names and documents), in one run; the ratio of the medians
+//!   `switchyard roles --json` (daemon warm, accounts cached; the policies come from
+//!   GetAccountAuthorizationDetails) beside the same policies gathered with the AWS CLI in
+//!   a shell loop (get-user, the user's policies, every group's policy names and
+//!   documents), in one run; the ratio of the medians
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -97,7 +98,7 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
         ms(ours_p95)
     );
     println!(
-        "aws CLI shell loop, same reads:            median {:.0} ms over {SHELL_RUNS} runs",
+        "aws CLI shell loop, same policies:         median {:.0} ms over {SHELL_RUNS} runs",
         ms(theirs_median)
     );
     println!(
