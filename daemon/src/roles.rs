@@ -114,7 +114,8 @@ pub async fn list(
     params: RolesListParams,
 ) -> Result<RolesData, ErrorBody> {
     let signed = sessions.sign_in(params.profile.clone()).await?;
-    let caller = identity::caller(&signed.sdk)
+    // Whose policies: the key's IAM user (the same user an MFA session acts as).
+    let caller = identity::caller(&signed.long_term)
         .await
         .map_err(|e| signed.explain(sessions, e))?;
     let mut notices = Vec::new();
@@ -165,6 +166,13 @@ pub async fn list(
             }
             Err(e) if e.code == ErrorCode::AccessDenied => notices.push(format!(
                 "{} may not read its own IAM policies ({}); the roles from your lists are \
+                 shown undecided",
+                caller.arn, e.message
+            )),
+            // IAM answered, but not with the policies (e.g. NoSuchEntity): still useful to
+            // show the lists, and to say why they are undecided.
+            Err(e) if e.code == ErrorCode::AwsFailed => notices.push(format!(
+                "{}'s IAM policies could not be read ({}); the roles from your lists are \
                  shown undecided",
                 caller.arn, e.message
             )),

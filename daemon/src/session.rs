@@ -47,7 +47,11 @@ pub struct Sessions {
 pub struct SignedIn {
     pub profile: String,
     pub settings: Profile,
+    /// For the profile's AWS calls: the MFA session when it has one, else the key.
     pub sdk: SdkConfig,
+    /// The long-term key itself: for asking who the key's user is (GetCallerIdentity
+    /// needs no permission and names the IAM user behind an MFA session too).
+    pub long_term: SdkConfig,
     pub mfa: MfaState,
     via_session: bool,
 }
@@ -125,7 +129,8 @@ impl Sessions {
             return Ok(SignedIn {
                 profile: loaded.profile,
                 settings: loaded.settings,
-                sdk: long_term,
+                sdk: long_term.clone(),
+                long_term,
                 mfa: MfaState::default(),
                 via_session: false,
             });
@@ -145,6 +150,7 @@ impl Sessions {
             profile: loaded.profile,
             settings: loaded.settings,
             sdk,
+            long_term,
             mfa: MfaState {
                 serial: Some(serial),
                 session_expires_at: Some(session.expires_at),

@@ -332,3 +332,49 @@ async fn a_permissions_boundary_without_assume_role_leaves_nothing_read_one_by_o
     assert!(proxy.hits(1) >= 1, "then GetUser, through the proxy");
     assert_eq!(roles(&sandbox, &[])["hidden"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_an_mfa_session_the_keys_user_is_decided() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let org = runbook(&admin).await;
+    let alice = user(&admin, "alice", None).await;
+    let iam = aws_sdk_iam::Client::new(&admin);
+    iam.add_user_to_group()
+        .group_name("AccessClientA")
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice-phone")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap()
+        .serial_number;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(device)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .unwrap();
+    let sandbox = Sandbox::start();
+    sandbox.add_credentials("default", &alice, &moto.endpoint);
+    let out = sandbox.switchyard(&["mfa", "--code", "123456"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    // (moto names an MFA session's caller as a generic user; the key's user is alice.)
+    let data = roles(&sandbox, &[]);
+    assert_eq!(
+        arns(&data),
+        [format!(
+            "arn:aws:iam::{}:role/ClientA allowed",
+            org.client_a
+        )],
+        "{data}"
+    );
+}
