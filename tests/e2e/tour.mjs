@@ -30,7 +30,7 @@ let browser;
 try {
   if (moto) {
     console.log(`local AWS stand-in (moto) at ${moto.endpoint}`);
-    const seeded = seedMoto(moto, { mfa: true });
+    const seeded = seedMoto(moto, { mfa: true, groups: 4 });
     await startSecretService(box);
     console.log(addCredentials(box, seeded, moto.endpoint).trim());
   } else {
