@@ -283,24 +283,7 @@ async fn mfa_sessions_live_in_the_daemon_until_they_end() {
     let proxy = FaultProxy::start(&moto.endpoint);
     let admin = admin(&moto).await;
     let alice = user(&admin, "alice", None).await;
-    let iam = aws_sdk_iam::Client::new(&admin);
-    let device = iam
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("alice-phone")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap()
-        .serial_number;
-    iam.enable_mfa_device()
-        .user_name("alice")
-        .serial_number(&device)
-        .authentication_code1("123456")
-        .authentication_code2("654321")
-        .send()
-        .await
-        .unwrap();
+    let device = support::enable_virtual_mfa(&admin, "alice").await;
     let keyring = Sandbox::start();
     keyring.add_credentials("work", &alice, &proxy.endpoint);
 

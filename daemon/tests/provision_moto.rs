@@ -1166,24 +1166,7 @@ async fn stopped_at_every_step_then_killed_and_resumed_gives_one_result() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_mfa_profile_is_asked_for_a_code_to_create_and_to_resume() {
     let (w, proxy) = proxied().await;
-    let iam = aws_sdk_iam::Client::new(&w.root);
-    let device = iam
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("admin-phone")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap()
-        .serial_number;
-    iam.enable_mfa_device()
-        .user_name("admin")
-        .serial_number(&device)
-        .authentication_code1("123456")
-        .authentication_code2("654321")
-        .send()
-        .await
-        .unwrap();
+    support::enable_virtual_mfa(&w.root, "admin").await;
     proxy.add(in_progress("Client MFA"));
     let email = "ops+mfa@example.com";
     let out = w.sandbox.switchyard(

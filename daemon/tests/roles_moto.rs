@@ -346,23 +346,7 @@ async fn with_an_mfa_session_the_keys_user_is_decided() {
         .send()
         .await
         .unwrap();
-    let device = iam
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("alice-phone")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap()
-        .serial_number;
-    iam.enable_mfa_device()
-        .user_name("alice")
-        .serial_number(device)
-        .authentication_code1("123456")
-        .authentication_code2("654321")
-        .send()
-        .await
-        .unwrap();
+    support::enable_virtual_mfa(&admin, "alice").await;
     let sandbox = Sandbox::start();
     sandbox.add_credentials("default", &alice, &moto.endpoint);
     let out = sandbox.switchyard(&["mfa", "--code", "123456"], None);

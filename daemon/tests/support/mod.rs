@@ -49,6 +49,29 @@ pub async fn admin(moto: &Moto) -> SdkConfig {
     .await
 }
 
+/// Give `user_name` an enabled virtual MFA device (moto takes any codes); its serial.
+pub async fn enable_virtual_mfa(config: &SdkConfig, user_name: &str) -> String {
+    let iam = aws_sdk_iam::Client::new(config);
+    let serial = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name(format!("{user_name}-phone"))
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap()
+        .serial_number;
+    iam.enable_mfa_device()
+        .user_name(user_name)
+        .serial_number(&serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321")
+        .send()
+        .await
+        .unwrap();
+    serial
+}
+
 /// An IAM user with an access key (and an inline policy, when given).
 pub async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (String, String) {
     let iam = aws_sdk_iam::Client::new(config);
