@@ -17,6 +17,7 @@ pub mod popup;
 pub mod protocol;
 pub mod provision;
 pub mod roles;
+pub mod settings;
 pub mod switch;
 pub mod targets;
 pub mod users;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-use crate::cmd::{self, cache_dir, root, target_dir};
+use crate::cmd::{self, root, target_dir};
 use crate::setup::{Tools, WasmToolchain};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +49,7 @@ pub fn build_bins(profile: Profile) -> anyhow::Result<PathBuf> {
 
 /// Build the wasm crate, bind it, optimize it and lay out the unpacked extension.
 pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
-    // Its own target dir: the wasm build may use another compiler than the host build.
-    let wasm_target = cache_dir().join("target-wasm");
+    let wasm_target = cmd::wasm_target_dir();
     let mut cargo = match &tools.wasm {
         WasmToolchain::Rustup => {
             let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));

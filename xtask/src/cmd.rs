@@ -30,6 +30,16 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| cache_dir().join("target"))
 }
 
+/// The cargo target dir for the wasm build: its own, because the wasm build may use
+/// another compiler than the host build. Beside `$CARGO_TARGET_DIR` when that is set (so
+/// two checkouts with their own target dirs never share an extension build), else in the
+/// cache.
+pub fn wasm_target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| PathBuf::from(dir).join("wasm-target"))
+        .unwrap_or_else(|| cache_dir().join("target-wasm"))
+}
+
 /// `cargo` (the one that runs xtask) in the repository, with the shared target dir.
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
