@@ -22,14 +22,19 @@ pub struct Built {
     pub bin_dir: PathBuf,
     /// The unpacked Chromium extension.
     pub extension_dir: PathBuf,
+    /// The unpacked Firefox extension (the same files, the manifest from
+    /// [`crate::firefox::firefox_manifest`]).
+    pub firefox_dir: PathBuf,
 }
 
 pub fn build(tools: &Tools, profile: Profile) -> anyhow::Result<Built> {
     let bin_dir = build_bins(profile)?;
     let extension_dir = build_extension(tools)?;
+    let firefox_dir = build_firefox(&extension_dir)?;
     Ok(Built {
         bin_dir,
         extension_dir,
+        firefox_dir,
     })
 }
 
@@ -120,6 +125,29 @@ pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
     Ok(out)
 }
 
+/// The Firefox extension beside the built Chromium one: its files, with the manifest
+/// derived from the Chromium manifest.
+pub fn build_firefox(chromium_dir: &Path) -> anyhow::Result<PathBuf> {
+    let out = chromium_dir.with_file_name("firefox");
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("cleaning {}", out.display()))?;
+    }
+    copy_dir(chromium_dir, &out)?;
+    let manifest_path = chromium_dir.join("manifest.json");
+    let chromium: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&manifest_path)
+            .with_context(|| format!("reading {}", manifest_path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", manifest_path.display()))?;
+    let firefox = crate::firefox::firefox_manifest(&chromium)?;
+    fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string_pretty(&firefox)? + "\n",
+    )?;
+    eprintln!("xtask: Firefox extension built at {}", out.display());
+    Ok(out)
+}
+
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
@@ -140,9 +168,11 @@ pub fn browser_env(command: &mut Command, tools: &Tools, built: &Built) {
     command
         .current_dir(root().join("tests/e2e"))
         .env("SWITCHYARD_EXTENSION_DIR", &built.extension_dir)
+        .env("SWITCHYARD_FIREFOX_EXTENSION_DIR", &built.firefox_dir)
         .env("SWITCHYARD_BIN_DIR", &built.bin_dir)
         .env("SWITCHYARD_MOTO_PYTHON", &tools.moto_python)
-        .env("CHROMIUM", "/usr/bin/chromium");
+        .env("CHROMIUM", "/usr/bin/chromium")
+        .env("FIREFOX", "/usr/bin/firefox-esr");
 }
 
 /// The browser end-to-end tests (node's test runner driving Chromium).

@@ -2,6 +2,7 @@
 //!
 //! - `setup`: install what the other commands need (idempotent)
 //! - `build`: the binaries and the packaged extension
+//! - `dist`: the release artifacts (extension zips, binaries tarball, checksums)
 //! - `test`: every test, including the browser end-to-end tests
 //! - `demo`: the extension in Chromium against the local AWS stand-in
 //! - `bench`: the figures recorded in docs/benchmarks.md
@@ -10,6 +11,8 @@ mod bench;
 mod build;
 mod cmd;
 mod demo;
+mod dist;
+mod firefox;
 mod setup;
 #[cfg(test)]
 mod tidy;
@@ -33,6 +36,9 @@ enum Command {
         #[arg(long)]
         release: bool,
     },
+    /// Build the release artifacts into <target dir>/dist/: the Chromium-family zip, the
+    /// Firefox .xpi, the release binaries as a tarball, and SHA256SUMS.
+    Dist,
     /// Run every test: unit, integration and browser end-to-end.
     Test,
     /// Build, then run only the browser end-to-end tests (optionally some files of
@@ -68,6 +74,7 @@ fn main() -> std::process::ExitCode {
             )
             .map(|_| ())
         }),
+        Command::Dist => setup::run().and_then(|tools| dist::run(&tools)),
         Command::Test => test(),
         Command::E2e { files } => setup::run().and_then(|tools| {
             let built = build::build(&tools, build::Profile::Debug)?;

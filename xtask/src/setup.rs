@@ -19,6 +19,7 @@ const PACKAGES: &[&str] = &[
     "lld",
     "binaryen",
     "chromium",
+    "firefox-esr",
     "gnome-keyring",
     "libsecret-tools",
     "dbus",
@@ -98,7 +99,7 @@ fn ensure_packages(packages: &[&str]) -> anyhow::Result<()> {
     if !is_root || !on_path("apt-get") {
         bail!(
             "missing system packages: {}. Install them with:\n  sudo apt-get install -y {}\n\
-             (on other systems: Chromium, lld, binaryen, gnome-keyring, python3-venv, node and npm)",
+             (on other systems: Chromium, Firefox ESR, lld, binaryen, gnome-keyring, python3-venv, node and npm)",
             missing.join(" "),
             missing.join(" ")
         );
