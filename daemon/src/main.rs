@@ -102,7 +102,9 @@ enum Command {
     Account(cli_provision::AccountCommand),
     /// Provisioning jobs: list them, `resume ID`, `cancel ID`.
     Jobs(cli_provision::JobsArgs),
-    /// Register the native-messaging host with browsers.
+    /// Register the native-messaging host with browsers (Linux and macOS; Windows is not a
+    /// build target), and with --service run the daemon as a service. Prints each file
+    /// written and records them, so `uninstall` removes exactly those.
     Install {
         #[command(flatten)]
         target: Target,
@@ -110,7 +112,8 @@ enum Command {
         #[arg(long)]
         host_path: Option<PathBuf>,
     },
-    /// Remove what `install` wrote.
+    /// Remove what `install` wrote (by its record): everything, or only the --browser(s)
+    /// or --service named.
     Uninstall {
         #[command(flatten)]
         target: Target,
@@ -135,13 +138,25 @@ enum Command {
 
 #[derive(clap::Args)]
 struct Target {
-    /// Browser(s) to (un)register with; default: every browser found for this user.
+    /// Browser(s) to (un)register with; default: every browser found (profile folders
+    /// for a user, installed browsers with --system).
     #[arg(long, value_enum)]
     browser: Vec<Browser>,
     /// A Chromium-family profile folder (`--user-data-dir` of that browser) instead of the
     /// default one.
     #[arg(long)]
     user_data_dir: Option<PathBuf>,
+    /// The daemon as a service: a systemd user unit (Linux) or a launchd agent (macOS),
+    /// enabled at once when the service manager answers, else the command is printed.
+    #[arg(long)]
+    service: bool,
+    /// System-wide, for every user (/etc/..., /usr/lib/mozilla/..., /Library/...): needs root.
+    #[arg(long)]
+    system: bool,
+    /// With --system: write under DIR as if it were / (staging for packagers, and tests);
+    /// needs no root and runs no service manager.
+    #[arg(long, value_name = "DIR", requires = "system")]
+    root: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -222,15 +237,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let host_path = std::fs::canonicalize(&host_path).with_context(|| {
                 format!("the host binary {} does not exist", host_path.display())
             })?;
-            let (os, home, browsers) = resolve(&target)?;
-            for path in install::install(
-                &browsers,
-                os,
-                &home,
-                target.user_data_dir.as_deref(),
-                &host_path,
-            )? {
+            let installer = installer(&target)?;
+            let browsers = if target.user_data_dir.is_some() && target.browser.is_empty() {
+                vec![Browser::Chromium]
+            } else {
+                installer.choose(&target.browser, target.service)?
+            };
+            let service = match target.service {
+                true => Some(std::fs::canonicalize(
+                    std::env::current_exe().context("cannot find this binary")?,
+                )?),
+                false => None,
+            };
+            let plan = install::Plan {
+                browsers,
+                user_data_dir: target.user_data_dir.clone(),
+                host_path,
+                service,
+            };
+            for path in installer.install(&plan)? {
                 println!("wrote {}", path.display());
+            }
+            println!("recorded in {}", installer.record_path().display());
+            if target.service {
+                let commands = install::enable_commands(
+                    installer.os,
+                    target.system,
+                    &installer.service_path(),
+                    rustix::process::getuid().as_raw(),
+                );
+                run_service_manager(&commands, target.root.is_some(), "enable the service");
             }
             Ok(())
         }
@@ -240,9 +276,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logs(args) => cli_logs::run(args),
         Command::Doctor(args) => cli_doctor::run(args),
         Command::Uninstall { target } => {
-            let (os, home, browsers) = resolve(&target)?;
-            let removed =
-                install::uninstall(&browsers, os, &home, target.user_data_dir.as_deref())?;
+            let installer = installer(&target)?;
+            let service_recorded = install::Record::load(&installer.record_path())?
+                .files()
+                .any(|(item, _)| item == install::Item::Service);
+            let everything = target.browser.is_empty() && target.user_data_dir.is_none();
+            if service_recorded && (target.service || everything) {
+                let commands = install::disable_commands(
+                    installer.os,
+                    target.system,
+                    rustix::process::getuid().as_raw(),
+                );
+                run_service_manager(&commands, target.root.is_some(), "stop the service");
+            }
+            let removed = installer.uninstall(&install::Removal {
+                browsers: target.browser.clone(),
+                user_data_dir: target.user_data_dir.clone(),
+                service: target.service,
+            })?;
             if removed.is_empty() {
                 println!("nothing to remove");
             }
@@ -250,6 +301,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("removed {}", path.display());
             }
             Ok(())
+        }
+    }
+}
+
+/// Run the service manager's commands in order; when one cannot run (no systemd user
+/// manager, no launchctl, a staging root) print what the user should run instead.
+fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
+    let show = |c: &[String]| c.join(" ");
+    for (i, command) in commands.iter().enumerate() {
+        let failure = if staged {
+            Some("a staging --root".to_owned())
+        } else {
+            match std::process::Command::new(&command[0])
+                .args(&command[1..])
+                .stdin(std::process::Stdio::null())
+                .output()
+            {
+                Ok(out) if out.status.success() => None,
+                Ok(out) => Some(
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .next()
+                        .unwrap_or("it failed")
+                        .to_owned(),
+                ),
+                Err(e) => Some(format!("cannot run {}: {e}", command[0])),
+            }
+        };
+        match failure {
+            None => println!("ran {}", show(command)),
+            Some(why) => {
+                println!("could not {what} ({why}); run:");
+                for rest in &commands[i..] {
+                    println!("  {}", show(rest));
+                }
+                return;
+            }
         }
     }
 }
@@ -266,15 +354,27 @@ fn show_config(json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn resolve(target: &Target) -> anyhow::Result<(Os, PathBuf, Vec<Browser>)> {
+/// The installer for the command line's scope: this user's folders, or the system's.
+fn installer(target: &Target) -> anyhow::Result<install::Installer> {
     let os = Os::current().ok_or(install::InstallError::UnsupportedOs)?;
-    let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find your home folder"))?;
-    let browsers = if target.user_data_dir.is_some() && target.browser.is_empty() {
-        vec![Browser::Chromium]
+    let scope = if target.system {
+        let root = target.root.clone().unwrap_or_else(|| PathBuf::from("/"));
+        install::check_system_allowed(rustix::process::geteuid().is_root(), &root)?;
+        install::Scope::System { root }
     } else {
-        install::choose(&target.browser, os, &home)?
+        let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find your home folder"))?;
+        let config_home = dirs::config_dir().unwrap_or_else(|| home.join(".config"));
+        let switchyard_config = switchyard_daemon::config::path()
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| config_home.join("switchyard"));
+        install::Scope::User {
+            home,
+            config_home,
+            switchyard_config,
+        }
     };
-    Ok((os, home, browsers))
+    Ok(install::Installer { os, scope })
 }
 
 /// Send one request to the daemon (starting it if needed).

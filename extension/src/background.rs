@@ -59,8 +59,8 @@ impl Worker {
             on_host_message(generation, &message);
         })
         .into_js_value();
-        let on_disconnect = Closure::<dyn FnMut(JsValue)>::new(move |_port: JsValue| {
-            on_port_disconnect(generation);
+        let on_disconnect = Closure::<dyn FnMut(JsValue)>::new(move |port: JsValue| {
+            on_port_disconnect(generation, &port);
         })
         .into_js_value();
         port.on_message().add_listener(on_message.unchecked_ref());
@@ -105,9 +105,9 @@ fn on_host_message(generation: u64, message: &JsValue) {
     }
 }
 
-fn on_port_disconnect(generation: u64) {
-    // lastError is only readable now, inside the callback.
-    let error = classify_port_error(chrome::last_error_message().as_deref());
+fn on_port_disconnect(generation: u64, port: &JsValue) {
+    // The reason is only readable now, inside the callback.
+    let error = classify_port_error(chrome::disconnect_reason(port).as_deref());
     let waiters = WORKER.with(|worker| {
         let mut worker = worker.borrow_mut();
         if worker

@@ -49,6 +49,10 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = onDisconnect)]
     pub fn on_disconnect(this: &Port) -> Event;
 
+    /// `port.error`: Firefox's reason for a disconnect (it leaves `lastError` unset).
+    #[wasm_bindgen(method, getter)]
+    fn error(this: &Port) -> Option<LastError>;
+
     /// An `events.Event` (`port.onMessage`, `port.onDisconnect`, …).
     pub type Event;
 
@@ -93,6 +97,19 @@ extern "C" {
 /// Reading it inside a failure callback also tells Chromium the error was handled.
 pub fn last_error_message() -> Option<String> {
     RUNTIME.with(|runtime| runtime.last_error().and_then(|error| error.message()))
+}
+
+/// Why `port` disconnected, inside its `onDisconnect` listener: Chromium sets
+/// `runtime.lastError`, Firefox sets `port.error` instead.
+pub fn disconnect_reason(port: &JsValue) -> Option<String> {
+    last_error_message().or_else(|| {
+        if !port.is_object() {
+            return None;
+        }
+        port.unchecked_ref::<Port>()
+            .error()
+            .and_then(|error| error.message())
+    })
 }
 
 /// A readable sentence from a thrown JavaScript value (an `Error`, a string, or other).

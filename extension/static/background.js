@@ -18,7 +18,8 @@ globalThis.switchyardRunInTab = async (tabId, name, args) => {
   return results?.[0]?.result ?? null;
 };
 
-const ready = init().then(() => background_start());
+// Exported for the Firefox end-to-end test's self-check (tests/e2e/firefox-selfcheck/).
+export const ready = init().then(() => background_start());
 ready.catch((error) => console.error("switchyard: the wasm module failed to load", error));
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -1,0 +1,568 @@
+//! Registering the native-messaging host with browsers and the daemon as a service: where
+//! each browser looks for host manifests (one table, not a copy per browser), for one user
+//! or system-wide, on Linux and macOS; what the manifests and service files say; and
+//! install/uninstall through an install record, so uninstall removes exactly what install
+//! wrote (files, and the folders it had to create).
+//!
+//! Windows is not a build target: its registry keys are not written.
+
+mod record;
+mod service;
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use switchyard_shared::extension_ids::{
+    chromium_origin, CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME,
+};
+
+pub use record::{Item, Record, RECORD_FILE};
+pub use service::{
+    disable_commands, enable_commands, launchd_plist, systemd_unit, SERVICE_LABEL, SYSTEMD_UNIT,
+};
+
+/// The browsers Switchyard can register with.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Browser {
+    Chrome,
+    Chromium,
+    Brave,
+    Edge,
+    Firefox,
+}
+
+impl Browser {
+    pub const ALL: [Browser; 5] = [
+        Browser::Chrome,
+        Browser::Chromium,
+        Browser::Brave,
+        Browser::Edge,
+        Browser::Firefox,
+    ];
+
+    /// The name as the CLI spells it (`--browser chromium`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Browser::Chrome => "chrome",
+            Browser::Chromium => "chromium",
+            Browser::Brave => "brave",
+            Browser::Edge => "edge",
+            Browser::Firefox => "firefox",
+        }
+    }
+}
+
+/// Operating systems with native-messaging folders Switchyard knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Os {
+    Linux,
+    MacOs,
+}
+
+impl Os {
+    pub fn current() -> Option<Os> {
+        match std::env::consts::OS {
+            "linux" => Some(Os::Linux),
+            "macos" => Some(Os::MacOs),
+            _ => None,
+        }
+    }
+}
+
+struct BrowserInfo {
+    browser: Browser,
+    /// Profile folder relative to home, on Linux and on macOS.
+    linux: &'static str,
+    macos: &'static str,
+    /// Manifest folder inside that profile folder, on Linux and on macOS.
+    hosts_dir_linux: &'static str,
+    hosts_dir_macos: &'static str,
+    /// System-wide manifest folder (relative to `/`), on Linux and on macOS.
+    system_linux: &'static str,
+    system_macos: &'static str,
+    /// Paths (relative to `/`) whose presence means the browser is installed system-wide.
+    installed_linux: &'static [&'static str],
+    installed_macos: &'static [&'static str],
+    firefox_style: bool,
+}
+
+const BROWSERS: &[BrowserInfo] = &[
+    BrowserInfo {
+        browser: Browser::Chrome,
+        linux: ".config/google-chrome",
+        macos: "Library/Application Support/Google/Chrome",
+        hosts_dir_linux: "NativeMessagingHosts",
+        hosts_dir_macos: "NativeMessagingHosts",
+        system_linux: "etc/opt/chrome/native-messaging-hosts",
+        system_macos: "Library/Google/Chrome/NativeMessagingHosts",
+        installed_linux: &["opt/google/chrome"],
+        installed_macos: &["Applications/Google Chrome.app"],
+        firefox_style: false,
+    },
+    BrowserInfo {
+        browser: Browser::Chromium,
+        linux: ".config/chromium",
+        macos: "Library/Application Support/Chromium",
+        hosts_dir_linux: "NativeMessagingHosts",
+        hosts_dir_macos: "NativeMessagingHosts",
+        system_linux: "etc/chromium/native-messaging-hosts",
+        system_macos: "Library/Application Support/Chromium/NativeMessagingHosts",
+        installed_linux: &["usr/lib/chromium", "usr/lib64/chromium", "usr/bin/chromium"],
+        installed_macos: &["Applications/Chromium.app"],
+        firefox_style: false,
+    },
+    BrowserInfo {
+        browser: Browser::Brave,
+        linux: ".config/BraveSoftware/Brave-Browser",
+        macos: "Library/Application Support/BraveSoftware/Brave-Browser",
+        hosts_dir_linux: "NativeMessagingHosts",
+        hosts_dir_macos: "NativeMessagingHosts",
+        // Brave does not document its system folders; these are the ones password
+        // managers' installers use. The per-user install is the reliable one.
+        system_linux: "etc/opt/brave/native-messaging-hosts",
+        system_macos:
+            "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
+        installed_linux: &["opt/brave.com/brave"],
+        installed_macos: &["Applications/Brave Browser.app"],
+        firefox_style: false,
+    },
+    BrowserInfo {
+        browser: Browser::Edge,
+        linux: ".config/microsoft-edge",
+        macos: "Library/Application Support/Microsoft Edge",
+        hosts_dir_linux: "NativeMessagingHosts",
+        hosts_dir_macos: "NativeMessagingHosts",
+        system_linux: "etc/opt/edge/native-messaging-hosts",
+        system_macos: "Library/Microsoft/Edge/NativeMessagingHosts",
+        installed_linux: &["opt/microsoft/msedge"],
+        installed_macos: &["Applications/Microsoft Edge.app"],
+        firefox_style: false,
+    },
+    BrowserInfo {
+        browser: Browser::Firefox,
+        linux: ".mozilla",
+        macos: "Library/Application Support/Mozilla",
+        hosts_dir_linux: "native-messaging-hosts",
+        hosts_dir_macos: "NativeMessagingHosts",
+        system_linux: "usr/lib/mozilla/native-messaging-hosts",
+        system_macos: "Library/Application Support/Mozilla/NativeMessagingHosts",
+        installed_linux: &[
+            "usr/lib/firefox",
+            "usr/lib/firefox-esr",
+            "usr/lib64/firefox",
+        ],
+        installed_macos: &["Applications/Firefox.app"],
+        firefox_style: true,
+    },
+];
+
+fn info(browser: Browser) -> &'static BrowserInfo {
+    BROWSERS
+        .iter()
+        .find(|i| i.browser == browser)
+        .unwrap_or(&BROWSERS[0])
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("this operating system has no native-messaging folders Switchyard knows (Linux and macOS only; Windows is not a build target)")]
+    UnsupportedOs,
+    #[error("no browser profile folder found under {home}; name one with --browser")]
+    NoBrowserFound { home: String },
+    #[error("no browser found installed under {root}; name one with --browser")]
+    NoSystemBrowserFound { root: String },
+    #[error("--user-data-dir applies to Chromium-family browsers, not Firefox")]
+    UserDataDirForFirefox,
+    #[error("--user-data-dir is a user's profile folder; it cannot be combined with --system")]
+    UserDataDirForSystem,
+    #[error("the host binary {0} does not exist; build it or pass --host-path")]
+    HostMissing(String),
+    #[error(
+        "--system writes to folders only root may change: run `sudo switchyard install --system`, \
+         or install for yourself without --system"
+    )]
+    NeedsRoot,
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot remove {path}: {source}")]
+    Remove {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the install record {path} is unreadable ({message}); remove the files it lists by hand, then the record")]
+    Record { path: PathBuf, message: String },
+}
+
+/// Where one browser's per-user host manifest goes.
+pub fn manifest_path(
+    browser: Browser,
+    os: Os,
+    home: &Path,
+    user_data_dir: Option<&Path>,
+) -> Result<PathBuf, InstallError> {
+    let info = info(browser);
+    let profile = match user_data_dir {
+        Some(_) if info.firefox_style => return Err(InstallError::UserDataDirForFirefox),
+        Some(dir) => dir.to_owned(),
+        None => home.join(match os {
+            Os::Linux => info.linux,
+            Os::MacOs => info.macos,
+        }),
+    };
+    let hosts_dir = match os {
+        Os::Linux => info.hosts_dir_linux,
+        Os::MacOs => info.hosts_dir_macos,
+    };
+    Ok(profile.join(hosts_dir).join(format!("{HOST_NAME}.json")))
+}
+
+/// Where one browser's system-wide host manifest goes, under `root` (normally `/`).
+pub fn system_manifest_path(browser: Browser, os: Os, root: &Path) -> PathBuf {
+    let info = info(browser);
+    root.join(match os {
+        Os::Linux => info.system_linux,
+        Os::MacOs => info.system_macos,
+    })
+    .join(format!("{HOST_NAME}.json"))
+}
+
+/// Browsers whose profile folder exists under `home`.
+pub fn detect(os: Os, home: &Path) -> Vec<Browser> {
+    BROWSERS
+        .iter()
+        .filter(|i| {
+            home.join(match os {
+                Os::Linux => i.linux,
+                Os::MacOs => i.macos,
+            })
+            .is_dir()
+        })
+        .map(|i| i.browser)
+        .collect()
+}
+
+/// Browsers installed system-wide under `root`.
+pub fn detect_system(os: Os, root: &Path) -> Vec<Browser> {
+    BROWSERS
+        .iter()
+        .filter(|i| {
+            let markers = match os {
+                Os::Linux => i.installed_linux,
+                Os::MacOs => i.installed_macos,
+            };
+            markers.iter().any(|m| root.join(m).exists())
+        })
+        .map(|i| i.browser)
+        .collect()
+}
+
+/// The host manifest for `browser`, pointing at `host_path`.
+pub fn manifest_json(browser: Browser, host_path: &Path) -> serde_json::Value {
+    let mut manifest = json!({
+        "name": HOST_NAME,
+        "description": "Switchyard native-messaging host",
+        "path": host_path.display().to_string(),
+        "type": "stdio",
+    });
+    if info(browser).firefox_style {
+        manifest["allowed_extensions"] = json!([FIREFOX_EXTENSION_ID]);
+    } else {
+        manifest["allowed_origins"] = json!([chromium_origin(CHROMIUM_EXTENSION_ID)]);
+    }
+    manifest
+}
+
+/// Which browsers a command applies to: the ones named, else the ones detected.
+pub fn choose(named: &[Browser], os: Os, home: &Path) -> Result<Vec<Browser>, InstallError> {
+    if !named.is_empty() {
+        return Ok(named.to_vec());
+    }
+    let found = detect(os, home);
+    if found.is_empty() {
+        return Err(InstallError::NoBrowserFound {
+            home: home.display().to_string(),
+        });
+    }
+    Ok(found)
+}
+
+/// `--system` is allowed: as root, or when `root` is a staging folder standing for `/`
+/// (packagers, tests), which needs no privilege.
+pub fn check_system_allowed(is_root: bool, root: &Path) -> Result<(), InstallError> {
+    if is_root || root != Path::new("/") {
+        Ok(())
+    } else {
+        Err(InstallError::NeedsRoot)
+    }
+}
+
+/// Where install writes: one user's folders, or the system's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    User {
+        home: PathBuf,
+        /// `$XDG_CONFIG_HOME` (else `~/.config`): systemd user units live under it.
+        config_home: PathBuf,
+        /// Switchyard's config folder: the install record lives in it.
+        switchyard_config: PathBuf,
+    },
+    /// System-wide folders under `root`: `/`, or a staging folder standing for it.
+    System { root: PathBuf },
+}
+
+/// One install location: the operating system's layout applied to a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Installer {
+    pub os: Os,
+    pub scope: Scope,
+}
+
+/// What to install.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub browsers: Vec<Browser>,
+    /// A Chromium-family profile folder instead of the default one (user scope only).
+    pub user_data_dir: Option<PathBuf>,
+    pub host_path: PathBuf,
+    /// The daemon as a service: this `switchyard` binary, run as `switchyard daemon`.
+    pub service: Option<PathBuf>,
+}
+
+/// What to uninstall: nothing named means everything the record lists.
+#[derive(Debug, Clone, Default)]
+pub struct Removal {
+    pub browsers: Vec<Browser>,
+    pub user_data_dir: Option<PathBuf>,
+    pub service: bool,
+}
+
+impl Removal {
+    fn everything(&self) -> bool {
+        self.browsers.is_empty() && !self.service && self.user_data_dir.is_none()
+    }
+}
+
+impl Installer {
+    /// The host manifest's path for `browser`.
+    pub fn manifest_path(
+        &self,
+        browser: Browser,
+        user_data_dir: Option<&Path>,
+    ) -> Result<PathBuf, InstallError> {
+        match &self.scope {
+            Scope::User { home, .. } => manifest_path(browser, self.os, home, user_data_dir),
+            Scope::System { .. } if user_data_dir.is_some() => {
+                Err(InstallError::UserDataDirForSystem)
+            }
+            Scope::System { root } => Ok(system_manifest_path(browser, self.os, root)),
+        }
+    }
+
+    /// The service file's path (systemd user unit, launchd agent).
+    pub fn service_path(&self) -> PathBuf {
+        service::path(self.os, &self.scope)
+    }
+
+    /// The install record's path.
+    pub fn record_path(&self) -> PathBuf {
+        match &self.scope {
+            Scope::User {
+                switchyard_config, ..
+            } => switchyard_config.join(RECORD_FILE),
+            Scope::System { root } => root
+                .join(match self.os {
+                    Os::Linux => "var/lib/switchyard",
+                    Os::MacOs => "Library/Application Support/Switchyard",
+                })
+                .join(RECORD_FILE),
+        }
+    }
+
+    /// Browsers found: profile folders (user) or installed browsers (system).
+    pub fn detect(&self) -> Vec<Browser> {
+        match &self.scope {
+            Scope::User { home, .. } => detect(self.os, home),
+            Scope::System { root } => detect_system(self.os, root),
+        }
+    }
+
+    /// The browsers named, else the ones detected; none found is an error unless the
+    /// service alone is asked for.
+    pub fn choose(&self, named: &[Browser], service: bool) -> Result<Vec<Browser>, InstallError> {
+        if !named.is_empty() {
+            return Ok(named.to_vec());
+        }
+        let found = self.detect();
+        if found.is_empty() && !service {
+            return Err(match &self.scope {
+                Scope::User { home, .. } => InstallError::NoBrowserFound {
+                    home: home.display().to_string(),
+                },
+                Scope::System { root } => InstallError::NoSystemBrowserFound {
+                    root: root.display().to_string(),
+                },
+            });
+        }
+        Ok(found)
+    }
+
+    /// Write the plan's files (idempotent) and record them; returns the files written.
+    pub fn install(&self, plan: &Plan) -> Result<Vec<PathBuf>, InstallError> {
+        if !plan.host_path.is_file() {
+            return Err(InstallError::HostMissing(
+                plan.host_path.display().to_string(),
+            ));
+        }
+        let mut files: Vec<(Item, PathBuf, String)> = Vec::new();
+        for &browser in &plan.browsers {
+            let path = self.manifest_path(browser, plan.user_data_dir.as_deref())?;
+            let text = serde_json::to_string_pretty(&manifest_json(browser, &plan.host_path))
+                .unwrap_or_default()
+                + "\n";
+            files.push((Item::Browser(browser), path, text));
+        }
+        if let Some(switchyard) = &plan.service {
+            let text = match self.os {
+                Os::Linux => systemd_unit(switchyard),
+                Os::MacOs => launchd_plist(switchyard),
+            };
+            files.push((Item::Service, self.service_path(), text));
+        }
+
+        let record_path = self.record_path();
+        let mut record = Record::load(&record_path)?;
+        let mut written = Vec::new();
+        for (item, path, text) in files {
+            if let Some(parent) = path.parent() {
+                record.note_created_dirs(create_dirs(parent)?);
+            }
+            fs::write(&path, text).map_err(|source| InstallError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            record.add_file(item, &path);
+            written.push(path);
+        }
+        if let Some(parent) = record_path.parent() {
+            record.note_created_dirs(create_dirs(parent)?);
+        }
+        record.save(&record_path)?;
+        Ok(written)
+    }
+
+    /// Remove what install wrote (as its record says) and the folders it created once
+    /// they are empty; returns the files removed. Without a record (an install from
+    /// before records), the named or detected browsers' manifests are removed.
+    pub fn uninstall(&self, removal: &Removal) -> Result<Vec<PathBuf>, InstallError> {
+        let record_path = self.record_path();
+        if !record_path.exists() {
+            return self.uninstall_unrecorded(removal);
+        }
+        let mut record = Record::load(&record_path)?;
+        let only_under = match &removal.user_data_dir {
+            Some(dir) => Some(self.manifest_path(Browser::Chromium, Some(dir))?),
+            None => None,
+        };
+        let only_under = only_under.as_deref().and_then(Path::parent);
+        let chosen = |item: Item, path: &Path| {
+            let named = removal.everything()
+                || match item {
+                    Item::Service => removal.service,
+                    Item::Browser(b) => {
+                        removal.browsers.contains(&b)
+                            || (removal.browsers.is_empty() && removal.user_data_dir.is_some())
+                    }
+                };
+            named && only_under.is_none_or(|dir| path.parent() == Some(dir))
+        };
+        let mut removed = Vec::new();
+        for path in record.take_files(chosen) {
+            match fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(InstallError::Remove { path, source }),
+            }
+        }
+        if record.is_empty_of_files() {
+            match fs::remove_file(&record_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => {
+                    return Err(InstallError::Remove {
+                        path: record_path,
+                        source,
+                    })
+                }
+            }
+            record.remove_empty_dirs();
+        } else {
+            record.remove_empty_dirs();
+            record.save(&record_path)?;
+        }
+        Ok(removed)
+    }
+
+    fn uninstall_unrecorded(&self, removal: &Removal) -> Result<Vec<PathBuf>, InstallError> {
+        let browsers = if removal.browsers.is_empty() {
+            if removal.user_data_dir.is_some() {
+                vec![Browser::Chromium]
+            } else {
+                self.detect()
+            }
+        } else {
+            removal.browsers.clone()
+        };
+        let mut removed = Vec::new();
+        for browser in browsers {
+            let path = self.manifest_path(browser, removal.user_data_dir.as_deref())?;
+            match fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(InstallError::Remove { path, source }),
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// Create `dir` and its missing parents; returns the folders created, outermost first.
+fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>, InstallError> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if d.exists() {
+            break;
+        }
+        missing.push(d.to_owned());
+        at = d.parent();
+    }
+    missing.reverse();
+    let mut created = Vec::new();
+    for d in missing {
+        match fs::create_dir(&d) {
+            Ok(()) => created.push(d),
+            // Made meanwhile by someone else: not ours to remove.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(source) => return Err(InstallError::Write { path: d, source }),
+        }
+    }
+    Ok(created)
+}

@@ -1,0 +1,211 @@
+//! Integration: `switchyard install` / `uninstall` as a user runs them, into a temporary
+//! HOME (every browser and the service) and a staging root (`--system --root`): the exact
+//! lines printed and files written, idempotence, and nothing left after uninstall;
+//! `--system` refused for a user who is not root (run as `nobody` when the tests run as
+//! root).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tree(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// `switchyard ARGS` with HOME at `home` and no systemctl/launchctl on PATH.
+fn run(bin: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .env("HOME", home)
+        .env("PATH", "/nonexistent")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("SWITCHYARD_CONFIG_DIR")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn bin() -> PathBuf {
+    fs::canonicalize(env!("CARGO_BIN_EXE_switchyard")).unwrap()
+}
+
+#[test]
+fn every_browser_and_the_service_for_a_user_then_nothing_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let h = home.display().to_string();
+    let bin = bin();
+    let host = bin.with_file_name("switchyard-host");
+    let args = [
+        "install",
+        "--browser",
+        "chrome",
+        "--browser",
+        "chromium",
+        "--browser",
+        "brave",
+        "--browser",
+        "edge",
+        "--browser",
+        "firefox",
+        "--service",
+    ];
+    let printed = stdout(&run(&bin, &home, &args));
+    let expected = format!(
+        "wrote {h}/.config/google-chrome/NativeMessagingHosts/com.switchyard.host.json\n\
+         wrote {h}/.config/chromium/NativeMessagingHosts/com.switchyard.host.json\n\
+         wrote {h}/.config/BraveSoftware/Brave-Browser/NativeMessagingHosts/com.switchyard.host.json\n\
+         wrote {h}/.config/microsoft-edge/NativeMessagingHosts/com.switchyard.host.json\n\
+         wrote {h}/.mozilla/native-messaging-hosts/com.switchyard.host.json\n\
+         wrote {h}/.config/systemd/user/switchyard.service\n\
+         recorded in {h}/.config/switchyard/install-record.json\n\
+         could not enable the service (cannot run systemctl: No such file or directory (os error 2)); run:\n\
+         \x20 systemctl --user daemon-reload\n\
+         \x20 systemctl --user enable --now switchyard.service\n"
+    );
+    assert_eq!(printed, expected);
+    let installed = tree(&home);
+    assert_eq!(installed.len(), 22, "{installed:#?}");
+
+    let firefox: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(home.join(".mozilla/native-messaging-hosts/com.switchyard.host.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(firefox["path"], host.display().to_string());
+    assert_eq!(
+        firefox["allowed_extensions"][0],
+        "switchyard@switchyard.dev"
+    );
+    let unit = fs::read_to_string(home.join(".config/systemd/user/switchyard.service")).unwrap();
+    assert!(
+        unit.contains(&format!("\nExecStart={} daemon\n", bin.display())),
+        "{unit}"
+    );
+
+    // Idempotent: the same lines, the same files.
+    assert_eq!(stdout(&run(&bin, &home, &args)), expected);
+    assert_eq!(tree(&home), installed);
+
+    let printed = stdout(&run(&bin, &home, &["uninstall"]));
+    assert!(
+        printed.starts_with(
+            "could not stop the service (cannot run systemctl: No such file or directory (os error 2)); run:\n\
+             \x20 systemctl --user disable --now switchyard.service\n"
+        ),
+        "{printed}"
+    );
+    assert_eq!(printed.matches("\nremoved ").count(), 6, "{printed}");
+    assert_eq!(
+        tree(&home),
+        Vec::<String>::new(),
+        "uninstall leaves nothing"
+    );
+    assert_eq!(
+        stdout(&run(&bin, &home, &["uninstall"])),
+        "nothing to remove\n"
+    );
+}
+
+#[test]
+fn system_wide_into_a_staging_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    fs::create_dir_all(root.join("usr/lib/chromium")).unwrap();
+    let r = root.display().to_string();
+    let bin = bin();
+    let root_arg = root.to_str().unwrap();
+    let install = ["install", "--system", "--root", root_arg, "--service"];
+    let printed = stdout(&run(&bin, tmp.path(), &install));
+    assert_eq!(
+        printed,
+        format!(
+            "wrote {r}/etc/chromium/native-messaging-hosts/com.switchyard.host.json\n\
+             wrote {r}/etc/systemd/user/switchyard.service\n\
+             recorded in {r}/var/lib/switchyard/install-record.json\n\
+             could not enable the service (a staging --root); run:\n\
+             \x20 systemctl --global enable switchyard.service\n"
+        )
+    );
+    let printed = stdout(&run(
+        &bin,
+        tmp.path(),
+        &["uninstall", "--system", "--root", root_arg],
+    ));
+    assert!(printed.contains("\nremoved "), "{printed}");
+    assert_eq!(tree(&root), ["usr", "usr/lib", "usr/lib/chromium"]);
+
+    // --root only means something with --system.
+    let out = run(&bin, tmp.path(), &["install", "--root", root_arg]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--system"));
+}
+
+#[test]
+fn system_wide_is_refused_for_a_user_who_is_not_root() {
+    let dir = tempfile::Builder::new()
+        .prefix("sy")
+        .tempdir_in("/tmp")
+        .unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    // The build dir may sit under /root, which `nobody` cannot enter: run copies.
+    let bin = dir.path().join("switchyard");
+    fs::copy(bin_path(), &bin).unwrap();
+    fs::copy(
+        bin_path().with_file_name("switchyard-host"),
+        dir.path().join("switchyard-host"),
+    )
+    .unwrap();
+    let args = ["install", "--system", "--browser", "chromium"];
+    let out = if rustix::process::geteuid().is_root() {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .args(args)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    } else {
+        Command::new(&bin)
+            .args(args)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "run `sudo switchyard install --system`, or install for yourself without --system"
+        ),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(!Path::new("/etc/chromium/native-messaging-hosts/com.switchyard.host.json").exists());
+}
+
+fn bin_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_switchyard"))
+}
