@@ -203,7 +203,16 @@ fn manifests(args: &Args, host: &Path) -> Vec<Check> {
             fix.push_str(&format!(" --user-data-dir {}", dir.display()));
         }
         match install::manifest_path(browser, os, &home, args.user_data_dir.as_deref()) {
-            Ok(path) => checks.extend(links::manifest(browser, &path, host, &fix)),
+            Ok(path) => {
+                // A system-wide install (`install --system`) serves users without their own.
+                let system = install::system_manifest_path(browser, os, Path::new("/"));
+                let path = if !path.exists() && args.user_data_dir.is_none() && system.exists() {
+                    system
+                } else {
+                    path
+                };
+                checks.extend(links::manifest(browser, &path, host, &fix))
+            }
             Err(e) => checks.push(Check::fail(
                 format!("host manifest [{name}]"),
                 e.to_string(),

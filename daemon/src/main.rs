@@ -230,9 +230,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Install { target, host_path } => {
             let host_path = match host_path {
                 Some(path) => path,
-                None => std::env::current_exe()
-                    .context("cannot find this binary")?
-                    .with_file_name("switchyard-host"),
+                // Beside the real binary, also when `switchyard` is run through a link.
+                None => std::fs::canonicalize(
+                    std::env::current_exe().context("cannot find this binary")?,
+                )?
+                .with_file_name("switchyard-host"),
             };
             let host_path = std::fs::canonicalize(&host_path).with_context(|| {
                 format!("the host binary {} does not exist", host_path.display())
