@@ -92,6 +92,8 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             crate::roles::list(&state.accounts, &state.sessions, params).await,
         ),
         Request::RolesImport(params) => reply(id, crate::roles::import(params)),
+        Request::RolesSources(params) => reply(id, crate::roles::sources(params.profile)),
+        Request::ProfilesList => reply(id, crate::profiles::list().await),
         Request::SwitchFederate(params) => {
             reply(id, crate::switch::federate(&state.sessions, params).await)
         }

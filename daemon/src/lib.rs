@@ -19,6 +19,7 @@ pub mod https;
 pub mod install;
 pub mod logs;
 pub mod paths;
+pub mod profiles;
 pub mod provision;
 pub mod roles;
 pub mod rotate;

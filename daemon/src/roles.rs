@@ -13,7 +13,10 @@ use switchyard_shared::aws_messages::AccountsListParams;
 use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::roles::{RolesData, RolesImportData, RolesImportParams, RolesListParams};
+use switchyard_shared::roles::{
+    ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams, RolesListParams,
+    RolesSourcesData, Skipped, TargetSource,
+};
 use switchyard_shared::targets::{self, Inputs, ListedRole};
 
 use crate::accounts::{self, AccountsCache};
@@ -37,16 +40,66 @@ fn aws_config_path() -> Option<PathBuf> {
         .or_else(|| dirs::home_dir().map(|h| h.join(".aws/config")))
 }
 
+type Parser = fn(&str) -> (Vec<ListedRole>, Vec<Skipped>);
+
+/// The hand-written lists a profile reads: `~/.aws/config` and its import.
+fn list_files(profile: &str) -> [(TargetSource, Option<PathBuf>, Parser); 2] {
+    [
+        (TargetSource::AwsConfig, aws_config_path(), parse_aws_config),
+        (
+            TargetSource::Imported,
+            Some(import_path(profile)),
+            parse_extend_switch_roles,
+        ),
+    ]
+}
+
+/// Answer `roles.sources`: what each hand-written list gives the profile, and what was
+/// skipped in it and why (the options page's import report).
+pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
+    let (profile, _) = session::settings(profile)?;
+    let sources = list_files(&profile)
+        .into_iter()
+        .filter_map(|(source, path, parse)| {
+            let path = path?;
+            let mut report = ListSource {
+                source,
+                path: path.display().to_string(),
+                found: false,
+                problem: None,
+                roles: Vec::new(),
+                skipped: Vec::new(),
+            };
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let (roles, skipped) = parse(&text);
+                    report.found = true;
+                    report.roles = roles
+                        .into_iter()
+                        .map(|role| ListedRoleSummary {
+                            role_arn: role.role_arn,
+                            label: role.label,
+                        })
+                        .collect();
+                    report.skipped = skipped;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    report.found = true;
+                    report.problem = Some(format!("cannot read it: {e}"));
+                }
+            }
+            Some(report)
+        })
+        .collect();
+    Ok(RolesSourcesData { profile, sources })
+}
+
 /// The roles the user lists: `~/.aws/config` and the profile's import (missing files are
 /// empty lists; unreadable parts become notices).
 fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
-    type Parser = fn(&str) -> (Vec<ListedRole>, Vec<switchyard_shared::roles::Skipped>);
     let mut listed = Vec::new();
-    let sources: [(Option<PathBuf>, Parser); 2] = [
-        (aws_config_path(), parse_aws_config),
-        (Some(import_path(profile)), parse_extend_switch_roles),
-    ];
-    for (path, parse) in sources {
+    for (_, path, parse) in list_files(profile) {
         let Some(path) = path else { continue };
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,

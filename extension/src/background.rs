@@ -191,17 +191,27 @@ pub async fn handle_message(message: JsValue) -> JsValue {
             serde_json::to_string(&connection_state().await).unwrap_or_default()
         }
         Ok(PageRequest::Switch(switch)) => {
-            let done =
-                crate::switching::switch(switch, |r: Request| async move { request(&r).await })
-                    .await
-                    .and_then(|done| {
-                        serde_json::to_value(done)
-                            .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
-                    });
+            let settings = crate::storage::settings().await;
+            let profile = settings.profile.clone();
+            let ask = move |r: Request| {
+                let r = r.with_default_profile(profile.as_deref());
+                async move { request(&r).await }
+            };
+            let done = crate::switching::switch(switch, settings.switch_method, ask)
+                .await
+                .and_then(|done| {
+                    serde_json::to_value(done)
+                        .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
+                });
             messages::encode_page_answer(done)
         }
         Ok(page_request) => match page_request.to_host() {
-            Some(host_request) => messages::encode_page_answer(request(&host_request).await),
+            Some(host_request) => {
+                // The profile chosen on the options page, unless the page named one.
+                let profile = crate::storage::settings().await.profile;
+                let host_request = host_request.with_default_profile(profile.as_deref());
+                messages::encode_page_answer(request(&host_request).await)
+            }
             None => String::new(),
         },
         Err(error) => serde_json::to_string(&PageError { error }).unwrap_or_default(),

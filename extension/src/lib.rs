@@ -12,9 +12,13 @@ pub mod background;
 pub mod chrome;
 pub mod messages;
 pub mod oneshot;
+pub mod options;
+pub mod page;
 pub mod pending;
 pub mod popup;
+pub mod storage;
 pub mod switching;
 
 pub use background::{background_start, handle_message};
+pub use options::options_start;
 pub use popup::popup_start;

@@ -104,6 +104,13 @@ pub enum PageRequest {
     MfaSubmit { code: String },
     /// Relay `roles.list` for the default profile.
     RolesList,
+    /// Relay `profiles.list` (the options page's profile choice).
+    ProfilesList,
+    /// Relay `roles.sources` (what `~/.aws/config` and the import give, and what was
+    /// skipped).
+    RolesSources,
+    /// Relay `roles.import` with a pasted AWS Extend Switch Roles configuration.
+    RolesImport { text: String },
     /// Switch the active tab's console (or a new tab) to a role: the worker chooses the way
     /// (`switchyard_shared::switch::plan`) and answers with a [`SwitchDone`].
     Switch(SwitchRequest),
@@ -146,6 +153,14 @@ impl PageRequest {
         match self {
             PageRequest::ConnectionState | PageRequest::Switch(_) => None,
             PageRequest::RolesList => Some(Request::RolesList(RolesListParams::default())),
+            PageRequest::ProfilesList => Some(Request::ProfilesList),
+            PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
+            PageRequest::RolesImport { text } => Some(Request::RolesImport(
+                switchyard_shared::roles::RolesImportParams {
+                    profile: None,
+                    text: text.clone(),
+                },
+            )),
             PageRequest::Identity => Some(Request::Identity(ProfileParams::default())),
             PageRequest::AccountsList => Some(Request::AccountsList(AccountsListParams::default())),
             PageRequest::MfaSubmit { code } => Some(Request::MfaSubmit(MfaSubmitParams {

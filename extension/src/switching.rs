@@ -9,9 +9,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
+use switchyard_shared::settings::SwitchMethod as Preference;
 use switchyard_shared::switch::{
-    console_host, federated_entry, multi_session_destination, plan, FederateData, FederateParams,
-    PageFacts, Plan, SwitchTarget,
+    console_host, federated_entry, multi_session_destination, plan_preferring, FederateData,
+    FederateParams, PageFacts, Plan, Preferred, SwitchTarget,
 };
 use wasm_bindgen::prelude::*;
 
@@ -113,27 +114,39 @@ async fn loaded_copy(url: &str) -> Result<Tab, ErrorBody> {
         .map_err(|e| internal("cannot open a new tab", &e))?;
     let tab: Tab = read(&created)
         .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "the new tab could not be read"))?;
+    loaded(tab.id, None).await
+}
+
+/// Tab `id` once it has finished loading (at most 30 seconds), and once it has left
+/// `leaving` (the address it showed before it was sent elsewhere) when given.
+async fn loaded(id: i32, leaving: Option<&str>) -> Result<Tab, ErrorBody> {
     let started = js_sys::Date::now();
     while js_sys::Date::now() - started < NEW_TAB_LOAD_MS {
         sleep(50).await;
-        if let Some(now) = chrome::tabs_get(tab.id)
+        if let Some(now) = chrome::tabs_get(id)
             .await
             .ok()
             .and_then(|t| read::<Tab>(&t))
         {
-            if now.status.as_deref() == Some("complete") {
+            let left = leaving.is_none_or(|old| now.url.as_deref() != Some(old));
+            if left && now.status.as_deref() == Some("complete") {
                 return Ok(now);
             }
         }
     }
     Err(ErrorBody::new(
         ErrorCode::Timeout,
-        "The new tab did not finish loading the console within 30 seconds.",
+        "The tab did not finish loading the console within 30 seconds.",
     ))
 }
 
-/// Switch as the popup asked. `ask` sends a request to the daemon (the worker's port).
-pub async fn switch<F, Fut>(request: SwitchRequest, ask: F) -> Result<SwitchDone, ErrorBody>
+/// Switch as the popup asked, the preferred way where the tab allows it. `ask` sends a
+/// request to the daemon (the worker's port).
+pub async fn switch<F, Fut>(
+    request: SwitchRequest,
+    preference: Preference,
+    ask: F,
+) -> Result<SwitchDone, ErrorBody>
 where
     F: Fn(Request) -> Fut,
     Fut: std::future::Future<Output = Result<Value, ErrorBody>>,
@@ -143,19 +156,43 @@ where
     let mut tab = active_tab().await?;
     let mut new_tab = request.new_tab;
     let mut page = read_page(&tab).await;
-    let url = tab.url.clone().unwrap_or_default();
-    let mut chosen = plan(&target, &url, page.as_ref());
+    let mut url = tab.url.clone().unwrap_or_default();
+    let mut chosen = plan_preferring(preference, &target, &url, page.as_ref());
+    if let Preferred::OpenConsole(console) = &chosen {
+        // "Console session only" from another page: open the console, then switch in it.
+        tab = if new_tab {
+            new_tab = false;
+            loaded_copy(console).await?
+        } else {
+            open(console, &tab, false).await?;
+            loaded(tab.id, Some(&url)).await?
+        };
+        url = tab.url.clone().unwrap_or_default();
+        page = read_page(&tab).await;
+        chosen = plan_preferring(preference, &target, &url, page.as_ref());
+    }
+    let mut chosen = match chosen {
+        Preferred::Plan(plan) => plan,
+        Preferred::OpenConsole(_) | Preferred::NoConsoleSession => {
+            return Err(ErrorBody::new(
+                ErrorCode::SigninFailed,
+                "Switching through the console session needs a console signed in to this \
+                 partition: sign in to the AWS console in this tab, then switch again, or \
+                 choose \"Automatic\" or \"Federated sign-in\" as the switch method in \
+                 Switchyard's options.",
+            ))
+        }
+    };
     if new_tab && matches!(chosen, Plan::Classic(_)) {
         // The form must be submitted from a console page in the new tab: open the same
         // page there first, then plan again with what it says.
         tab = loaded_copy(&url).await?;
         new_tab = false;
         page = read_page(&tab).await;
-        chosen = plan(
-            &target,
-            tab.url.as_deref().unwrap_or_default(),
-            page.as_ref(),
-        );
+        url = tab.url.clone().unwrap_or_default();
+        if let Preferred::Plan(again) = plan_preferring(preference, &target, &url, page.as_ref()) {
+            chosen = again;
+        }
     }
     match chosen {
         Plan::Classic(form) => {

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod extension_ids;
 pub mod imports;
 pub mod json_depth;
+pub mod options;
 pub mod policy;
 pub mod popup;
 pub mod protocol;

@@ -304,6 +304,10 @@ pub enum Request {
     AccountClose(crate::provision::CloseAccountParams),
     #[serde(rename = "account.check_email")]
     AccountCheckEmail(crate::provision::CheckEmailParams),
+    #[serde(rename = "profiles.list")]
+    ProfilesList,
+    #[serde(rename = "roles.sources")]
+    RolesSources(ProfileParams),
 }
 
 impl Request {
@@ -331,7 +335,51 @@ impl Request {
         "mfa.enable",
         "account.close",
         "account.check_email",
+        "profiles.list",
+        "roles.sources",
     ];
+
+    /// The profile a request names, where it takes one: the extension fills in the
+    /// profile chosen on its options page through this. `None` for messages that are
+    /// not about a profile.
+    pub fn profile_mut(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            Request::Hello(_)
+            | Request::Ping
+            | Request::Status
+            | Request::JobsList
+            | Request::JobStatus(_)
+            | Request::JobsResume(_)
+            | Request::JobsCancel(_)
+            | Request::ProfilesList => None,
+            Request::Identity(p) | Request::CredentialsRotate(p) | Request::RolesSources(p) => {
+                Some(&mut p.profile)
+            }
+            Request::AccountsList(p) => Some(&mut p.profile),
+            Request::MfaSubmit(p) => Some(&mut p.profile),
+            Request::RolesList(p) => Some(&mut p.profile),
+            Request::RolesImport(p) => Some(&mut p.profile),
+            Request::SwitchFederate(p) => Some(&mut p.profile),
+            Request::UsersList(p) => Some(&mut p.profile),
+            Request::UsersCreate(p) => Some(&mut p.profile),
+            Request::UsersRemove(p) => Some(&mut p.profile),
+            Request::AccountCreate(p) => Some(&mut p.profile),
+            Request::MfaSetup(p) => Some(&mut p.profile),
+            Request::MfaEnable(p) => Some(&mut p.profile),
+            Request::AccountClose(p) => Some(&mut p.profile),
+            Request::AccountCheckEmail(p) => Some(&mut p.profile),
+        }
+    }
+
+    /// Fill in `profile` where the request takes one and names none.
+    pub fn with_default_profile(mut self, profile: Option<&str>) -> Request {
+        if let (Some(slot), Some(profile)) = (self.profile_mut(), profile) {
+            if slot.is_none() {
+                *slot = Some(profile.to_owned());
+            }
+        }
+        self
+    }
 
     /// The `hello` this build sends.
     pub fn hello() -> Request {

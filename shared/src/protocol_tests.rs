@@ -144,7 +144,7 @@ fn bad_requests() {
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
         expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email"}}"#
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources"}}"#
         ]],
     );
     check(
@@ -196,7 +196,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),
@@ -273,4 +273,21 @@ fn ok_bytes_are_a_reply_encoded() {
             serde_json::from_slice(&Reply::ok(id.clone(), &data).to_bytes()).unwrap();
         assert_eq!(direct, via_reply);
     }
+}
+
+#[test]
+fn the_extension_fills_in_its_profile_only_where_a_message_takes_one() {
+    let filled = |text: &str| {
+        let request = parse_request(text.as_bytes()).unwrap().request;
+        let request = request.with_default_profile(Some("work"));
+        serde_json::to_string(&request.to_envelope(&RequestId::number(1))).unwrap()
+    };
+    expect_test::expect![[r#"{"id":1,"profile":"work","type":"identity"}"#]]
+        .assert_eq(&filled(r#"{"id":1,"type":"identity"}"#));
+    expect_test::expect![[r#"{"id":1,"profile":"other","type":"roles.list"}"#]]
+        .assert_eq(&filled(r#"{"id":1,"type":"roles.list","profile":"other"}"#));
+    expect_test::expect![[r#"{"id":1,"type":"jobs.list"}"#]]
+        .assert_eq(&filled(r#"{"id":1,"type":"jobs.list"}"#));
+    expect_test::expect![[r#"{"id":1,"type":"profiles.list"}"#]]
+        .assert_eq(&filled(r#"{"id":1,"type":"profiles.list"}"#));
 }

@@ -97,3 +97,54 @@ pub struct RolesImportData {
     pub imported: usize,
     pub skipped: Vec<Skipped>,
 }
+
+/// Data of a `profiles.list` reply: the daemon's profiles, for the options page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfilesData {
+    /// The profile used when a request names none.
+    pub default_profile: String,
+    pub profiles: Vec<ProfileSummary>,
+}
+
+/// One profile: its settings and whether its key is in the keyring (masked, never the
+/// secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSummary {
+    pub name: String,
+    pub region: String,
+    /// The stored key id, masked (`AKIA…WXYZ`); `None` when none is stored or readable.
+    pub access_key_id: Option<String>,
+    /// Why the key could not be read (no key stored, keyring locked), when it could not.
+    pub problem: Option<String>,
+    pub mfa_serial: Option<String>,
+}
+
+/// Data of a `roles.sources` reply: what each hand-written list gives, and what was
+/// skipped in it and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolesSourcesData {
+    pub profile: String,
+    pub sources: Vec<ListSource>,
+}
+
+/// One hand-written list of roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSource {
+    pub source: TargetSource,
+    /// The file it is read from.
+    pub path: String,
+    /// Whether the file exists.
+    pub found: bool,
+    /// Why it could not be read, when it exists and could not be.
+    pub problem: Option<String>,
+    pub roles: Vec<ListedRoleSummary>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A role a list names, as the options page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedRoleSummary {
+    pub role_arn: String,
+    /// The list's name for it (a profile or section name).
+    pub label: Option<String>,
+}

@@ -60,32 +60,30 @@ impl OpenMode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SwitchMethod {
-    /// Multi-session when the console tab has it, else the classic form on a console
-    /// tab, else federated sign-in.
+    /// Through the console session when the active tab is a console page (its
+    /// multi-session request, else its classic switch-role form, sent hidden), else
+    /// federated sign-in.
     #[default]
     Auto,
-    /// The console's classic `switchrole` form, sent hidden (needs a console tab).
-    Classic,
-    /// The console's multi-session request (needs a multi-session console tab).
-    MultiSession,
-    /// Federated sign-in through the daemon (no console session needed).
+    /// Only through a console session, never with the daemon's keys: from another page
+    /// the console is opened first and the switch made in it.
+    Console,
+    /// Always federated sign-in through the daemon (no console session needed).
     Federation,
 }
 
 impl SwitchMethod {
-    pub const ALL: [SwitchMethod; 4] = [
+    pub const ALL: [SwitchMethod; 3] = [
         SwitchMethod::Auto,
-        SwitchMethod::Classic,
-        SwitchMethod::MultiSession,
+        SwitchMethod::Console,
         SwitchMethod::Federation,
     ];
 
-    /// The stored name (`auto`, `classic`, `multi_session`, `federation`).
+    /// The stored name (`auto`, `console`, `federation`).
     pub fn name(self) -> &'static str {
         match self {
             SwitchMethod::Auto => "auto",
-            SwitchMethod::Classic => "classic",
-            SwitchMethod::MultiSession => "multi_session",
+            SwitchMethod::Console => "console",
             SwitchMethod::Federation => "federation",
         }
     }
@@ -97,10 +95,13 @@ impl SwitchMethod {
     /// What the options page shows for it.
     pub fn label(self) -> &'static str {
         match self {
-            SwitchMethod::Auto => "Automatic (best the tab allows)",
-            SwitchMethod::Classic => "Console switch role (hidden form)",
-            SwitchMethod::MultiSession => "Console multi-session",
-            SwitchMethod::Federation => "Federated sign-in (through the daemon)",
+            SwitchMethod::Auto => {
+                "Automatic: the console session on a console tab, else federated sign-in"
+            }
+            SwitchMethod::Console => {
+                "Console session only (opens the console first from other pages)"
+            }
+            SwitchMethod::Federation => "Federated sign-in through the daemon, always",
         }
     }
 }

@@ -537,6 +537,51 @@ pub fn plan(target: &SwitchTarget, tab_url: &str, page: Option<&PageFacts>) -> P
     }
 }
 
+/// What to do for a switch, given the user's preferred method (options page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preferred {
+    /// Switch this way from the tab.
+    Plan(Plan),
+    /// The preference needs a console page and the tab is none: open this console
+    /// address (the console home of the target's partition) and plan again once it has
+    /// loaded.
+    OpenConsole(String),
+    /// The preference needs a console session and the console page has none that can
+    /// switch (signed out, or not a page of the target's partition).
+    NoConsoleSession,
+}
+
+/// [`plan`], honouring the preferred method: `Auto` is [`plan`]; `Federation` always
+/// federates; `Console` never federates: from another page it asks for the console to be
+/// opened first, and on a console page that cannot switch it says so.
+pub fn plan_preferring(
+    method: crate::settings::SwitchMethod,
+    target: &SwitchTarget,
+    tab_url: &str,
+    page: Option<&PageFacts>,
+) -> Preferred {
+    use crate::settings::SwitchMethod;
+    match method {
+        SwitchMethod::Auto => Preferred::Plan(plan(target, tab_url, page)),
+        SwitchMethod::Federation => Preferred::Plan(Plan::Federate {
+            destination: tab_url.to_owned(),
+        }),
+        SwitchMethod::Console => match plan(target, tab_url, page) {
+            Plan::Federate { .. } => {
+                let on_console = SimpleUrl::parse(tab_url)
+                    .and_then(|url| console_host(url.host))
+                    .is_some_and(|host| host.partition == target.partition);
+                if on_console {
+                    Preferred::NoConsoleSession
+                } else {
+                    Preferred::OpenConsole(console_home(target.partition, None))
+                }
+            }
+            console => Preferred::Plan(console),
+        },
+    }
+}
+
 /// "Copy switch link": the link AWS tells admins to give users.
 pub fn switch_link(target: &SwitchTarget) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());

@@ -598,3 +598,72 @@ fn the_way_to_switch_follows_the_page() {
         encode_component("https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1")
     )));
 }
+
+#[test]
+fn the_preferred_method_is_honoured_where_the_tab_allows_it() {
+    use crate::settings::SwitchMethod;
+    let console = "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1";
+    let with_csrf = PageFacts {
+        session_meta: None,
+        csrf: Some("c".into()),
+    };
+    let signed_out = PageFacts::default();
+    let kind = |preferred: Preferred| match preferred {
+        Preferred::Plan(Plan::Classic(_)) => "classic".to_owned(),
+        Preferred::Plan(Plan::MultiSession(_)) => "multi".to_owned(),
+        Preferred::Plan(Plan::Federate { destination }) => format!("federate {destination}"),
+        Preferred::OpenConsole(url) => format!("open {url}"),
+        Preferred::NoConsoleSession => "no console session".to_owned(),
+    };
+    let table = [
+        (
+            SwitchMethod::Auto,
+            console,
+            Some(&with_csrf),
+            "classic".to_owned(),
+        ),
+        (
+            SwitchMethod::Auto,
+            "https://example.com/",
+            None,
+            "federate https://example.com/".to_owned(),
+        ),
+        (
+            SwitchMethod::Federation,
+            console,
+            Some(&with_csrf),
+            format!("federate {console}"),
+        ),
+        (
+            SwitchMethod::Console,
+            console,
+            Some(&with_csrf),
+            "classic".to_owned(),
+        ),
+        (
+            SwitchMethod::Console,
+            "https://example.com/",
+            None,
+            "open https://console.aws.amazon.com/console/home".to_owned(),
+        ),
+        (
+            SwitchMethod::Console,
+            "chrome://newtab/",
+            None,
+            "open https://console.aws.amazon.com/console/home".to_owned(),
+        ),
+        (
+            SwitchMethod::Console,
+            console,
+            Some(&signed_out),
+            "no console session".to_owned(),
+        ),
+    ];
+    for (method, url, page, want) in table {
+        assert_eq!(
+            kind(plan_preferring(method, &target(), url, page)),
+            want,
+            "{method:?} {url}"
+        );
+    }
+}
