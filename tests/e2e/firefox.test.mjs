@@ -131,6 +131,23 @@ test('the built Firefox manifest is the Firefox variant', () => {
   assert.ok(!existsSync(join(firefoxDir(), 'selfcheck.json')));
 });
 
+test('Firefox ESR accepts the .xpi as dist packages it', async () => {
+  const xpi = process.env.SWITCHYARD_FIREFOX_XPI;
+  assert.ok(xpi, 'SWITCHYARD_FIREFOX_XPI is not set: run this through cargo xtask');
+  const box = firefoxSandbox();
+  try {
+    const firefox = await startFirefox(box, xpi);
+    try {
+      assert.equal(firefox.installed.value, FIREFOX_ID);
+    } finally {
+      firefox.marionette.close();
+      await firefox.stop();
+    }
+  } finally {
+    cleanup(box);
+  }
+});
+
 test('Firefox ESR: the background page loads the wasm, reaches the daemon and creates its menus', async () => {
   const box = firefoxSandbox();
   const reports = await reportServer();

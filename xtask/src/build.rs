@@ -175,10 +175,14 @@ pub fn browser_env(command: &mut Command, tools: &Tools, built: &Built) {
         .env("FIREFOX", "/usr/bin/firefox-esr");
 }
 
-/// The browser end-to-end tests (node's test runner driving Chromium).
+/// The browser end-to-end tests (node's test runner driving Chromium and Firefox).
 pub fn e2e(tools: &Tools, built: &Built, files: &[String]) -> anyhow::Result<()> {
+    // The Firefox package as `dist` zips it, for the test that Firefox accepts it.
+    let xpi = built.firefox_dir.with_file_name("switchyard-firefox.xpi");
+    crate::dist::zip_dir(&built.firefox_dir, &xpi, 0)?;
     let mut node = Command::new("node");
     node.args(["--test", "--test-concurrency=1"]).args(files);
     browser_env(&mut node, tools, built);
+    node.env("SWITCHYARD_FIREFOX_XPI", &xpi);
     cmd::run(&mut node)
 }

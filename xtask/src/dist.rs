@@ -157,7 +157,7 @@ fn files_under(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
 
 /// Zip the files of `dir` (the extension's root is the zip's root, as the stores and
 /// Firefox expect).
-fn zip_dir(dir: &Path, to: &Path, timestamp: u64) -> anyhow::Result<()> {
+pub fn zip_dir(dir: &Path, to: &Path, timestamp: u64) -> anyhow::Result<()> {
     let files = files_under(dir)?;
     if !files.iter().any(|(name, _)| name == "manifest.json") {
         bail!("{} has no manifest.json", dir.display());
