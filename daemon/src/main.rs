@@ -414,7 +414,10 @@ fn run_daemon() -> anyhow::Result<()> {
         let bound = match server::bind(&paths) {
             Ok(bound) => bound,
             Err(server::StartError::AlreadyRunning(lock)) => {
-                bail!("another switchyard daemon is already running (it holds {lock})")
+                eprintln!(
+                    "switchyard: another switchyard daemon is already running (it holds {lock})"
+                );
+                std::process::exit(i32::from(server::EXIT_ALREADY_RUNNING));
             }
             Err(e) => return Err(e.into()),
         };

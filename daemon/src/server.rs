@@ -99,6 +99,11 @@ async fn same_user_only(request: Request, next: Next) -> Response {
     }
 }
 
+/// `switchyard daemon`'s exit status when another daemon already serves this user
+/// (EX_TEMPFAIL): the service units treat it as "nothing to do", not as a failure to
+/// restart from.
+pub const EXIT_ALREADY_RUNNING: u8 = 75;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]

@@ -224,7 +224,11 @@ fn a_second_daemon_refuses_to_start() {
     command.arg("daemon");
     sandbox.env(&mut command);
     let output = command.output().unwrap();
-    assert!(!output.status.success());
+    // The status the service units take as "another daemon serves this user".
+    assert_eq!(
+        output.status.code(),
+        Some(i32::from(switchyard_daemon::server::EXIT_ALREADY_RUNNING))
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("already running"), "{stderr}");
     assert!(

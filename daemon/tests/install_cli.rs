@@ -209,3 +209,54 @@ fn system_wide_is_refused_for_a_user_who_is_not_root() {
 fn bin_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_switchyard"))
 }
+
+/// The systemd unit passes `systemd-analyze verify` with no warning (an unknown key or a
+/// bad ExecStart would print one), and the launchd agent is a property list Python's
+/// `plistlib` reads back with the right program. Each check needs its tool.
+#[test]
+fn service_files_are_valid_for_their_service_managers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let bin = bin();
+    stdout(&run(&bin, &home, &["install", "--service"]));
+    let unit = home.join(".config/systemd/user/switchyard.service");
+    match Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&unit)
+        .output()
+    {
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && stderr.is_empty(), "{stderr}");
+        }
+        Err(e) => eprintln!("systemd-analyze not run ({e}); unit not verified"),
+    }
+
+    let plist = tmp.path().join("agent.plist");
+    let program = Path::new("/Applications/Switch & Yard/switchyard");
+    fs::write(&plist, switchyard_daemon::install::launchd_plist(program)).unwrap();
+    let read =
+        "import plistlib, sys, json; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))";
+    match Command::new("python3")
+        .args(["-c", read])
+        .arg(&plist)
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(parsed["Label"], "com.switchyard.daemon");
+            assert_eq!(
+                parsed["ProgramArguments"],
+                serde_json::json!([program.to_str().unwrap(), "daemon"])
+            );
+            assert_eq!(parsed["RunAtLoad"], true);
+        }
+        Err(e) => eprintln!("python3 not run ({e}); plist not parsed"),
+    }
+}

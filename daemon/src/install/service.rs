@@ -40,10 +40,14 @@ pub fn systemd_unit(switchyard: &Path) -> String {
          ExecStart={} daemon\n\
          Restart=on-failure\n\
          RestartSec=2\n\
+         # {code}: a daemon started on demand already serves this user; not a failure.\n\
+         SuccessExitStatus={code}\n\
+         RestartPreventExitStatus={code}\n\
          \n\
          [Install]\n\
          WantedBy=default.target\n",
-        systemd_quote(&switchyard.display().to_string())
+        systemd_quote(&switchyard.display().to_string()),
+        code = crate::server::EXIT_ALREADY_RUNNING,
     )
 }
 
@@ -66,7 +70,7 @@ pub fn launchd_plist(switchyard: &Path) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<!-- Written by `switchyard install --service`; `switchyard uninstall --service` removes it. -->
+<!-- Written by "switchyard install" (its service option); "switchyard uninstall" removes it. -->
 <plist version="1.0">
 <dict>
   <key>Label</key>
@@ -92,6 +96,7 @@ pub fn launchd_plist(switchyard: &Path) -> String {
     )
 }
 
+/// Text for an XML element (a comment could not hold `--`, so paths only go in elements).
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")

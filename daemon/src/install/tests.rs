@@ -342,7 +342,7 @@ fn user_data_dir_installs_are_removed_by_their_folder() {
 #[test]
 fn service_files_for_each_os_are_exact_and_leave_nothing() {
     let switchyard = Path::new("/opt/switch yard/switchyard");
-    expect![[r#"
+    expect![[r##"
         # Written by `switchyard install --service`; `switchyard uninstall --service` removes it.
         [Unit]
         Description=Switchyard daemon (AWS accounts for the browser extension)
@@ -352,10 +352,13 @@ fn service_files_for_each_os_are_exact_and_leave_nothing() {
         ExecStart="/opt/switch yard/switchyard" daemon
         Restart=on-failure
         RestartSec=2
+        # 75: a daemon started on demand already serves this user; not a failure.
+        SuccessExitStatus=75
+        RestartPreventExitStatus=75
 
         [Install]
         WantedBy=default.target
-    "#]]
+    "##]]
     .assert_eq(&systemd_unit(switchyard));
     assert!(systemd_unit(Path::new("/a/50%/sy")).contains("ExecStart=\"/a/50%%/sy\" daemon"));
     assert!(systemd_unit(Path::new("/usr/bin/switchyard"))
@@ -363,7 +366,7 @@ fn service_files_for_each_os_are_exact_and_leave_nothing() {
     expect![[r#"
         <?xml version="1.0" encoding="UTF-8"?>
         <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-        <!-- Written by `switchyard install --service`; `switchyard uninstall --service` removes it. -->
+        <!-- Written by "switchyard install" (its service option); "switchyard uninstall" removes it. -->
         <plist version="1.0">
         <dict>
           <key>Label</key>
