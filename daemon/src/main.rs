@@ -13,7 +13,7 @@ mod cli_provision;
 mod cli_roles;
 mod cli_users;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
 use switchyard_daemon::aws_env::AwsEnv;
 use switchyard_daemon::client::{Autostart, Client};
