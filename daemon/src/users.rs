@@ -116,10 +116,22 @@ pub async fn list(sessions: &Sessions, target: UsersTarget) -> Result<UsersListD
     let users = iam_users::list(&account.sdk)
         .await
         .map_err(|e| account.signed.explain(sessions, e))?;
+    // What a client needs to offer a new user; a caller who may not read it still gets
+    // the list (and the create request is checked by the daemon anyway).
+    let (password_policy, groups, alias) = futures::join!(
+        iam_users::password_policy(&account.sdk),
+        iam_users::group_names(&account.sdk),
+        identity::account_alias(&account.sdk),
+    );
+    let partition =
+        Partition::from_name(&account.signed.settings.partition).unwrap_or(Partition::Aws);
     Ok(UsersListData {
+        signin_url: Some(signin_url(partition, &account.account_id, alias.as_deref())),
         profile: account.signed.profile,
         account_id: account.account_id,
         users,
+        password_policy: password_policy.ok(),
+        groups: groups.unwrap_or_default(),
     })
 }
 

@@ -472,7 +472,28 @@ async fn the_password_policy_and_bad_input() {
         .send()
         .await
         .unwrap();
+    iam.create_group()
+        .group_name("Auditors")
+        .send()
+        .await
+        .unwrap();
     let mut secrets = Vec::new();
+
+    // The list tells a client the policy (to check a typed password as it is typed), the
+    // groups to choose from and where to sign in.
+    let list = reply(&sandbox, &["users", "list"], None).await;
+    let data = ok(&list);
+    assert_eq!(
+        data["password_policy"],
+        serde_json::json!({"minimum_length": 14, "require_symbols": true,
+            "require_numbers": true, "require_uppercase": true, "require_lowercase": true,
+            "minimum_kinds": 0})
+    );
+    assert_eq!(data["groups"], serde_json::json!(["Auditors"]));
+    assert_eq!(
+        data["signin_url"],
+        "https://acme-main.signin.aws.amazon.com/console"
+    );
 
     // A typed password that breaks the policy: each rule named, nothing created.
     let weak = "weakpassword";

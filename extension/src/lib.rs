@@ -18,7 +18,9 @@ pub mod pending;
 pub mod popup;
 pub mod storage;
 pub mod switching;
+pub mod users_page;
 
 pub use background::{background_start, handle_message};
 pub use options::options_start;
 pub use popup::popup_start;
+pub use users_page::users_page_start;

@@ -13,6 +13,9 @@ use switchyard_shared::protocol::{
     ProfileParams, Reply, Request, StatusData, PROTOCOL_VERSION,
 };
 use switchyard_shared::roles::RolesListParams;
+use switchyard_shared::users::{
+    MfaEnableParams, MfaSetupParams, UsersCreateParams, UsersRemoveParams, UsersTarget,
+};
 
 /// How long the service worker waits for the host to answer one request.
 pub const REQUEST_TIMEOUT_MS: u32 = 10_000;
@@ -23,6 +26,10 @@ pub const ACCOUNTS_TIMEOUT_MS: u32 = 60_000;
 
 /// How long it waits for `switch.federate`.
 pub const FEDERATE_TIMEOUT_MS: u32 = 30_000;
+
+/// How long it waits for the users messages: each lists or changes a user with several
+/// IAM calls, in a member account after an AssumeRole.
+pub const USERS_TIMEOUT_MS: u32 = 60_000;
 
 /// What a message from the native host means to the service worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +81,11 @@ pub fn timeout_ms(request: &Request) -> u32 {
         Request::AccountsList(_) => ACCOUNTS_TIMEOUT_MS,
         // AssumeRole, then the sign-in endpoint's exchange (15 s at most on its own).
         Request::SwitchFederate(_) => FEDERATE_TIMEOUT_MS,
+        Request::UsersList(_)
+        | Request::UsersCreate(_)
+        | Request::UsersRemove(_)
+        | Request::MfaSetup(_)
+        | Request::MfaEnable(_) => USERS_TIMEOUT_MS,
         _ => REQUEST_TIMEOUT_MS,
     }
 }
@@ -114,6 +126,16 @@ pub enum PageRequest {
     /// Switch the active tab's console (or a new tab) to a role: the worker chooses the way
     /// (`switchyard_shared::switch::plan`) and answers with a [`SwitchDone`].
     Switch(SwitchRequest),
+    /// Relay `users.list` (the Users page).
+    UsersList(UsersTarget),
+    /// Relay `users.create`; its answer holds one-time secrets, passed on and not kept.
+    UsersCreate(UsersCreateParams),
+    /// Relay `users.remove`.
+    UsersRemove(UsersRemoveParams),
+    /// Relay `mfa.setup`; its answer holds the new device's seed, passed on and not kept.
+    MfaSetup(MfaSetupParams),
+    /// Relay `mfa.enable`.
+    MfaEnable(MfaEnableParams),
 }
 
 /// What to switch to, as the popup's list shows it.
@@ -167,6 +189,11 @@ impl PageRequest {
                 profile: None,
                 code: code.clone(),
             })),
+            PageRequest::UsersList(target) => Some(Request::UsersList(target.clone())),
+            PageRequest::UsersCreate(params) => Some(Request::UsersCreate(params.clone())),
+            PageRequest::UsersRemove(params) => Some(Request::UsersRemove(params.clone())),
+            PageRequest::MfaSetup(params) => Some(Request::MfaSetup(params.clone())),
+            PageRequest::MfaEnable(params) => Some(Request::MfaEnable(params.clone())),
         }
     }
 }
@@ -568,6 +595,75 @@ mod tests {
         for bad in [
             r#"{"type":"mfa_submit"}"#,
             r#"{"type":"mfa_submit","code":1}"#,
+        ] {
+            assert!(decode_page_request(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn users_page_requests_are_relayed_with_a_longer_timeout() {
+        let relayed = |text: &str| {
+            decode_page_request(text)
+                .ok()
+                .and_then(|request| request.to_host())
+                .map(|request| {
+                    let timeout = timeout_ms(&request);
+                    (
+                        request.to_envelope(&RequestId::number(1)).to_string(),
+                        timeout,
+                    )
+                })
+        };
+        assert_eq!(
+            relayed(r#"{"type":"users_list","account_id":"111111111111"}"#),
+            Some((
+                r#"{"account_id":"111111111111","id":1,"type":"users.list"}"#.to_owned(),
+                60_000
+            ))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"users_create","user_name":"bot","api":true}"#),
+            Some((
+                r#"{"api":true,"id":1,"type":"users.create","user_name":"bot"}"#.to_owned(),
+                60_000
+            ))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"users_remove","user_name":"bot","confirm":"bot"}"#),
+            Some((
+                r#"{"confirm":"bot","id":1,"type":"users.remove","user_name":"bot"}"#.to_owned(),
+                60_000
+            ))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"mfa_setup"}"#),
+            Some((r#"{"id":1,"type":"mfa.setup"}"#.to_owned(), 60_000))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"mfa_enable","serial":"arn:aws:iam::1:mfa/a","code1":"123456","code2":"654321"}"#)
+                .map(|(_, ms)| ms),
+            Some(60_000)
+        );
+        // A page's message round-trips, and typos are refused as for the host.
+        let create = PageRequest::UsersCreate(UsersCreateParams {
+            profile: None,
+            account_id: None,
+            role_name: None,
+            user_name: "bot".into(),
+            console: false,
+            password: None,
+            api: true,
+            groups: vec![],
+            policies: vec![],
+            tags: vec![],
+            store_profile: Some("bot".into()),
+        });
+        let text = serde_json::to_string(&create).unwrap_or_default();
+        assert_eq!(decode_page_request(&text), Ok(create));
+        for bad in [
+            r#"{"type":"users_list","acount_id":"111111111111"}"#,
+            r#"{"type":"users_remove","user_name":"bot"}"#,
+            r#"{"type":"mfa_enable","serial":"s","code1":"1"}"#,
         ] {
             assert!(decode_page_request(bad).is_err(), "{bad}");
         }

@@ -22,6 +22,7 @@ pub mod settings;
 pub mod switch;
 pub mod targets;
 pub mod users;
+pub mod users_page;
 
 /// The version of this build of Switchyard (all crates share one version).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

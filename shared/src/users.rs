@@ -406,6 +406,17 @@ pub struct UsersListData {
     pub profile: String,
     pub account_id: String,
     pub users: Vec<UserSummary>,
+    /// The account's password policy (AWS's default when it has none), so a client can
+    /// check a typed password as it is typed; `None` when it could not be read.
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicy>,
+    /// The account's IAM groups, to choose from for a new user (empty when they could
+    /// not be read).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// The account's console sign-in page (alias or id).
+    #[serde(default)]
+    pub signin_url: Option<String>,
 }
 
 /// Parameters of `users.create`. `password` is a typed console password (checked against

@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  EXTENSION_ID,
   POPUP_URL,
   sandbox,
   launch,
@@ -68,7 +69,38 @@ try {
       console.log(`accounts: ${await page.locator('#accounts-summary').innerText()}`);
       if (moto) await screenshot('popup-signed-in.png');
     }
+    if (moto) await usersTour();
   }
+  // The Users page of the management account: two users made through the page (the
+  // second API-only), the hand-over of the second, then a throwaway MFA device's QR code
+  // (moto's seed, never enabled).
+  async function usersTour() {
+    const users = await browser.newPage();
+    await users.setViewportSize({ width: 1100, height: 760 });
+    await users.goto(`chrome-extension://${EXTENSION_ID}/users.html`);
+    await users.locator('#users-rows tr[data-user="alice"]').waitFor({ timeout: 60000 });
+    for (const [name, apiOnly] of [['dana', false], ['deploy-bot', true]]) {
+      await users.getByRole('button', { name: apiOnly ? 'API-only user' : 'New user', exact: true }).click();
+      await users.getByLabel('User name', { exact: true }).fill(name);
+      if (!apiOnly) await users.locator('#groups label').filter({ hasText: 'Team00' }).locator('input').check();
+      await users.getByLabel('Tags (KEY=VALUE, one per line)').fill('team=blue');
+      await users.getByRole('button', { name: 'Create user' }).click();
+      await users.locator(`#users-rows tr[data-user="${name}"]`).waitFor({ timeout: 60000 });
+    }
+    console.log(`users: ${await users.locator('#users-summary').innerText()} in ${await users.locator('#title').innerText()}`);
+    const shot = async (name, what) => {
+      const path = join(shots, name);
+      await what.screenshot({ path });
+      console.log(`screenshot: ${path}`);
+    };
+    await shot('users.png', users.locator('main'));
+    await users.locator('#handover-done').click();
+    await users.getByRole('button', { name: 'Set up a virtual MFA device' }).click();
+    await users.locator('#mfa-qr svg').waitFor({ timeout: 60000 });
+    await shot('users-mfa-qr.png', users.locator('#mfa-section'));
+    await users.close();
+  }
+
   if (headed) {
     console.log('The browser stays open; close it to end the demo.');
     await new Promise((resolve) => browser.on('close', resolve));

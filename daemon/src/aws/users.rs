@@ -52,6 +52,19 @@ pub async fn password_policy(config: &SdkConfig) -> Result<PasswordPolicy, Error
     }
 }
 
+/// The names of the account's IAM groups.
+pub async fn group_names(config: &SdkConfig) -> Result<Vec<String>, ErrorBody> {
+    let groups: Vec<aws_sdk_iam::types::Group> = aws_sdk_iam::Client::new(config)
+        .list_groups()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(failed("iam:ListGroups"))?;
+    Ok(groups.into_iter().map(|g| g.group_name).collect())
+}
+
 /// Every user of the account with groups, policies, console password, keys and MFA.
 pub async fn list(config: &SdkConfig) -> Result<Vec<UserSummary>, ErrorBody> {
     let iam = aws_sdk_iam::Client::new(config);
