@@ -95,6 +95,7 @@ try {
     };
     await shot('users.png', users.locator('main'));
     await users.locator('#handover-done').click();
+    await users.getByLabel('MFA device name').fill('alice-laptop');
     await users.getByRole('button', { name: 'Set up a virtual MFA device' }).click();
     await users.locator('#mfa-qr svg').waitFor({ timeout: 60000 });
     await shot('users-mfa-qr.png', users.locator('#mfa-section'));

@@ -321,6 +321,8 @@ describe('the Users page', () => {
     // Shown once: gone after a reload, and never in the extension's storage.
     await page.reload();
     await row('client-bot').waitFor({ timeout: 60000 });
+    // The picker comes last: the page has asked all it asks on loading.
+    await page.locator('#picker').waitFor({ timeout: 60000 });
     assert.equal(await page.locator('#handover').isVisible(), false);
     const text = await page.content();
     for (const s of secrets) assert.ok(!text.includes(s), 'a secret is still in the page');
