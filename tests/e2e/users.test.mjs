@@ -21,6 +21,7 @@ import {
   seedMoto,
   startSecretService,
   addCredentials,
+  switchyard,
 } from './harness.mjs';
 
 const USERS_URL = `chrome-extension://${EXTENSION_ID}/users.html`;
@@ -134,6 +135,9 @@ describe('the Users page', () => {
         '    RequireNumbers=True, RequireUppercaseCharacters=True, RequireLowercaseCharacters=True)',
         'iam.create_group(GroupName="Developers")',
         'iam.create_group(GroupName="Auditors")',
+        'import json',
+        'iam.create_policy(PolicyName="Deploy", PolicyDocument=json.dumps({"Version": "2012-10-17",',
+        '    "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}))',
       ].join('\n'),
     );
     member = boto(
@@ -229,6 +233,52 @@ describe('the Users page', () => {
     await page.locator('#create-cancel').click();
   });
 
+  test('a console user with a group and a policy; an API user whose key goes into the keyring', async () => {
+    await page.getByRole('button', { name: 'New user', exact: true }).click();
+    await page.getByLabel('User name', { exact: true }).fill('erin');
+    await page.locator('#groups label').filter({ hasText: 'Developers' }).locator('input').check();
+    await page
+      .getByLabel('Managed policy ARNs (one per line)')
+      .fill(`arn:aws:iam::${MANAGEMENT}:policy/Deploy`);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('#handover-title').filter({ hasText: 'erin' }).waitFor({ timeout: 60000 });
+    assert.equal(
+      await page.locator('#handover-signin_url').innerText(),
+      'https://acme-main.signin.aws.amazon.com/console',
+    );
+    const password = await page.locator('#handover-password').innerText();
+    // Generated to meet the account's policy (14 characters at least, all four kinds).
+    assert.equal(password.length, 20);
+    assert.match(password, /[!@#$%^&*()_+\-=[\]{}|']/);
+    secrets.push(password);
+    await row('erin').waitFor({ timeout: 60000 });
+    assert.equal(await row('erin').locator('.groups').innerText(), 'Developers');
+    assert.equal(await row('erin').locator('.policies').innerText(), 'Deploy');
+    assert.equal(await row('erin').locator('.console').innerText(), 'yes (never signed in)');
+
+    await page.getByRole('button', { name: 'API-only user' }).click();
+    await page.getByLabel('User name', { exact: true }).fill('ci-bot');
+    const store = page.getByLabel('Or store the key in your keyring as profile (optional)');
+    await store.fill('ci bot');
+    assert.match(await page.locator('#store-profile-error').innerText(), /not a profile name/);
+    await store.fill('ci-bot');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.locator('#handover-title').filter({ hasText: 'ci-bot' }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('#handover .secret').count(), 0, 'no secret shown');
+    assert.match(
+      await page.locator('#handover-notes').innerText(),
+      /stored in your keyring as profile "ci-bot"/,
+    );
+    await row('ci-bot').waitFor({ timeout: 60000 });
+    const masked = (await row('ci-bot').locator('.keys').innerText()).split(' · ')[0];
+    const profiles = JSON.parse(switchyard(box, ['credentials', 'list', '--json']));
+    const stored = profiles.find((p) => p.profile === 'ci-bot');
+    assert.equal(stored?.access_key_id, masked);
+    await page.locator('#handover-done').click();
+    assert.equal(await page.locator('#handover').isVisible(), false);
+    assert.equal(await page.locator('#handover-fields').innerHTML(), '');
+  });
+
   test('a member account, through its role: a console user and an API-only user, handed over once', async () => {
     await page.locator('#account-picker').selectOption({ label: `Acme Production (${member})` });
     await page.waitForURL(`${USERS_URL}?account=${member}`);
@@ -315,7 +365,7 @@ describe('the Users page', () => {
       ),
     );
     assert.deepEqual(listed.member, ['carol', 'client-bot']);
-    assert.deepEqual(listed.management, ['alice']);
+    assert.deepEqual(listed.management, ['alice', 'ci-bot', 'erin']);
     assert.deepEqual(listed.tags, [{ Key: 'team', Value: 'blue' }]);
 
     // Shown once: gone after a reload, and never in the extension's storage.
@@ -395,7 +445,7 @@ describe('the Users page', () => {
   });
 
   test('no one-time secret is in any file of the sandbox (state, logs, config, keyring, profile)', async () => {
-    assert.equal(secrets.length, 3);
+    assert.equal(secrets.length, 4);
     await browser.close();
     browser = null;
     const files = filesUnder(box.dir);
