@@ -11,6 +11,7 @@ import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import jsQR from 'jsqr';
 import {
   EXTENSION_ID,
   sandbox,
@@ -413,10 +414,34 @@ describe('the Users page', () => {
     await qr.waitFor({ timeout: 60000 });
     assert.equal(await qr.getAttribute('width'), '240');
     assert.match(await qr.locator('path').getAttribute('d'), /^M4 4h7v1h-7z/);
-    await page.getByText('Cannot scan it? Show the key as text').click();
-    const seed = (await page.locator('#mfa-seed').innerText()).replace(/\s/g, '');
+    // Read the QR code as a camera would: the page's SVG drawn on a canvas, decoded here.
+    const image = await page.evaluate(async () => {
+      const svg = document.querySelector('#mfa-qr svg').outerHTML;
+      const picture = new Image();
+      picture.src = `data:image/svg+xml;base64,${btoa(svg)}`;
+      await picture.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 720;
+      const context = canvas.getContext('2d');
+      context.drawImage(picture, 0, 0, 720, 720);
+      const pixels = context.getImageData(0, 0, 720, 720);
+      return { width: pixels.width, height: pixels.height, data: Array.from(pixels.data) };
+    });
+    const decoded = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+    assert.ok(decoded, 'the QR code can be read');
+    const uri = new URL(decoded.data);
+    assert.equal(uri.protocol, 'otpauth:');
+    assert.equal(
+      decodeURIComponent(uri.pathname.replace(/^\/\/totp\//, '').replace(/^\//, '')),
+      'Amazon Web Services:alice@acme-main',
+    );
+    assert.equal(uri.searchParams.get('issuer'), 'Amazon Web Services');
+    const seed = uri.searchParams.get('secret');
     assert.match(seed, /^[A-Z2-7]{16,}=*$/);
     secrets.push(seed);
+    // The same key as text, for who cannot scan.
+    await page.getByText('Cannot scan it? Show the key as text').click();
+    assert.equal((await page.locator('#mfa-seed').innerText()).replace(/\s/g, ''), seed);
     const now = Math.floor(Date.now() / 1000);
     const [code1, code2] = [totp(seed, now), totp(seed, now + 30)];
     // Two equal codes are refused in the page.

@@ -232,7 +232,11 @@ fn python_venv(venv: &Path, requirement: &str, check: &str, version: &str) -> an
 fn ensure_node_modules() -> anyhow::Result<()> {
     let dir = root().join("tests/e2e");
     let modules = dir.join("node_modules");
-    if !modules.join("playwright-core/package.json").is_file() {
+    // Every package of tests/e2e/package.json (jsqr reads the Users page's QR code).
+    let missing = ["playwright-core", "jsqr"]
+        .iter()
+        .any(|name| !modules.join(name).join("package.json").is_file());
+    if missing {
         cmd::run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
