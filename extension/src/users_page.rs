@@ -663,7 +663,13 @@ async fn remove(params: UsersRemoveParams, action: Action) {
 }
 
 fn render_mfa_status() {
-    let identity = PAGE.with(|p| p.borrow().identity.clone());
+    let (identity, shown) = PAGE.with(|p| {
+        let page = p.borrow();
+        (
+            page.identity.clone(),
+            page.list.as_ref().map(|l| l.account_id.clone()),
+        )
+    });
     let Some(identity) = identity else { return };
     let name = switchyard_shared::account_panel::principal_name(&identity.arn);
     let status = match &identity.mfa.serial {
@@ -679,9 +685,11 @@ fn render_mfa_status() {
         ),
     };
     set_text("mfa-status", &status);
+    // Your own MFA belongs to your own account's page, and only an IAM user has one.
+    let own_page = shown.as_deref() == Some(identity.account_id.as_str());
     show(
         "mfa-section",
-        switchyard_shared::users::user_name_of(&identity.arn).is_some(),
+        own_page && switchyard_shared::users::user_name_of(&identity.arn).is_some(),
     );
 }
 

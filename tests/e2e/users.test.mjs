@@ -183,6 +183,16 @@ describe('the Users page', () => {
     assert.match(await page.locator('#title').innerText(), /management account/);
   });
 
+  test('a malformed account in the address is refused before any request', async () => {
+    await page.goto(`${USERS_URL}?account=1234`);
+    await page.locator('#problem').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#problem-title').innerText(), "This page's address is not valid");
+    assert.match(await page.locator('#problem-message').innerText(), /"1234" is not an AWS account id/);
+    assert.equal(await page.locator('#users').isVisible(), false);
+    await page.goto(USERS_URL);
+    await page.locator('#picker').waitFor({ timeout: 60000 });
+  });
+
   test('an invalid name is refused in the page before any request', async () => {
     await recordMessages(page);
     await page.getByRole('button', { name: 'New user', exact: true }).click();
@@ -287,6 +297,7 @@ describe('the Users page', () => {
     assert.match(await page.locator('#via').innerText(), /role OrganizationAccountAccessRole/);
     await page.locator('#title').filter({ hasText: `Acme Production (${member})` }).waitFor({ timeout: 60000 });
     assert.equal(await row('alice').count(), 0, "the management account's users are not listed");
+    assert.equal(await page.locator('#mfa-section').isVisible(), false, 'your MFA is on your own page');
 
     // A console user with a generated password and a tag.
     await page.getByRole('button', { name: 'New user', exact: true }).click();
