@@ -1,22 +1,19 @@
 //! `switchyard account create …` and `switchyard jobs [resume ID | cancel ID]`: start a
-//! provisioning job (`account.create`) and follow its steps by polling `job.status`; list,
-//! resume and cancel jobs. `switchyard account close ID` closes a member account once its
+//! provisioning job (`account.create`) and follow its steps as they happen (`job.watch`,
+//! a long-poll that answers as soon as the job has news); list, resume and cancel jobs. `switchyard account close ID` closes a member account once its
 //! name is typed (`account.close`).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use switchyard_shared::protocol::Request;
 use switchyard_shared::provision::{
-    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, CreateAccountParams,
-    Job, JobIdParams, JobState, JobsData, StepState,
+    Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams,
+    CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
+    StepState,
 };
 
 use crate::cli_aws::answer;
-
-/// How often the CLI asks how a job stands.
-const POLL: Duration = Duration::from_millis(300);
 
 #[derive(clap::Subcommand)]
 pub enum AccountCommand {
@@ -51,6 +48,10 @@ pub enum AccountCommand {
         /// A managed policy ARN for the new role, replacing its AdministratorAccess (repeat).
         #[arg(long = "role-policy")]
         role_policies: Vec<String>,
+        /// Whether the new account's IAM users and roles may see its billing (allow or
+        /// deny; AWS's default, allow, when absent).
+        #[arg(long, value_parser = parse_billing)]
+        billing: Option<Billing>,
         #[arg(long)]
         profile: Option<String>,
         /// Start the job and print it without waiting.
@@ -110,6 +111,10 @@ enum JobsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_billing(text: &str) -> Result<Billing, String> {
+    Billing::parse(text).ok_or_else(|| format!("{text:?}: write allow or deny"))
 }
 
 fn parse_tags(tags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
@@ -203,6 +208,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         ou,
         tags,
         role_policies,
+        billing,
         profile,
         no_wait,
         json,
@@ -221,6 +227,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         tags: parse_tags(&tags)?,
         ou_id: ou,
         role_policies,
+        iam_user_access_to_billing: billing,
     };
     let Some(job) = answer::<Job>(Request::AccountCreate(params), &profile, false)? else {
         return Ok(());
@@ -235,11 +242,20 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
 }
 
 /// Print each step as it ends, until the job stops; the exit status says how it ended.
+/// Each `job.watch` answers as soon as the job has events past the last one seen, so a
+/// step is printed the moment it ends.
 fn follow(id: &str, json: bool) -> anyhow::Result<()> {
     let mut shown = std::collections::HashSet::new();
+    let mut after = 0;
     loop {
-        let job: Job =
-            crate::ask(Request::JobStatus(JobIdParams { job: id.to_owned() }))?.into_result()?;
+        let request = Request::JobWatch(JobWatchParams {
+            job: id.to_owned(),
+            after,
+            wait_secs: None,
+        });
+        let watched: JobWatchData = crate::ask(request)?.into_result()?;
+        after = watched.seq;
+        let job = watched.job;
         if !json {
             // In order, up to the first step still pending or running.
             let ended = job
@@ -252,10 +268,8 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
                 }
                 println!(
                     "  {:<9} {}: {}",
-                    format!("[{:?}]", record.state).to_lowercase(),
-                    serde_json::to_value(record.step)?
-                        .as_str()
-                        .unwrap_or_default(),
+                    format!("[{}]", record.state.as_str()),
+                    record.step.as_str(),
                     record.detail.as_deref().unwrap_or("")
                 );
             }
@@ -263,7 +277,6 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
         if job.state != JobState::Running {
             return finish(&job, json);
         }
-        std::thread::sleep(POLL);
     }
 }
 

@@ -122,6 +122,11 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
         Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),
+        Request::JobWatch(params) => reply(id, state.jobs.watch(&params).await),
+        Request::ProvisionAllowed(params) => reply(
+            id,
+            crate::provision::allowed::allowed(&state.sessions, params.profile).await,
+        ),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

@@ -125,7 +125,7 @@ fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
 }
 
 /// What is known of an `sts:AssumeRole` request made now with these credentials.
-fn context(
+pub(crate) fn context(
     signed: &SignedIn,
     caller: &identity::Caller,
     user: Option<&str>,
@@ -260,7 +260,10 @@ pub async fn list(
 
 /// Parse documents; one that does not parse is left out with a notice (IAM accepted it,
 /// so this is Switchyard's gap, and the user should know the list may be incomplete).
-fn parse_all(documents: &[iam_policies::NamedDocument], notices: &mut Vec<String>) -> Vec<Policy> {
+pub(crate) fn parse_all(
+    documents: &[iam_policies::NamedDocument],
+    notices: &mut Vec<String>,
+) -> Vec<Policy> {
     documents
         .iter()
         .filter_map(|d| match Policy::parse(&d.name, &d.document) {

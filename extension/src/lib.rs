@@ -3,17 +3,21 @@
 //!
 //! The JavaScript shims in `static/` load this module and call the exported functions:
 //! `background.js` calls [`background_start`] and forwards runtime messages to
-//! [`handle_message`]; `popup.js` calls [`popup_start`].
+//! [`handle_message`]; `popup.js` calls [`popup_start`]; `create-account.js` calls
+//! [`create_account_start`], and `background.js` registers and answers the
+//! "Create client account…" menu entry ([`context_menu_register`], [`menu_clicked`]).
 //!
 //! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`]) and
 //! plain Rust that is unit-tested natively ([`pending`], [`oneshot`], [`messages`]).
 
 pub mod background;
 pub mod chrome;
+pub mod create_account;
 pub mod messages;
 pub mod oneshot;
 pub mod options;
 pub mod page;
+pub mod page_port;
 pub mod pending;
 pub mod popup;
 pub mod storage;
@@ -21,6 +25,7 @@ pub mod switching;
 pub mod users_page;
 
 pub use background::{background_start, handle_message};
+pub use create_account::{context_menu_register, create_account_start, menu_clicked};
 pub use options::options_start;
 pub use popup::popup_start;
 pub use users_page::users_page_start;

@@ -2,7 +2,12 @@
 // MV3 wakes the worker for an event and requires its listeners to be registered during
 // the first, synchronous evaluation (module workers also forbid top-level await), so the
 // listener is added here at once and waits for the module inside.
-import init, { background_start, handle_message } from "./pkg/switchyard_extension.js";
+import init, {
+  background_start,
+  handle_message,
+  context_menu_register,
+  menu_clicked,
+} from "./pkg/switchyard_extension.js";
 import { readPage, submitForm, postJson } from "./page_functions.js";
 
 const PAGE_FUNCTIONS = { readPage, submitForm, postJson };
@@ -30,4 +35,17 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
       sendResponse({ error: { code: "internal", message: `The service worker failed: ${error}` } }),
     );
   return true; // sendResponse is called asynchronously
+});
+
+// "Create client account…" on any page (create_account.rs): registered when the extension
+// is installed or updated; a click opens the form with the selection as the name. Tests
+// call switchyardMenuClicked directly (a real right-click cannot be made headless).
+chrome.runtime.onInstalled.addListener(() => {
+  ready.then(() => context_menu_register());
+});
+globalThis.switchyardMenuClicked = (info) => ready.then(() => menu_clicked(info));
+chrome.contextMenus.onClicked.addListener((info) => {
+  globalThis.switchyardMenuClicked(info).catch((error) =>
+    console.error("switchyard: the create-account page did not open", error),
+  );
 });

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod popup;
 pub mod protocol;
 pub mod provision;
+pub mod provision_form;
 pub mod roles;
 pub mod settings;
 pub mod switch;

@@ -308,6 +308,10 @@ pub enum Request {
     ProfilesList,
     #[serde(rename = "roles.sources")]
     RolesSources(ProfileParams),
+    #[serde(rename = "job.watch")]
+    JobWatch(crate::provision::JobWatchParams),
+    #[serde(rename = "provision.allowed")]
+    ProvisionAllowed(ProfileParams),
 }
 
 impl Request {
@@ -337,6 +341,8 @@ impl Request {
         "account.check_email",
         "profiles.list",
         "roles.sources",
+        "job.watch",
+        "provision.allowed",
     ];
 
     /// The profile a request names, where it takes one: the extension fills in the
@@ -351,10 +357,12 @@ impl Request {
             | Request::JobStatus(_)
             | Request::JobsResume(_)
             | Request::JobsCancel(_)
+            | Request::JobWatch(_)
             | Request::ProfilesList => None,
-            Request::Identity(p) | Request::CredentialsRotate(p) | Request::RolesSources(p) => {
-                Some(&mut p.profile)
-            }
+            Request::Identity(p)
+            | Request::CredentialsRotate(p)
+            | Request::RolesSources(p)
+            | Request::ProvisionAllowed(p) => Some(&mut p.profile),
             Request::AccountsList(p) => Some(&mut p.profile),
             Request::MfaSubmit(p) => Some(&mut p.profile),
             Request::RolesList(p) => Some(&mut p.profile),

@@ -67,7 +67,7 @@ fn aws_requests() {
 fn provisioning_requests() {
     check(
         br#"{"id":1,"type":"account.create","name":"Client A","email":"a@example.com","users":["bob"],"tags":{"team":"blue"}}"#,
-        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [] })"#]],
+        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None })"#]],
     );
     check(
         br#"{"id":2,"type":"job.status","job":"j01"}"#,
@@ -82,6 +82,24 @@ fn provisioning_requests() {
         expect![[
             r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"jobs.cancel\": missing field `job`"}}"#
         ]],
+    );
+    check(
+        br#"{"id":5,"type":"job.watch","job":"j01","after":3}"#,
+        expect![[r#"ok id=5 JobWatch(JobWatchParams { job: "j01", after: 3, wait_secs: None })"#]],
+    );
+    check(
+        br#"{"id":6,"type":"job.watch","after":3}"#,
+        expect![[
+            r#"{"id":6,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"job.watch\": missing field `job`"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":7,"type":"provision.allowed","profile":"admin"}"#,
+        expect![[r#"ok id=7 ProvisionAllowed(ProfileParams { profile: Some("admin") })"#]],
+    );
+    check(
+        br#"{"id":8,"type":"account.create","name":"A","email":"a@example.com","iam_user_access_to_billing":"NO"}"#,
+        expect![[r#"{"id":8,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"account.create\": unknown variant `NO`, expected `ALLOW` or `DENY`"}}"#]],
     );
 }
 
@@ -143,9 +161,7 @@ fn bad_requests() {
     );
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
-        expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources"}}"#
-        ]],
+        expect![[r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed"}}"#]],
     );
     check(
         br#"{"id":4,"type":"hello"}"#,
@@ -196,7 +212,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),

@@ -56,6 +56,37 @@ pub struct CreateAccountParams {
     /// keeps AdministratorAccess when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub role_policies: Vec<String>,
+    /// CreateAccount's `IamUserAccessToBilling`: whether the new account's IAM users and
+    /// roles may see its billing (AWS's default, `ALLOW`, when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_user_access_to_billing: Option<Billing>,
+}
+
+/// CreateAccount's `IamUserAccessToBilling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Billing {
+    Allow,
+    Deny,
+}
+
+impl Billing {
+    /// `ALLOW` or `DENY`, as AWS spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Billing::Allow => "ALLOW",
+            Billing::Deny => "DENY",
+        }
+    }
+
+    /// `allow`/`deny` in any case.
+    pub fn parse(text: &str) -> Option<Billing> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "ALLOW" => Some(Billing::Allow),
+            "DENY" => Some(Billing::Deny),
+            _ => None,
+        }
+    }
 }
 
 /// What will be made: every name decided and checked.
@@ -73,6 +104,9 @@ pub struct Plan {
     /// Managed policies replacing the role's AdministratorAccess (none: it keeps it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub role_policies: Vec<String>,
+    /// CreateAccount's `IamUserAccessToBilling` (AWS's default when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_user_access_to_billing: Option<Billing>,
 }
 
 /// A field of `account.create` that cannot be used, and why. Refused before any AWS call.
@@ -372,6 +406,7 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         tags,
         ou_id: params.ou_id.clone(),
         role_policies,
+        iam_user_access_to_billing: params.iam_user_access_to_billing,
     })
 }
 
@@ -504,6 +539,38 @@ pub enum Step {
 }
 
 impl Step {
+    /// The step as the progress list shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::CheckEmail => "Check the e-mail and users",
+            Step::CreateAccount => "Send CreateAccount",
+            Step::WaitForAccount => "Wait for the account",
+            Step::MoveToOu => "Move to the OU",
+            Step::TagRole => "Assume and tag the role",
+            Step::RolePolicies => "Set the role's policies",
+            Step::CreateGroup => "Create the group",
+            Step::PutPolicy => "Put the group's policy",
+            Step::AddUsers => "Add the users",
+            Step::Finish => "Make the switch link",
+        }
+    }
+
+    /// The step's wire name (`check_email`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::CheckEmail => "check_email",
+            Step::CreateAccount => "create_account",
+            Step::WaitForAccount => "wait_for_account",
+            Step::MoveToOu => "move_to_ou",
+            Step::TagRole => "tag_role",
+            Step::RolePolicies => "role_policies",
+            Step::CreateGroup => "create_group",
+            Step::PutPolicy => "put_policy",
+            Step::AddUsers => "add_users",
+            Step::Finish => "finish",
+        }
+    }
+
     pub const ALL: &'static [Step] = &[
         Step::CheckEmail,
         Step::CreateAccount,
@@ -565,6 +632,18 @@ pub enum StepState {
     Failed,
 }
 
+impl StepState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepState::Pending => "pending",
+            StepState::Running => "running",
+            StepState::Done => "done",
+            StepState::Skipped => "skipped",
+            StepState::Failed => "failed",
+        }
+    }
+}
+
 /// A step's journal entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepRecord {
@@ -596,6 +675,16 @@ pub enum JobState {
 }
 
 impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Running => "running",
+            JobState::Paused => "paused",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::Done => "done",
+        }
+    }
+
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -630,9 +719,115 @@ pub struct Job {
     pub switch_link: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
+    /// What happened, in order: each step starting and ending, each change of the job's
+    /// state. `job.watch` answers the events after a sequence number.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<JobEvent>,
+}
+
+/// One thing that happened to a job, numbered from 1 in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobEvent {
+    pub seq: u64,
+    /// Unix seconds.
+    pub at: u64,
+    #[serde(flatten)]
+    pub what: EventKind,
+}
+
+/// What a [`JobEvent`] says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A step started (`running`) or ended (`done`, `skipped`, `failed`).
+    Step {
+        step: Step,
+        state: StepState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// The job's state changed (or, as the first event, was set).
+    Job {
+        state: JobState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorBody>,
+    },
+}
+
+impl JobEvent {
+    /// The event in words, for a progress line.
+    pub fn describe(&self) -> String {
+        match &self.what {
+            EventKind::Step {
+                step,
+                state,
+                detail,
+            } => match (state, detail) {
+                (StepState::Running, _) => format!("{}…", step.title()),
+                (_, Some(detail)) => {
+                    format!("{} {}: {detail}", step.title(), state.as_str())
+                }
+                (_, None) => format!("{} {}", step.title(), state.as_str()),
+            },
+            EventKind::Job { state, error } => match error {
+                Some(error) => format!("job {}: {}", state.as_str(), error.message),
+                None => format!("job {}", state.as_str()),
+            },
+        }
+    }
 }
 
 impl Job {
+    /// The sequence number of the last event (0 before any).
+    pub fn seq(&self) -> u64 {
+        self.events.last().map_or(0, |e| e.seq)
+    }
+
+    /// The events after `after`.
+    pub fn events_after(&self, after: u64) -> Vec<JobEvent> {
+        self.events
+            .iter()
+            .filter(|e| e.seq > after)
+            .cloned()
+            .collect()
+    }
+
+    fn push_event(&mut self, what: EventKind, at: u64) {
+        let seq = self.seq() + 1;
+        self.events.push(JobEvent { seq, at, what });
+    }
+
+    /// Add the events that lead from `before` to this job: each step whose state or
+    /// attempt count changed, then the job's state if it changed. The journal calls this
+    /// on every change, so no change goes unseen by `job.watch`.
+    pub fn note_changes(&mut self, before: &Job, at: u64) {
+        let mut new = Vec::new();
+        for record in &self.steps {
+            let old = before.record(record.step);
+            let changed =
+                old.is_none_or(|old| old.state != record.state || old.attempts != record.attempts);
+            if changed && record.state != StepState::Pending {
+                new.push(EventKind::Step {
+                    step: record.step,
+                    state: record.state,
+                    detail: match record.state {
+                        StepState::Running => None,
+                        _ => record.detail.clone(),
+                    },
+                });
+            }
+        }
+        if self.state != before.state {
+            new.push(EventKind::Job {
+                state: self.state,
+                error: self.error.clone(),
+            });
+        }
+        for what in new {
+            self.push_event(what, at);
+        }
+    }
+
     /// A new job with every step pending (`MoveToOu` skipped without an OU).
     pub fn new(id: String, profile: String, caller_arn: String, plan: Plan, now: u64) -> Job {
         let steps = Step::ALL
@@ -667,6 +862,14 @@ impl Job {
             role_arn: None,
             switch_link: None,
             error: None,
+            events: vec![JobEvent {
+                seq: 1,
+                at: now,
+                what: EventKind::Job {
+                    state: JobState::Running,
+                    error: None,
+                },
+            }],
         }
     }
 
@@ -735,6 +938,63 @@ pub struct JobIdParams {
     pub job: String,
 }
 
+/// The longest a `job.watch` waits for an event, and its default.
+pub const MAX_WATCH_SECS: u32 = 25;
+pub const DEFAULT_WATCH_SECS: u32 = 20;
+
+/// Parameters of `job.watch`: answer once the job has events after `after` (at once when
+/// it has, or when it is not running), else after `wait_secs` with none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobWatchParams {
+    pub job: String,
+    /// The last sequence number the caller has seen (0: none).
+    #[serde(default)]
+    pub after: u64,
+    /// How long to wait for an event, 1 to [`MAX_WATCH_SECS`] seconds
+    /// ([`DEFAULT_WATCH_SECS`] when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_secs: Option<u32>,
+}
+
+impl JobWatchParams {
+    /// The wait, bounded.
+    pub fn wait(&self) -> std::time::Duration {
+        let secs = self
+            .wait_secs
+            .unwrap_or(DEFAULT_WATCH_SECS)
+            .clamp(1, MAX_WATCH_SECS);
+        std::time::Duration::from_secs(u64::from(secs))
+    }
+}
+
+/// Data of `job.watch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobWatchData {
+    /// The events after `after`, in order (empty when the wait ended without any).
+    pub events: Vec<JobEvent>,
+    /// The last sequence number: the next call's `after`.
+    pub seq: u64,
+    /// The job now (its own `events` left out).
+    pub job: Job,
+}
+
+impl JobWatchData {
+    /// The answer for `job` to a watcher that has seen up to `after`.
+    pub fn of(mut job: Job, after: u64) -> JobWatchData {
+        let events = job.events_after(after);
+        let seq = job.seq();
+        job.events.clear();
+        JobWatchData { events, seq, job }
+    }
+}
+
+/// Whether `job.watch` answers now rather than waiting: there is news, or nothing more
+/// will happen without a resume.
+pub fn watch_answers_now(job: &Job, after: u64) -> bool {
+    job.seq() > after || job.state != JobState::Running
+}
+
 /// Data of `jobs.list`: every job in the journal, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsData {
@@ -760,6 +1020,104 @@ pub struct CheckEmailData {
     /// Who uses it, in words (`account 123456789012 (Client A)`, `job j…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_by: Option<String>,
+}
+
+/// The action the form needs the user's policies to allow.
+pub const CREATE_ACCOUNT_ACTION: &str = "organizations:CreateAccount";
+
+/// Whether the user may create accounts, as far as their own policies tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    Allowed,
+    Denied,
+    /// The policies could not be read, or a condition decides at request time.
+    Unknown,
+}
+
+/// Data of `provision.allowed`: whether to show the create-account form, and what it
+/// needs to fill itself in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionAllowedData {
+    pub profile: String,
+    pub caller_arn: String,
+    /// The IAM user the profile signs in as (preselected as a member); none for a role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    pub permission: Permission,
+    /// Why, in words: the statements that decide, or what is unknown.
+    pub reason: String,
+    /// The profile's `email_template` (`ops+{slug}@example.com`), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_template: Option<String>,
+}
+
+/// Decide `organizations:CreateAccount` (resource `*`) with the user's policies and
+/// permissions boundary, as IAM would for an identity in the management account.
+pub fn create_account_permission(
+    identity: &[crate::policy::Policy],
+    boundary: Option<&[crate::policy::Policy]>,
+    context: &crate::policy::Context,
+) -> (Permission, String) {
+    use crate::policy::{evaluate, Decision};
+    let evaluation = evaluate(identity, boundary, CREATE_ACCOUNT_ACTION, "*", context);
+    let statements: Vec<String> = evaluation
+        .reasons
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}: {} ({})",
+                r.effect.as_str(),
+                r.policy,
+                r.statement(),
+                r.kind.as_str()
+            )
+        })
+        .collect();
+    match evaluation.decision {
+        Decision::Allowed => (
+            Permission::Allowed,
+            format!(
+                "{CREATE_ACCOUNT_ACTION} is allowed by {}",
+                statements.join("; ")
+            ),
+        ),
+        Decision::ExplicitDeny => (
+            Permission::Denied,
+            format!(
+                "{CREATE_ACCOUNT_ACTION} is denied by {}",
+                statements.join("; ")
+            ),
+        ),
+        Decision::ImplicitDeny => {
+            let kinds: Vec<&str> = evaluation
+                .missing_allow
+                .iter()
+                .map(|k| k.as_str())
+                .collect();
+            (
+                Permission::Denied,
+                format!(
+                    "no {} policy of yours allows {CREATE_ACCOUNT_ACTION}: ask an administrator \
+                     of the management account for it",
+                    if kinds.is_empty() {
+                        "identity".to_owned()
+                    } else {
+                        kinds.join(" or ")
+                    }
+                ),
+            )
+        }
+        Decision::Conditional => (
+            Permission::Unknown,
+            format!(
+                "{CREATE_ACCOUNT_ACTION} depends on {} ({}); AWS decides when the account \
+                 is created",
+                evaluation.unknown_keys.join(", "),
+                statements.join("; ")
+            ),
+        ),
+    }
 }
 
 /// Parameters of `account.close`.

@@ -328,3 +328,176 @@ fn close_quota_is_a_tenth_at_least_ten() {
     assert!(!is_account_id("12345678901"));
     assert!(!is_account_id("12345678901a"));
 }
+
+#[test]
+fn billing_access_goes_into_the_plan() {
+    let mut p = params("Client A", "a@example.com");
+    assert_eq!(plan(&p).unwrap().iam_user_access_to_billing, None);
+    p.iam_user_access_to_billing = Some(Billing::Deny);
+    assert_eq!(
+        plan(&p).unwrap().iam_user_access_to_billing,
+        Some(Billing::Deny)
+    );
+    let json: CreateAccountParams = serde_json::from_str(
+        r#"{"name":"Client A","email":"a@example.com","iam_user_access_to_billing":"ALLOW"}"#,
+    )
+    .unwrap();
+    assert_eq!(json.iam_user_access_to_billing, Some(Billing::Allow));
+    let bad: Result<CreateAccountParams, _> = serde_json::from_str(
+        r#"{"name":"Client A","email":"a@example.com","iam_user_access_to_billing":"MAYBE"}"#,
+    );
+    assert!(bad.is_err());
+    assert_eq!(Billing::parse(" deny "), Some(Billing::Deny));
+    assert_eq!(Billing::parse("no"), None);
+    // A journal written before the field existed still loads.
+    let old = plan(&params("Client A", "a@example.com")).unwrap();
+    let text = serde_json::to_string(&old).unwrap();
+    assert!(!text.contains("billing"));
+}
+
+/// A job moved through `f` the way the journal does it: the events noted after.
+fn changed(job: &mut Job, at: u64, f: impl FnOnce(&mut Job)) {
+    let before = job.clone();
+    f(job);
+    job.note_changes(&before, at);
+}
+
+#[test]
+fn every_change_becomes_a_numbered_event() {
+    let plan = plan(&params("Client A", "a@example.com")).unwrap();
+    let mut job = Job::new("j01".into(), "default".into(), "arn".into(), plan, 10);
+    assert_eq!(job.seq(), 1);
+    changed(&mut job, 11, |j| j.start(Step::CheckEmail, 11));
+    changed(&mut job, 12, |j| {
+        j.finish(Step::CheckEmail, StepState::Done, Some("free".into()), 12)
+    });
+    // A change that is no news (a request id saved) adds no event.
+    changed(&mut job, 12, |j| j.create_request_id = Some("car-1".into()));
+    changed(&mut job, 13, |j| j.start(Step::CreateAccount, 13));
+    changed(&mut job, 14, |j| {
+        j.finish(
+            Step::CreateAccount,
+            StepState::Failed,
+            Some("no".into()),
+            14,
+        );
+        j.state = JobState::Paused;
+        j.error = Some(ErrorBody::new(
+            crate::protocol::ErrorCode::AwsThrottled,
+            "slow down",
+        ));
+    });
+    // Resumed: the same step starts again (a second attempt is news too).
+    changed(&mut job, 15, |j| {
+        j.state = JobState::Running;
+        j.error = None;
+    });
+    changed(&mut job, 16, |j| j.start(Step::CreateAccount, 16));
+    let lines: Vec<String> = job
+        .events
+        .iter()
+        .map(|e| format!("{} @{} {}", e.seq, e.at, e.describe()))
+        .collect();
+    expect_test::expect![[r#"
+        [
+            "1 @10 job running",
+            "2 @11 Check the e-mail and users…",
+            "3 @12 Check the e-mail and users done: free",
+            "4 @13 Send CreateAccount…",
+            "5 @14 Send CreateAccount failed: no",
+            "6 @14 job paused: slow down",
+            "7 @15 job running",
+            "8 @16 Send CreateAccount…",
+        ]
+    "#]]
+    .assert_debug_eq(&lines);
+    assert_eq!(job.seq(), 8);
+    assert_eq!(job.events_after(6).len(), 2);
+    assert!(job.events_after(8).is_empty());
+    let text = serde_json::to_string(&job.events[4]).unwrap();
+    assert_eq!(
+        text,
+        r#"{"seq":5,"at":14,"kind":"step","step":"create_account","state":"failed","detail":"no"}"#
+    );
+    let back: JobEvent = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, job.events[4]);
+    let round: Job = serde_json::from_str(&serde_json::to_string(&job).unwrap()).unwrap();
+    assert_eq!(round, job);
+}
+
+#[test]
+fn a_watch_answers_news_or_a_job_that_stopped_at_once() {
+    let plan = plan(&params("Client A", "a@example.com")).unwrap();
+    let mut job = Job::new("j01".into(), "default".into(), "arn".into(), plan, 10);
+    assert!(watch_answers_now(&job, 0));
+    assert!(!watch_answers_now(&job, 1), "running, nothing new: wait");
+    assert!(!watch_answers_now(&job, 99));
+    changed(&mut job, 11, |j| j.start(Step::CheckEmail, 11));
+    assert!(watch_answers_now(&job, 1));
+    let data = JobWatchData::of(job.clone(), 1);
+    assert_eq!(data.seq, 2);
+    assert_eq!(data.events.len(), 1);
+    assert!(data.job.events.is_empty(), "the events travel once");
+    changed(&mut job, 12, |j| j.state = JobState::Done);
+    assert!(
+        watch_answers_now(&job, job.seq()),
+        "a finished job ends the watch"
+    );
+    let params: JobWatchParams = serde_json::from_str(r#"{"job":"j01"}"#).unwrap();
+    assert_eq!((params.after, params.wait().as_secs()), (0, 20));
+    let params: JobWatchParams =
+        serde_json::from_str(r#"{"job":"j01","after":3,"wait_secs":600}"#).unwrap();
+    assert_eq!((params.after, params.wait().as_secs()), (3, 25));
+    let params: JobWatchParams = serde_json::from_str(r#"{"job":"j01","wait_secs":0}"#).unwrap();
+    assert_eq!(params.wait().as_secs(), 1);
+    assert!(serde_json::from_str::<JobWatchParams>(r#"{"job":"j01","since":3}"#).is_err());
+    assert!(serde_json::from_str::<JobWatchParams>(r#"{"job":"j01","after":-1}"#).is_err());
+}
+
+#[test]
+fn create_account_permission_from_the_users_policies() {
+    use crate::policy::{Context, Policy};
+    let policy = |name: &str, text: &str| Policy::parse(name, text).unwrap();
+    let context = Context::new().with("aws:username", "alice");
+    let admin = [policy(
+        "Admin",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )];
+    let (permission, reason) = create_account_permission(&admin, None, &context);
+    assert_eq!(permission, Permission::Allowed);
+    assert_eq!(
+        reason,
+        "organizations:CreateAccount is allowed by Allow Admin: All (identity)"
+    );
+    let org_reader = [policy(
+        "Reader",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:List*","organizations:Describe*"],"Resource":"*"}]}"#,
+    )];
+    let (permission, reason) = create_account_permission(&org_reader, None, &context);
+    assert_eq!(permission, Permission::Denied);
+    assert!(
+        reason.starts_with("no identity policy of yours allows"),
+        "{reason}"
+    );
+    let denied = [
+        admin[0].clone(),
+        policy(
+            "NoNewAccounts",
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Stop","Effect":"Deny","Action":"organizations:Create*","Resource":"*"}]}"#,
+        ),
+    ];
+    let (permission, reason) = create_account_permission(&denied, None, &context);
+    assert_eq!(permission, Permission::Denied);
+    assert!(reason.contains("Deny NoNewAccounts: Stop"), "{reason}");
+    // Allowed by the identity policy, but the boundary does not allow it.
+    let (permission, reason) = create_account_permission(&admin, Some(&org_reader[..]), &context);
+    assert_eq!(permission, Permission::Denied);
+    assert!(reason.contains("boundary"), "{reason}");
+    let with_mfa = [policy(
+        "MfaOnly",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:CreateAccount","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#,
+    )];
+    let (permission, reason) = create_account_permission(&with_mfa, None, &context);
+    assert_eq!(permission, Permission::Unknown);
+    assert!(reason.contains("aws:MultiFactorAuthPresent"), "{reason}");
+}

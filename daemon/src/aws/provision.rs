@@ -102,6 +102,11 @@ pub async fn create_account(config: &SdkConfig, plan: &Plan) -> Result<String, E
         .email(&plan.email)
         .account_name(&plan.name)
         .role_name(&plan.role_name);
+    if let Some(billing) = plan.iam_user_access_to_billing {
+        request = request.iam_user_access_to_billing(
+            aws_sdk_organizations::types::IamUserAccessToBilling::from(billing.as_str()),
+        );
+    }
     for (key, value) in &plan.tags {
         let tag = aws_sdk_organizations::types::Tag::builder()
             .key(key)

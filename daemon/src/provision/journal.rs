@@ -4,7 +4,9 @@
 //!
 //! The jobs are also held in memory; every change goes through [`Journal::update`], which
 //! changes the job and writes it before the caller goes on, so a step is journaled as
-//! started before it acts and as done before the next one begins.
+//! started before it acts and as done before the next one begins. Each change also adds
+//! the job's events ([`Job::note_changes`]) and wakes the `job.watch` callers waiting
+//! for them ([`Journal::watch`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
@@ -13,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::{is_job_id, Job};
+use switchyard_shared::provision::{is_job_id, watch_answers_now, Job, JobWatchData};
 
 /// The jobs of this daemon, in memory and on disk.
 #[derive(Debug)]
@@ -23,6 +25,8 @@ pub struct Journal {
     jobs: Mutex<BTreeMap<String, Job>>,
     /// Jobs a runner is driving now (at most one runner per job).
     running: Mutex<HashSet<String>>,
+    /// Counts changes to any job; `job.watch` callers wait on it.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -87,6 +91,7 @@ impl Journal {
             audit: state_dir.join("audit.log"),
             jobs: Mutex::new(jobs),
             running: Mutex::default(),
+            changes: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -125,6 +130,7 @@ impl Journal {
         }
         self.write(&job)?;
         jobs.insert(job.id.clone(), job.clone());
+        self.changes.send_modify(|n| *n += 1);
         Ok(job)
     }
 
@@ -151,11 +157,39 @@ impl Journal {
         };
         let before = job.clone();
         let out = f(job);
+        job.note_changes(&before, crate::session::now());
         if let Err(e) = self.write(job) {
             *job = before;
             return Err(e);
         }
-        Ok((out, job.clone()))
+        let job = job.clone();
+        drop(jobs);
+        self.changes.send_modify(|n| *n += 1);
+        Ok((out, job))
+    }
+
+    /// `job.watch`: the job's events after `after` as soon as there are any (at once when
+    /// there are already, or when the job is not running), else after `wait` with none.
+    pub async fn watch(
+        &self,
+        id: &str,
+        after: u64,
+        wait: std::time::Duration,
+    ) -> Result<JobWatchData, ErrorBody> {
+        // Subscribed before looking, so a change made in between still wakes us.
+        let mut changes = self.changes.subscribe();
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let job = self.get(id).ok_or_else(|| not_found(id))?;
+            if watch_answers_now(&job, after) {
+                return Ok(JobWatchData::of(job, after));
+            }
+            match tokio::time::timeout_at(deadline, changes.changed()).await {
+                Ok(Ok(())) => continue,
+                // The wait is over (or the journal is going away): answer what is there.
+                Ok(Err(_)) | Err(_) => return Ok(JobWatchData::of(job, after)),
+            }
+        }
     }
 
     /// Mark a job as driven by a runner; false when one already drives it.
@@ -234,6 +268,63 @@ mod tests {
         assert!(again.claim("j01") && !again.claim("j01"));
         again.release("j01");
         assert!(again.claim("j01"));
+    }
+
+    #[tokio::test]
+    async fn a_watch_wakes_on_the_next_change_and_times_out_without_one() {
+        use std::sync::Arc;
+        use std::time::{Duration, Instant};
+        use switchyard_shared::provision::Step;
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Arc::new(Journal::open(dir.path()));
+        journal
+            .insert(job("j01", "a@example.com"), |_| false)
+            .unwrap();
+        // The first event is there at once.
+        let first = journal
+            .watch("j01", 0, Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(first.seq, 1);
+        // Nothing new: the wait runs out with no events.
+        let started = Instant::now();
+        let idle = journal
+            .watch("j01", 1, Duration::from_millis(200))
+            .await
+            .unwrap();
+        assert!(idle.events.is_empty());
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        // A change made while waiting ends the wait with it.
+        let waiter = {
+            let journal = Arc::clone(&journal);
+            tokio::spawn(async move { journal.watch("j01", 1, Duration::from_secs(20)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        journal
+            .update("j01", |j| j.start(Step::CheckEmail, 2))
+            .unwrap();
+        let woke = waiter.await.unwrap().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(woke.seq, 2);
+        assert_eq!(woke.events[0].seq, 2);
+        // A job that stopped ends the watch at once, with or without news.
+        journal
+            .update("j01", |j| j.state = JobState::Cancelled)
+            .unwrap();
+        let done = journal
+            .watch("j01", 3, Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert!(done.events.is_empty() && done.job.state == JobState::Cancelled);
+        assert_eq!(
+            journal
+                .watch("j99", 0, Duration::from_secs(1))
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::JobNotFound
+        );
     }
 
     #[test]

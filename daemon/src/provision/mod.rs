@@ -2,7 +2,8 @@
 //! wait for it, move it to its OU, tag its role through AssumeRole, make the
 //! management-account group with its inline policy and members, the switch link) as a
 //! background job journaled step by step ([`journal`]); `jobs.list`, `job.status`,
-//! `jobs.resume`, `jobs.cancel` act on the jobs.
+//! `jobs.resume`, `jobs.cancel` act on the jobs; `job.watch` follows one ([`journal`]);
+//! `provision.allowed` says whether the user may create accounts at all ([`allowed`]).
 //!
 //! Each step is journaled as started before it acts and as done after. A step found
 //! started on resume checks before it acts again: above all CreateAccount, whose lost
@@ -10,6 +11,7 @@
 //! (ListCreateAccountStatus) up, never by sending it again blindly. A daemon that starts
 //! resumes every job that was running.
 
+pub mod allowed;
 pub mod close;
 pub mod journal;
 
@@ -22,7 +24,8 @@ use aws_sdk_organizations::types::CreateAccountState;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::provision::{
     check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
-    CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, Step, StepState,
+    CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, JobWatchData,
+    JobWatchParams, Step, StepState,
 };
 use switchyard_shared::switch::Partition;
 
@@ -180,6 +183,13 @@ impl Jobs {
 
     pub fn status(&self, id: &str) -> Result<Job, ErrorBody> {
         self.journal.get(id).ok_or_else(|| not_found(id))
+    }
+
+    /// `job.watch`: the job's events after `after`, as soon as there are any.
+    pub async fn watch(&self, params: &JobWatchParams) -> Result<JobWatchData, ErrorBody> {
+        self.journal
+            .watch(&params.job, params.after, params.wait())
+            .await
     }
 
     /// `jobs.resume`: a paused or cancelled job runs again from its journal. The job's
