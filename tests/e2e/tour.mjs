@@ -5,7 +5,7 @@
 // Without AWS credentials in the environment the tour seeds moto with the sample
 // organization (alice has an MFA device), stores alice's key in a private keyring, shows
 // the MFA prompt, enters a code (moto accepts any six digits) and shows who is signed in
-// and the accounts.
+// and the accounts; then opens "Create client account…" and creates Client Q.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import {
   startSecretService,
   addCredentials,
 } from './harness.mjs';
+import { makeProvisioners, setEmailTemplate, openForm } from './provision_helpers.mjs';
 
 const headed = process.env.SWITCHYARD_HEADED === '1';
 const shots = process.env.SWITCHYARD_SCREENSHOTS || 'screenshots';
@@ -102,6 +103,27 @@ try {
     await users.close();
   }
 
+  if (moto && !headed && !(await problem.isVisible())) {
+    // Right-click → "Create client account…" on a page where "Client Q" is selected (the
+    // menu handler is called as the browser would), the form, then its progress.
+    makeProvisioners(moto);
+    setEmailTemplate(box, 'ops+{slug}@example.com');
+    const form = await openForm(browser, 'Client Q');
+    await form.locator('#create-form').waitFor({ timeout: 30000 });
+    await form.locator('#users-list input[data-user="alice"]').waitFor({ timeout: 60000 });
+    await form.locator('#email-status.free').waitFor({ timeout: 30000 });
+    await form.locator('#tags').fill('team=blue');
+    await form.locator('#optional').evaluate((d) => { d.open = true; });
+    const formShot = join(shots, 'create-account-form.png');
+    await form.locator('main').screenshot({ path: formShot });
+    console.log(`screenshot: ${formShot}`);
+    await form.locator('#create-submit').click();
+    await form.locator('#progress-headline[data-state="done"]').waitFor({ timeout: 120000 });
+    console.log(`create account: ${await form.locator('#progress-headline').innerText()}`);
+    const progressShot = join(shots, 'create-account-progress.png');
+    await form.locator('main').screenshot({ path: progressShot });
+    console.log(`screenshot: ${progressShot}`);
+  }
   if (headed) {
     console.log('The browser stays open; close it to end the demo.');
     await new Promise((resolve) => browser.on('close', resolve));

@@ -6,8 +6,10 @@
 //! - `accounts.list` for 1,000 accounts, cold and warm, and the CLI beside the AWS CLI
 //!   ([`accounts`])
 //! - policy evaluation and role discovery ([`roles`])
+//! - the client-account runbook beside an AWS CLI shell script ([`provision`])
 
 mod accounts;
+mod provision;
 mod roles;
 mod sandbox;
 
@@ -34,6 +36,8 @@ pub enum Group {
     Accounts,
     /// Policy evaluation, and role discovery beside an AWS CLI shell loop.
     Roles,
+    /// The client-account runbook (`switchyard account create`) beside an AWS CLI script.
+    Provision,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
@@ -43,6 +47,9 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
             return accounts::run(&tools, &build::build_bins(Profile::Release)?)
         }
         Some(Group::Roles) => return roles::run(&tools, &build::build_bins(Profile::Release)?),
+        Some(Group::Provision) => {
+            return provision::run(&tools, &build::build_bins(Profile::Release)?)
+        }
         _ => {}
     }
     let built = build::build(&tools, Profile::Release)?;
@@ -113,7 +120,8 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
         return Ok(());
     }
     accounts::run(&tools, &built.bin_dir)?;
-    roles::run(&tools, &built.bin_dir)
+    roles::run(&tools, &built.bin_dir)?;
+    provision::run(&tools, &built.bin_dir)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
