@@ -204,12 +204,9 @@ fn manifests(args: &Args, host: &Path) -> Vec<Check> {
         }
         match install::manifest_path(browser, os, &home, args.user_data_dir.as_deref()) {
             Ok(path) => {
-                // A system-wide install (`install --system`) serves users without their own.
-                let system = install::system_manifest_path(browser, os, Path::new("/"));
-                let path = if !path.exists() && args.user_data_dir.is_none() && system.exists() {
-                    system
-                } else {
-                    path
+                let path = match args.user_data_dir {
+                    Some(_) => path,
+                    None => install::manifest_in_use(browser, os, &home, Path::new("/")),
                 };
                 checks.extend(links::manifest(browser, &path, host, &fix))
             }

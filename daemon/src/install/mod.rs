@@ -244,6 +244,19 @@ pub fn system_manifest_path(browser: Browser, os: Os, root: &Path) -> PathBuf {
     .join(format!("{HOST_NAME}.json"))
 }
 
+/// The host manifest a browser reads for this user: their own, else a system-wide one
+/// (`install --system`), else (neither exists) where their own would go.
+pub fn manifest_in_use(browser: Browser, os: Os, home: &Path, root: &Path) -> PathBuf {
+    let own = manifest_path(browser, os, home, None)
+        .unwrap_or_else(|_| home.join(format!("{HOST_NAME}.json")));
+    let system = system_manifest_path(browser, os, root);
+    if !own.exists() && system.exists() {
+        system
+    } else {
+        own
+    }
+}
+
 /// Browsers whose profile folder exists under `home`.
 pub fn detect(os: Os, home: &Path) -> Vec<Browser> {
     BROWSERS

@@ -568,3 +568,19 @@ fn installs_from_before_records_are_still_removed() {
         .unwrap();
     assert_eq!(removed, [manifest]);
 }
+
+#[test]
+fn the_manifest_in_use_is_the_users_own_else_the_system_one() {
+    let s = setup();
+    let (home, root) = (s.base.join("home"), s.base.join("root"));
+    let own = manifest_path(Browser::Firefox, Os::Linux, &home, None).unwrap();
+    let system_wide = system_manifest_path(Browser::Firefox, Os::Linux, &root);
+    let in_use = || manifest_in_use(Browser::Firefox, Os::Linux, &home, &root);
+    assert_eq!(in_use(), own, "neither: where the user's would go");
+    let mut p = plan(&s, &[Browser::Firefox]);
+    system(Os::Linux, &root).install(&p).unwrap();
+    assert_eq!(in_use(), system_wide);
+    p.browsers = vec![Browser::Firefox];
+    user(Os::Linux, &home).install(&p).unwrap();
+    assert_eq!(in_use(), own, "the user's own comes first");
+}
