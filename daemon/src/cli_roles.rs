@@ -55,6 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let request = Request::RolesList(RolesListParams {
         profile: args.profile.clone(),
         all,
+        ..RolesListParams::default()
     });
     let json = args.json && args.explain.is_none();
     let Some(roles) = answer::<RolesData>(request, &args.profile, json)? else {

@@ -14,8 +14,8 @@ use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::roles::{
-    ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams, RolesListParams,
-    RolesSourcesData, Skipped, TargetSource,
+    self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
+    RolesListParams, RolesSourcesData, Skipped, TargetSource,
 };
 use switchyard_shared::targets::{self, Inputs, ListedRole};
 
@@ -250,11 +250,16 @@ pub async fn list(
             caller.arn
         ));
     }
+    let hidden = before - all.len();
+    let total = all.len();
+    let (targets, next_offset) = roles::page(all, &params);
     Ok(RolesData {
         profile: signed.profile,
-        hidden: before - all.len(),
-        targets: all,
+        hidden,
+        targets,
         notices,
+        total,
+        next_offset,
     })
 }
 

@@ -12,7 +12,22 @@ pub struct RolesListParams {
     /// Also return the targets the user's policies deny.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub all: bool,
+    /// Answer one page: the targets from this position on, as many as fit in
+    /// `page_bytes` of JSON (at least one). Without it, every target from `offset` on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_bytes: Option<usize>,
+    /// The position of the page's first target in the whole list.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub offset: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The page size the extension asks for: a reply must stay under the browser's 1 MiB
+/// native-messaging limit with room for the envelope and notices.
+pub const EXTENSION_PAGE_BYTES: usize = 768 * 1024;
 
 /// Where a target came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -70,6 +85,117 @@ pub struct RolesData {
     pub hidden: usize,
     /// What could not be read or used, in words for the user.
     pub notices: Vec<String>,
+    /// How many targets the whole list has (paged replies hold only some).
+    #[serde(default)]
+    pub total: usize,
+    /// Where the next page starts, when this reply is a page and more follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<usize>,
+}
+
+/// The page of `targets` that `params` asks for, and where the next one starts. Targets
+/// are measured as the JSON they become; a page holds at least one target, so a single
+/// target larger than the page still goes (the reply limit catches a truly huge one).
+pub fn page(mut targets: Vec<Target>, params: &RolesListParams) -> (Vec<Target>, Option<usize>) {
+    let start = params.offset.min(targets.len());
+    let mut rest = targets.split_off(start);
+    let Some(budget) = params.page_bytes else {
+        return (rest, None);
+    };
+    let mut used = 0;
+    let mut taken = 0;
+    for target in &rest {
+        let size = serde_json::to_vec(target).map(|v| v.len() + 1).unwrap_or(0);
+        if taken > 0 && used + size > budget {
+            break;
+        }
+        used += size;
+        taken += 1;
+    }
+    let next = (taken < rest.len()).then_some(start + taken);
+    rest.truncate(taken);
+    (rest, next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(n: usize) -> Vec<Target> {
+        (0..n)
+            .map(|i| Target {
+                role_arn: format!("arn:aws:iam::{:012}:role/R", i),
+                account_id: format!("{:012}", i),
+                account_name: None,
+                role_name: "R".into(),
+                display_name: "R".into(),
+                color: "aaaaaa".into(),
+                region: None,
+                sources: vec![TargetSource::Policy],
+                decision: TargetDecision::Allowed,
+                reasons: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_cover_the_list_once_in_order() {
+        let all = targets(1000);
+        let one = serde_json::to_vec(&all[0]).unwrap().len() + 1;
+        let mut params = RolesListParams {
+            page_bytes: Some(one * 300),
+            ..RolesListParams::default()
+        };
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let (page, next) = page(all.clone(), &params);
+            assert!(serde_json::to_vec(&page).unwrap().len() <= one * 300 + 2);
+            seen.extend(page);
+            pages += 1;
+            match next {
+                Some(offset) => params.offset = offset,
+                None => break,
+            }
+        }
+        assert_eq!(pages, 4);
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn without_a_page_size_everything_and_odd_offsets() {
+        let all = targets(10);
+        let (whole, next) = page(all.clone(), &RolesListParams::default());
+        assert_eq!((whole.len(), next), (10, None));
+        let past = RolesListParams {
+            offset: 99,
+            page_bytes: Some(10),
+            ..RolesListParams::default()
+        };
+        assert_eq!(page(all.clone(), &past), (Vec::new(), None));
+        // A page too small for one target still holds one.
+        let tiny = RolesListParams {
+            page_bytes: Some(1),
+            ..RolesListParams::default()
+        };
+        let (first, next) = page(all, &tiny);
+        assert_eq!((first.len(), next), (1, Some(1)));
+    }
+
+    #[test]
+    fn old_clients_and_old_daemons_still_understand_each_other() {
+        // A request without the new fields, and a reply without them.
+        let params: RolesListParams = serde_json::from_str(r#"{"all":true}"#).unwrap();
+        assert_eq!((params.offset, params.page_bytes), (0, None));
+        assert_eq!(
+            serde_json::to_string(&RolesListParams::default()).unwrap(),
+            "{}"
+        );
+        let data: RolesData =
+            serde_json::from_str(r#"{"profile":"p","targets":[],"hidden":0,"notices":[]}"#)
+                .unwrap();
+        assert_eq!((data.total, data.next_offset), (0, None));
+    }
 }
 
 /// Parameters of `roles.import`: a configuration to keep as the profile's imported list.

@@ -1,0 +1,815 @@
+//! The popup's switch list, without the DOM: the targets grouped by account, favorites
+//! pinned on top and recently used next, the filter ([`crate::search`]), the keyboard
+//! cursor, the window of rows a virtualized list draws, what each row and each empty
+//! state shows, and the records kept in extension storage (the last list, favorites,
+//! recently used).
+//!
+//! The extension keeps one [`Catalog`] (rebuilt when a new list arrives), makes a
+//! [`Listing`] for each filter text, and asks [`row_view`] only for the rows on screen, so
+//! ten thousand targets cost one search per keystroke and a few dozen row views.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::console_session::ConsoleSession;
+use crate::roles::{Target, TargetDecision, TargetSource};
+use crate::search::{spans, Haystack, Searcher, Span};
+
+/// `chrome.storage.local` key of the last list from the daemon ([`CachedList`] as JSON).
+pub const CACHE_KEY: &str = "roles_cache";
+/// `chrome.storage.local` key of the favorites (a JSON array of role ARNs).
+pub const FAVORITES_KEY: &str = "favorites";
+/// `chrome.storage.local` key of the recently used targets (role ARNs, newest first).
+pub const RECENT_KEY: &str = "recent";
+/// How many recently used targets are remembered, and how many are shown.
+pub const RECENT_KEPT: usize = 20;
+pub const RECENT_SHOWN: usize = 5;
+
+// The searched fields of a target, in haystack order.
+const ACCOUNT: usize = 0;
+const ALIAS: usize = 1;
+const ID: usize = 2;
+const ROLE: usize = 3;
+const DISPLAY: usize = 4;
+
+/// Favorites and recently used targets, by role ARN.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// In the order they were starred.
+    pub favorites: Vec<String>,
+    /// Newest first, at most [`RECENT_KEPT`].
+    pub recent: Vec<String>,
+}
+
+fn read_arns(text: Option<&str>) -> Vec<String> {
+    let list: Vec<String> = text
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default();
+    let mut seen = std::collections::HashSet::new();
+    list.into_iter()
+        .filter(|arn| !arn.is_empty() && seen.insert(arn.clone()))
+        .collect()
+}
+
+impl Marks {
+    /// Read the stored JSON arrays; anything unreadable counts as empty.
+    pub fn from_stored(favorites: Option<&str>, recent: Option<&str>) -> Marks {
+        let mut recent = read_arns(recent);
+        recent.truncate(RECENT_KEPT);
+        Marks {
+            favorites: read_arns(favorites),
+            recent,
+        }
+    }
+
+    pub fn favorites_json(&self) -> String {
+        serde_json::to_string(&self.favorites).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    pub fn recent_json(&self) -> String {
+        serde_json::to_string(&self.recent).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    pub fn is_favorite(&self, arn: &str) -> bool {
+        self.favorites.iter().any(|f| f == arn)
+    }
+
+    /// Star or unstar `arn`; whether it is a favorite now.
+    pub fn toggle_favorite(&mut self, arn: &str) -> bool {
+        if self.is_favorite(arn) {
+            self.favorites.retain(|f| f != arn);
+            false
+        } else {
+            self.favorites.push(arn.to_owned());
+            true
+        }
+    }
+
+    /// `arn` was just switched to.
+    pub fn used(&mut self, arn: &str) {
+        self.recent.retain(|r| r != arn);
+        self.recent.insert(0, arn.to_owned());
+        self.recent.truncate(RECENT_KEPT);
+    }
+}
+
+/// The last list from the daemon, as kept in extension storage so the next popup shows it
+/// at once. The `reasons` are left out (they only explain; the daemon has them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedList {
+    pub profile: String,
+    /// Unix seconds.
+    pub saved_at: u64,
+    pub targets: Vec<Target>,
+    #[serde(default)]
+    pub notices: Vec<String>,
+}
+
+impl CachedList {
+    pub fn new(profile: &str, targets: &[Target], notices: &[String], now: u64) -> CachedList {
+        CachedList {
+            profile: profile.to_owned(),
+            saved_at: now,
+            targets: targets
+                .iter()
+                .map(|t| Target {
+                    reasons: Vec::new(),
+                    ..t.clone()
+                })
+                .collect(),
+            notices: notices.to_vec(),
+        }
+    }
+
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The stored list; `None` when absent or unreadable (another version's shape).
+    pub fn from_stored(text: Option<&str>) -> Option<CachedList> {
+        serde_json::from_str(text?).ok()
+    }
+}
+
+/// An account and the indices of its targets in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub account_id: String,
+    /// The organization's name for it, an imported label, or the id.
+    pub name: String,
+    pub alias: Option<String>,
+    pub targets: Vec<usize>,
+}
+
+/// The targets, grouped and made searchable once.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub targets: Vec<Target>,
+    pub groups: Vec<Group>,
+    group_of: Vec<usize>,
+    haystacks: Vec<Haystack>,
+    by_arn: HashMap<String, usize>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog::new(Vec::new(), &HashMap::new())
+    }
+}
+
+impl Catalog {
+    /// Group `targets` (a target listed twice is kept once) by account: accounts by name,
+    /// roles by name. `aliases` maps account ids to their alias (the signed-in account's
+    /// from `identity`, a console tab's).
+    pub fn new(targets: Vec<Target>, aliases: &HashMap<String, String>) -> Catalog {
+        let mut seen = std::collections::HashSet::with_capacity(targets.len());
+        let mut targets: Vec<Target> = targets
+            .into_iter()
+            .filter(|t| seen.insert(t.role_arn.clone()))
+            .collect();
+        // An account's name: the first non-empty one any of its targets gives.
+        let mut names: HashMap<String, String> = HashMap::new();
+        for target in &targets {
+            if let Some(name) = target.account_name.as_deref().filter(|n| !n.is_empty()) {
+                names
+                    .entry(target.account_id.clone())
+                    .or_insert_with(|| name.to_owned());
+            }
+        }
+        let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+        // Display order: accounts by name, then id; roles by name. Target indices follow
+        // it, so equal scores keep the order the unfiltered list shows.
+        targets.sort_by_cached_key(|t| {
+            (
+                name_of(&t.account_id).to_lowercase(),
+                t.account_id.clone(),
+                t.role_name.to_lowercase(),
+                t.role_arn.clone(),
+            )
+        });
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_of = Vec::with_capacity(targets.len());
+        for (i, target) in targets.iter().enumerate() {
+            if groups.last().map(|g| g.account_id.as_str()) != Some(target.account_id.as_str()) {
+                groups.push(Group {
+                    account_id: target.account_id.clone(),
+                    name: name_of(&target.account_id),
+                    alias: aliases.get(&target.account_id).cloned(),
+                    targets: Vec::new(),
+                });
+            }
+            let g = groups.len() - 1;
+            groups[g].targets.push(i);
+            group_of.push(g);
+        }
+        let by_arn = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.role_arn.clone(), i))
+            .collect();
+        let haystacks = targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let group = &groups[group_of[i]];
+                // The usual `Role @ Account` repeats the other fields: searched only when
+                // it says something of its own, so highlights land on what is shown.
+                let usual = crate::targets::display_name(
+                    &t.role_name,
+                    t.account_name.as_deref(),
+                    &t.account_id,
+                );
+                let display = if t.display_name == usual {
+                    ""
+                } else {
+                    &t.display_name
+                };
+                Haystack::new(&[
+                    &group.name,
+                    group.alias.as_deref().unwrap_or_default(),
+                    &t.account_id,
+                    &t.role_name,
+                    display,
+                ])
+            })
+            .collect();
+        Catalog {
+            targets,
+            groups,
+            group_of,
+            haystacks,
+            by_arn,
+        }
+    }
+
+    /// The target with this role ARN.
+    pub fn find(&self, role_arn: &str) -> Option<usize> {
+        self.by_arn.get(role_arn).copied()
+    }
+
+    pub fn group_of(&self, target: usize) -> &Group {
+        &self.groups[self.group_of[target]]
+    }
+}
+
+/// A part of the unfiltered list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    Favorites,
+    Recent,
+    Accounts,
+}
+
+/// One row of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A section's title (only when there is more than one section).
+    Heading(Section),
+    /// An account; `lead` is the first of its targets listed under it (whose match is
+    /// highlighted in the account's name).
+    Account { group: usize, lead: usize },
+    /// A target to switch to.
+    Target { target: usize, section: Section },
+}
+
+/// The rows for one filter text.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub rows: Vec<Row>,
+    pub query: String,
+    /// How many targets match (each counted once).
+    pub matched: usize,
+}
+
+/// The rows for `query`. Without a filter: favorites (in the order starred), then recently
+/// used ones that are not favorites, then every account with its roles. With one: the
+/// accounts of the matching targets, best match first, each with its matching roles;
+/// equal scores put favorites, then recently used, first.
+pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query: &str) -> Listing {
+    let mut rows = Vec::new();
+    if query.trim().is_empty() {
+        searcher.forget();
+        let favorites: Vec<usize> = marks
+            .favorites
+            .iter()
+            .filter_map(|arn| catalog.find(arn))
+            .collect();
+        let recent: Vec<usize> = marks
+            .recent
+            .iter()
+            .filter(|arn| !marks.is_favorite(arn))
+            .filter_map(|arn| catalog.find(arn))
+            .take(RECENT_SHOWN)
+            .collect();
+        let sections = !favorites.is_empty() || !recent.is_empty();
+        for (section, list) in [(Section::Favorites, &favorites), (Section::Recent, &recent)] {
+            if !list.is_empty() {
+                rows.push(Row::Heading(section));
+                rows.extend(list.iter().map(|&target| Row::Target { target, section }));
+            }
+        }
+        if sections && !catalog.targets.is_empty() {
+            rows.push(Row::Heading(Section::Accounts));
+        }
+        for (g, group) in catalog.groups.iter().enumerate() {
+            if let Some(&lead) = group.targets.first() {
+                rows.push(Row::Account { group: g, lead });
+                rows.extend(group.targets.iter().map(|&target| Row::Target {
+                    target,
+                    section: Section::Accounts,
+                }));
+            }
+        }
+        return Listing {
+            rows,
+            query: query.to_owned(),
+            matched: catalog.targets.len(),
+        };
+    }
+    let mut hits = searcher.search(&catalog.haystacks, query);
+    let rank: HashMap<&str, usize> = marks
+        .favorites
+        .iter()
+        .map(|a| (a.as_str(), 0))
+        .chain(
+            marks
+                .recent
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.as_str(), i + 1)),
+        )
+        .rev()
+        .collect();
+    let rank_of = |t: usize| {
+        rank.get(catalog.targets[t].role_arn.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    };
+    hits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| rank_of(a.index).cmp(&rank_of(b.index)))
+            .then(a.index.cmp(&b.index))
+    });
+    // Accounts in the order of their best hit; each account's hits in hit order.
+    let mut order: Vec<usize> = Vec::new();
+    let mut by_group: HashMap<usize, Vec<usize>> = HashMap::new();
+    for hit in &hits {
+        let g = catalog.group_of[hit.index];
+        by_group
+            .entry(g)
+            .or_insert_with(|| {
+                order.push(g);
+                Vec::new()
+            })
+            .push(hit.index);
+    }
+    for g in order {
+        let targets = &by_group[&g];
+        rows.push(Row::Account {
+            group: g,
+            lead: targets[0],
+        });
+        rows.extend(targets.iter().map(|&target| Row::Target {
+            target,
+            section: Section::Accounts,
+        }));
+    }
+    Listing {
+        rows,
+        query: query.to_owned(),
+        matched: hits.len(),
+    }
+}
+
+/// What identifies a row across listings: its section and target (or account).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RowKey {
+    pub section: Section,
+    /// The role ARN of a target row.
+    pub role_arn: String,
+}
+
+impl Listing {
+    pub fn is_selectable(&self, row: usize) -> bool {
+        matches!(self.rows.get(row), Some(Row::Target { .. }))
+    }
+
+    /// The first target row (the best match).
+    pub fn first(&self) -> Option<usize> {
+        (0..self.rows.len()).find(|&r| self.is_selectable(r))
+    }
+
+    /// The cursor moved by `steps` target rows (negative: up), stopping at the ends; from
+    /// no cursor, the first target row.
+    pub fn step(&self, from: Option<usize>, steps: isize) -> Option<usize> {
+        let Some(mut at) = from.filter(|&r| self.is_selectable(r)) else {
+            return self.first();
+        };
+        let mut left = steps.unsigned_abs();
+        while left > 0 {
+            let next = if steps < 0 {
+                (0..at).rev().find(|&r| self.is_selectable(r))
+            } else {
+                (at + 1..self.rows.len()).find(|&r| self.is_selectable(r))
+            };
+            match next {
+                Some(r) => at = r,
+                None => break,
+            }
+            left -= 1;
+        }
+        Some(at)
+    }
+
+    /// The last target row.
+    pub fn last(&self) -> Option<usize> {
+        (0..self.rows.len()).rev().find(|&r| self.is_selectable(r))
+    }
+
+    /// The target of a row.
+    pub fn target(&self, row: usize) -> Option<usize> {
+        match self.rows.get(row)? {
+            Row::Target { target, .. } => Some(*target),
+            _ => None,
+        }
+    }
+
+    pub fn key(&self, catalog: &Catalog, row: usize) -> Option<RowKey> {
+        match self.rows.get(row)? {
+            Row::Target { target, section } => Some(RowKey {
+                section: *section,
+                role_arn: catalog.targets.get(*target)?.role_arn.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Where the cursor goes in this listing when it was on `key` at row `was` in the
+    /// previous one: the same target in the same section, else the target row nearest to
+    /// where it was, else none.
+    pub fn relocate(
+        &self,
+        catalog: &Catalog,
+        key: Option<&RowKey>,
+        was: Option<usize>,
+    ) -> Option<usize> {
+        if let Some(key) = key {
+            let found = self.rows.iter().position(|row| match row {
+                Row::Target { target, section } => {
+                    *section == key.section && catalog.targets[*target].role_arn == key.role_arn
+                }
+                _ => false,
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        let was = was?.min(self.rows.len().checked_sub(1)?);
+        (was..self.rows.len())
+            .find(|&r| self.is_selectable(r))
+            .or_else(|| (0..was).rev().find(|&r| self.is_selectable(r)))
+    }
+}
+
+/// The rows a virtualized list draws: those within the viewport, plus `overscan` rows on
+/// each side. Rows are `row_height` pixels tall.
+pub fn window(
+    rows: usize,
+    row_height: f64,
+    scroll_top: f64,
+    viewport: f64,
+    overscan: usize,
+) -> Range<usize> {
+    if rows == 0 || row_height <= 0.0 || !row_height.is_finite() {
+        return 0..0;
+    }
+    let scroll_top = if scroll_top.is_finite() {
+        scroll_top.max(0.0)
+    } else {
+        0.0
+    };
+    let viewport = if viewport.is_finite() {
+        viewport.max(0.0)
+    } else {
+        0.0
+    };
+    let first = ((scroll_top / row_height).floor() as usize).min(rows);
+    let last = (((scroll_top + viewport) / row_height).ceil() as usize).min(rows);
+    first.saturating_sub(overscan)..(last + overscan).min(rows)
+}
+
+/// The scroll position that shows `row` entirely, when it is not already; `None` when it is.
+pub fn scroll_to_show(row: usize, row_height: f64, scroll_top: f64, viewport: f64) -> Option<f64> {
+    let top = row as f64 * row_height;
+    let bottom = top + row_height;
+    if top < scroll_top {
+        Some(top)
+    } else if bottom > scroll_top + viewport {
+        Some((bottom - viewport).max(0.0))
+    } else {
+        None
+    }
+}
+
+/// Display preferences the rows follow (from `shared::settings::Settings`) and the console
+/// tab's session.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ViewOptions<'a> {
+    pub hide_account_ids: bool,
+    pub show_colors: bool,
+    pub current: Option<&'a ConsoleSession>,
+}
+
+/// What one row shows; text comes as [`Span`]s with the matched characters marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowView {
+    Heading {
+        text: String,
+    },
+    Account {
+        account_id: String,
+        name: Vec<Span>,
+        alias: Vec<Span>,
+        /// Empty when ids are hidden.
+        id: Vec<Span>,
+        /// `3 roles`.
+        roles: String,
+    },
+    Target {
+        target: usize,
+        role: Vec<Span>,
+        /// The display name, when it is not the usual `Role @ Account`.
+        display: Vec<Span>,
+        /// The account, for rows outside their account's group (favorites, recent).
+        account: Vec<Span>,
+        id: Vec<Span>,
+        /// `RRGGBB`, unless colors are off.
+        color: Option<String>,
+        /// Where it came from: `policy`, `~/.aws/config`, `imported`.
+        source: String,
+        /// `conditional` or `undecided`, when not simply allowed.
+        note: Option<String>,
+        favorite: bool,
+        /// The console tab is signed in as this role now.
+        current: bool,
+        /// What a screen reader says for the option.
+        label: String,
+    },
+}
+
+fn source_label(source: TargetSource) -> &'static str {
+    match source {
+        TargetSource::Policy => "policy",
+        TargetSource::AwsConfig => "~/.aws/config",
+        TargetSource::Imported => "imported",
+    }
+}
+
+/// Whether the console tab is signed in as `target`.
+pub fn is_current(target: &Target, session: Option<&ConsoleSession>) -> bool {
+    session.is_some_and(|s| {
+        s.account_id == target.account_id && s.role_name.as_deref() == Some(&target.role_name)
+    })
+}
+
+/// What row `row` of `listing` shows.
+pub fn row_view(
+    catalog: &Catalog,
+    listing: &Listing,
+    row: usize,
+    marks: &Marks,
+    searcher: &mut Searcher,
+    options: ViewOptions<'_>,
+) -> Option<RowView> {
+    let query = listing.query.as_str();
+    Some(match *listing.rows.get(row)? {
+        Row::Heading(section) => RowView::Heading {
+            text: match section {
+                Section::Favorites => "Favorites",
+                Section::Recent => "Recently used",
+                Section::Accounts => "All accounts",
+            }
+            .to_owned(),
+        },
+        Row::Account { group, lead } => {
+            let group = catalog.groups.get(group)?;
+            let marks_of = searcher.highlights(catalog.haystacks.get(lead)?, query);
+            let roles = match group.targets.len() {
+                1 => "1 role".to_owned(),
+                n => format!("{} roles", thousands(n)),
+            };
+            RowView::Account {
+                account_id: group.account_id.clone(),
+                name: spans(&group.name, &marks_of[ACCOUNT]),
+                alias: group
+                    .alias
+                    .as_deref()
+                    .map(|a| spans(a, &marks_of[ALIAS]))
+                    .unwrap_or_default(),
+                id: if options.hide_account_ids {
+                    Vec::new()
+                } else {
+                    spans(&group.account_id, &marks_of[ID])
+                },
+                roles,
+            }
+        }
+        Row::Target { target, section } => {
+            let t = catalog.targets.get(target)?;
+            let group = catalog.group_of(target);
+            let marks_of = searcher.highlights(&catalog.haystacks[target], query);
+            let apart = section != Section::Accounts;
+            let favorite = marks.is_favorite(&t.role_arn);
+            let current = is_current(t, options.current);
+            let note = match t.decision {
+                TargetDecision::Conditional => Some("conditional"),
+                TargetDecision::Unknown => Some("undecided"),
+                TargetDecision::ExplicitDeny | TargetDecision::ImplicitDeny => Some("denied"),
+                TargetDecision::Allowed => None,
+            };
+            let mut label = format!("{} in {}", t.role_name, group.name);
+            if !options.hide_account_ids {
+                label.push_str(&format!(" ({})", t.account_id));
+            }
+            for (on, word) in [
+                (favorite, "favorite"),
+                (current, "signed in now"),
+                (note.is_some(), note.unwrap_or_default()),
+            ] {
+                if on {
+                    label.push_str(", ");
+                    label.push_str(word);
+                }
+            }
+            let usual = crate::targets::display_name(
+                &t.role_name,
+                t.account_name.as_deref(),
+                &t.account_id,
+            );
+            RowView::Target {
+                target,
+                role: spans(&t.role_name, &marks_of[ROLE]),
+                display: if t.display_name == usual {
+                    Vec::new()
+                } else {
+                    spans(&t.display_name, &marks_of[DISPLAY])
+                },
+                account: if apart {
+                    spans(&group.name, &marks_of[ACCOUNT])
+                } else {
+                    Vec::new()
+                },
+                id: if apart && !options.hide_account_ids {
+                    spans(&t.account_id, &marks_of[ID])
+                } else {
+                    Vec::new()
+                },
+                color: options.show_colors.then(|| css_color(&t.color).to_owned()),
+                source: t
+                    .sources
+                    .iter()
+                    .map(|&s| source_label(s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                note: note.map(str::to_owned),
+                favorite,
+                current,
+                label,
+            }
+        }
+    })
+}
+
+/// Six hex digits, else a neutral grey (the color may come from a list the user imported).
+pub fn css_color(color: &str) -> &str {
+    if color.len() == 6 && color.bytes().all(|b| b.is_ascii_hexdigit()) {
+        color
+    } else {
+        "888888"
+    }
+}
+
+/// `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The line above the list: `10,000 roles in 2,000 accounts`, `42 of 10,000 roles match`.
+pub fn summary(catalog: &Catalog, listing: &Listing) -> String {
+    let total = catalog.targets.len();
+    let roles = if total == 1 { "role" } else { "roles" };
+    if listing.query.trim().is_empty() {
+        let accounts = match catalog.groups.len() {
+            1 => "1 account".to_owned(),
+            n => format!("{} accounts", thousands(n)),
+        };
+        format!("{} {roles} in {accounts}", thousands(total))
+    } else {
+        format!(
+            "{} of {} {roles} match",
+            thousands(listing.matched),
+            thousands(total)
+        )
+    }
+}
+
+/// The console tab's session in words: `Admin @ Acme Production (111111111111)`, or the
+/// principal when it is not an assumed role.
+pub fn session_line(session: &ConsoleSession, catalog: &Catalog, hide_account_ids: bool) -> String {
+    let account = catalog
+        .groups
+        .iter()
+        .find(|g| g.account_id == session.account_id)
+        .map(|g| g.name.clone())
+        .filter(|name| *name != session.account_id)
+        .or_else(|| session.alias.clone());
+    let who = match (&session.role_name, &session.principal) {
+        (Some(role), _) => role.clone(),
+        (None, Some(name)) => name.clone(),
+        (None, None) => "root".to_owned(),
+    };
+    match (account, hide_account_ids) {
+        (Some(name), true) => format!("{who} @ {name}"),
+        (Some(name), false) => format!("{who} @ {name} ({})", session.account_id),
+        (None, true) => format!("{who} @ an account"),
+        (None, false) => format!("{who} @ {}", session.account_id),
+    }
+}
+
+/// Why the list is empty, when it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmptyView {
+    pub title: String,
+    /// Sentences; commands in backticks.
+    pub lines: Vec<String>,
+}
+
+/// What the list area says when it has no rows: still loading (nothing cached), no
+/// targets at all (with the daemon's notices), or nothing matching the filter.
+pub fn empty_view(
+    catalog: &Catalog,
+    listing: &Listing,
+    loaded: bool,
+    notices: &[String],
+) -> Option<EmptyView> {
+    if !listing.rows.is_empty() {
+        return None;
+    }
+    if !listing.query.trim().is_empty() && !catalog.targets.is_empty() {
+        return Some(EmptyView {
+            title: format!("No role matches “{}”", listing.query.trim()),
+            lines: vec!["Press Esc to clear the filter.".to_owned()],
+        });
+    }
+    if !loaded {
+        return Some(EmptyView {
+            title: "Reading the roles you may assume…".to_owned(),
+            lines: Vec::new(),
+        });
+    }
+    let mut lines: Vec<String> = notices.iter().map(|n| sentence(n)).collect();
+    if lines.is_empty() {
+        lines.push(
+            "None of your IAM policies allows sts:AssumeRole on a role Switchyard knows of."
+                .to_owned(),
+        );
+    }
+    lines.push(
+        "Import a list of roles: paste an AWS Extend Switch Roles configuration on the \
+         options page, or run `switchyard roles import FILE`."
+            .to_owned(),
+    );
+    lines.push("Roles named in `~/.aws/config` (`role_arn`) are listed too.".to_owned());
+    Some(EmptyView {
+        title: "No roles to switch to".to_owned(),
+        lines,
+    })
+}
+
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "popup_list_tests.rs"]
+mod tests;

@@ -1,0 +1,377 @@
+//! Fuzzy search for the popup's filter: many short records of a few fields each (account
+//! name, alias, id, role name, display name), scored best first, with the matched
+//! characters of each field for highlighting.
+//!
+//! The scoring is `nucleo-matcher`'s (the matcher of the helix editor: fzf's syntax and
+//! scores, `Smith-Waterman`-like optimal matches), built without its grapheme tables so
+//! the wasm bundle stays small. A record's fields are joined with spaces into one
+//! haystack, converted once ([`Haystack::new`]); the query is split at spaces into words
+//! that must all match (`prod admin`), and fzf's markers work (`^prefix`, `suffix$`,
+//! `'exact`, `!not`). Matching is case-insensitive unless the query has a capital.
+//!
+//! [`Searcher::search`] keeps its last answer: a query that only extends the previous one
+//! (the next keystroke) searches the previous matches instead of every record.
+
+use std::ops::Range;
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+
+/// One record to search: its fields joined by spaces, and where each field lies.
+#[derive(Debug, Clone)]
+pub struct Haystack {
+    text: Utf32String,
+    /// Char ranges of each field within `text`.
+    fields: Vec<Range<usize>>,
+}
+
+impl Haystack {
+    /// A haystack of `fields` (empty ones included, so field numbers stay put).
+    pub fn new(fields: &[&str]) -> Haystack {
+        let mut text = String::new();
+        let mut ranges = Vec::with_capacity(fields.len());
+        let mut at = 0;
+        for (i, field) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(' ');
+                at += 1;
+            }
+            let len = field.chars().count();
+            text.push_str(field);
+            ranges.push(at..at + len);
+            at += len;
+        }
+        Haystack {
+            text: Utf32String::from(text),
+            fields: ranges,
+        }
+    }
+
+    fn slice(&self) -> Utf32Str<'_> {
+        self.text.slice(..)
+    }
+}
+
+/// One matching record: its index in the searched slice and its score (higher is better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub index: usize,
+    pub score: u32,
+}
+
+/// A matcher with its scratch space, and the last query's answer.
+pub struct Searcher {
+    matcher: Matcher,
+    last: Option<(String, usize, Vec<Hit>)>,
+}
+
+impl Default for Searcher {
+    fn default() -> Self {
+        Searcher {
+            matcher: Matcher::new(Config::DEFAULT),
+            last: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher").finish_non_exhaustive()
+    }
+}
+
+/// Whether `query`, typed after `previous`, can only match a subset of what `previous`
+/// matched: it extends it, and neither uses a marker that can widen the set (`!` makes a
+/// longer word exclude less; `$` or `\` may stop being a marker once followed by text).
+fn narrows(previous: &str, query: &str) -> bool {
+    !previous.trim().is_empty() && query.starts_with(previous) && !query.contains(['!', '$', '\\'])
+}
+
+fn pattern(query: &str) -> Pattern {
+    Pattern::parse(query, CaseMatching::Smart, Normalization::Smart)
+}
+
+impl Searcher {
+    /// The records of `haystacks` matching `query`, best first (ties in their order). An
+    /// empty or blank query matches everything with score 0.
+    ///
+    /// The same `haystacks` must be passed until [`Searcher::forget`] is called: the next
+    /// query may be answered from this one's matches.
+    pub fn search(&mut self, haystacks: &[Haystack], query: &str) -> Vec<Hit> {
+        if query.trim().is_empty() {
+            self.last = None;
+            return (0..haystacks.len())
+                .map(|index| Hit { index, score: 0 })
+                .collect();
+        }
+        let pattern = pattern(query);
+        let matcher = &mut self.matcher;
+        let score = |index: usize, matcher: &mut Matcher| {
+            pattern
+                .score(haystacks[index].slice(), matcher)
+                .map(|score| Hit { index, score })
+        };
+        let mut hits: Vec<Hit> = match &self.last {
+            Some((previous, len, hits)) if *len == haystacks.len() && narrows(previous, query) => {
+                hits.iter()
+                    .filter_map(|h| score(h.index, matcher))
+                    .collect()
+            }
+            _ => (0..haystacks.len())
+                .filter_map(|i| score(i, matcher))
+                .collect(),
+        };
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        self.last = Some((query.to_owned(), haystacks.len(), hits.clone()));
+        hits
+    }
+
+    /// Drop the remembered answer (the records changed).
+    pub fn forget(&mut self) {
+        self.last = None;
+    }
+
+    /// The characters of each field of `haystack` that `query` matches, as sorted,
+    /// merged char ranges within the field; empty when nothing (or nothing there) matches.
+    pub fn highlights(&mut self, haystack: &Haystack, query: &str) -> Vec<Vec<Range<usize>>> {
+        let mut per_field = vec![Vec::new(); haystack.fields.len()];
+        if query.trim().is_empty() {
+            return per_field;
+        }
+        let mut indices = Vec::new();
+        if pattern(query)
+            .indices(haystack.slice(), &mut self.matcher, &mut indices)
+            .is_none()
+        {
+            return per_field;
+        }
+        indices.sort_unstable();
+        indices.dedup();
+        for at in indices {
+            let at = at as usize;
+            let Some(field) = haystack.fields.iter().position(|r| r.contains(&at)) else {
+                continue; // a separating space
+            };
+            let local = at - haystack.fields[field].start;
+            let ranges: &mut Vec<Range<usize>> = &mut per_field[field];
+            match ranges.last_mut() {
+                Some(last) if last.end == local => last.end += 1,
+                _ => ranges.push(local..local + 1),
+            }
+        }
+        per_field
+    }
+}
+
+/// A piece of text to render, highlighted or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// Cut `text` into spans at the char `ranges` (sorted, not overlapping; ranges past the
+/// end are clipped).
+pub fn spans(text: &str, ranges: &[Range<usize>]) -> Vec<Span> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut push = |from: usize, to: usize, hit: bool| {
+        if from < to {
+            out.push(Span {
+                text: chars[from..to].iter().collect(),
+                hit,
+            });
+        }
+    };
+    for range in ranges {
+        let start = range.start.clamp(at, chars.len());
+        let end = range.end.clamp(start, chars.len());
+        push(at, start, false);
+        push(start, end, true);
+        at = end;
+    }
+    push(at, chars.len(), false);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{expect, Expect};
+
+    use super::*;
+
+    const RECORDS: &[[&str; 3]] = &[
+        ["Acme Production", "111111111111", "Admin"],
+        ["Acme Production", "111111111111", "ReadOnly"],
+        ["Acme Staging", "222222222222", "Admin"],
+        ["Globex", "333333333333", "OrganizationAccountAccessRole"],
+        ["Initech", "444444444444", "Developer"],
+        ["Umbrella Prod", "555555555555", "Admin"],
+    ];
+
+    fn haystacks() -> Vec<Haystack> {
+        RECORDS.iter().map(|r| Haystack::new(r)).collect()
+    }
+
+    /// The records `query` matches, best first, each with its highlighted fields.
+    #[track_caller]
+    fn check(query: &str, expected: Expect) {
+        let hays = haystacks();
+        let mut searcher = Searcher::default();
+        let hits = searcher.search(&hays, query);
+        let shown: Vec<String> = hits
+            .iter()
+            .map(|hit| {
+                let marks = searcher.highlights(&hays[hit.index], query);
+                RECORDS[hit.index]
+                    .iter()
+                    .zip(&marks)
+                    .map(|(field, ranges)| {
+                        spans(field, ranges)
+                            .iter()
+                            .map(|s| {
+                                if s.hit {
+                                    format!("[{}]", s.text)
+                                } else {
+                                    s.text.clone()
+                                }
+                            })
+                            .collect::<String>()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            })
+            .collect();
+        expected.assert_eq(&shown.join("\n"));
+    }
+
+    #[test]
+    fn empty_query_keeps_everything_in_order() {
+        let hays = haystacks();
+        let hits = Searcher::default().search(&hays, "  ");
+        assert_eq!(
+            hits.iter().map(|h| h.index).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn fuzzy_across_words_best_first() {
+        check(
+            "prodadm",
+            expect![[r#"
+                Umbrella [Prod] | 555555555555 | [Adm]in
+                Acme [Prod]uction | 111111111111 | [Adm]in"#]],
+        );
+        check(
+            "acme ro",
+            expect![[r#"
+                [Acme] Production | 111111111111 | [R]ead[O]nly
+                [Acme] P[ro]duction | 111111111111 | Admin"#]],
+        );
+    }
+
+    #[test]
+    fn ids_and_case() {
+        check(
+            "3333",
+            expect!["Globex | [3333]33333333 | OrganizationAccountAccessRole"],
+        );
+        // A capital makes the query case-sensitive (smart case).
+        check(
+            "oaar",
+            expect!["Globex | 333333333333 | [O]rganization[A]ccount[A]ccess[R]ole"],
+        );
+        check(
+            "OAAR",
+            expect!["Globex | 333333333333 | [O]rganization[A]ccount[A]ccess[R]ole"],
+        );
+        check(
+            "oAAR",
+            expect!["Globex | 333333333333 | Organizati[o]n[A]ccount[A]ccess[R]ole"],
+        );
+    }
+
+    #[test]
+    fn markers_and_misses() {
+        check("^umb", expect!["[Umb]rella Prod | 555555555555 | Admin"]);
+        check(
+            "admin !acme",
+            expect!["Umbrella Prod | 555555555555 | [Admin]"],
+        );
+        check("zzz", expect![""]);
+        check(
+            "'Acme Admin",
+            expect![[r#"
+            [Acme] Production | 111111111111 | [Admin]
+            [Acme] Staging | 222222222222 | [Admin]"#]],
+        );
+    }
+
+    #[test]
+    fn a_narrowing_query_gives_what_a_fresh_search_gives() {
+        let hays = haystacks();
+        let mut typed = Searcher::default();
+        for query in ["a", "ad", "adm", "adm p", "adm pr", "adm pr!", "adm pr!x"] {
+            let incremental = typed.search(&hays, query);
+            let fresh = Searcher::default().search(&hays, query);
+            assert_eq!(incremental, fresh, "{query}");
+        }
+        // Deleting a character widens the set again.
+        for query in ["adm", "ad", "a"] {
+            let widened = typed.search(&hays, query);
+            assert_eq!(widened, Searcher::default().search(&hays, query), "{query}");
+        }
+        assert!(typed.search(&hays, "a").len() > typed.search(&hays, "adm p").len());
+    }
+
+    #[test]
+    fn records_changing_length_are_searched_afresh() {
+        let mut hays = haystacks();
+        let mut searcher = Searcher::default();
+        assert_eq!(searcher.search(&hays, "glo").len(), 1);
+        hays.push(Haystack::new(&["Globex 2", "666666666666", "Admin"]));
+        assert_eq!(searcher.search(&hays, "glob").len(), 2);
+    }
+
+    #[test]
+    fn highlights_of_unicode_and_non_matching_records() {
+        let hay = Haystack::new(&["Zürich Bank", "", "Ops"]);
+        let mut searcher = Searcher::default();
+        let marks = searcher.highlights(&hay, "zur ops");
+        assert_eq!(marks, vec![vec![0..3], vec![], vec![0..3]]);
+        assert_eq!(
+            spans("Zürich Bank", &marks[0])[0],
+            Span {
+                text: "Zür".into(),
+                hit: true
+            }
+        );
+        assert_eq!(
+            searcher.highlights(&hay, "nomatch"),
+            vec![vec![], vec![], vec![]]
+        );
+    }
+
+    #[test]
+    fn spans_clip_bad_ranges() {
+        let cut = |ranges: &[Range<usize>]| {
+            spans("abcdef", ranges)
+                .into_iter()
+                .map(|s| {
+                    if s.hit {
+                        format!("[{}]", s.text)
+                    } else {
+                        s.text
+                    }
+                })
+                .collect::<String>()
+        };
+        assert_eq!(cut(&[]), "abcdef");
+        assert_eq!(cut(&[0..1, 3..5]), "[a]bc[de]f");
+        assert_eq!(cut(&[4..99]), "abcd[ef]");
+        assert_eq!(cut(&[2..4, 3..5]), "ab[cd][e]f");
+        assert_eq!(spans("", &[0..3]), vec![]);
+    }
+}
