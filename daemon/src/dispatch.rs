@@ -25,6 +25,8 @@ pub struct DaemonState {
     pub accounts: Arc<AccountsCache>,
     /// Provisioning jobs (journaled under the state dir).
     pub jobs: Arc<crate::provision::Jobs>,
+    /// The last `roles.list` read in pages, for its next pages.
+    pub role_pages: Arc<crate::roles::Pages>,
 }
 
 impl DaemonState {
@@ -40,6 +42,7 @@ impl DaemonState {
             )),
             sessions,
             accounts: Arc::new(AccountsCache::new(state_dir)),
+            role_pages: Arc::default(),
         }
     }
 }
@@ -89,7 +92,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::RolesList(params) => reply(
             id,
-            crate::roles::list(&state.accounts, &state.sessions, params).await,
+            crate::roles::list(&state.accounts, &state.sessions, &state.role_pages, params).await,
         ),
         Request::RolesImport(params) => reply(id, crate::roles::import(params)),
         Request::RolesSources(params) => reply(id, crate::roles::sources(params.profile)),

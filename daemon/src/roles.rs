@@ -6,8 +6,10 @@
 //! [`switchyard_shared::targets`]. A user who may not read their own policies still gets
 //! the listed roles, marked undecided, and a notice saying why.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use switchyard_shared::aws_messages::AccountsListParams;
 use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
@@ -160,11 +162,73 @@ pub(crate) fn context(
     context
 }
 
-/// Answer `roles.list`.
+/// The whole lists last answered in pages: the later pages of one reading (same profile
+/// and `all`, within [`PAGES_TTL`]) come from it, so thousands of targets are decided
+/// once per reading and its pages agree with each other.
+#[derive(Debug, Default)]
+pub struct Pages {
+    last: Mutex<HashMap<ReadingKey, (Instant, RolesData)>>,
+}
+
+/// A reading's profile (as asked, `None` for the default) and `all`.
+type ReadingKey = (Option<String>, bool);
+
+/// How long a paged reading's list is kept for its next pages.
+const PAGES_TTL: Duration = Duration::from_secs(60);
+
+impl Pages {
+    fn take_page(&self, params: &RolesListParams) -> Option<RolesData> {
+        let last = self.last.lock().ok()?;
+        let (at, whole) = last.get(&(params.profile.clone(), params.all))?;
+        (at.elapsed() < PAGES_TTL).then(|| page_of(whole.clone(), params))
+    }
+
+    fn keep(&self, params: &RolesListParams, whole: &RolesData) {
+        if let Ok(mut last) = self.last.lock() {
+            last.retain(|_, (at, _)| at.elapsed() < PAGES_TTL);
+            last.insert(
+                (params.profile.clone(), params.all),
+                (Instant::now(), whole.clone()),
+            );
+        }
+    }
+}
+
+fn page_of(mut whole: RolesData, params: &RolesListParams) -> RolesData {
+    let (targets, next_offset) = roles::page(std::mem::take(&mut whole.targets), params);
+    RolesData {
+        targets,
+        next_offset,
+        ..whole
+    }
+}
+
+/// Answer `roles.list`: the whole list, or the page `params` asks for. A first page
+/// (offset 0) always reads anew.
 pub async fn list(
     cache: &Arc<AccountsCache>,
     sessions: &Arc<Sessions>,
+    pages: &Pages,
     params: RolesListParams,
+) -> Result<RolesData, ErrorBody> {
+    let paged = params.page_bytes.is_some();
+    if paged && params.offset > 0 {
+        if let Some(page) = pages.take_page(&params) {
+            return Ok(page);
+        }
+    }
+    let whole = read_all(cache, sessions, &params).await?;
+    if paged {
+        pages.keep(&params, &whole);
+    }
+    Ok(page_of(whole, &params))
+}
+
+/// Every target of `roles.list`, decided now.
+async fn read_all(
+    cache: &Arc<AccountsCache>,
+    sessions: &Arc<Sessions>,
+    params: &RolesListParams,
 ) -> Result<RolesData, ErrorBody> {
     let signed = sessions.sign_in(params.profile.clone()).await?;
     // Whose policies: the key's IAM user (the same user an MFA session acts as).
@@ -250,16 +314,13 @@ pub async fn list(
             caller.arn
         ));
     }
-    let hidden = before - all.len();
-    let total = all.len();
-    let (targets, next_offset) = roles::page(all, &params);
     Ok(RolesData {
         profile: signed.profile,
-        hidden,
-        targets,
+        hidden: before - all.len(),
+        total: all.len(),
+        targets: all,
         notices,
-        total,
-        next_offset,
+        next_offset: None,
     })
 }
 

@@ -12,7 +12,7 @@ use switchyard_shared::protocol::{
     peek_request_id, AccountsListParams, ErrorBody, ErrorCode, HelloData, MfaSubmitParams,
     ProfileParams, Reply, Request, StatusData, PROTOCOL_VERSION,
 };
-use switchyard_shared::roles::RolesListParams;
+use switchyard_shared::roles::{RolesListParams, EXTENSION_PAGE_BYTES};
 use switchyard_shared::users::{
     MfaEnableParams, MfaSetupParams, UsersCreateParams, UsersRemoveParams, UsersTarget,
 };
@@ -114,8 +114,12 @@ pub enum PageRequest {
     AccountsList,
     /// Relay `mfa.submit` with this code.
     MfaSubmit { code: String },
-    /// Relay `roles.list` for the default profile.
-    RolesList,
+    /// Relay `roles.list` for the default profile: one page of it, from `offset` (the
+    /// whole list can exceed the browser's 1 MiB native-messaging limit).
+    RolesList {
+        #[serde(default)]
+        offset: usize,
+    },
     /// Relay `profiles.list` (the options page's profile choice).
     ProfilesList,
     /// Relay `roles.sources` (what `~/.aws/config` and the import give, and what was
@@ -174,7 +178,11 @@ impl PageRequest {
     pub fn to_host(&self) -> Option<Request> {
         match self {
             PageRequest::ConnectionState | PageRequest::Switch(_) => None,
-            PageRequest::RolesList => Some(Request::RolesList(RolesListParams::default())),
+            PageRequest::RolesList { offset } => Some(Request::RolesList(RolesListParams {
+                offset: *offset,
+                page_bytes: Some(EXTENSION_PAGE_BYTES),
+                ..RolesListParams::default()
+            })),
             PageRequest::ProfilesList => Some(Request::ProfilesList),
             PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
             PageRequest::RolesImport { text } => Some(Request::RolesImport(
@@ -513,12 +521,26 @@ mod tests {
         let typo =
             r#"{"type":"switch","role_arn":"a","display_name":"","color":"","new_tba":true}"#;
         assert!(decode_page_request(typo).is_err());
+        let page = |offset| {
+            Some(Request::RolesList(RolesListParams {
+                offset,
+                page_bytes: Some(EXTENSION_PAGE_BYTES),
+                ..RolesListParams::default()
+            }))
+        };
         assert_eq!(
             decode_page_request(r#"{"type":"roles_list"}"#)
                 .unwrap()
                 .to_host(),
-            Some(Request::RolesList(RolesListParams::default()))
+            page(0)
         );
+        assert_eq!(
+            decode_page_request(r#"{"type":"roles_list","offset":2400}"#)
+                .unwrap()
+                .to_host(),
+            page(2400)
+        );
+        assert!(decode_page_request(r#"{"type":"roles_list","offset":-1}"#).is_err());
     }
 
     #[test]

@@ -1,55 +1,243 @@
-//! The popup: shows "Connecting…" at once, asks the service worker for the connection
-//! state and renders the [`PopupView`] that `switchyard_shared::popup::view` makes of it;
-//! once connected, runs the account panel (`switchyard_shared::account_panel`): who is
-//! signed in, the MFA code form, the organization's accounts.
+//! The popup: the switch list first, then the connection and account panel.
 //!
-//! Once signed in, it lists the targets of `roles.list`: a click switches the console
-//! (the service worker makes the switch, [`crate::switching`]), Ctrl/Cmd+click or a middle
-//! click opens it in a new tab, and "Copy link" copies the switch link.
+//! On open it reads the settings, favorites, recently used targets and the last known
+//! list from `chrome.storage.local` and draws the list at once; meanwhile it asks the
+//! service worker for the connection state, runs the account panel
+//! (`switchyard_shared::account_panel`: who is signed in, the MFA code form, the
+//! organization's accounts), and once signed in reads `roles.list` page by page and
+//! replaces the list without losing the filter, the cursor or the scroll position.
 //!
-//! Every decision is the shared crate's; this module sends the [`Command`]s the panel
-//! asks for through the service worker, feeds the answers back as [`Event`]s, and
-//! renders. Elements missing from the page are skipped.
+//! The list is `switchyard_shared::popup_list`: this module keeps its state, draws only
+//! the rows in view (a virtualized list: a spacer as tall as every row, and the rows of
+//! the window moved into place), and turns keys and clicks into its operations. Typing
+//! filters; ↑/↓ and PageUp/PageDown move; Enter switches (Ctrl/⌘+Enter in a new tab,
+//! or always with the "new tab" setting); Ctrl/⌘+D stars; Esc clears the filter. A click
+//! switches, Ctrl/⌘-click or a middle click opens a new tab, "Link" copies the switch
+//! link, "Users" opens the account's users page.
+//!
+//! It also reads the active console tab (`readPage`) to say which account and role it is
+//! signed in as. Elements missing from the page are skipped.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
 
 use serde::de::DeserializeOwned;
 use switchyard_shared::account_panel::{self, Command, Event, Panel, PanelView};
-use switchyard_shared::popup::{view, ConnectionState, PopupView, Tone};
+use switchyard_shared::console_session::{self, ConsoleSession};
+use switchyard_shared::popup::{uptime, view, ConnectionState, PopupView, Tone};
+use switchyard_shared::popup_list::{
+    empty_view, listing, scroll_to_show, session_line, summary, window, CachedList, Catalog,
+    Listing, Marks, RowView, ViewOptions, CACHE_KEY, FAVORITES_KEY, RECENT_KEY,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::roles::{RolesData, Target};
+use switchyard_shared::search::{Searcher, Span};
+use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlInputElement};
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::chrome;
 use crate::messages::{self, PageRequest, SwitchDone, SwitchMethod, SwitchRequest};
+use crate::storage;
+use crate::switching;
+
+/// Rows drawn above and below the visible ones, so a fast scroll shows no gap.
+const OVERSCAN: usize = 8;
+/// The row height when it cannot be measured (CSS sets `--row-h`).
+const FALLBACK_ROW_PX: f64 = 30.0;
+/// At most this many `roles.list` pages (a guard against a daemon that never ends).
+const MAX_PAGES: usize = 200;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.mark(name)`: the e2e test reads these to time the popup.
+    #[wasm_bindgen(js_namespace = performance, js_name = mark)]
+    fn perf_mark(name: &str);
+
+    /// `performance.measure(name, startMark, endMark)`.
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = measure)]
+    fn perf_measure(name: &str, start: &str, end: &str) -> Result<JsValue, JsValue>;
+}
 
 thread_local! {
     static PANEL: RefCell<Panel> = RefCell::new(Panel::default());
-    static ROLES: RefCell<Roles> = RefCell::new(Roles::default());
+    static LIST: RefCell<List> = RefCell::new(List::default());
 }
 
-/// The switch list: asked for once, when the panel first shows a signed-in user.
+/// The switch list's state.
 #[derive(Default)]
-struct Roles {
+struct List {
+    catalog: Catalog,
+    marks: Marks,
+    settings: Settings,
+    searcher: Searcher,
+    listing: Listing,
+    /// The row the keyboard is on.
+    cursor: Option<usize>,
+    /// Storage was read (settings and marks are known).
+    restored: bool,
+    /// A list is shown: from storage or from the daemon.
+    loaded: bool,
+    /// The daemon answered `roles.list` in this popup.
+    fresh: bool,
+    /// `roles.list` was asked for.
     requested: bool,
-    targets: Vec<Target>,
+    /// When the stored list was saved (Unix seconds), while it is the one shown.
+    saved_at: Option<u64>,
+    notices: Vec<String>,
+    profile: String,
+    /// The signed-in account's alias (from `identity`).
+    aliases: HashMap<String, String>,
+    session: Option<ConsoleSession>,
+    row_px: f64,
+    /// Bumped whenever the rows change, so the drawn window is redrawn.
+    generation: u64,
+    drawn: Option<(Range<usize>, u64)>,
 }
 
-/// Called by `popup.js` once the module loaded.
+impl List {
+    /// Filter with `query`; the cursor goes to the best match.
+    fn filter(&mut self, query: &str) {
+        self.listing = listing(&self.catalog, &self.marks, &mut self.searcher, query);
+        self.cursor = self.listing.first();
+        self.generation += 1;
+    }
+
+    /// Show `catalog` with the same filter, the cursor on the same target if it is there.
+    fn replace(&mut self, catalog: Catalog) {
+        let key = self
+            .cursor
+            .and_then(|row| self.listing.key(&self.catalog, row));
+        let was = self.cursor;
+        self.catalog = catalog;
+        self.searcher.forget();
+        self.relist(key, was);
+    }
+
+    /// Make the listing again (marks changed), keeping the cursor's target.
+    fn refresh(&mut self) {
+        let key = self
+            .cursor
+            .and_then(|row| self.listing.key(&self.catalog, row));
+        let was = self.cursor;
+        self.searcher.forget();
+        self.relist(key, was);
+    }
+
+    fn relist(&mut self, key: Option<switchyard_shared::popup_list::RowKey>, was: Option<usize>) {
+        let query = self.listing.query.clone();
+        self.listing = listing(&self.catalog, &self.marks, &mut self.searcher, &query);
+        self.cursor = self
+            .listing
+            .relocate(&self.catalog, key.as_ref(), was)
+            .or_else(|| self.listing.first());
+        self.generation += 1;
+    }
+
+    fn cursor_target(&self) -> Option<Target> {
+        let target = self.listing.target(self.cursor?)?;
+        self.catalog.targets.get(target).cloned()
+    }
+}
+
+fn now_secs() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// Called by `popup.js` once the module loaded, with the promise of its early
+/// `chrome.storage.local.get` of the popup's keys (read while the module compiled).
 #[wasm_bindgen]
-pub fn popup_start() {
+pub fn popup_start(stored: JsValue) {
+    perf_mark("popup-start");
     render(&view(&ConnectionState::Connecting));
     wire_events();
+    focus_filter();
+    wasm_bindgen_futures::spawn_local(restore(stored));
     wasm_bindgen_futures::spawn_local(async {
         let answer = ask_worker(&PageRequest::ConnectionState).await;
         let state = messages::decode_connection_state(answer);
         render(&view(&state));
-        if matches!(state, ConnectionState::Connected { .. }) {
-            dispatch(Event::Connected);
+        match state {
+            ConnectionState::Connected { .. } => dispatch(Event::Connected),
+            _ => render_list(),
         }
     });
+    wasm_bindgen_futures::spawn_local(read_tab_session());
+}
+
+/// Settings, marks and the last known list from storage (`early`: a promise of them, or
+/// anything else to read them now); the list drawn at once.
+async fn restore(early: JsValue) {
+    let keys = [SETTINGS_KEY, FAVORITES_KEY, RECENT_KEY, CACHE_KEY];
+    let found = match early.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    let stored = match found {
+        Some(found) => storage::texts(&found, &keys),
+        None => storage::read(&keys).await,
+    };
+    perf_mark("cache-read");
+    let text = |key: &str| stored.get(key).map(String::as_str);
+    let cached = CachedList::from_stored(text(CACHE_KEY));
+    perf_mark("cache-parsed");
+    LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.settings = Settings::from_stored(text(SETTINGS_KEY));
+        list.marks = Marks::from_stored(text(FAVORITES_KEY), text(RECENT_KEY));
+        list.restored = true;
+        // A list kept for another profile than the one chosen now is not shown.
+        let chosen = list.settings.profile.clone();
+        let cached = cached.filter(|c| chosen.as_ref().is_none_or(|p| *p == c.profile));
+        match cached {
+            // A list the daemon sent meanwhile is newer.
+            Some(cached) if !list.fresh => {
+                list.profile = cached.profile.clone();
+                list.saved_at = Some(cached.saved_at);
+                list.notices = cached.notices;
+                list.loaded = true;
+                let catalog = Catalog::new(cached.targets, &list.aliases);
+                perf_mark("catalog-built");
+                list.replace(catalog);
+            }
+            _ => list.refresh(),
+        }
+    });
+    render_list();
+    perf_mark("rows-rendered");
+    after_paint(|| {
+        perf_mark("rows-painted");
+        // Then, once painted, make the list searchable.
+        let prepare = Closure::once_into_js(|| LIST.with(|list| list.borrow().catalog.prepare()));
+        chrome::set_timeout(prepare.unchecked_ref(), 0);
+    });
+}
+
+/// Run `then` in the next animation frame (just before the browser paints).
+fn after_paint(then: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let callback = Closure::once_into_js(then);
+        let _ = window.request_animation_frame(callback.unchecked_ref());
+    }
+}
+
+/// Which account and role the active console tab is signed in as.
+async fn read_tab_session() {
+    let Ok(tab) = switching::active_tab().await else {
+        return;
+    };
+    let Some(page) = switching::read_page(&tab).await else {
+        return;
+    };
+    let session = console_session::read(page.session_meta.as_deref(), page.user_info.as_deref());
+    LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.session = session;
+        list.generation += 1;
+    });
+    render_list();
 }
 
 /// Send `request` to the service worker; the JSON text of its answer.
@@ -90,39 +278,210 @@ fn page() -> Option<Document> {
     web_sys::window().and_then(|window| window.document())
 }
 
-/// Listen to the MFA form's submit (Enter in the field, or the button) and "Try again".
+fn by_id<T: JsCast>(id: &str) -> Option<T> {
+    page()?.get_element_by_id(id)?.dyn_into::<T>().ok()
+}
+
+fn focus_filter() {
+    if let Some(input) = by_id::<HtmlElement>("filter") {
+        let _ = input.focus();
+    }
+}
+
+fn filter_text() -> String {
+    by_id::<HtmlInputElement>("filter")
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
+/// Add `handler` for `event` on the element with this id.
+fn listen(id: &str, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    let Some(element) = page().and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler).into_js_value();
+    let _ = element.add_event_listener_with_callback(event, handler.unchecked_ref());
+}
+
+/// The MFA form's submit, "Try again", the filter's keys, the list's clicks and scroll,
+/// and typing anywhere going to the filter.
 fn wire_events() {
-    let Some(document) = page() else { return };
-    if let Some(form) = document.get_element_by_id("mfa-form") {
-        let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+    listen("mfa-form", "submit", |event| {
+        event.prevent_default();
+        let code = by_id::<HtmlInputElement>("mfa-code")
+            .map(|input| input.value())
+            .unwrap_or_default();
+        dispatch(Event::MfaEntered(code));
+    });
+    listen("retry", "click", |_| dispatch(Event::Retry));
+    listen("filter", "input", |_| on_filter_input());
+    listen("filter", "keydown", on_filter_key);
+    listen("roles-scroll", "scroll", |_| draw_rows(false));
+    listen("roles-list", "click", |event| on_list_click(event, false));
+    listen("roles-list", "auxclick", |event| on_list_click(event, true));
+    // Clicking a row keeps the focus (and the keys) in the filter.
+    listen("roles-list", "mousedown", |event| event.prevent_default());
+    if let Some(document) = page() {
+        let on_key = Closure::<dyn FnMut(web_sys::Event)>::new(on_page_key).into_js_value();
+        let _ = document.add_event_listener_with_callback("keydown", on_key.unchecked_ref());
+    }
+}
+
+/// A printable key pressed outside any field starts filtering.
+fn on_page_key(event: web_sys::Event) {
+    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    let in_field = page().and_then(|d| d.active_element()).is_some_and(|e| {
+        matches!(
+            e.tag_name().as_str(),
+            "INPUT" | "TEXTAREA" | "BUTTON" | "SUMMARY" | "A"
+        )
+    });
+    let printable =
+        key.key().chars().count() == 1 && !key.ctrl_key() && !key.meta_key() && !key.alt_key();
+    if !in_field
+        && printable
+        && by_id::<Element>("roles").is_some_and(|r| !r.has_attribute("hidden"))
+    {
+        focus_filter();
+    }
+}
+
+fn on_filter_input() {
+    perf_mark("filter-start");
+    let query = filter_text();
+    LIST.with(|list| list.borrow_mut().filter(&query));
+    if let Some(scroller) = by_id::<Element>("roles-scroll") {
+        scroller.set_scroll_top(0);
+    }
+    render_list();
+    perf_mark("filter-end");
+    let _ = perf_measure("filter", "filter-start", "filter-end");
+}
+
+/// How many rows one PageUp/PageDown moves.
+fn page_rows() -> isize {
+    let viewport = by_id::<Element>("roles-scroll").map_or(0, |s| s.client_height());
+    let row = LIST.with(|list| list.borrow().row_px).max(1.0);
+    ((f64::from(viewport) / row) as isize - 1).max(1)
+}
+
+fn on_filter_key(event: web_sys::Event) {
+    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    if key.is_composing() {
+        return;
+    }
+    let modifier = key.ctrl_key() || key.meta_key();
+    let steps = match key.key().as_str() {
+        "ArrowDown" => Some(1),
+        "ArrowUp" => Some(-1),
+        "PageDown" => Some(page_rows()),
+        "PageUp" => Some(-page_rows()),
+        "Home" if modifier => Some(isize::MIN / 2),
+        "End" if modifier => Some(isize::MAX / 2),
+        "Enter" => {
             event.prevent_default();
-            let code = page()
-                .and_then(|d| d.get_element_by_id("mfa-code"))
-                .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-                .map(|input| input.value())
-                .unwrap_or_default();
-            dispatch(Event::MfaEntered(code));
-        })
-        .into_js_value();
-        let _ = form.add_event_listener_with_callback("submit", on_submit.unchecked_ref());
-    }
-    if let Some(list) = document.get_element_by_id("roles-list") {
-        for (name, auxiliary) in [("click", false), ("auxclick", true)] {
-            let on_click =
-                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                    on_list_click(event, auxiliary);
-                })
-                .into_js_value();
-            let _ = list.add_event_listener_with_callback(name, on_click.unchecked_ref());
+            activate(modifier);
+            return;
         }
+        "Escape" => {
+            if !filter_text().is_empty() {
+                event.prevent_default();
+                if let Some(input) = by_id::<HtmlInputElement>("filter") {
+                    input.set_value("");
+                }
+                on_filter_input();
+            }
+            return;
+        }
+        "d" | "D" if modifier => {
+            event.prevent_default();
+            toggle_favorite(None);
+            return;
+        }
+        _ => None,
+    };
+    if let Some(steps) = steps {
+        event.prevent_default();
+        LIST.with(|list| {
+            let mut list = list.borrow_mut();
+            list.cursor = list.listing.step(list.cursor, steps);
+        });
+        reveal_cursor();
+        draw_rows(true);
     }
-    if let Some(retry) = document.get_element_by_id("retry") {
-        let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(|_event: web_sys::Event| {
-            dispatch(Event::Retry);
-        })
-        .into_js_value();
-        let _ = retry.add_event_listener_with_callback("click", on_click.unchecked_ref());
+}
+
+/// Switch to the cursor's target.
+fn activate(modifier: bool) {
+    let chosen = LIST.with(|list| {
+        let list = list.borrow();
+        list.cursor_target()
+            .map(|t| (t, list.settings.open_mode.new_tab(modifier)))
+    });
+    if let Some((target, new_tab)) = chosen {
+        mark_body_clicked();
+        wasm_bindgen_futures::spawn_local(switch_to(target, new_tab));
     }
+}
+
+fn mark_body_clicked() {
+    if let Some(body) = page().and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-clicked-at", &js_sys::Date::now().to_string());
+    }
+}
+
+/// Star or unstar the target of `row` (the cursor's when `None`), and keep it.
+fn toggle_favorite(row: Option<usize>) {
+    let favorites = LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        if row.is_some() {
+            list.cursor = row;
+        }
+        let target = list.cursor_target()?;
+        list.marks.toggle_favorite(&target.role_arn);
+        list.refresh();
+        Some(list.marks.favorites_json())
+    });
+    if let Some(favorites) = favorites {
+        reveal_cursor();
+        render_list();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = storage::set_text(FAVORITES_KEY, &favorites).await {
+                chrome::warn(&format!("switchyard: favorites not saved: {e}"));
+            }
+        });
+    }
+}
+
+/// Scroll the list so the cursor's row is in view.
+fn reveal_cursor() {
+    let Some(scroller) = by_id::<Element>("roles-scroll") else {
+        return;
+    };
+    let (cursor, row_px) = LIST.with(|list| {
+        let list = list.borrow();
+        (list.cursor, list.row_px)
+    });
+    let Some(cursor) = cursor else { return };
+    let viewport = f64::from(scroller.client_height());
+    let top = f64::from(scroller.scroll_top());
+    if let Some(to) = scroll_to_show(cursor, row_px, top, viewport) {
+        scroller.set_scroll_top(to.round() as i32);
+    }
+}
+
+/// The row height in CSS pixels, measured once from the probe row.
+fn measure_row() -> f64 {
+    let measured = by_id::<HtmlElement>("row-probe")
+        .map(|probe| f64::from(probe.offset_height()))
+        .filter(|h| *h > 0.0)
+        .unwrap_or(FALLBACK_ROW_PX);
+    LIST.with(|list| list.borrow_mut().row_px = measured);
+    measured
 }
 
 fn tone_class(tone: Tone) -> &'static str {
@@ -190,98 +549,423 @@ fn render(shown: &PopupView) {
     }
 }
 
-/// Render the account panel's current state.
+/// Render the account panel's current state; once signed in, ask for the roles.
 fn render_panel() {
-    let now = (js_sys::Date::now() / 1000.0) as u64;
-    let shown = PANEL.with(|panel| account_panel::view(&panel.borrow(), now));
+    let now = now_secs();
+    let (shown, alias) = PANEL.with(|panel| {
+        let panel = panel.borrow();
+        let alias = match &*panel {
+            Panel::SignedIn { identity, .. } => identity
+                .account_alias
+                .clone()
+                .map(|alias| (identity.account_id.clone(), alias)),
+            _ => None,
+        };
+        (account_panel::view(&panel, now), alias)
+    });
     if let Some(document) = page() {
         render_account(&document, &shown);
     }
     if shown.identity.is_some() {
-        let first = ROLES.with(|roles| !std::mem::replace(&mut roles.borrow_mut().requested, true));
+        let first = LIST.with(|list| {
+            let mut list = list.borrow_mut();
+            if let Some((id, alias)) = alias {
+                list.aliases.insert(id, alias);
+            }
+            !std::mem::replace(&mut list.requested, true)
+        });
         if first {
             wasm_bindgen_futures::spawn_local(load_roles());
         }
     }
+    render_list();
 }
 
+/// Read `roles.list` page by page, then show and keep the new list.
 async fn load_roles() {
-    let Some(document) = page() else { return };
-    show(&document, "roles", true);
-    show(&document, "roles-busy", true);
-    let answer = ask::<RolesData>(PageRequest::RolesList).await;
-    show(&document, "roles-busy", false);
-    match answer {
-        Ok(roles) => {
-            ROLES.with(|r| r.borrow_mut().targets = roles.targets);
-            render_roles(&document);
+    render_list();
+    let mut targets = Vec::new();
+    let mut offset = 0;
+    let mut last: Option<RolesData> = None;
+    for _ in 0..MAX_PAGES {
+        match ask::<RolesData>(PageRequest::RolesList { offset }).await {
+            Ok(mut page) => {
+                perf_mark("roles-page");
+                targets.append(&mut page.targets);
+                let next = page.next_offset.filter(|&n| n > offset);
+                last = Some(page);
+                match next {
+                    Some(n) => offset = n,
+                    None => break,
+                }
+            }
+            Err(error) => {
+                if let Some(document) = page() {
+                    status(
+                        &document,
+                        Status::Bad,
+                        &error.message,
+                        None,
+                        Some(error.code),
+                    );
+                }
+                LIST.with(|list| list.borrow_mut().requested = false);
+                render_list();
+                return;
+            }
         }
-        Err(error) => status(
-            &document,
-            Status::Bad,
-            &error.message,
-            None,
-            Some(error.code),
-        ),
+    }
+    let Some(data) = last else { return };
+    // Kept in the catalog's order, so the next popup need not sort it.
+    let cached = LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.fresh = true;
+        list.loaded = true;
+        list.saved_at = None;
+        let catalog = Catalog::new(targets, &list.aliases);
+        let cached = CachedList::new(&data.profile, &catalog.targets, &data.notices, now_secs());
+        list.notices = data.notices;
+        list.profile = data.profile;
+        list.replace(catalog);
+        cached
+    });
+    keep_place(render_list);
+    perf_mark("roles-refreshed");
+    if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
+        chrome::warn(&format!("switchyard: the role list was not saved: {e}"));
     }
 }
 
-fn show(document: &Document, id: &str, visible: bool) {
-    if let Some(element) = document.get_element_by_id(id) {
-        set_hidden(&element, !visible);
+/// Run `change`, keeping the cursor's row where it was on screen.
+fn keep_place(change: impl FnOnce()) {
+    let scroller = by_id::<Element>("roles-scroll");
+    let before = LIST.with(|list| {
+        let list = list.borrow();
+        list.cursor.map(|c| c as f64 * list.row_px)
+    });
+    let offset = scroller
+        .as_ref()
+        .zip(before)
+        .map(|(s, at)| at - f64::from(s.scroll_top()));
+    change();
+    let after = LIST.with(|list| {
+        let list = list.borrow();
+        list.cursor.map(|c| c as f64 * list.row_px)
+    });
+    if let (Some(scroller), Some(offset), Some(at)) = (scroller, offset, after) {
+        scroller.set_scroll_top((at - offset).max(0.0).round() as i32);
+        draw_rows(true);
     }
 }
 
-fn render_roles(document: &Document) {
-    let Some(list) = document.get_element_by_id("roles-list") else {
+/// Show the list part: the console tab's session, the count, the rows or why there are none.
+fn render_list() {
+    let Some(document) = page() else { return };
+    let show = |id: &str, visible: bool| {
+        if let Some(element) = document.get_element_by_id(id) {
+            set_hidden(&element, !visible);
+        }
+    };
+    let text = |id: &str, value: &str| {
+        if let Some(element) = document.get_element_by_id(id) {
+            element.set_text_content(Some(value));
+        }
+    };
+    if LIST.with(|list| list.borrow().row_px) <= 0.0 {
+        measure_row();
+    }
+    let (visible, session, count, empty, rows) = LIST.with(|list| {
+        let list = list.borrow();
+        let visible = !list.catalog.targets.is_empty() || list.requested;
+        let session = list
+            .session
+            .as_ref()
+            .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids));
+        let mut count = summary(&list.catalog, &list.listing);
+        if let Some(saved) = list.saved_at {
+            let age = uptime(now_secs().saturating_sub(saved));
+            count.push_str(&format!(" · listed {age} ago"));
+            if list.requested {
+                count.push_str(", refreshing…");
+            }
+        }
+        let empty = empty_view(&list.catalog, &list.listing, list.fresh, &list.notices);
+        (visible, session, count, empty, list.listing.rows.len())
+    });
+    show("tab-session", session.is_some());
+    text("tab-session-text", session.as_deref().unwrap_or_default());
+    let appears = visible
+        && document
+            .get_element_by_id("roles")
+            .is_some_and(|r| r.has_attribute("hidden"));
+    show("roles", visible);
+    // Typing goes to the filter from the first keystroke, unless a field (the MFA code)
+    // has the focus.
+    let idle = document
+        .active_element()
+        .is_none_or(|e| e.tag_name() == "BODY");
+    if appears && idle {
+        focus_filter();
+    }
+    text("roles-count", if rows > 0 { &count } else { "" });
+    show("roles-scroll", rows > 0);
+    show("roles-hint", rows > 0);
+    show("roles-empty", empty.is_some());
+    if let Some(empty) = empty {
+        text("roles-empty-title", &empty.title);
+        if let Some(lines) = document.get_element_by_id("roles-empty-lines") {
+            lines.set_text_content(None);
+            for line in &empty.lines {
+                if let Some(p) = append_text(&document, &lines, "p", "") {
+                    set_rich_text(&document, &p, line);
+                }
+            }
+        }
+    }
+    let row_px = LIST.with(|list| list.borrow().row_px);
+    if let Some(spacer) = document.get_element_by_id("roles-spacer") {
+        let _ = spacer.set_attribute("style", &format!("height: {}px", rows as f64 * row_px));
+    }
+    draw_rows(false);
+}
+
+/// Draw the rows in view (again, when `force` or the rows changed).
+fn draw_rows(force: bool) {
+    let Some(document) = page() else { return };
+    let (Some(scroller), Some(list_element)) = (
+        document.get_element_by_id("roles-scroll"),
+        document.get_element_by_id("roles-list"),
+    ) else {
         return;
     };
-    list.set_text_content(None);
-    let targets = ROLES.with(|r| r.borrow().targets.clone());
-    show(document, "roles-hint", !targets.is_empty());
-    if targets.is_empty() {
-        status(
-            document,
-            Status::Info,
-            "Your IAM policies allow no role to assume. Import a list with `switchyard roles import`.",
-            None,
-            None,
+    let viewport = f64::from(scroller.client_height());
+    let top = f64::from(scroller.scroll_top());
+    LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        let list = &mut *list;
+        let range = window(
+            list.listing.rows.len(),
+            list.row_px,
+            top,
+            viewport,
+            OVERSCAN,
         );
-    }
-    for (index, target) in targets.iter().enumerate() {
-        let Ok(item) = document.create_element("li") else {
-            continue;
+        if !force && list.drawn == Some((range.clone(), list.generation)) {
+            return;
+        }
+        list.drawn = Some((range.clone(), list.generation));
+        let _ = list_element.set_attribute(
+            "style",
+            &format!(
+                "transform: translateY({}px)",
+                range.start as f64 * list.row_px
+            ),
+        );
+        list_element.set_text_content(None);
+        let options = ViewOptions {
+            hide_account_ids: list.settings.hide_account_ids,
+            show_colors: list.settings.show_colors,
+            current: list.session.as_ref(),
         };
-        let _ = item.set_attribute("style", &format!("--swatch: #{}", css_color(&target.color)));
-        if let Some(button) = append_text(document, &item, "button", &target.display_name) {
-            button.set_class_name("switch");
-            let _ = button.set_attribute("type", "button");
-            let _ = button.set_attribute("data-index", &index.to_string());
-            let _ = button.set_attribute("title", &target.role_arn);
-        }
-        if let Some(id) = append_text(document, &item, "code", &target.account_id) {
-            id.set_class_name("id");
-        }
-        if let Some(copy) = append_text(document, &item, "button", "Copy link") {
-            copy.set_class_name("copy-link");
-            let _ = copy.set_attribute("type", "button");
-            let _ = copy.set_attribute("data-index", &index.to_string());
-            let _ = copy.set_attribute(
-                "aria-label",
-                &format!("Copy the switch link for {}", target.display_name),
+        for row in range {
+            let shown = switchyard_shared::popup_list::row_view(
+                &list.catalog,
+                &list.listing,
+                row,
+                &list.marks,
+                &mut list.searcher,
+                options,
             );
+            if let Some(shown) = shown {
+                if let Some(item) = row_element(
+                    &document,
+                    &shown,
+                    row,
+                    list.cursor == Some(row),
+                    &list.catalog,
+                ) {
+                    let _ = list_element.append_child(&item);
+                }
+            }
         }
-        let _ = list.append_child(&item);
+        if let Some(input) = document.get_element_by_id("filter") {
+            match list.cursor {
+                Some(cursor) => {
+                    let _ = input.set_attribute("aria-activedescendant", &format!("opt-{cursor}"));
+                }
+                None => {
+                    let _ = input.remove_attribute("aria-activedescendant");
+                }
+            }
+        }
+    });
+}
+
+/// Append `spans` to `parent`, the matched characters in `<mark>`.
+fn append_spans(document: &Document, parent: &Element, spans: &[Span]) {
+    for span in spans {
+        if span.hit {
+            let _ = append_text(document, parent, "mark", &span.text);
+        } else {
+            let _ = parent.insert_adjacent_text("beforeend", &span.text);
+        }
     }
 }
 
-/// Six hex digits, else a neutral grey (the color comes from a list the user imported).
-fn css_color(color: &str) -> &str {
-    if color.len() == 6 && color.bytes().all(|b| b.is_ascii_hexdigit()) {
-        color
-    } else {
-        "888888"
+/// A `<tag class=class>` holding `spans`, appended to `parent` (nothing when empty).
+fn append_spans_in(document: &Document, parent: &Element, tag: &str, class: &str, spans: &[Span]) {
+    if spans.is_empty() {
+        return;
     }
+    if let Some(element) = append_text(document, parent, tag, "") {
+        element.set_class_name(class);
+        append_spans(document, &element, spans);
+    }
+}
+
+/// The `<li>` of one row.
+fn row_element(
+    document: &Document,
+    shown: &RowView,
+    row: usize,
+    selected: bool,
+    catalog: &Catalog,
+) -> Option<Element> {
+    let item = document.create_element("li").ok()?;
+    let _ = item.set_attribute("data-row", &row.to_string());
+    match shown {
+        RowView::Heading { text } => {
+            item.set_class_name("row heading");
+            let _ = item.set_attribute("role", "presentation");
+            item.set_text_content(Some(text));
+        }
+        RowView::Account {
+            account_id,
+            name,
+            alias,
+            id,
+            roles,
+        } => {
+            item.set_class_name("row account");
+            let _ = item.set_attribute("role", "presentation");
+            append_spans_in(document, &item, "span", "name", name);
+            append_spans_in(document, &item, "span", "alias", alias);
+            append_spans_in(document, &item, "code", "id", id);
+            if let Some(count) = append_text(document, &item, "span", roles) {
+                count.set_class_name("count");
+            }
+            if let Some(link) = append_text(document, &item, "a", "Users") {
+                link.set_class_name("users");
+                let _ = link.set_attribute("href", &users_url(account_id));
+                let _ = link.set_attribute("target", "_blank");
+                let _ = link.set_attribute("data-account", account_id);
+                let name: String = name.iter().map(|s| s.text.as_str()).collect();
+                let _ = link.set_attribute("aria-label", &format!("IAM users of {name}"));
+            }
+        }
+        RowView::Target {
+            target,
+            role,
+            display,
+            account,
+            id,
+            color,
+            source,
+            note,
+            favorite,
+            current,
+            label,
+        } => {
+            let t = catalog.targets.get(*target)?;
+            item.set_class_name(if account.is_empty() {
+                "row target"
+            } else {
+                "row target apart"
+            });
+            item.set_id(&format!("opt-{row}"));
+            for (name, value) in [
+                ("role", "option"),
+                ("aria-selected", if selected { "true" } else { "false" }),
+                ("aria-label", label.as_str()),
+                ("title", t.role_arn.as_str()),
+                ("data-arn", t.role_arn.as_str()),
+                ("data-display-name", t.display_name.as_str()),
+                ("data-color", t.color.as_str()),
+            ] {
+                let _ = item.set_attribute(name, value);
+            }
+            if *current {
+                let _ = item.set_attribute("data-current", "");
+            }
+            if let Some(color) = color {
+                let _ = item.set_attribute("style", &format!("--chip: #{color}"));
+                if let Some(chip) = append_text(document, &item, "span", "") {
+                    chip.set_class_name("chip");
+                }
+            }
+            let main = append_text(document, &item, "span", "")?;
+            main.set_class_name("main");
+            append_spans_in(document, &main, "span", "role", role);
+            append_spans_in(document, &main, "span", "display", display);
+            if !account.is_empty() {
+                if let Some(place) = append_text(document, &main, "span", "") {
+                    place.set_class_name("acct");
+                    append_spans(document, &place, account);
+                    append_spans_in(document, &place, "code", "id", id);
+                }
+            }
+            if *current {
+                if let Some(now) = append_text(document, &item, "span", "signed in") {
+                    now.set_class_name("now");
+                }
+            }
+            if let Some(note) = note {
+                if let Some(element) = append_text(document, &item, "span", note) {
+                    element.set_class_name("note");
+                }
+            }
+            if let Some(src) = append_text(document, &item, "span", source) {
+                src.set_class_name("src");
+            }
+            if let Some(star) =
+                append_text(document, &item, "button", if *favorite { "★" } else { "☆" })
+            {
+                star.set_class_name("star");
+                for (name, value) in [
+                    ("type", "button"),
+                    ("tabindex", "-1"),
+                    ("aria-pressed", if *favorite { "true" } else { "false" }),
+                    ("title", "Favorite (Ctrl+D)"),
+                    ("aria-label", "Favorite"),
+                ] {
+                    let _ = star.set_attribute(name, value);
+                }
+            }
+            if let Some(copy) = append_text(document, &item, "button", "Link") {
+                copy.set_class_name("copy-link");
+                for (name, value) in [
+                    ("type", "button"),
+                    ("tabindex", "-1"),
+                    ("title", "Copy the switch link"),
+                ] {
+                    let _ = copy.set_attribute(name, value);
+                }
+                let _ = copy.set_attribute(
+                    "aria-label",
+                    &format!("Copy the switch link for {}", t.display_name),
+                );
+            }
+        }
+    }
+    Some(item)
+}
+
+/// The users page of an account (another page of this extension).
+fn users_url(account_id: &str) -> String {
+    format!(
+        "users.html?account={}",
+        js_sys::encode_uri_component(account_id)
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -338,29 +1022,53 @@ fn on_list_click(event: web_sys::Event, auxiliary: bool) {
     if auxiliary && mouse.button() != 1 {
         return;
     }
-    let Some(button) = event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .and_then(|e| e.closest("button").ok().flatten())
-    else {
+    let Some(clicked) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
-    let Some(index) = button
-        .get_attribute("data-index")
-        .and_then(|i| i.parse::<usize>().ok())
-    else {
+    if let Some(link) = clicked.closest("a.users").ok().flatten() {
+        event.prevent_default();
+        if let Some(account) = link.get_attribute("data-account") {
+            let url = users_url(&account);
+            wasm_bindgen_futures::spawn_local(async move {
+                let properties =
+                    chrome::from_json_text(&serde_json::json!({ "url": url }).to_string());
+                if let Err(e) = chrome::tabs_create(&properties).await {
+                    chrome::warn(&format!(
+                        "switchyard: cannot open the users page: {}",
+                        chrome::error_text(&e)
+                    ));
+                }
+            });
+        }
+        return;
+    }
+    let Some(item) = clicked.closest("li.target").ok().flatten() else {
         return;
     };
-    let Some(target) = ROLES.with(|r| r.borrow().targets.get(index).cloned()) else {
+    let Some(row) = item
+        .get_attribute("data-row")
+        .and_then(|r| r.parse::<usize>().ok())
+    else {
         return;
     };
     event.prevent_default();
-    let Some(document) = page() else { return };
-    if let Some(body) = document.body() {
-        let _ = body.set_attribute("data-clicked-at", &js_sys::Date::now().to_string());
+    let button = clicked.closest("button").ok().flatten();
+    if button.as_ref().is_some_and(|b| b.class_name() == "star") {
+        return toggle_favorite(Some(row));
     }
-    let new_tab = auxiliary || mouse.ctrl_key() || mouse.meta_key();
-    if button.class_name() == "copy-link" {
+    let chosen = LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.cursor = Some(row);
+        let modifier = auxiliary || mouse.ctrl_key() || mouse.meta_key();
+        list.cursor_target()
+            .map(|t| (t, list.settings.open_mode.new_tab(modifier)))
+    });
+    draw_rows(true);
+    let Some((target, new_tab)) = chosen else {
+        return;
+    };
+    mark_body_clicked();
+    if button.is_some_and(|b| b.class_name() == "copy-link") {
         wasm_bindgen_futures::spawn_local(copy_link(target));
     } else {
         wasm_bindgen_futures::spawn_local(switch_to(target, new_tab));
@@ -412,6 +1120,14 @@ async fn switch_to(target: Target, new_tab: bool) {
             None,
             Some(ErrorCode::InvalidTarget),
         );
+    }
+    let recent = LIST.with(|list| {
+        let mut list = list.borrow_mut();
+        list.marks.used(&target.role_arn);
+        list.marks.recent_json()
+    });
+    if let Err(e) = storage::set_text(RECENT_KEY, &recent).await {
+        chrome::warn(&format!("switchyard: recently used not saved: {e}"));
     }
     let text = format!("Switching to {}…", target.display_name);
     status(&document, Status::Busy, &text, None, None);

@@ -24,7 +24,7 @@ use crate::oneshot;
 const NEW_TAB_LOAD_MS: f64 = 30_000.0;
 
 #[derive(Debug, Deserialize)]
-struct Tab {
+pub(crate) struct Tab {
     id: i32,
     #[serde(default)]
     url: Option<String>,
@@ -55,7 +55,7 @@ fn js(value: Value) -> JsValue {
 
 /// The tab the user is looking at: the active tab of the last focused normal window, else
 /// of any normal window (the popup's own window is not one).
-async fn active_tab() -> Result<Tab, ErrorBody> {
+pub(crate) async fn active_tab() -> Result<Tab, ErrorBody> {
     for query in [
         json!({"active": true, "lastFocusedWindow": true, "windowType": "normal"}),
         json!({"active": true, "windowType": "normal"}),
@@ -75,7 +75,7 @@ async fn active_tab() -> Result<Tab, ErrorBody> {
 
 /// What the console page says, or `None` when the tab is not a console page or cannot be
 /// read (no permission, still loading, not a web page).
-async fn read_page(tab: &Tab) -> Option<PageFacts> {
+pub(crate) async fn read_page(tab: &Tab) -> Option<PageFacts> {
     let url = tab.url.as_deref()?;
     let host = url
         .strip_prefix("https://")?

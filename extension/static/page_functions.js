@@ -3,7 +3,10 @@
 // self-contained: Chromium sends its source text, not its closure. What to send is
 // decided in Rust (switchyard_shared::switch); these only read the page and send.
 
-/** The page's URL, its awsc-session-data meta tag and its CSRF token (null when absent). */
+/**
+ * The page's URL, its awsc-session-data meta tag, its CSRF token and its aws-userInfo
+ * cookie (who is signed in; null when absent).
+ */
 export function readPage() {
   const meta = document.querySelector('meta[name="awsc-session-data"]');
   let csrf = null;
@@ -13,7 +16,9 @@ export function readPage() {
   } catch {
     csrf = null;
   }
-  return { url: location.href, session_meta: meta ? meta.getAttribute('content') : null, csrf };
+  const cookie = document.cookie.split('; ').find((c) => c.startsWith('aws-userInfo='));
+  const userInfo = cookie ? cookie.slice('aws-userInfo='.length) : null;
+  return { url: location.href, session_meta: meta ? meta.getAttribute('content') : null, csrf, user_info: userInfo };
 }
 
 /**

@@ -147,10 +147,9 @@ mod tests {
 
     #[test]
     fn the_meta_tag_alone() {
-        let meta = format!(
-            r#"{{"accountId":"222222222222","sessionARN":"arn:aws:iam::222222222222:user/ops/bob"}}"#
-        );
-        let session = read(Some(&meta), Some("alice")).unwrap();
+        let meta =
+            r#"{"accountId":"222222222222","sessionARN":"arn:aws:iam::222222222222:user/ops/bob"}"#;
+        let session = read(Some(meta), Some("alice")).unwrap();
         assert_eq!(session.account_id, "222222222222");
         assert_eq!(session.role_name, None);
         assert_eq!(session.principal.as_deref(), Some("bob"));

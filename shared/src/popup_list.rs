@@ -8,6 +8,7 @@
 //! [`Listing`] for each filter text, and asks [`row_view`] only for the rows on screen, so
 //! ten thousand targets cost one search per keystroke and a few dozen row views.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -97,14 +98,47 @@ impl Marks {
 
 /// The last list from the daemon, as kept in extension storage so the next popup shows it
 /// at once. The `reasons` are left out (they only explain; the daemon has them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedList {
     pub profile: String,
     /// Unix seconds.
     pub saved_at: u64,
     pub targets: Vec<Target>,
-    #[serde(default)]
     pub notices: Vec<String>,
+}
+
+/// The stored form: short keys and nothing that can be derived (the account id and role
+/// name are in the ARN, the usual display name is made again), so ten thousand targets
+/// read and parse quickly when the popup opens.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    /// The format; another value is not read.
+    v: u32,
+    profile: String,
+    saved_at: u64,
+    #[serde(default)]
+    notices: Vec<String>,
+    targets: Vec<Kept>,
+}
+
+const STORED_VERSION: u32 = 2;
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    /// The role ARN.
+    a: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<String>,
+    /// The display name, when it is not the usual `Role @ Account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    d: Option<String>,
+    /// The color.
+    c: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    r: Option<String>,
+    s: Vec<TargetSource>,
+    x: TargetDecision,
 }
 
 impl CachedList {
@@ -124,12 +158,71 @@ impl CachedList {
     }
 
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let stored = Stored {
+            v: STORED_VERSION,
+            profile: self.profile.clone(),
+            saved_at: self.saved_at,
+            notices: self.notices.clone(),
+            targets: self
+                .targets
+                .iter()
+                .map(|t| {
+                    let usual = crate::targets::display_name(
+                        &t.role_name,
+                        t.account_name.as_deref(),
+                        &t.account_id,
+                    );
+                    Kept {
+                        a: t.role_arn.clone(),
+                        n: t.account_name.clone(),
+                        d: (t.display_name != usual).then(|| t.display_name.clone()),
+                        c: t.color.clone(),
+                        r: t.region.clone(),
+                        s: t.sources.clone(),
+                        x: t.decision,
+                    }
+                })
+                .collect(),
+        };
+        serde_json::to_string(&stored).unwrap_or_default()
     }
 
-    /// The stored list; `None` when absent or unreadable (another version's shape).
+    /// The stored list; `None` when absent or unreadable (another version's shape). A
+    /// target whose ARN is not a role ARN is left out.
     pub fn from_stored(text: Option<&str>) -> Option<CachedList> {
-        serde_json::from_str(text?).ok()
+        let stored: Stored = serde_json::from_str(text?).ok()?;
+        if stored.v != STORED_VERSION {
+            return None;
+        }
+        let targets = stored
+            .targets
+            .into_iter()
+            .filter_map(|kept| {
+                let arn = crate::targets::parse_role_arn(&kept.a)?;
+                let (account_id, role_name) = (arn.account_id.to_owned(), arn.role_name.to_owned());
+                let display_name = kept.d.unwrap_or_else(|| {
+                    crate::targets::display_name(&role_name, kept.n.as_deref(), &account_id)
+                });
+                Some(Target {
+                    account_id,
+                    role_name,
+                    display_name,
+                    account_name: kept.n,
+                    color: kept.c,
+                    region: kept.r,
+                    sources: kept.s,
+                    decision: kept.x,
+                    reasons: Vec::new(),
+                    role_arn: kept.a,
+                })
+            })
+            .collect();
+        Some(CachedList {
+            profile: stored.profile,
+            saved_at: stored.saved_at,
+            targets,
+            notices: stored.notices,
+        })
     }
 }
 
@@ -149,7 +242,7 @@ pub struct Catalog {
     pub targets: Vec<Target>,
     pub groups: Vec<Group>,
     group_of: Vec<usize>,
-    haystacks: Vec<Haystack>,
+    haystacks: OnceCell<Vec<Haystack>>,
     by_arn: HashMap<String, usize>,
 }
 
@@ -169,26 +262,37 @@ impl Catalog {
             .into_iter()
             .filter(|t| seen.insert(t.role_arn.clone()))
             .collect();
-        // An account's name: the first non-empty one any of its targets gives.
+        // An account's name: the organization's (the same on each of its targets), or
+        // what the labels of an imported list share (`Acme (Admin)` and `Acme (ReadOnly)`
+        // name the account `Acme`).
         let mut names: HashMap<String, String> = HashMap::new();
         for target in &targets {
             if let Some(name) = target.account_name.as_deref().filter(|n| !n.is_empty()) {
                 names
                     .entry(target.account_id.clone())
+                    .and_modify(|known| *known = shared_name(known, name))
                     .or_insert_with(|| name.to_owned());
             }
         }
         let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
         // Display order: accounts by name, then id; roles by name. Target indices follow
-        // it, so equal scores keep the order the unfiltered list shows.
-        targets.sort_by_cached_key(|t| {
-            (
-                name_of(&t.account_id).to_lowercase(),
-                t.account_id.clone(),
-                t.role_name.to_lowercase(),
-                t.role_arn.clone(),
+        // it, so equal scores keep the order the unfiltered list shows. A list kept in
+        // storage is already in this order: checked without allocating, not sorted again.
+        fn name_in<'a>(names: &'a HashMap<String, String>, id: &'a str) -> &'a str {
+            names.get(id).map_or(id, String::as_str)
+        }
+        let order = |a: &Target, b: &Target| {
+            caseless(
+                name_in(&names, &a.account_id),
+                name_in(&names, &b.account_id),
             )
-        });
+            .then_with(|| a.account_id.cmp(&b.account_id))
+            .then_with(|| caseless(&a.role_name, &b.role_name))
+            .then_with(|| a.role_arn.cmp(&b.role_arn))
+        };
+        if !targets.is_sorted_by(|a, b| order(a, b).is_le()) {
+            targets.sort_by(order);
+        }
         let mut groups: Vec<Group> = Vec::new();
         let mut group_of = Vec::with_capacity(targets.len());
         for (i, target) in targets.iter().enumerate() {
@@ -209,39 +313,53 @@ impl Catalog {
             .enumerate()
             .map(|(i, t)| (t.role_arn.clone(), i))
             .collect();
-        let haystacks = targets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let group = &groups[group_of[i]];
-                // The usual `Role @ Account` repeats the other fields: searched only when
-                // it says something of its own, so highlights land on what is shown.
-                let usual = crate::targets::display_name(
-                    &t.role_name,
-                    t.account_name.as_deref(),
-                    &t.account_id,
-                );
-                let display = if t.display_name == usual {
-                    ""
-                } else {
-                    &t.display_name
-                };
-                Haystack::new(&[
-                    &group.name,
-                    group.alias.as_deref().unwrap_or_default(),
-                    &t.account_id,
-                    &t.role_name,
-                    display,
-                ])
-            })
-            .collect();
         Catalog {
             targets,
             groups,
             group_of,
-            haystacks,
+            haystacks: OnceCell::new(),
             by_arn,
         }
+    }
+
+    /// The searchable form of every target, made at the first search (the unfiltered list
+    /// drawn when the popup opens does not need it).
+    fn haystacks(&self) -> &[Haystack] {
+        self.haystacks.get_or_init(|| {
+            let (targets, groups, group_of) = (&self.targets, &self.groups, &self.group_of);
+            targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let group = &groups[group_of[i]];
+                    // The usual `Role @ Account` repeats the other fields: searched only when
+                    // it says something of its own, so highlights land on what is shown.
+                    let usual = crate::targets::display_name(
+                        &t.role_name,
+                        t.account_name.as_deref(),
+                        &t.account_id,
+                    );
+                    let display = if t.display_name == usual {
+                        ""
+                    } else {
+                        &t.display_name
+                    };
+                    Haystack::new(&[
+                        &group.name,
+                        group.alias.as_deref().unwrap_or_default(),
+                        &t.account_id,
+                        &t.role_name,
+                        display,
+                    ])
+                })
+                .collect()
+        })
+    }
+
+    /// Make the searchable form now (when the popup is idle), so the first keystroke does
+    /// not pay for it.
+    pub fn prepare(&self) {
+        self.haystacks();
     }
 
     /// The target with this role ARN.
@@ -252,6 +370,42 @@ impl Catalog {
     pub fn group_of(&self, target: usize) -> &Group {
         &self.groups[self.group_of[target]]
     }
+}
+
+/// The words two labels of one account start with (`client-0042-Admin` and
+/// `client-0042-Audit` → `client-0042`); the first label when they share no word.
+fn shared_name(a: &str, b: &str) -> String {
+    if a == b {
+        return a.to_owned();
+    }
+    let separator = |c: char| c.is_whitespace() || "-_()[]/:.@,".contains(c);
+    let common: String = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect();
+    // Cut back to a word boundary unless the shorter label ended right there.
+    let whole_word =
+        |label: &str| label.len() == common.len() || label[common.len()..].starts_with(separator);
+    let cut = if whole_word(a) && whole_word(b) {
+        common.as_str()
+    } else {
+        common.rfind(separator).map_or("", |at| &common[..at])
+    };
+    let name = cut.trim_end_matches(separator);
+    if name.is_empty() {
+        a.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Compare two names ignoring case, without allocating.
+fn caseless(a: &str, b: &str) -> std::cmp::Ordering {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 /// A part of the unfiltered list.
@@ -328,7 +482,7 @@ pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query:
             matched: catalog.targets.len(),
         };
     }
-    let mut hits = searcher.search(&catalog.haystacks, query);
+    let mut hits = searcher.search(catalog.haystacks(), query);
     let rank: HashMap<&str, usize> = marks
         .favorites
         .iter()
@@ -575,6 +729,20 @@ pub fn is_current(target: &Target, session: Option<&ConsoleSession>) -> bool {
     })
 }
 
+/// The matched characters of each field of `target` (none without a query, and then the
+/// haystacks are not made).
+fn highlights(
+    catalog: &Catalog,
+    searcher: &mut Searcher,
+    target: usize,
+    query: &str,
+) -> Option<Vec<Vec<Range<usize>>>> {
+    if query.trim().is_empty() {
+        return Some(vec![Vec::new(); DISPLAY + 1]);
+    }
+    Some(searcher.highlights(catalog.haystacks().get(target)?, query))
+}
+
 /// What row `row` of `listing` shows.
 pub fn row_view(
     catalog: &Catalog,
@@ -596,7 +764,7 @@ pub fn row_view(
         },
         Row::Account { group, lead } => {
             let group = catalog.groups.get(group)?;
-            let marks_of = searcher.highlights(catalog.haystacks.get(lead)?, query);
+            let marks_of = highlights(catalog, searcher, lead, query)?;
             let roles = match group.targets.len() {
                 1 => "1 role".to_owned(),
                 n => format!("{} roles", thousands(n)),
@@ -620,7 +788,7 @@ pub fn row_view(
         Row::Target { target, section } => {
             let t = catalog.targets.get(target)?;
             let group = catalog.group_of(target);
-            let marks_of = searcher.highlights(&catalog.haystacks[target], query);
+            let marks_of = highlights(catalog, searcher, target, query)?;
             let apart = section != Section::Accounts;
             let favorite = marks.is_favorite(&t.role_arn);
             let current = is_current(t, options.current);
@@ -697,7 +865,7 @@ pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -724,26 +892,26 @@ pub fn summary(catalog: &Catalog, listing: &Listing) -> String {
     }
 }
 
-/// The console tab's session in words: `Admin @ Acme Production (111111111111)`, or the
-/// principal when it is not an assumed role.
+/// The console tab's session in words: `Admin @ Acme Production (111111111111)`, the
+/// principal when it is not an assumed role, or only the account when neither is known.
 pub fn session_line(session: &ConsoleSession, catalog: &Catalog, hide_account_ids: bool) -> String {
-    let account = catalog
+    let name = catalog
         .groups
         .iter()
         .find(|g| g.account_id == session.account_id)
         .map(|g| g.name.clone())
         .filter(|name| *name != session.account_id)
         .or_else(|| session.alias.clone());
-    let who = match (&session.role_name, &session.principal) {
-        (Some(role), _) => role.clone(),
-        (None, Some(name)) => name.clone(),
-        (None, None) => "root".to_owned(),
+    let account = match (name, hide_account_ids) {
+        (Some(name), true) => name,
+        (Some(name), false) => format!("{name} ({})", session.account_id),
+        (None, true) => "an account".to_owned(),
+        (None, false) => session.account_id.clone(),
     };
-    match (account, hide_account_ids) {
-        (Some(name), true) => format!("{who} @ {name}"),
-        (Some(name), false) => format!("{who} @ {name} ({})", session.account_id),
-        (None, true) => format!("{who} @ an account"),
-        (None, false) => format!("{who} @ {}", session.account_id),
+    match session.role_name.as_ref().or(session.principal.as_ref()) {
+        Some(who) => format!("{who} @ {account}"),
+        None if hide_account_ids && account == "an account" => "an AWS account".to_owned(),
+        None => format!("account {account}"),
     }
 }
 

@@ -362,8 +362,8 @@ fn settings_hide_ids_show_colors_and_the_current_session() {
         principal: None,
         ..unknown
     };
-    assert_eq!(session_line(&bare, &catalog, false), "root @ 999999999999");
-    assert_eq!(session_line(&bare, &catalog, true), "root @ an account");
+    assert_eq!(session_line(&bare, &catalog, false), "account 999999999999");
+    assert_eq!(session_line(&bare, &catalog, true), "an AWS account");
 }
 
 #[test]
@@ -481,6 +481,20 @@ fn marks_and_cache_are_read_leniently() {
     assert_eq!(back, cached);
     assert_eq!(CachedList::from_stored(Some("{\"profile\":1}")), None);
     assert_eq!(CachedList::from_stored(None), None);
+    // Another format version, and a target that is not a role.
+    let other = cached.to_stored().replacen("\"v\":2", "\"v\":3", 1);
+    assert_eq!(CachedList::from_stored(Some(&other)), None);
+    let bad = cached.to_stored().replacen(
+        "arn:aws:iam::444444444444:role/Deploy",
+        "arn:aws:s3:::bucket",
+        1,
+    );
+    assert_eq!(
+        CachedList::from_stored(Some(&bad)).unwrap().targets.len(),
+        cached.targets.len() - 1
+    );
+    expect![[r#"{"v":2,"profile":"default","saved_at":1700000000,"notices":["a notice"],"targets":[{"a":"arn:aws:iam::222222222222:role/ReadOnly","n":"Acme Staging","c":"fabebe","s":["policy"],"x":"allowed""#]]
+        .assert_eq(&cached.to_stored()[..190]);
 }
 
 #[test]
@@ -520,4 +534,38 @@ fn ten_thousand_targets_filter_quickly_enough_to_test() {
     }
     assert_eq!(last, 1);
     assert_eq!(all.step(all.first(), 20_000), all.last());
+}
+
+#[test]
+fn an_imported_accounts_labels_give_its_name() {
+    let named = |labels: &[&str]| {
+        let targets: Vec<Target> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, label)| target(PROD, Some(label), &format!("Role{i}")))
+            .collect();
+        Catalog::new(targets, &HashMap::new()).groups[0]
+            .name
+            .clone()
+    };
+    assert_eq!(
+        named(&["client-0042-Admin", "client-0042-Audit"]),
+        "client-0042"
+    );
+    assert_eq!(
+        named(&[
+            "Acme Retail (Admin)",
+            "Acme Retail (ReadOnly)",
+            "Acme Retail (Billing)"
+        ]),
+        "Acme Retail"
+    );
+    assert_eq!(
+        named(&["Acme Production", "Acme Production"]),
+        "Acme Production"
+    );
+    assert_eq!(named(&["Acme", "Acme Ops"]), "Acme");
+    assert_eq!(named(&["Acmex", "Acme Ops"]), "Acmex");
+    assert_eq!(named(&["prod", "stage"]), "prod");
+    assert_eq!(named(&["Zürich Admin", "Zürich Dev"]), "Zürich");
 }

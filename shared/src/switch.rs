@@ -483,6 +483,10 @@ pub struct PageFacts {
     /// The page's CSRF token (`AWSC.Auth.getMbtc()`).
     #[serde(default)]
     pub csrf: Option<String>,
+    /// The console's `aws-userInfo` cookie (who is signed in; read by the popup through
+    /// `crate::console_session`).
+    #[serde(default)]
+    pub user_info: Option<String>,
 }
 
 /// How a switch is made from a tab.

@@ -46,6 +46,8 @@ async function close({ browser, box }) {
 async function expectAccounts(page) {
   await page.locator('#accounts').waitFor({ timeout: 60000 });
   assert.match(await page.locator('#accounts-summary').innerText(), /^25 accounts in o-/);
+  // The organization's accounts sit in a <details> below the switch list.
+  await page.locator('#accounts summary').click();
   const rows = page.locator('#accounts-list li');
   assert.equal(await rows.count(), 25);
   const production = rows.filter({ hasText: 'Acme Production' }).first();

@@ -221,3 +221,18 @@ export function addCredentials(box, seeded, endpoint) {
     input: `${seeded.secret_access_key}\n`,
   });
 }
+
+/**
+ * Let alice assume any role (an inline policy allowing sts:AssumeRole on every role), so
+ * the roles of an imported list are `allowed`.
+ */
+export function allowAssumeAnyRole(moto) {
+  execFileSync(required('SWITCHYARD_MOTO_PYTHON'), ['-c', `
+import boto3, json, sys
+iam = boto3.client('iam', endpoint_url=sys.argv[1], region_name='us-east-1',
+                   aws_access_key_id='AKIAIOSFODNN7EXAMPLE', aws_secret_access_key='x')
+iam.put_user_policy(UserName='alice', PolicyName='AssumeAny', PolicyDocument=json.dumps({
+    'Version': '2012-10-17',
+    'Statement': [{'Sid': 'Any', 'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': 'arn:aws:iam::*:role/*'}]}))
+`, moto.endpoint], { stdio: 'inherit' });
+}

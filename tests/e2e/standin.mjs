@@ -12,6 +12,12 @@ export const CSRF = 'csrf-classic-7f3a';
 export const SESSION = '123456789012-sess1';
 export const NEXT_SESSION = '999999999999-sess2';
 export const AUTOFILL = 'autofill-WRONG';
+/** The console's aws-userInfo cookie: alice in the Admin role of the stand-in's account. */
+export const USER_INFO = encodeURIComponent(JSON.stringify({
+  alias: 'acme-main',
+  arn: 'arn:aws:sts::123456789012:assumed-role/Admin/alice',
+  username: 'assumed-role%2FAdmin%2Falice',
+}));
 export const CLASSIC_PAGE = 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:instanceId=i-0abc';
 export const MULTI_PAGE = `https://${SESSION}.eu-west-1.console.aws.amazon.com/s3/buckets/logs?region=eu-west-1&tab=objects`;
 export const MULTI_DESTINATION = `https://${NEXT_SESSION}.eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1`;
@@ -69,7 +75,8 @@ export async function startStandIn(dir) {
       }
       if (req.method === 'OPTIONS') return res.writeHead(204).end();
       if (host.endsWith('console.aws.amazon.com')) {
-        res.setHeader('Set-Cookie', 'aws-userInfo=alice; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None');
+        // Who is signed in, as the console keeps it: URL-encoded JSON (the popup shows it).
+        res.setHeader('Set-Cookie', `aws-userInfo=${USER_INFO}; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None`);
         return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host, url));
       }
       if (req.method === 'POST' && url.pathname === '/switchrole') {

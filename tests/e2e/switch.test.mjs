@@ -22,6 +22,7 @@ import {
   CSRF,
   SESSION,
   AUTOFILL,
+  USER_INFO,
   CLASSIC_PAGE,
   MULTI_PAGE,
   MULTI_DESTINATION,
@@ -68,13 +69,16 @@ test('a click switches the console three ways, exactly, despite an aggressive au
     const popupOpened = browser.waitForEvent('page', (p) => p.url().includes('popup.html'));
     await worker.evaluate(() => chrome.windows.create({ url: chrome.runtime.getURL('popup.html'), type: 'popup', focused: false }));
     const popup = await popupOpened;
-    const switchButton = popup.locator('#roles-list button.switch').first();
+    // The first role of the list (an option of the listbox; the row above it is its
+    // account's heading).
+    const switchButton = popup.locator('#roles-list [role=option]').first();
     await switchButton.waitFor({ timeout: 60000 });
-    const arn = await switchButton.getAttribute('title');
+    const arn = await switchButton.getAttribute('data-arn');
     const [, account, role] = arn.match(/^arn:aws:iam::(\d{12}):role\/(.+)$/);
-    const displayName = await switchButton.innerText();
+    const displayName = await switchButton.getAttribute('data-display-name');
     assert.equal(displayName, `${role} @ Acme Production`);
-    const color = (await popup.locator('#roles-list li').first().getAttribute('style')).match(/#([0-9a-f]{6})/)[1];
+    const color = (await switchButton.getAttribute('style')).match(/#([0-9a-f]{6})/)[1];
+    assert.equal(await switchButton.getAttribute('data-color'), color);
 
     // 1. Classic: exactly the console's fields, the page's CSRF token, no autofill value.
     let seen = standIn.state.requests.length;
@@ -97,6 +101,23 @@ test('a click switches the console three ways, exactly, despite an aggressive au
     await popup.locator('#switch-status.tone-good').waitFor();
     await consoleTab.waitForURL('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1');
 
+    // The popup said which account and role the console tab was signed in to (its
+    // session meta tag and aws-userInfo cookie).
+    assert.equal(await popup.locator('#tab-session-text').innerText(), 'Admin @ acme-main (123456789012)');
+
+    // The keyboard: the filter has the focus; typing finds the role, Enter switches.
+    assert.equal(await popup.evaluate(() => document.activeElement?.id), 'filter');
+    await popup.keyboard.type(role.slice(0, 5));
+    assert.equal(await popup.locator('#roles-list [role=option][aria-selected=true]').getAttribute('data-arn'), arn);
+    seen = standIn.state.requests.length;
+    await popup.keyboard.press('Enter');
+    const byKey = await waitFor('the classic POST sent with Enter', () =>
+      standIn.state.requests.slice(seen).find((r) => r.method === 'POST' && r.path === '/switchrole'));
+    assert.equal(new URLSearchParams(byKey.body).get('roleName'), role);
+    await popup.keyboard.press('Escape');
+    assert.equal(await popup.locator('#filter').inputValue(), '');
+    await consoleTab.waitForURL('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1');
+
     // 2. Multi-session: the JSON body with the CSRF header and the page's cookie; the tab
     // lands on the destination AWS returned.
     await consoleTab.goto(MULTI_PAGE);
@@ -108,7 +129,7 @@ test('a click switches the console three ways, exactly, despite an aggressive au
     assert.equal(multi.host, 'eu-west-1.signin.aws.amazon.com');
     assert.equal(multi.path, `/sessions/${SESSION}/v1/switchrole`);
     assert.equal(multi.headers['x-csrf-protection'], '1');
-    assert.match(multi.headers.cookie ?? '', /aws-userInfo=alice/);
+    assert.ok((multi.headers.cookie ?? '').includes(`aws-userInfo=${USER_INFO}`), multi.headers.cookie);
     assert.deepEqual(JSON.parse(multi.body), {
       account,
       roleName: role,
@@ -118,14 +139,17 @@ test('a click switches the console three ways, exactly, despite an aggressive au
     });
     await consoleTab.waitForURL(MULTI_DESTINATION);
 
-    // Ctrl+click: the same switch, the destination in a new tab.
-    await consoleTab.goto(MULTI_PAGE);
-    const newTab = browser.waitForEvent('page', (p) => !p.url().includes('popup.html'));
-    await switchButton.click({ modifiers: ['Control'] });
-    const opened = await newTab;
-    await opened.waitForURL(MULTI_DESTINATION);
-    assert.equal(consoleTab.url(), MULTI_PAGE, 'the current tab stays');
-    await opened.close();
+    // Ctrl+click, and Ctrl+Enter: the same switch, the destination in a new tab.
+    for (const how of ['click', 'key']) {
+      await consoleTab.goto(MULTI_PAGE);
+      const newTab = browser.waitForEvent('page', (p) => !p.url().includes('popup.html'));
+      if (how === 'click') await switchButton.click({ modifiers: ['Control'] });
+      else await popup.keyboard.press('Control+Enter');
+      const opened = await newTab;
+      await opened.waitForURL(MULTI_DESTINATION);
+      assert.equal(consoleTab.url(), MULTI_PAGE, `the current tab stays (${how})`);
+      await opened.close();
+    }
 
     // An expired console session: the sign-in host refuses; the popup says what to do.
     standIn.state.multiStatus = 403;

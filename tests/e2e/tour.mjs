@@ -3,10 +3,13 @@
 // saves screenshots, printing their paths.
 //
 // Without AWS credentials in the environment the tour seeds moto with the sample
-// organization (alice has an MFA device), stores alice's key in a private keyring, shows
-// the MFA prompt, enters a code (moto accepts any six digits) and shows who is signed in
-// and the accounts; then opens "Create client account…" and creates Client Q.
-import { mkdirSync } from 'node:fs';
+// organization (alice has an MFA device), imports a small list of client roles, stores
+// alice's key in a private keyring, shows the MFA prompt, enters a code (moto accepts any
+// six digits), shows who is signed in, the accounts and the switch list (a favorite
+// starred, then filtered, then in dark), what the popup says when the host is not
+// registered (the last known list stays); then opens "Create client account…" and
+// creates Client Q.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EXTENSION_ID,
@@ -19,8 +22,23 @@ import {
   seedMoto,
   startSecretService,
   addCredentials,
+  switchyard,
+  allowAssumeAnyRole,
 } from './harness.mjs';
 import { makeProvisioners, setEmailTemplate, openForm } from './provision_helpers.mjs';
+
+/** A client list as people keep it for AWS Extend Switch Roles: a section per role. */
+function clientList() {
+  const clients = ['Blue Harbor', 'Cedar Labs', 'Delta Freight', 'Evergreen Health', 'Fjord Media', 'Granite Bank'];
+  const colors = ['1f6feb', '2da44e', 'bf8700', 'cf222e', '8250df', '0a7e8c'];
+  return clients.flatMap((client, i) => ['Admin', 'ReadOnly', 'Billing'].map((role) => [
+    `[${client} (${role})]`,
+    `aws_account_id = ${String(210000000000 + i * 1111)}`,
+    `role_name = ${role}`,
+    `color = ${colors[i]}`,
+    '',
+  ].join('\n'))).join('\n');
+}
 
 const headed = process.env.SWITCHYARD_HEADED === '1';
 const shots = process.env.SWITCHYARD_SCREENSHOTS || 'screenshots';
@@ -33,14 +51,19 @@ try {
   if (moto) {
     console.log(`local AWS stand-in (moto) at ${moto.endpoint}`);
     const seeded = seedMoto(moto, { mfa: true, groups: 4 });
+    allowAssumeAnyRole(moto);
     await startSecretService(box);
     console.log(addCredentials(box, seeded, moto.endpoint).trim());
+    const list = join(box.dir, 'clients.aesr');
+    writeFileSync(list, clientList());
+    console.log(switchyard(box, ['roles', 'import', list]).trim());
   } else {
     console.log('using your AWS credentials and keyring');
   }
   console.log(installHost(box).trim());
   browser = await launch(box, { headed });
   const page = await browser.newPage();
+  await page.setViewportSize({ width: 432, height: 900 });
   await page.goto(POPUP_URL);
   await page.locator('#headline').filter({ hasText: 'Connected to switchyard' }).waitFor({ timeout: 30000 });
   console.log(`popup: ${await page.locator('#headline').innerText()}`);
@@ -70,7 +93,44 @@ try {
       console.log(`accounts: ${await page.locator('#accounts-summary').innerText()}`);
       if (moto) await screenshot('popup-signed-in.png');
     }
+    if (moto) await popupTour();
     if (moto) await usersTour();
+  }
+  // The switch list: a favorite, then a filter, then the dark scheme; then a browser
+  // whose host is not registered, with the same list kept in its storage.
+  async function popupTour() {
+    await page.waitForFunction(() => performance.getEntriesByName('roles-refreshed').length > 0, null, { timeout: 60000 });
+    console.log(`roles: ${await page.locator('#roles-count').innerText()}`);
+    await page.locator('#filter').focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Control+d');
+    await page.keyboard.press('Control+Home');
+    await screenshot('popup-roles.png');
+    await page.keyboard.type('granite adm');
+    await screenshot('popup-filtered.png');
+    console.log(`filtered: ${await page.locator('#roles-count').innerText()}`);
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot('popup-dark.png');
+    await page.emulateMedia({ colorScheme: 'light' });
+    const kept = await page.evaluate(() => chrome.storage.local.get(['roles_cache', 'favorites']));
+    const bare = sandbox({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    const other = await launch(bare);
+    try {
+      const lost = await other.newPage();
+      await lost.setViewportSize({ width: 432, height: 900 });
+      await lost.goto(POPUP_URL);
+      await lost.evaluate((items) => chrome.storage.local.set(items), kept);
+      await lost.reload();
+      await lost.locator('#headline').filter({ hasText: 'Not connected' }).waitFor({ timeout: 30000 });
+      await lost.locator('#roles-list [role=option]').first().waitFor();
+      const path = join(shots, 'popup-not-connected.png');
+      await lost.locator('main').screenshot({ path });
+      console.log(`screenshot: ${path}`);
+    } finally {
+      await other.close();
+      cleanup(bare);
+    }
   }
   // The Users page of the management account: two users made through the page (the
   // second API-only), the hand-over of the second, then a throwaway MFA device's QR code

@@ -530,6 +530,7 @@ fn the_way_to_switch_follows_the_page() {
     let facts = |meta: Option<&str>, csrf: Option<&str>| PageFacts {
         session_meta: meta.map(str::to_owned),
         csrf: csrf.map(str::to_owned),
+        user_info: None,
     };
     let kind = |plan: Plan| match plan {
         Plan::Classic(form) => format!("classic {}", form.action),
