@@ -605,8 +605,8 @@ fn the_preferred_method_is_honoured_where_the_tab_allows_it() {
     use crate::settings::SwitchMethod;
     let console = "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1";
     let with_csrf = PageFacts {
-        session_meta: None,
         csrf: Some("c".into()),
+        ..PageFacts::default()
     };
     let signed_out = PageFacts::default();
     let kind = |preferred: Preferred| match preferred {
