@@ -49,6 +49,12 @@ const OVERSCAN: usize = 8;
 const FALLBACK_ROW_PX: f64 = 30.0;
 /// At most this many `roles.list` pages (a guard against a daemon that never ends).
 const MAX_PAGES: usize = 200;
+/// `chrome.storage.local` key of the first screen of the unfiltered list: its rows as the
+/// popup drew them (HTML), the count line and the list's height. `popup.js` shows it
+/// before this module has even compiled; [`restore`] then draws the live list.
+const SNAPSHOT_KEY: &str = "roles_snapshot";
+/// Rows in the snapshot (more than a screen).
+const SNAPSHOT_ROWS: usize = 16;
 
 #[wasm_bindgen]
 extern "C" {
@@ -205,6 +211,11 @@ async fn restore(early: JsValue) {
             _ => list.refresh(),
         }
     });
+    // Typed while the module loaded (over the snapshot): filter with it.
+    let typed = filter_text();
+    if !typed.trim().is_empty() {
+        LIST.with(|list| list.borrow_mut().filter(&typed));
+    }
     render_list();
     perf_mark("rows-rendered");
     after_paint(|| {
@@ -449,6 +460,7 @@ fn toggle_favorite(row: Option<usize>) {
     if let Some(favorites) = favorites {
         reveal_cursor();
         render_list();
+        save_snapshot();
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = storage::set_text(FAVORITES_KEY, &favorites).await {
                 chrome::warn(&format!("switchyard: favorites not saved: {e}"));
@@ -631,8 +643,51 @@ async fn load_roles() {
     });
     keep_place(render_list);
     perf_mark("roles-refreshed");
+    save_snapshot();
     if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
         chrome::warn(&format!("switchyard: the role list was not saved: {e}"));
+    }
+}
+
+/// Keep the first screen of the unfiltered list for the next popup to show at once.
+fn save_snapshot() {
+    let Some(document) = page() else { return };
+    let snapshot = LIST.with(|list| {
+        let list = list.borrow();
+        let mut searcher = Searcher::default();
+        let shown = listing(&list.catalog, &list.marks, &mut searcher, "");
+        let holder = document.create_element("ul").ok()?;
+        let options = ViewOptions {
+            hide_account_ids: list.settings.hide_account_ids,
+            show_colors: list.settings.show_colors,
+            current: None,
+        };
+        for row in 0..shown.rows.len().min(SNAPSHOT_ROWS) {
+            let view = switchyard_shared::popup_list::row_view(
+                &list.catalog,
+                &shown,
+                row,
+                &list.marks,
+                &mut searcher,
+                options,
+            )?;
+            let selected = shown.first() == Some(row);
+            let item = row_element(&document, &view, row, selected, &list.catalog)?;
+            holder.append_child(&item).ok()?;
+        }
+        let snapshot = serde_json::json!({
+            "count": summary(&list.catalog, &shown),
+            "rows": holder.inner_html(),
+            "height": shown.rows.len() as f64 * list.row_px,
+        });
+        Some(snapshot.to_string())
+    });
+    if let Some(text) = snapshot {
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = storage::set_text(SNAPSHOT_KEY, &text).await {
+                chrome::warn(&format!("switchyard: the first screen was not saved: {e}"));
+            }
+        });
     }
 }
 
@@ -659,8 +714,12 @@ fn keep_place(change: impl FnOnce()) {
 }
 
 /// Show the list part: the console tab's session, the count, the rows or why there are none.
+/// Nothing before storage was read (the snapshot may be showing).
 fn render_list() {
     let Some(document) = page() else { return };
+    if !LIST.with(|list| list.borrow().restored) {
+        return;
+    }
     let show = |id: &str, visible: bool| {
         if let Some(element) = document.get_element_by_id(id) {
             set_hidden(&element, !visible);

@@ -16,12 +16,38 @@ globalThis.switchyardRunInTab = async (tabId, name, args) => {
   return results?.[0]?.result ?? null;
 };
 
-// The stored settings, marks and last list are read while the wasm module compiles (the
-// keys are those of switchyard_shared::popup_list and ::settings).
+// Storage is read while the wasm module compiles: the first screen of the last list, as
+// the popup drew it (popup.rs's snapshot; small, so asked for first), is shown until the
+// module draws the live one (extension pages run no inline script, so the stored HTML is
+// inert); the settings, marks and last list (the keys of switchyard_shared::popup_list
+// and ::settings) go to popup_start.
+const firstScreen = chrome.storage.local.get("roles_snapshot");
 const stored = chrome.storage.local.get(["settings", "favorites", "recent", "roles_cache"]);
+let started = false;
+
+firstScreen.then((items) => {
+  if (started || typeof items.roles_snapshot !== "string") return;
+  let snapshot;
+  try {
+    snapshot = JSON.parse(items.roles_snapshot);
+  } catch {
+    return;
+  }
+  const byId = (id) => document.getElementById(id);
+  byId("roles").hidden = false;
+  byId("roles-scroll").hidden = false;
+  byId("roles-count").textContent = String(snapshot.count ?? "");
+  byId("roles-spacer").style.height = `${Number(snapshot.height) || 0}px`;
+  byId("roles-list").innerHTML = String(snapshot.rows ?? "");
+  byId("filter").focus();
+  requestAnimationFrame(() => performance.mark("snapshot-painted"));
+});
 
 init()
-  .then(() => popup_start(stored))
+  .then(() => {
+    started = true;
+    popup_start(stored);
+  })
   .catch((error) => {
     const headline = document.getElementById("headline");
     headline.className = "tone-bad";

