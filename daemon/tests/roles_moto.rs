@@ -362,3 +362,114 @@ async fn with_an_mfa_session_the_keys_user_is_decided() {
         "{data}"
     );
 }
+
+/// One framed message to a long-lived `switchyard-host`, and its framed reply (with the
+/// reply's size on the wire).
+fn ask_host(
+    stdin: &mut impl std::io::Write,
+    stdout: &mut impl std::io::Read,
+    message: &str,
+) -> (usize, Value) {
+    let mut frame = (message.len() as u32).to_ne_bytes().to_vec();
+    frame.extend_from_slice(message.as_bytes());
+    stdin.write_all(&frame).unwrap();
+    stdin.flush().unwrap();
+    let mut header = [0u8; 4];
+    stdout.read_exact(&mut header).unwrap();
+    let mut body = vec![0u8; u32::from_ne_bytes(header) as usize];
+    stdout.read_exact(&mut body).unwrap();
+    (body.len(), serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_list_comes_to_the_browser_in_pages() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let alice = user(
+        &admin,
+        "alice",
+        Some(&allow_assume("arn:aws:iam::*:role/*")),
+    )
+    .await;
+    let sandbox = Sandbox::start();
+    sandbox.add_credentials("default", &alice, &moto.endpoint);
+    // 4,000 roles: some 1.4 MB of JSON, more than a browser takes from a native host.
+    let mut list = String::new();
+    for account in 0..800 {
+        for role in ["Admin", "ReadOnly", "Billing", "Deploy", "Audit"] {
+            list.push_str(&format!(
+                "[client-{account:04}-{role}]\naws_account_id = {}\nrole_name = {role}\n\n",
+                100_000_000_000u64 + account
+            ));
+        }
+    }
+    let file = sandbox.home().join("big.aesr");
+    std::fs::write(&file, list).unwrap();
+    let out = sandbox.switchyard(&["roles", "import", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let whole = roles(&sandbox, &[]);
+    let whole_arns = arns(&whole);
+    // The list's 4,000, and the wildcard's role names in alice's own account.
+    assert!(whole_arns.len() >= 4000, "{}", whole_arns.len());
+    assert_eq!(whole["total"], whole_arns.len());
+    assert!(whole.get("next_offset").is_none());
+
+    let mut host = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard-host"));
+    host.arg("chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/")
+        .env("SWITCHYARD_DAEMON_BIN", env!("CARGO_BIN_EXE_switchyard"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    sandbox.env(&mut host);
+    let mut host = host.spawn().unwrap();
+    let mut stdin = host.stdin.take().unwrap();
+    let mut stdout = host.stdout.take().unwrap();
+
+    // Unpaged, the browser would get the host's refusal instead of the list.
+    let (_, refused) = ask_host(&mut stdin, &mut stdout, r#"{"id":1,"type":"roles.list"}"#);
+    assert_eq!(refused["error"]["code"], "reply_too_large", "{refused}");
+
+    // In pages of 256 KiB: each reply fits, together they are the whole list, in order.
+    let mut paged = Vec::new();
+    let mut offset = 0;
+    let mut pages = 0;
+    loop {
+        let request = format!(
+            r#"{{"id":{},"type":"roles.list","page_bytes":262144,"offset":{offset}}}"#,
+            pages + 2
+        );
+        let (size, reply) = ask_host(&mut stdin, &mut stdout, &request);
+        assert_eq!(reply["status"], "ok", "{reply}");
+        assert!(size < 300 * 1024, "a page of {size} bytes");
+        let data = &reply["data"];
+        assert_eq!(data["total"], whole_arns.len());
+        paged.extend(arns(data));
+        pages += 1;
+        match data["next_offset"].as_u64() {
+            Some(next) => {
+                assert!(next as usize > offset);
+                offset = next as usize;
+            }
+            None => break,
+        }
+    }
+    assert!(pages >= 5, "{pages} pages");
+    assert_eq!(paged, whole_arns);
+
+    // A page past the end is empty and last; a negative offset is refused.
+    let (_, past) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":90,"type":"roles.list","page_bytes":1000,"offset":99999}"#,
+    );
+    assert_eq!(past["data"]["targets"], serde_json::json!([]));
+    assert!(past["data"].get("next_offset").is_none());
+    let (_, bad) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":91,"type":"roles.list","page_bytes":1000,"offset":-1}"#,
+    );
+    assert_eq!(bad["error"]["code"], "invalid_params", "{bad}");
+    drop(stdin);
+    let _ = host.wait();
+}
