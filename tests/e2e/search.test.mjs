@@ -282,6 +282,17 @@ test('each state says what to do; a cached list still shows when the daemon cann
     assert.equal(await page.locator('#roles-list [role=option]').count(), 2);
     assert.match(await page.locator('#roles-count').innerText(), /^2 roles in 1 account · listed 10 min ago$/);
     assert.equal(await page.locator('#code').innerText(), 'host_not_registered');
+    // Ids and colors show by default; the options page's settings hide them on next open.
+    assert.equal(await page.locator('#roles-list li.account code.id').innerText(), '210987654321');
+    assert.equal(await page.locator('#roles-list .chip').count(), 2);
+    await page.evaluate(() => chrome.storage.local.set({
+      settings: JSON.stringify({ hide_account_ids: true, show_colors: false }),
+    }));
+    await page.reload();
+    await page.locator('#roles-list [role=option]').first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#roles-list .chip').length === 0);
+    assert.equal(await page.locator('#roles-list .id').count(), 0);
+    assert.doesNotMatch(await page.locator('#roles-list [role=option]').first().getAttribute('aria-label'), /210987654321/);
   } finally {
     await browser.close();
     cleanup(box);

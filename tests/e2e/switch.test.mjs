@@ -216,6 +216,10 @@ print(sts.get_caller_identity()['Arn'])
       'no form or multi-session POST without a CSRF token',
     );
 
+    // The role switched to is kept as recently used, for the next popup.
+    const recent = await popup.evaluate(async () => JSON.parse((await chrome.storage.local.get('recent')).recent));
+    assert.deepEqual(recent, [arn]);
+
     // Invalid targets are refused by the service worker before any request.
     const switches = () => standIn.state.requests.filter((r) =>
       r.method === 'POST' || r.path === '/federation' || r.path === '/oauth').length;
