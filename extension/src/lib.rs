@@ -10,22 +10,37 @@
 //! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`]) and
 //! plain Rust that is unit-tested natively ([`pending`], [`oneshot`], [`messages`]).
 
+//!
+//! Built twice: whole (`pkg/`, the default `pages` feature: the service worker and every
+//! page), and without `pages` for the popup alone (`pkg-popup/`), so the popup loads a
+//! module of its own code only.
+
+#[cfg(feature = "pages")]
 pub mod background;
 pub mod chrome;
+#[cfg(feature = "pages")]
 pub mod create_account;
 pub mod messages;
 pub mod oneshot;
+#[cfg(feature = "pages")]
 pub mod options;
+#[cfg(feature = "pages")]
 pub mod page;
+#[cfg(feature = "pages")]
 pub mod page_port;
 pub mod pending;
 pub mod popup;
 pub mod storage;
 pub mod switching;
+#[cfg(feature = "pages")]
 pub mod users_page;
 
+#[cfg(feature = "pages")]
 pub use background::{background_start, handle_message};
+#[cfg(feature = "pages")]
 pub use create_account::{context_menu_register, create_account_start, menu_clicked};
+#[cfg(feature = "pages")]
 pub use options::options_start;
 pub use popup::popup_start;
+#[cfg(feature = "pages")]
 pub use users_page::users_page_start;

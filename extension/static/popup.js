@@ -1,5 +1,6 @@
-// Switchyard popup shim: loads the wasm module and hands the page to Rust (popup_start).
-import init, { popup_start } from "./pkg/switchyard_extension.js";
+// Switchyard popup shim: loads the popup's own wasm module (the crate built without the
+// other pages) and hands the page to Rust (popup_start).
+import init, { popup_start } from "./pkg-popup/switchyard_extension.js";
 import { readPage } from "./page_functions.js";
 
 const PAGE_FUNCTIONS = { readPage };

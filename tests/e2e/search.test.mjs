@@ -231,9 +231,10 @@ test('bundle: wasm + JavaScript, gzipped', () => {
     }
   };
   walk(dir);
-  // What the popup loads: the one wasm module (every page's code), its glue, popup.js and
-  // page_functions.js; and every script of the extension.
-  const popupLoads = /(\.wasm|switchyard_extension\.js|popup\.js|page_functions\.js)$/;
+  // What the popup loads: its own wasm module and glue (pkg-popup/), popup.js and
+  // page_functions.js; and every script of the extension (pkg/ is the worker's and the
+  // other pages').
+  const popupLoads = /(pkg-popup\/.*|\/popup\.js|\/page_functions\.js)$/;
   const sum = { all: [0, 0], popup: [0, 0] };
   const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
   for (const path of files) {

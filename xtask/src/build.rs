@@ -52,8 +52,34 @@ pub fn build_bins(profile: Profile) -> anyhow::Result<PathBuf> {
     }))
 }
 
-/// Build the wasm crate, bind it, optimize it and lay out the unpacked extension.
+/// Build the wasm crate, bind it, optimize it and lay out the unpacked extension: the
+/// whole crate in `pkg/` (the service worker and every page but the popup), and the popup
+/// alone (`--no-default-features`) in `pkg-popup/`, so the popup loads only its own code.
 pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
+    let out = target_dir().join("extension/chromium");
+    if out.exists() {
+        fs::remove_dir_all(&out).with_context(|| format!("cleaning {}", out.display()))?;
+    }
+    // Each build overwrites the same .wasm file: bind it before the next build.
+    for (features, dir) in [
+        (&[][..], "pkg"),
+        (&["--no-default-features"][..], "pkg-popup"),
+    ] {
+        let wasm = build_wasm(tools, features)?;
+        bind_wasm(tools, &wasm, &out.join(dir))?;
+    }
+    copy_dir(&root().join("manifest/chromium"), &out)?;
+    copy_dir(&root().join("manifest/icons"), &out.join("icons"))?;
+    copy_dir(&root().join("extension/static"), &out)?;
+    if !out.join("manifest.json").is_file() {
+        bail!("the extension has no manifest.json at {}", out.display());
+    }
+    eprintln!("xtask: extension built at {}", out.display());
+    Ok(out)
+}
+
+/// Build the wasm crate with `features` (extra cargo arguments); the `.wasm` file.
+fn build_wasm(tools: &Tools, features: &[&str]) -> anyhow::Result<PathBuf> {
     let wasm_target = cmd::wasm_target_dir();
     let mut cargo = match &tools.wasm {
         WasmToolchain::Rustup => {
@@ -84,20 +110,19 @@ pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
             "wasm",
             "--target",
             "wasm32-unknown-unknown",
-        ]);
+        ])
+        .args(features);
     cmd::run(&mut cargo)?;
-    let wasm = wasm_target.join("wasm32-unknown-unknown/wasm/switchyard_extension.wasm");
+    Ok(wasm_target.join("wasm32-unknown-unknown/wasm/switchyard_extension.wasm"))
+}
 
-    let out = target_dir().join("extension/chromium");
-    if out.exists() {
-        fs::remove_dir_all(&out).with_context(|| format!("cleaning {}", out.display()))?;
-    }
-    let pkg = out.join("pkg");
+/// `wasm-bindgen` the module into `pkg`, then `wasm-opt` it.
+fn bind_wasm(tools: &Tools, wasm: &Path, pkg: &Path) -> anyhow::Result<()> {
     cmd::run(
         Command::new(&tools.wasm_bindgen)
             .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&pkg)
-            .arg(&wasm),
+            .arg(pkg)
+            .arg(wasm),
     )?;
     let bg = pkg.join("switchyard_extension_bg.wasm");
     cmd::run(
@@ -114,15 +139,7 @@ pub fn build_extension(tools: &Tools) -> anyhow::Result<PathBuf> {
             ])
             .arg(&bg)
             .arg(&bg),
-    )?;
-    copy_dir(&root().join("manifest/chromium"), &out)?;
-    copy_dir(&root().join("manifest/icons"), &out.join("icons"))?;
-    copy_dir(&root().join("extension/static"), &out)?;
-    if !out.join("manifest.json").is_file() {
-        bail!("the extension has no manifest.json at {}", out.display());
-    }
-    eprintln!("xtask: extension built at {}", out.display());
-    Ok(out)
+    )
 }
 
 /// The Firefox extension beside the built Chromium one: its files, with the manifest
