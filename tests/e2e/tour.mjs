@@ -172,8 +172,8 @@ try {
     await form.locator('#create-form').waitFor({ timeout: 30000 });
     await form.locator('#users-list input[data-user="alice"]').waitFor({ timeout: 60000 });
     await form.locator('#email-status.free').waitFor({ timeout: 30000 });
-    await form.locator('#tags').fill('team=blue');
     await form.locator('#optional').evaluate((d) => { d.open = true; });
+    await form.locator('#tags').fill('team=blue');
     const formShot = join(shots, 'create-account-form.png');
     await form.locator('main').screenshot({ path: formShot });
     console.log(`screenshot: ${formShot}`);

@@ -305,7 +305,9 @@ mod tests {
             .update("j01", |j| j.start(Step::CheckEmail, 2))
             .unwrap();
         let woke = waiter.await.unwrap().unwrap();
-        assert!(started.elapsed() < Duration::from_secs(5));
+        let latency = started.elapsed();
+        println!("job.watch woke {latency:?} after the change");
+        assert!(latency < Duration::from_secs(5));
         assert_eq!(woke.seq, 2);
         assert_eq!(woke.events[0].seq, 2);
         // A job that stopped ends the watch at once, with or without news.

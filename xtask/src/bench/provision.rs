@@ -126,7 +126,7 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
         ms(ours_p95)
     );
     println!(
-        "AWS CLI v{} shell script (11 calls):         median {:.0} ms, max {:.0} ms",
+        "AWS CLI v{} shell script (10 calls):         median {:.0} ms, max {:.0} ms",
         setup::AWSCLI_VERSION,
         ms(theirs_median),
         ms(theirs_p95)
