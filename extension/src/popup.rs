@@ -84,8 +84,6 @@ struct List {
     cursor: Option<usize>,
     /// Storage was read (settings and marks are known).
     restored: bool,
-    /// A list is shown: from storage or from the daemon.
-    loaded: bool,
     /// The daemon answered `roles.list` in this popup.
     fresh: bool,
     /// `roles.list` was asked for.
@@ -93,7 +91,6 @@ struct List {
     /// When the stored list was saved (Unix seconds), while it is the one shown.
     saved_at: Option<u64>,
     notices: Vec<String>,
-    profile: String,
     /// The signed-in account's alias (from `identity`).
     aliases: HashMap<String, String>,
     session: Option<ConsoleSession>,
@@ -200,10 +197,8 @@ async fn restore(early: JsValue) {
         match cached {
             // A list the daemon sent meanwhile is newer.
             Some(cached) if !list.fresh => {
-                list.profile = cached.profile.clone();
                 list.saved_at = Some(cached.saved_at);
                 list.notices = cached.notices;
-                list.loaded = true;
                 let catalog = Catalog::new(cached.targets, &list.aliases);
                 perf_mark("catalog-built");
                 list.replace(catalog);
@@ -632,12 +627,10 @@ async fn load_roles() {
     let cached = LIST.with(|list| {
         let mut list = list.borrow_mut();
         list.fresh = true;
-        list.loaded = true;
         list.saved_at = None;
         let catalog = Catalog::new(targets, &list.aliases);
         let cached = CachedList::new(&data.profile, &catalog.targets, &data.notices, now_secs());
         list.notices = data.notices;
-        list.profile = data.profile;
         list.replace(catalog);
         cached
     });
