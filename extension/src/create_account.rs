@@ -7,7 +7,8 @@
 //! (else why not); the e-mail is checked live (`account.check_email`, debounced); a
 //! submitted form becomes `account.create`, and the job is followed with `job.watch`
 //! long-polls on a native port of the page's own ([`PagePort`]), each step shown as it
-//! happens. A "Close an account" section sends `account.close` once the name is typed.
+//! happens. The host relays one request at a time per port, so the page keeps three:
+//! quick requests, the lists (users, accounts), and the watch. A "Close an account" section sends `account.close` once the name is typed.
 //! Requests act for the profile chosen on the options page.
 
 use std::cell::{Cell, RefCell};
@@ -95,6 +96,9 @@ thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     static PORT: PagePort = PagePort::default();
     static WATCH_PORT: PagePort = PagePort::default();
+    /// For the users and accounts lists, which can take seconds in a large account, so
+    /// the live e-mail check never queues behind them.
+    static LIST_PORT: PagePort = PagePort::default();
     static EMAIL_TOKEN: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -304,7 +308,8 @@ async fn submit_mfa() {
 }
 
 async fn load_users() {
-    let answer: Result<UsersListData, ErrorBody> = ask(
+    let answer: Result<UsersListData, ErrorBody> = ask_on(
+        &LIST_PORT,
         Request::UsersList(UsersTarget {
             profile: profile(),
             ..UsersTarget::default()
@@ -679,7 +684,8 @@ fn render_job(job: &Job) {
 }
 
 async fn load_accounts() {
-    let answer: Result<AccountsData, ErrorBody> = ask(
+    let answer: Result<AccountsData, ErrorBody> = ask_on(
+        &LIST_PORT,
         Request::AccountsList(AccountsListParams {
             profile: profile(),
             refresh: false,

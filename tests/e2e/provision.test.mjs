@@ -4,6 +4,8 @@
 // handler the service worker registers (switchyardMenuClicked), as the browser would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
   sandbox,
   launch,
@@ -17,13 +19,13 @@ import {
 } from './harness.mjs';
 import { makeProvisioners, setEmailTemplate, openForm } from './provision_helpers.mjs';
 
-async function open({ as = 'alice' } = {}) {
+async function open({ as = 'alice', mfa = false } = {}) {
   const moto = await startMoto();
   const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
   box.stops.push(() => moto.stop());
   let browser;
   try {
-    const seeded = seedMoto(moto);
+    const seeded = seedMoto(moto, { mfa });
     const bob = makeProvisioners(moto);
     await startSecretService(box);
     addCredentials(box, as === 'alice' ? seeded : bob, moto.endpoint);
@@ -157,6 +159,10 @@ test('the menu opens the form with the selection; bad input stays in the page; t
 test('a user whose policies do not allow organizations:CreateAccount sees why the form is unavailable', async () => {
   const ctx = await open({ as: 'bob' });
   try {
+    // From now on moto enforces IAM policies, as AWS does: bob may read his policies
+    // and the organization, and AWS itself refuses him CreateAccount (checked below).
+    const enforced = await fetch(`${ctx.moto.endpoint}/moto-api/reset-auth`, { method: 'POST', body: '0' });
+    assert.equal(enforced.status, 200);
     const page = await openForm(ctx.browser, undefined);
     await page.locator('#unavailable').waitFor({ timeout: 30000 });
     assert.equal(
@@ -166,6 +172,41 @@ test('a user whose policies do not allow organizations:CreateAccount sees why th
     );
     assert.equal(await page.locator('#create-form').isVisible(), false);
     assert.equal(await page.locator('#name').inputValue(), '');
+    // The page's verdict is AWS's: the same request through the CLI is refused.
+    const refused = spawnSync(
+      join(process.env.SWITCHYARD_BIN_DIR, 'switchyard'),
+      ['account', 'create', '--name', 'Client B', '--email', 'ops+client-b@example.com'],
+      { env: ctx.box.env, encoding: 'utf8' },
+    );
+    assert.notEqual(refused.status, 0);
+    const said = refused.stdout + refused.stderr;
+    console.log(`bob's CreateAccount through the CLI: ${said.trim().split('\n').at(-1)}`);
+    assert.match(said, /access_denied/);
+    assert.match(said, /organizations:CreateAccount/);
+  } finally {
+    await close(ctx);
+  }
+});
+
+test('an MFA user enters a code in the page, then gets the form', async () => {
+  const ctx = await open({ mfa: true });
+  try {
+    const page = await openForm(ctx.browser, 'Client M');
+    const code = page.getByLabel('6-digit MFA code');
+    await code.waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#create-form').isVisible(), false);
+    // A malformed code is refused in the page.
+    await code.fill('12ab');
+    await code.press('Enter');
+    await page.locator('#mfa-error').filter({ hasText: '6 digits' }).waitFor({ timeout: 5000 });
+    // moto accepts any six digits.
+    await code.fill('123456');
+    await code.press('Enter');
+    await page.locator('#create-form').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#mfa-form').isVisible(), false);
+    assert.equal(await page.locator('#caller-arn').innerText(), 'arn:aws:iam::123456789012:user/alice');
+    assert.equal(await page.locator('#name').inputValue(), 'Client M');
+    await page.locator('#users-list input[data-user="alice"]').waitFor({ timeout: 60000 });
   } finally {
     await close(ctx);
   }
