@@ -483,45 +483,42 @@ pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query:
         };
     }
     let mut hits = searcher.search(catalog.haystacks(), query);
-    let rank: HashMap<&str, usize> = marks
-        .favorites
-        .iter()
-        .map(|a| (a.as_str(), 0))
-        .chain(
-            marks
-                .recent
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.as_str(), i + 1)),
-        )
-        .rev()
-        .collect();
-    let rank_of = |t: usize| {
-        rank.get(catalog.targets[t].role_arn.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    };
-    hits.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| rank_of(a.index).cmp(&rank_of(b.index)))
-            .then(a.index.cmp(&b.index))
-    });
+    // The search gave them best first, ties in catalog order; among equal scores,
+    // favorites then recently used go first (few targets: looked up by index).
+    let mut rank: HashMap<usize, usize> = HashMap::new();
+    for (i, arn) in marks.recent.iter().enumerate().rev() {
+        if let Some(t) = catalog.find(arn) {
+            rank.insert(t, i + 1);
+        }
+    }
+    for arn in &marks.favorites {
+        if let Some(t) = catalog.find(arn) {
+            rank.insert(t, 0);
+        }
+    }
+    if !rank.is_empty() {
+        let rank_of = |t: usize| rank.get(&t).copied().unwrap_or(usize::MAX);
+        hits.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| rank_of(a.index).cmp(&rank_of(b.index)))
+                .then(a.index.cmp(&b.index))
+        });
+    }
     // Accounts in the order of their best hit; each account's hits in hit order.
     let mut order: Vec<usize> = Vec::new();
-    let mut by_group: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut bucket_of = vec![usize::MAX; catalog.groups.len()];
+    let mut buckets: Vec<Vec<usize>> = Vec::new();
     for hit in &hits {
         let g = catalog.group_of[hit.index];
-        by_group
-            .entry(g)
-            .or_insert_with(|| {
-                order.push(g);
-                Vec::new()
-            })
-            .push(hit.index);
+        if bucket_of[g] == usize::MAX {
+            bucket_of[g] = buckets.len();
+            buckets.push(Vec::new());
+            order.push(g);
+        }
+        buckets[bucket_of[g]].push(hit.index);
     }
-    for g in order {
-        let targets = &by_group[&g];
+    for (g, targets) in order.into_iter().zip(&buckets) {
         rows.push(Row::Account {
             group: g,
             lead: targets[0],

@@ -134,10 +134,17 @@ test('10,000 targets: drawn from the cache at once, filtered per keystroke, driv
     assert.equal(await best.getAttribute('aria-selected'), 'true');
     assert.equal(await page.locator('#filter').getAttribute('aria-activedescendant'), await best.getAttribute('id'));
     assert.ok((await best.locator('mark').count()) > 0, 'matched characters are highlighted');
-    const keystrokes = await page.evaluate(() => performance.getEntriesByName('filter').map((e) => e.duration));
-    assert.equal(keystrokes.length, 'client 1999 audit'.length);
-    console.log(`filter per keystroke over ${total} targets: p50 ${ms(percentile(keystrokes, 50))}, p95 ${ms(percentile(keystrokes, 95))}, max ${ms(Math.max(...keystrokes))} (goal p95 < 16 ms; ${keystrokes.length} keystrokes)`);
     assert.match(await page.locator('#roles-count').innerText(), /^[\d,]+ of [\d,]+ roles match$/);
+    const first = await page.evaluate(() => performance.getEntriesByName('filter').map((e) => e.duration));
+    assert.equal(first.length, 'client 1999 audit'.length);
+    // Two more queries, for a p95 over some fifty keystrokes.
+    for (const query of ['acme prod admin', 'billing 0042']) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.type(query, { delay: 30 });
+    }
+    const keystrokes = await page.evaluate(() => performance.getEntriesByName('filter').map((e) => e.duration));
+    console.log(`filter per keystroke over ${total} targets: p50 ${ms(percentile(keystrokes, 50))}, p95 ${ms(percentile(keystrokes, 95))}, max ${ms(Math.max(...keystrokes))} (goal p95 < 16 ms; ${keystrokes.length} keystrokes, Esc included)`);
+    console.log(`  "client 1999 audit" keystroke by keystroke: ${first.map((d) => d.toFixed(1)).join(', ')} ms`);
 
     // Esc clears the filter; ↓ moves over roles only; Ctrl+D stars the cursor's role.
     await page.keyboard.press('Escape');
