@@ -9,7 +9,9 @@
 //!
 //! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`]) and
 //! plain Rust that is unit-tested natively ([`pending`], [`oneshot`], [`messages`]).
-
+//! [`page`] holds what every page needs (asking the worker, DOM helpers); the options
+//! page is [`options`] (`options.js` calls [`options_start`]) and the Users page
+//! [`users_page`].
 //!
 //! Built twice: whole (`pkg/`, the default `pages` feature: the service worker and every
 //! page), and without `pages` for the popup alone (`pkg-popup/`), so the popup loads a
@@ -24,7 +26,6 @@ pub mod messages;
 pub mod oneshot;
 #[cfg(feature = "pages")]
 pub mod options;
-#[cfg(feature = "pages")]
 pub mod page;
 #[cfg(feature = "pages")]
 pub mod page_port;

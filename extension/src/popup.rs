@@ -22,7 +22,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use serde::de::DeserializeOwned;
 use switchyard_shared::account_panel::{self, Command, Event, Panel, PanelView};
 use switchyard_shared::console_session::{self, ConsoleSession};
 use switchyard_shared::popup::{uptime, view, ConnectionState, PopupView, Tone};
@@ -30,7 +29,7 @@ use switchyard_shared::popup_list::{
     empty_view, listing, scroll_to_show, session_line, summary, window, CachedList, Catalog,
     Listing, Marks, RowView, ViewOptions, CACHE_KEY, FAVORITES_KEY, RECENT_KEY,
 };
-use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::protocol::ErrorCode;
 use switchyard_shared::roles::{RolesData, Target};
 use switchyard_shared::search::{Searcher, Span};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
@@ -40,6 +39,7 @@ use web_sys::{Document, Element, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::chrome;
 use crate::messages::{self, PageRequest, SwitchDone, SwitchMethod, SwitchRequest};
+use crate::page::{ask, ask_worker};
 use crate::storage;
 use crate::switching;
 
@@ -244,22 +244,6 @@ async fn read_tab_session() {
         list.generation += 1;
     });
     render_list();
-}
-
-/// Send `request` to the service worker; the JSON text of its answer.
-async fn ask_worker(request: &PageRequest) -> Result<Option<String>, String> {
-    let question = serde_json::to_string(request)
-        .map(|text| chrome::from_json_text(&text))
-        .unwrap_or(JsValue::UNDEFINED);
-    chrome::send_message(&question)
-        .await
-        .map(|answer| chrome::to_json_text(&answer))
-        .map_err(|e| chrome::error_text(&e))
-}
-
-/// Relay `request` to the daemon through the service worker.
-async fn ask<T: DeserializeOwned>(request: PageRequest) -> Result<T, ErrorBody> {
-    messages::decode_page_answer(ask_worker(&request).await)
 }
 
 /// Apply `event` to the panel, render it, and start the command it asks for.

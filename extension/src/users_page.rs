@@ -26,7 +26,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use crate::chrome;
-use crate::messages::{self, PageRequest};
+use crate::messages::PageRequest;
 
 /// What the page remembers while it is open (no secret: the hand-over and the seed are
 /// only in the DOM).
@@ -151,14 +151,7 @@ fn now() -> u64 {
 
 /// Relay `request` to the daemon through the service worker.
 async fn ask<T: DeserializeOwned>(request: &PageRequest) -> Result<T, ErrorBody> {
-    let question = serde_json::to_string(request)
-        .map(|text| chrome::from_json_text(&text))
-        .unwrap_or(JsValue::UNDEFINED);
-    let answer = chrome::send_message(&question)
-        .await
-        .map(|answer| chrome::to_json_text(&answer))
-        .map_err(|e| chrome::error_text(&e));
-    messages::decode_page_answer(answer)
+    crate::page::ask(request.clone()).await
 }
 
 fn busy(text: Option<&str>) {

@@ -5,30 +5,8 @@
 // gnome-keyring and the local HTTPS stand-in for AWS's console and sign-in hosts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  sandbox,
-  launch,
-  installHost,
-  cleanup,
-  startMoto,
-  seedMoto,
-  startSecretService,
-  addCredentials,
-  EXTENSION_ID,
-} from './harness.mjs';
-import {
-  CSRF,
-  CLASSIC_PAGE,
-  OTHER_PAGE,
-  startStandIn,
-  autofillExtension,
-  waitFor,
-  resolverRules,
-  useStandInSignin,
-} from './standin.mjs';
+import { cleanup, EXTENSION_ID } from './harness.mjs';
+import { CSRF, CLASSIC_PAGE, OTHER_PAGE, waitFor, consoleSandbox } from './standin.mjs';
 
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/options.html`;
 
@@ -55,25 +33,8 @@ role_name = Ops
 `;
 
 test('the options page shows, stores and applies the preferences', async () => {
-  const moto = await startMoto();
-  const configDir = mkdtempSync(join(tmpdir(), 'sy-awscfg-'));
-  const awsConfig = join(configDir, 'config');
-  writeFileSync(awsConfig, AWS_CONFIG);
-  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint, AWS_CONFIG_FILE: awsConfig });
-  box.stops.push(() => moto.stop());
-  let browser;
+  const { box, seeded, standIn, browser } = await consoleSandbox({ awsConfig: AWS_CONFIG });
   try {
-    const seeded = seedMoto(moto, { groups: 1 });
-    const standIn = await startStandIn(box.dir);
-    box.stops.push(standIn.stop);
-    await startSecretService(box);
-    addCredentials(box, seeded, moto.endpoint);
-    useStandInSignin(box, standIn);
-    installHost(box);
-    browser = await launch(box, {
-      args: [`--host-resolver-rules=${resolverRules(standIn)}`, '--ignore-certificate-errors'],
-      extensions: [autofillExtension(box.dir)],
-    });
     const consoleTab = browser.pages()[0] ?? (await browser.newPage());
     await consoleTab.goto(CLASSIC_PAGE);
 
@@ -91,6 +52,10 @@ test('the options page shows, stores and applies the preferences', async () => {
     assert.equal(labels[0], "The daemon's default (default)");
     assert.match(labels[1], /^default \(us-east-1, AKIA…[A-Z0-9]{4}\)$/);
     assert.ok(!labels.join(' ').includes(seeded.secret_access_key), 'no secret on the page');
+
+    // The admin pages are one click away.
+    assert.equal(await options.locator('#admin-users').getAttribute('href'), 'users.html');
+    assert.equal(await options.locator('#admin-create-account').getAttribute('href'), 'create-account.html');
 
     // The shortcut line names the suggested key (or why there is none).
     assert.match(await options.locator('#shortcut').innerText(), /Alt\+Shift\+S opens the Switchyard popup|No shortcut is set/);
@@ -226,7 +191,7 @@ test('the options page shows, stores and applies the preferences', async () => {
     const identity = await options.evaluate(() => chrome.runtime.sendMessage({ type: 'identity' }));
     assert.equal(identity?.data?.profile, 'default', JSON.stringify(identity));
   } finally {
-    await browser?.close();
+    await browser.close();
     cleanup(box);
   }
 });

@@ -52,6 +52,8 @@ test('the menu opens the form with the selection; bad input stays in the page; t
   const { browser, box } = ctx;
   try {
     const page = await openForm(browser, '  Client\n  Q  ');
+    // The page's module fills the name in once it has started.
+    await page.waitForFunction(() => document.getElementById('name')?.value !== '', null, { timeout: 30000 });
     assert.equal(await page.locator('#name').inputValue(), 'Client Q');
     await page.locator('#create-form').waitFor({ timeout: 30000 });
     assert.equal(await page.locator('#caller-arn').innerText(), 'arn:aws:iam::123456789012:user/alice');

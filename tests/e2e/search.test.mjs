@@ -221,6 +221,23 @@ test('10,000 targets: drawn from the cache at once, filtered per keystroke, driv
     // Unstar with a click on the star.
     await pinned.locator('.star').click();
     await page.waitForFunction(async () => JSON.parse((await chrome.storage.local.get('favorites')).favorites).length === 0);
+
+    // 200% zoom: Chromium gives a popup at most 800×600 device pixels, so 400×300 CSS
+    // pixels at twice the scale. Nothing runs off sideways, and filtering and the
+    // keyboard still reach the rows.
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 400, height: 300, deviceScaleFactor: 2, mobile: false });
+    await page.reload();
+    await waitForMark(page, 'rows-painted', 30000);
+    const across = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, view: window.innerWidth }));
+    assert.ok(across.content <= across.view, `no sideways scrolling at 200%: ${JSON.stringify(across)}`);
+    await page.locator('#filter').focus();
+    await page.keyboard.type('client 0042');
+    await page.keyboard.press('ArrowDown');
+    await selected(page).waitFor();
+    assert.match(await selected(page).getAttribute('data-arn'), /^arn:aws:iam::\d{12}:role\//);
+    const row = await selected(page).boundingBox();
+    assert.ok(row && row.x >= 0 && row.x + row.width <= 400, `the selected row is within the popup: ${JSON.stringify(row)}`);
   } finally {
     await browser?.close();
     cleanup(box);

@@ -6,7 +6,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttps } from 'node:https';
 import { createServer as createHttp } from 'node:http';
 import { join } from 'node:path';
-import { freePort } from './harness.mjs';
+import {
+  sandbox,
+  launch,
+  installHost,
+  cleanup,
+  startMoto,
+  seedMoto,
+  startSecretService,
+  addCredentials,
+  freePort,
+} from './harness.mjs';
 
 export const CSRF = 'csrf-classic-7f3a';
 export const SESSION = '123456789012-sess1';
@@ -177,4 +187,38 @@ export function useStandInSignin(box, standIn) {
   if (!config.includes('[profiles.default]\n')) throw new Error('no default profile in config.toml');
   writeFileSync(configPath, config.replace('[profiles.default]\n',
     `[profiles.default]\nsignin_endpoint = "http://127.0.0.1:${standIn.httpPort}"\n`));
+}
+
+/**
+ * Everything a switching test needs: moto seeded with the sample organization (alice in
+ * one team), alice's key in a private keyring, the stand-in (its token exchange used by
+ * the daemon), the host installed, and Chromium with the extension and the autofill
+ * extension, reaching the stand-in under AWS's host names. `awsConfig`: the text of an
+ * `~/.aws/config` for the daemon to read. The caller closes the browser and cleans up.
+ */
+export async function consoleSandbox({ awsConfig } = {}) {
+  const moto = await startMoto();
+  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
+  box.stops.push(() => moto.stop());
+  try {
+    if (awsConfig !== undefined) {
+      box.env.AWS_CONFIG_FILE = join(box.dir, 'aws-config');
+      writeFileSync(box.env.AWS_CONFIG_FILE, awsConfig);
+    }
+    const seeded = seedMoto(moto, { groups: 1 });
+    const standIn = await startStandIn(box.dir);
+    box.stops.push(standIn.stop);
+    await startSecretService(box);
+    addCredentials(box, seeded, moto.endpoint);
+    useStandInSignin(box, standIn);
+    installHost(box);
+    const browser = await launch(box, {
+      args: [`--host-resolver-rules=${resolverRules(standIn)}`, '--ignore-certificate-errors'],
+      extensions: [autofillExtension(box.dir)],
+    });
+    return { moto, box, seeded, standIn, browser };
+  } catch (error) {
+    cleanup(box);
+    throw error;
+  }
 }

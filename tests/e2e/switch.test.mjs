@@ -8,31 +8,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  sandbox,
-  launch,
-  installHost,
-  cleanup,
-  startMoto,
-  seedMoto,
-  startSecretService,
-  addCredentials,
-} from './harness.mjs';
+import { cleanup } from './harness.mjs';
 import {
   CSRF,
   SESSION,
   AUTOFILL,
-  USER_INFO,
   CLASSIC_PAGE,
   MULTI_PAGE,
   MULTI_DESTINATION,
   OTHER_PAGE,
   NO_CSRF_PAGE,
-  startStandIn,
-  autofillExtension,
+  USER_INFO,
   waitFor,
-  resolverRules,
-  useStandInSignin,
+  consoleSandbox,
 } from './standin.mjs';
 
 function timing(label, popup, request) {
@@ -42,22 +30,8 @@ function timing(label, popup, request) {
 }
 
 test('a click switches the console three ways, exactly, despite an aggressive autofill', async () => {
-  const moto = await startMoto();
-  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
-  box.stops.push(() => moto.stop());
-  let browser;
+  const { moto, box, seeded, standIn, browser } = await consoleSandbox();
   try {
-    const seeded = seedMoto(moto, { groups: 1 });
-    const standIn = await startStandIn(box.dir);
-    box.stops.push(standIn.stop);
-    await startSecretService(box);
-    addCredentials(box, seeded, moto.endpoint);
-    useStandInSignin(box, standIn);
-    installHost(box);
-    browser = await launch(box, {
-      args: [`--host-resolver-rules=${resolverRules(standIn)}`, '--ignore-certificate-errors'],
-      extensions: [autofillExtension(box.dir)],
-    });
 
     // The console tab, then the popup in a window of its own (the console tab stays the
     // active tab of the normal window, as when the real popup opens over it).
@@ -248,7 +222,7 @@ print(sts.get_caller_identity()['Arn'])
     const expected = `https://signin.aws.amazon.com/switchrole?${new URLSearchParams({ roleName: role, account, displayName, color })}`;
     assert.equal(await link.innerText(), expected);
   } finally {
-    await browser?.close();
+    await browser.close();
     cleanup(box);
   }
 });
