@@ -119,22 +119,32 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
             SourceView {
                 title,
                 status,
-                roles: source
-                    .roles
-                    .iter()
-                    .map(|role| match &role.label {
-                        Some(label) => format!("{label}: {}", role.role_arn),
-                        None => role.role_arn.clone(),
-                    })
-                    .collect(),
-                skipped: source
-                    .skipped
-                    .iter()
-                    .map(|s| format!("{}: {}", s.what, s.why))
-                    .collect(),
+                roles: capped(source.roles.iter().map(|role| match &role.label {
+                    Some(label) => format!("{label}: {}", role.role_arn),
+                    None => role.role_arn.clone(),
+                })),
+                skipped: capped(
+                    source
+                        .skipped
+                        .iter()
+                        .map(|s| format!("{}: {}", s.what, s.why)),
+                ),
             }
         })
         .collect()
+}
+
+/// How many roles or skipped entries of one list the page shows; the rest are counted.
+pub const SHOWN_PER_LIST: usize = 100;
+
+/// The first [`SHOWN_PER_LIST`] lines, then one counting the rest.
+fn capped(lines: impl ExactSizeIterator<Item = String>) -> Vec<String> {
+    let total = lines.len();
+    let mut shown: Vec<String> = lines.take(SHOWN_PER_LIST).collect();
+    if total > SHOWN_PER_LIST {
+        shown.push(format!("… and {} more", total - SHOWN_PER_LIST));
+    }
+    shown
 }
 
 /// The line about the popup's keyboard shortcut (`None`/empty: none is set).
@@ -303,6 +313,30 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&sources_view(&data));
+    }
+
+    #[test]
+    fn a_long_list_is_shown_in_part_and_counted() {
+        let data = RolesSourcesData {
+            profile: "default".into(),
+            sources: vec![ListSource {
+                source: TargetSource::Imported,
+                path: "/c/imports/default.aesr".into(),
+                found: true,
+                problem: None,
+                roles: (0..250)
+                    .map(|i| ListedRoleSummary {
+                        role_arn: format!("arn:aws:iam::{i:012}:role/Admin"),
+                        label: None,
+                    })
+                    .collect(),
+                skipped: vec![],
+            }],
+        };
+        let view = &sources_view(&data)[0];
+        assert_eq!(view.status, "/c/imports/default.aesr: 250 roles, 0 skipped");
+        assert_eq!(view.roles.len(), SHOWN_PER_LIST + 1);
+        assert_eq!(view.roles[SHOWN_PER_LIST], "… and 150 more");
     }
 
     #[test]

@@ -95,6 +95,20 @@ try {
     }
     if (moto) await popupTour();
     if (moto) await usersTour();
+    if (moto) await optionsTour();
+  }
+  // The options page: the connection, the profile, the preferences, what the lists give.
+  async function optionsTour() {
+    const options = await browser.newPage();
+    await options.setViewportSize({ width: 900, height: 1500 });
+    await options.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    await options.locator('#connection.tone-good').waitFor({ timeout: 30000 });
+    await options.locator('#profile option[value="default"]').waitFor({ state: 'attached', timeout: 30000 });
+    await options.locator('#sources .source').first().waitFor({ timeout: 30000 });
+    const path = join(shots, 'options.png');
+    await options.locator('main').screenshot({ path });
+    console.log(`screenshot: ${path}`);
+    await options.close();
   }
   // The switch list: a favorite, then a filter, then the dark scheme; then a browser
   // whose host is not registered, with the same list kept in its storage.
