@@ -584,20 +584,22 @@ mod tests {
         }
     }
 
+    /// The host request (as sent, id 1) and timeout a page message becomes.
+    fn relayed(text: &str) -> Option<(String, u32)> {
+        decode_page_request(text)
+            .ok()
+            .and_then(|request| request.to_host())
+            .map(|request| {
+                let timeout = timeout_ms(&request);
+                (
+                    request.to_envelope(&RequestId::number(1)).to_string(),
+                    timeout,
+                )
+            })
+    }
+
     #[test]
     fn relayed_page_requests_become_host_requests() {
-        let relayed = |text: &str| {
-            decode_page_request(text)
-                .ok()
-                .and_then(|request| request.to_host())
-                .map(|request| {
-                    let timeout = timeout_ms(&request);
-                    (
-                        request.to_envelope(&RequestId::number(1)).to_string(),
-                        timeout,
-                    )
-                })
-        };
         assert_eq!(relayed(r#"{"type":"connection_state"}"#), None);
         assert_eq!(
             relayed(r#"{"type":"identity"}"#),
@@ -624,18 +626,6 @@ mod tests {
 
     #[test]
     fn users_page_requests_are_relayed_with_a_longer_timeout() {
-        let relayed = |text: &str| {
-            decode_page_request(text)
-                .ok()
-                .and_then(|request| request.to_host())
-                .map(|request| {
-                    let timeout = timeout_ms(&request);
-                    (
-                        request.to_envelope(&RequestId::number(1)).to_string(),
-                        timeout,
-                    )
-                })
-        };
         assert_eq!(
             relayed(r#"{"type":"users_list","account_id":"111111111111"}"#),
             Some((

@@ -1061,19 +1061,7 @@ pub fn create_account_permission(
 ) -> (Permission, String) {
     use crate::policy::{evaluate, Decision};
     let evaluation = evaluate(identity, boundary, CREATE_ACCOUNT_ACTION, "*", context);
-    let statements: Vec<String> = evaluation
-        .reasons
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}: {} ({})",
-                r.effect.as_str(),
-                r.policy,
-                r.statement(),
-                r.kind.as_str()
-            )
-        })
-        .collect();
+    let statements: Vec<String> = evaluation.reasons.iter().map(|r| r.describe()).collect();
     match evaluation.decision {
         Decision::Allowed => (
             Permission::Allowed,

@@ -181,19 +181,8 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
                 Decision::ExplicitDeny => TargetDecision::ExplicitDeny,
                 Decision::ImplicitDeny => TargetDecision::ImplicitDeny,
             };
-            let mut reasons: Vec<String> = evaluation
-                .reasons
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{} {}: {} ({})",
-                        r.effect.as_str(),
-                        r.policy,
-                        r.statement(),
-                        r.kind.as_str()
-                    )
-                })
-                .collect();
+            let mut reasons: Vec<String> =
+                evaluation.reasons.iter().map(|r| r.describe()).collect();
             if !evaluation.unknown_keys.is_empty() {
                 reasons.push(format!("depends on {}", evaluation.unknown_keys.join(", ")));
             }

@@ -134,6 +134,17 @@ impl Reason<'_> {
             None => format!("Statement[{}]", self.index),
         }
     }
+
+    /// One line for people: `Allow POLICY: STATEMENT (KIND)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}: {} ({})",
+            self.effect.as_str(),
+            self.policy,
+            self.statement(),
+            self.kind.as_str()
+        )
+    }
 }
 
 /// The decision with its reasons (borrowing the policies' names).
