@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use serde_json::Value;
 use support::fault_proxy::{FaultProxy, Rule};
-use support::{admin, json, sdk, text, user, Moto, Sandbox};
-
-const ALLOW_ALL: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+use support::{admin, json, sdk, text, user, Moto, Sandbox, ALLOW_ALL};
 
 struct World {
     moto: Moto,
@@ -228,18 +225,8 @@ fn create(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
     sandbox.switchyard(&all, None)
 }
 
-fn organizations_json(needle: &str, body: Value) -> Rule {
-    Rule {
-        needle: format!("AWSOrganizationsV20161128.{needle}"),
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-        body: body.to_string(),
-        times: None,
-    }
-}
-
 fn in_progress(name: &str) -> Rule {
-    organizations_json(
+    Rule::organizations_json(
         "DescribeCreateAccountStatus",
         serde_json::json!({"CreateAccountStatus": {
             "Id": "car-fault", "AccountName": name, "State": "IN_PROGRESS"}}),
@@ -562,7 +549,7 @@ async fn create_account_in_progress_then_failed() {
 
     // FAILED with a FailureReason: the job fails with the reason in words; no group.
     proxy.clear();
-    proxy.add(organizations_json(
+    proxy.add(Rule::organizations_json(
         "DescribeCreateAccountStatus",
         serde_json::json!({"CreateAccountStatus": {"Id": "car-fault", "AccountName": "Client C",
             "State": "FAILED", "FailureReason": "ACCOUNT_LIMIT_EXCEEDED"}}),
@@ -605,7 +592,7 @@ async fn create_account_in_progress_then_failed() {
     {
         proxy.clear();
         let name = format!("Client F{i}");
-        proxy.add(organizations_json(
+        proxy.add(Rule::organizations_json(
             "DescribeCreateAccountStatus",
             serde_json::json!({"CreateAccountStatus": {"Id": "car-fault", "AccountName": name,
                 "State": "FAILED", "FailureReason": reason}}),

@@ -11,10 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::fault_proxy::{FaultProxy, Rule};
-use support::{admin, text, user, Moto, Sandbox};
+use support::{admin, text, user, Moto, Sandbox, ALLOW_ALL};
 
-const ALLOW_ALL: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 const ORG_READER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*","iam:Get*","iam:List*"],"Resource":"*"}]}"#;
 
 struct World {
@@ -74,22 +72,12 @@ fn watch(sandbox: &Sandbox, job: &str, after: u64) -> (Value, Duration) {
     (reply, started.elapsed())
 }
 
-fn organizations_json(needle: &str, body: Value) -> Rule {
-    Rule {
-        needle: format!("AWSOrganizationsV20161128.{needle}"),
-        status: 200,
-        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
-        body: body.to_string(),
-        times: None,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn job_watch_answers_each_event_as_it_happens_and_ends_with_the_job() {
     let w = world().await;
     // CreateAccount stays IN_PROGRESS for three polls (0.5 + 1 + 2 s of waiting).
     w.proxy.add(
-        organizations_json(
+        Rule::organizations_json(
             "DescribeCreateAccountStatus",
             json!({"CreateAccountStatus": {"Id": "car-fault", "AccountName": "Client W",
                 "State": "IN_PROGRESS"}}),

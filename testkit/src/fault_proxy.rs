@@ -33,6 +33,17 @@ impl Rule {
         }
     }
 
+    /// A successful Organizations answer (JSON protocol) to the operation `needle`.
+    pub fn organizations_json(needle: &str, body: serde_json::Value) -> Rule {
+        Rule {
+            needle: format!("AWSOrganizationsV20161128.{needle}"),
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+            body: body.to_string(),
+            times: None,
+        }
+    }
+
     pub fn times(mut self, n: usize) -> Rule {
         self.times = Some(n);
         self

@@ -12,6 +12,7 @@ import {
   seedMoto,
   startSecretService,
   addCredentials,
+  close,
 } from './harness.mjs';
 
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
@@ -36,11 +37,6 @@ async function open({ mfa = false, credentials = true } = {}) {
     cleanup(box);
     throw e;
   }
-}
-
-async function close({ browser, box }) {
-  await browser.close();
-  cleanup(box);
 }
 
 async function expectAccounts(page) {

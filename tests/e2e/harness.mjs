@@ -75,6 +75,12 @@ export async function launch(box, { headed = false, args = [], extensions = [] }
 }
 
 /** Stop the sandbox's daemon (if one started), then its helpers, and remove its files. */
+/** Close the browser, then clean the sandbox up (see cleanup). */
+export async function close({ browser, box }) {
+  await browser.close();
+  cleanup(box);
+}
+
 export function cleanup(box) {
   try {
     const status = JSON.parse(

@@ -16,6 +16,7 @@ import {
   startSecretService,
   addCredentials,
   switchyard,
+  close,
 } from './harness.mjs';
 import { makeProvisioners, setEmailTemplate, openForm } from './provision_helpers.mjs';
 
@@ -38,11 +39,6 @@ async function open({ as = 'alice', mfa = false } = {}) {
     cleanup(box);
     throw e;
   }
-}
-
-async function close({ browser, box }) {
-  await browser.close();
-  cleanup(box);
 }
 
 const jobs = (box) => JSON.parse(switchyard(box, ['jobs', '--json'])).data.jobs;

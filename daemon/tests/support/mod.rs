@@ -13,6 +13,10 @@ pub use switchyard_testkit::{fault_proxy, Moto, SecretService};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
+/// An identity policy allowing everything (the seeded admin's).
+pub const ALLOW_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
 /// A command's stdout and stderr, for assertion messages.
 pub fn text(out: &Output) -> String {
     format!(
