@@ -84,13 +84,22 @@ test('a click switches the console three ways, exactly, despite an aggressive au
     await popup.keyboard.type(role.slice(0, 5));
     assert.equal(await popup.locator('#roles-list [role=option][aria-selected=true]').getAttribute('data-arn'), arn);
     seen = standIn.state.requests.length;
+    const pageBefore = await consoleTab.evaluate(() => performance.timeOrigin);
     await popup.keyboard.press('Enter');
     const byKey = await waitFor('the classic POST sent with Enter', () =>
       standIn.state.requests.slice(seen).find((r) => r.method === 'POST' && r.path === '/switchrole'));
     assert.equal(new URLSearchParams(byKey.body).get('roleName'), role);
     await popup.keyboard.press('Escape');
     assert.equal(await popup.locator('#filter').inputValue(), '');
-    await consoleTab.waitForURL('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1');
+    // The tab already shows the address the switch returns to: wait for the new page
+    // itself to have loaded, else the next navigation races it.
+    for (let loaded = false, start = Date.now(); !loaded;) {
+      assert.ok(Date.now() - start < 30000, 'the console page after the switch did not load');
+      loaded = await consoleTab.evaluate((before) =>
+        performance.timeOrigin !== before && document.readyState === 'complete', pageBefore).catch(() => false);
+      if (!loaded) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(consoleTab.url(), 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1');
 
     // 2. Multi-session: the JSON body with the CSRF header and the page's cookie; the tab
     // lands on the destination AWS returned.
