@@ -1,29 +1,26 @@
 //! The Switchyard daemon, its CLI and the native-messaging host, as one library with
-//! three thin binaries.
+//! thin binaries (`src/main.rs` for `switchyard`, `src/bin/switchyard-host.rs`).
 //!
-//! The daemon is the only part that will hold credentials and call AWS; the host
-//! ([`host`]) only frames, checks the caller and relays, so it can start in a few
-//! milliseconds for every browser connection. Both speak [`switchyard_shared::protocol`].
+//! The daemon is the only part that holds credentials and calls AWS; the host
+//! ([`transport::host`]) only frames, checks the caller and relays, so it can start in a
+//! few milliseconds for every browser connection. Both speak
+//! [`switchyard_shared::protocol`]. The library is in four layers, one folder each:
+//!
+//! - [`transport`]: how messages arrive and leave (native-messaging framing, the host, the
+//!   daemon's HTTP-over-Unix-socket server and its client, and the dispatch of each
+//!   message type to its service). Only this layer knows the local HTTP.
+//! - [`services`]: what each message does (accounts, roles, switch, users, provisioning
+//!   jobs, key rotation, MFA sessions, profiles), in terms of the two layers below.
+//! - [`aws`]: the thin AWS layer: SDK clients, each AWS call and its errors, the bare
+//!   HTTPS GET of the sign-in endpoint, and the standard AWS environment. Only this layer
+//!   knows the AWS SDK.
+//! - [`system`]: the machine: paths, logs, the config file, the keyring, installing the
+//!   host and the service, and `doctor`'s checks.
+//!
+//! The command line (`src/cli/`, one file per command family) belongs to the `switchyard`
+//! binary, not to this library.
 
-pub mod accounts;
 pub mod aws;
-pub mod aws_env;
-pub mod client;
-pub mod config;
-pub mod credentials;
-pub mod dispatch;
-pub mod doctor;
-pub mod framing;
-pub mod host;
-pub mod https;
-pub mod install;
-pub mod logs;
-pub mod paths;
-pub mod profiles;
-pub mod provision;
-pub mod roles;
-pub mod rotate;
-pub mod server;
-pub mod session;
-pub mod switch;
-pub mod users;
+pub mod services;
+pub mod system;
+pub mod transport;

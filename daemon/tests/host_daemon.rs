@@ -227,7 +227,9 @@ fn a_second_daemon_refuses_to_start() {
     // The status the service units take as "another daemon serves this user".
     assert_eq!(
         output.status.code(),
-        Some(i32::from(switchyard_daemon::server::EXIT_ALREADY_RUNNING))
+        Some(i32::from(
+            switchyard_daemon::transport::server::EXIT_ALREADY_RUNNING
+        ))
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("already running"), "{stderr}");

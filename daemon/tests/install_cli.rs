@@ -235,7 +235,11 @@ fn service_files_are_valid_for_their_service_managers() {
 
     let plist = tmp.path().join("agent.plist");
     let program = Path::new("/Applications/Switch & Yard/switchyard");
-    fs::write(&plist, switchyard_daemon::install::launchd_plist(program)).unwrap();
+    fs::write(
+        &plist,
+        switchyard_daemon::system::install::launchd_plist(program),
+    )
+    .unwrap();
     let read =
         "import plistlib, sys, json; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))";
     match Command::new("python3")

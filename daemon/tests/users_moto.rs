@@ -12,7 +12,8 @@ use std::process::Output;
 use aws_config::SdkConfig;
 use serde_json::Value;
 use support::{admin, json, sdk, switchyard_with, text, user, Moto, Sandbox};
-use switchyard_shared::users::{check_password, PasswordPolicy};
+use switchyard_shared::protocol::users::PasswordPolicy;
+use switchyard_shared::users::check_password;
 
 /// moto's default account: the organization's management account.
 const MANAGEMENT: &str = "123456789012";

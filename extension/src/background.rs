@@ -10,10 +10,10 @@
 
 use std::cell::RefCell;
 
+use crate::view::popup::ConnectionState;
 use serde_json::Value;
 use switchyard_shared::connection::classify_port_error;
 use switchyard_shared::extension_ids::HOST_NAME;
-use switchyard_shared::popup::ConnectionState;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request, RequestId};
 use wasm_bindgen::prelude::*;
 

@@ -2,7 +2,7 @@
 //! account…" context-menu entry) and that entry itself.
 //!
 //! A thin DOM layer: what the form checks, defaults and shows is
-//! `switchyard_shared::provision_form`'s. The page first asks `provision.allowed` and
+//! `crate::view::provision_form`'s. The page first asks `provision.allowed` and
 //! shows the form only when the user's policies allow `organizations:CreateAccount`
 //! (else why not); the e-mail is checked live (`account.check_email`, debounced); a
 //! submitted form becomes `account.create`, and the job is followed with `job.watch`
@@ -14,18 +14,18 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::de::DeserializeOwned;
-use switchyard_shared::aws_messages::{AccountsData, MfaSubmitParams, ProfileParams};
-use switchyard_shared::protocol::{AccountsListParams, ErrorBody, ErrorCode, Request};
-use switchyard_shared::provision::{
-    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, Job, JobState,
-    JobWatchData, JobWatchParams, ProvisionAllowedData, StepState,
-};
-use switchyard_shared::provision_form::{
+use crate::view::provision_form::{
     self as form, close_confirmed, defaults, email_to_check, field_messages, Field, FormInput,
     Gate, MENU_ID, MENU_TITLE,
 };
-use switchyard_shared::users::{UsersListData, UsersTarget};
+use serde::de::DeserializeOwned;
+use switchyard_shared::protocol::aws::{AccountsData, MfaSubmitParams, ProfileParams};
+use switchyard_shared::protocol::provision::{
+    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, Job, JobState,
+    JobWatchData, JobWatchParams, ProvisionAllowedData, StepState,
+};
+use switchyard_shared::protocol::users::{UsersListData, UsersTarget};
+use switchyard_shared::protocol::{AccountsListParams, ErrorBody, ErrorCode, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
@@ -287,7 +287,7 @@ fn unavailable(why: &str, code: Option<&str>) {
 
 async fn submit_mfa() {
     let code = value("mfa-code");
-    if let Err(message) = switchyard_shared::aws_messages::check_mfa_code(&code) {
+    if let Err(message) = switchyard_shared::protocol::aws::check_mfa_code(&code) {
         return set_text("mfa-error", &message);
     }
     let answer: Result<serde_json::Value, ErrorBody> = ask(
@@ -445,7 +445,7 @@ fn on_input(id: &str) {
 }
 
 /// Show the problems of the touched fields; the request when there are none at all.
-fn validate() -> Option<switchyard_shared::provision::CreateAccountParams> {
+fn validate() -> Option<switchyard_shared::protocol::provision::CreateAccountParams> {
     let input = read_form();
     let (touched, used_by, profile) = STATE.with(|s| {
         let s = s.borrow();

@@ -7,8 +7,9 @@
 //! [`create_account_start`], and `background.js` registers and answers the
 //! "Create client account…" menu entry ([`context_menu_register`], [`menu_clicked`]).
 //!
-//! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`]) and
-//! plain Rust that is unit-tested natively ([`pending`], [`oneshot`], [`messages`]).
+//! Modules split into a thin browser layer ([`chrome`], [`background`], [`popup`], the
+//! pages) and plain Rust that is unit-tested natively: the view models in [`view`] (what
+//! each page shows, decided without the DOM), and [`pending`], [`oneshot`], [`messages`].
 //! [`page`] holds what every page needs (asking the worker, DOM helpers); the options
 //! page is [`options`] (`options.js` calls [`options_start`]) and the Users page
 //! [`users_page`].
@@ -35,6 +36,7 @@ pub mod storage;
 pub mod switching;
 #[cfg(feature = "pages")]
 pub mod users_page;
+pub mod view;
 
 #[cfg(feature = "pages")]
 pub use background::{background_start, handle_message};

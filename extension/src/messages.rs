@@ -4,17 +4,17 @@
 //!
 //! Candidates to move into `switchyard-shared` once other front ends need them.
 
+use crate::view::popup::ConnectionState;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchyard_shared::popup::ConnectionState;
+use switchyard_shared::protocol::roles::{RolesListParams, EXTENSION_PAGE_BYTES};
+use switchyard_shared::protocol::users::{
+    MfaEnableParams, MfaSetupParams, UsersCreateParams, UsersRemoveParams, UsersTarget,
+};
 use switchyard_shared::protocol::{
     peek_request_id, AccountsListParams, ErrorBody, ErrorCode, HelloData, MfaSubmitParams,
     ProfileParams, Reply, Request, StatusData, PROTOCOL_VERSION,
-};
-use switchyard_shared::roles::{RolesListParams, EXTENSION_PAGE_BYTES};
-use switchyard_shared::users::{
-    MfaEnableParams, MfaSetupParams, UsersCreateParams, UsersRemoveParams, UsersTarget,
 };
 
 /// How long the service worker waits for the host to answer one request.
@@ -186,7 +186,7 @@ impl PageRequest {
             PageRequest::ProfilesList => Some(Request::ProfilesList),
             PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
             PageRequest::RolesImport { text } => Some(Request::RolesImport(
-                switchyard_shared::roles::RolesImportParams {
+                switchyard_shared::protocol::roles::RolesImportParams {
                     profile: None,
                     text: text.clone(),
                 },

@@ -3,14 +3,14 @@
 //! every change), the popup's keyboard shortcut, importing an AWS Extend Switch Roles
 //! configuration and what each hand-written list gives.
 //!
-//! What to show is decided by `switchyard_shared::options` and `popup::view`; this module
+//! What to show is decided by `crate::view::options` and `popup::view`; this module
 //! renders and wires events.
 
-use switchyard_shared::options::{
+use crate::view::options::{
     import_report, profile_choices, shortcut_line, sources_view, ImportReport,
 };
-use switchyard_shared::popup::{view, Tone};
-use switchyard_shared::roles::{ProfilesData, RolesImportData, RolesSourcesData};
+use crate::view::popup::{view, Tone};
+use switchyard_shared::protocol::roles::{ProfilesData, RolesImportData, RolesSourcesData};
 use switchyard_shared::settings::{OpenMode, Settings, SwitchMethod};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;

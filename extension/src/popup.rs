@@ -3,11 +3,11 @@
 //! On open it reads the settings, favorites, recently used targets and the last known
 //! list from `chrome.storage.local` and draws the list at once; meanwhile it asks the
 //! service worker for the connection state, runs the account panel
-//! (`switchyard_shared::account_panel`: who is signed in, the MFA code form, the
+//! (`crate::view::account_panel`: who is signed in, the MFA code form, the
 //! organization's accounts), and once signed in reads `roles.list` page by page and
 //! replaces the list without losing the filter, the cursor or the scroll position.
 //!
-//! The list is `switchyard_shared::popup_list`: this module keeps its state, draws only
+//! The list is `crate::view::popup_list`: this module keeps its state, draws only
 //! the rows in view (a virtualized list: a spacer as tall as every row, and the rows of
 //! the window moved into place), and turns keys and clicks into its operations. Typing
 //! filters; ↑/↓ and PageUp/PageDown move; Enter switches (Ctrl/⌘+Enter in a new tab,
@@ -22,16 +22,17 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use switchyard_shared::account_panel::{self, Command, Event, Panel, PanelView};
-use switchyard_shared::console_session::{self, ConsoleSession};
-use switchyard_shared::popup::{uptime, view, ConnectionState, PopupView, Tone};
-use switchyard_shared::popup_list::{
+use crate::view::account_panel::{self, Command, Event, Panel, PanelView};
+use crate::view::popup::{view, ConnectionState, PopupView, Tone};
+use crate::view::popup_list::{
     empty_view, listing, scroll_to_show, session_line, summary, window, CachedList, Catalog,
     Listing, Marks, RowView, ViewOptions, CACHE_KEY, FAVORITES_KEY, RECENT_KEY,
 };
+use crate::view::search::{Searcher, Span};
+use switchyard_shared::connection::uptime;
+use switchyard_shared::console_session::{self, ConsoleSession};
+use switchyard_shared::protocol::roles::{RolesData, Target};
 use switchyard_shared::protocol::ErrorCode;
-use switchyard_shared::roles::{RolesData, Target};
-use switchyard_shared::search::{Searcher, Span};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
 use wasm_bindgen::prelude::*;
@@ -129,7 +130,7 @@ impl List {
         self.relist(key, was);
     }
 
-    fn relist(&mut self, key: Option<switchyard_shared::popup_list::RowKey>, was: Option<usize>) {
+    fn relist(&mut self, key: Option<crate::view::popup_list::RowKey>, was: Option<usize>) {
         let query = self.listing.query.clone();
         self.listing = listing(&self.catalog, &self.marks, &mut self.searcher, &query);
         self.cursor = self
@@ -640,7 +641,7 @@ fn save_snapshot() {
             current: None,
         };
         for row in 0..shown.rows.len().min(SNAPSHOT_ROWS) {
-            let view = switchyard_shared::popup_list::row_view(
+            let view = crate::view::popup_list::row_view(
                 &list.catalog,
                 &shown,
                 row,
@@ -804,7 +805,7 @@ fn draw_rows(force: bool) {
             current: list.session.as_ref(),
         };
         for row in range {
-            let shown = switchyard_shared::popup_list::row_view(
+            let shown = crate::view::popup_list::row_view(
                 &list.catalog,
                 &list.listing,
                 row,

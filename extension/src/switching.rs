@@ -8,11 +8,12 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use switchyard_shared::protocol::switch::{FederateData, FederateParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
 use switchyard_shared::settings::SwitchMethod as Preference;
 use switchyard_shared::switch::{
-    console_host, federated_entry, multi_session_destination, plan_preferring, FederateData,
-    FederateParams, PageFacts, Plan, Preferred, SwitchTarget,
+    console_host, federated_entry, multi_session_destination, plan_preferring, PageFacts, Plan,
+    Preferred, SwitchTarget,
 };
 use wasm_bindgen::prelude::*;
 

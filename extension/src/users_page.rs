@@ -2,7 +2,7 @@
 //! account): lists the account's IAM users, creates one (console and/or API access,
 //! groups, policies, tags; the "API-only user" action), shows the hand-over once, removes
 //! a user after the typed name, and sets up MFA for the signed-in user (QR code, two
-//! codes). Every decision is `switchyard_shared::users_page`'s; this module reads the
+//! codes). Every decision is `crate::view::users_page`'s; this module reads the
 //! DOM, relays through the service worker and renders.
 //!
 //! The hand-over and the MFA seed live only in the DOM: never in extension storage or a
@@ -11,17 +11,15 @@
 
 use std::cell::RefCell;
 
+use crate::view::users_page::{self as logic, CreateForm, ErrorPlace, FormProblems, QrMatrix};
 use serde::de::DeserializeOwned;
-use switchyard_shared::aws_messages::{AccountsData, IdentityData, MfaSessionData};
-use switchyard_shared::protocol::ErrorBody;
-use switchyard_shared::users::{
+use switchyard_shared::protocol::aws::{AccountsData, IdentityData, MfaSessionData};
+use switchyard_shared::protocol::users::{
     MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, PasswordPolicy, UsersCreateData,
     UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget,
-    DEFAULT_MEMBER_ROLE,
 };
-use switchyard_shared::users_page::{
-    self as logic, CreateForm, ErrorPlace, FormProblems, QrMatrix,
-};
+use switchyard_shared::protocol::ErrorBody;
+use switchyard_shared::users::DEFAULT_MEMBER_ROLE;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
@@ -664,7 +662,7 @@ fn render_mfa_status() {
         )
     });
     let Some(identity) = identity else { return };
-    let name = switchyard_shared::account_panel::principal_name(&identity.arn);
+    let name = crate::view::account_panel::principal_name(&identity.arn);
     let status = match &identity.mfa.serial {
         Some(serial) => format!(
             "You sign in as {name} (profile {}); MFA is on: {}.",
@@ -763,7 +761,7 @@ async fn mfa_enable(params: MfaEnableParams, action: Action) {
 
 fn on_mfa_code_submit() {
     let code = value("mfa-code");
-    if let Err(message) = switchyard_shared::aws_messages::check_mfa_code(&code) {
+    if let Err(message) = switchyard_shared::protocol::aws::check_mfa_code(&code) {
         set_text("mfa-error", &message);
         set_flag("mfa-code", "aria-invalid", true);
         return;

@@ -20,7 +20,7 @@ globalThis.switchyardRunInTab = async (tabId, name, args) => {
 // Storage is read while the wasm module compiles: the first screen of the last list, as
 // the popup drew it (popup.rs's snapshot; small, so asked for first), is shown until the
 // module draws the live one (extension pages run no inline script, so the stored HTML is
-// inert); the settings, marks and last list (the keys of switchyard_shared::popup_list
+// inert); the settings, marks and last list (the keys of switchyard_extension::view::popup_list
 // and ::settings) go to popup_start.
 const firstScreen = chrome.storage.local.get("roles_snapshot");
 const stored = chrome.storage.local.get(["settings", "favorites", "recent", "roles_cache"]);

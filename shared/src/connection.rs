@@ -3,7 +3,8 @@
 //! Browsers report native-messaging failures only as `runtime.lastError` strings; this
 //! module turns the known ones (Chromium's and Firefox's) into stable error codes and an
 //! instruction, so the extension shows "run `switchyard install`" rather than a raw
-//! browser message.
+//! browser message. Also how long the daemon has been up, in the words both the popup
+//! and `switchyard status` / `doctor` print ([`uptime`]).
 
 use crate::protocol::{ErrorBody, ErrorCode};
 
@@ -46,8 +47,20 @@ pub fn classify_port_error(last_error: Option<&str>) -> ErrorBody {
     }
 }
 
+/// A short human duration: `42 s`, `5 min`, `3 h 20 min`, `2 d 4 h`.
+pub fn uptime(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} s"),
+        60..=3599 => format!("{} min", secs / 60),
+        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use expect_test::expect;
+
     use super::*;
 
     #[test]
@@ -79,5 +92,15 @@ mod tests {
         assert!(classify_port_error(Some("Native host has exited."))
             .message
             .contains("(Native host has exited)."));
+    }
+
+    #[test]
+    fn uptimes_read_naturally() {
+        let shown: Vec<String> = [0, 59, 60, 3599, 3600, 86_399, 86_400, 200_000]
+            .into_iter()
+            .map(uptime)
+            .collect();
+        expect![[r#"["0 s", "59 s", "1 min", "59 min", "1 h 0 min", "23 h 59 min", "1 d 0 h", "2 d 7 h"]"#]]
+            .assert_eq(&format!("{shown:?}"));
     }
 }

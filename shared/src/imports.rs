@@ -36,7 +36,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::roles::{Skipped, TargetSource};
+use crate::protocol::roles::{Skipped, TargetSource};
 use crate::targets::{is_role_name, parse_role_arn, ListedRole};
 
 /// At most this many notes are returned; past it, one last note says how many more.

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::policy::{Context, Decision, Effect, Evaluator, Policy};
-use crate::roles::{Target, TargetDecision, TargetSource};
+use crate::protocol::roles::{Target, TargetDecision, TargetSource};
 
 /// The role AWS Organizations creates in each new member account.
 pub const ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";

@@ -278,7 +278,7 @@ test('bundle: wasm + JavaScript, gzipped', () => {
 });
 
 /** A cached list written straight into extension storage, as a popup keeps it (the
- * compact form of switchyard_shared::popup_list::CachedList). */
+ * compact form of switchyard_extension::view::popup_list::CachedList). */
 async function seedCache(page) {
   const targets = ['Admin', 'ReadOnly'].map((role) => ({
     a: `arn:aws:iam::210987654321:role/${role}`,

@@ -196,7 +196,7 @@ pub fn browser_env(command: &mut Command, tools: &Tools, built: &Built) {
 pub fn e2e(tools: &Tools, built: &Built, files: &[String]) -> anyhow::Result<()> {
     // The Firefox package as `dist` zips it, for the test that Firefox accepts it.
     let xpi = built.firefox_dir.with_file_name("switchyard-firefox.xpi");
-    crate::dist::zip_dir(&built.firefox_dir, &xpi, 0)?;
+    crate::archive::zip_dir(&built.firefox_dir, &xpi, 0)?;
     let mut node = Command::new("node");
     node.args(["--test", "--test-concurrency=1"]).args(files);
     browser_env(&mut node, tools, built);

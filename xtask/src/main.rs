@@ -7,6 +7,7 @@
 //! - `demo`: the extension in Chromium against the local AWS stand-in
 //! - `bench`: the figures recorded in docs/benchmarks.md
 
+mod archive;
 mod bench;
 mod build;
 mod cmd;

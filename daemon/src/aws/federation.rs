@@ -27,6 +27,19 @@ pub struct RoleSession {
     pub expires_at: u64,
 }
 
+impl RoleSession {
+    /// The credentials for [`crate::aws::sdk_config`], to act as the role.
+    pub fn credentials(&self) -> aws_credential_types::Credentials {
+        aws_credential_types::Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.clone(),
+            Some(self.session_token.clone()),
+            None,
+            "switchyard-assumed-role",
+        )
+    }
+}
+
 /// STS AssumeRole.
 pub async fn assume_role(
     config: &SdkConfig,
@@ -139,14 +152,14 @@ pub async fn signin_token(
         )
     };
     // The error texts never include the URL: it carries the credentials.
-    let response = crate::https::get(
+    let response = crate::aws::https::get(
         &url,
         concat!("switchyard/", env!("CARGO_PKG_VERSION")),
         SIGNIN_TIMEOUT,
     )
     .await
     .map_err(|e| match e {
-        crate::https::GetError::BadUrl => {
+        crate::aws::https::GetError::BadUrl => {
             ErrorBody::new(ErrorCode::Internal, "the federation URL could not be built")
         }
         other => unreachable(other.to_string()),

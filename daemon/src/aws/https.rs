@@ -20,6 +20,22 @@ pub enum GetError {
     Unreachable(String),
 }
 
+/// `GET url` and the response's status and `Date` header (doctor's clock check), `None`
+/// when the header is missing or not text.
+pub async fn date_header(
+    url: &str,
+    user_agent: &str,
+    timeout: Duration,
+) -> Result<(u16, Option<String>), GetError> {
+    let response = get(url, user_agent, timeout).await?;
+    let date = response
+        .headers()
+        .get(hyper::header::DATE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    Ok((response.status().as_u16(), date))
+}
+
 /// `GET url` with this user agent, waiting at most `timeout` for the response head.
 pub async fn get(
     url: &str,

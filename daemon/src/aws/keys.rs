@@ -3,7 +3,7 @@
 use aws_config::SdkConfig;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
-use crate::credentials::Credentials;
+use crate::system::keyring::Credentials;
 
 /// Create a new access key for the caller. IAM allows two per user.
 pub async fn create(config: &SdkConfig) -> Result<Credentials, ErrorBody> {

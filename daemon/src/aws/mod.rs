@@ -2,7 +2,7 @@
 //! errors turned into protocol error codes with a sentence a person can act on.
 //!
 //! Each submodule wraps one service's calls and returns protocol data; deciding which
-//! credentials to use is [`crate::session`]'s job.
+//! credentials to use is [`crate::services::session`]'s job.
 
 pub mod federation;
 pub mod iam_policies;
@@ -13,12 +13,19 @@ pub mod organizations;
 pub mod provision;
 pub mod users;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub mod env;
+pub mod https;
+
+use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
-use crate::config::Profile;
+use crate::system::config::Profile;
+
+/// The SDK configuration of one set of credentials: the handle services pass back to this
+/// layer's calls (they never build SDK clients themselves).
+pub use aws_config::SdkConfig;
 
 /// SDK configuration for one profile: the given credentials, its region and its endpoint
 /// override (else the standard `AWS_ENDPOINT_URL`, which the SDK reads itself). The SDK's
@@ -38,7 +45,7 @@ pub async fn sdk_config(
 
 /// The SDK's view of a long-term key from the keyring.
 pub fn long_term(
-    credentials: &crate::credentials::Credentials,
+    credentials: &crate::system::keyring::Credentials,
 ) -> aws_credential_types::Credentials {
     aws_credential_types::Credentials::new(
         credentials.access_key_id.clone(),

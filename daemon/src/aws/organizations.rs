@@ -9,7 +9,7 @@ use aws_config::SdkConfig;
 use aws_sdk_organizations::config::http::HttpResponse;
 use aws_sdk_organizations::error::SdkError;
 use futures::StreamExt;
-use switchyard_shared::aws_messages::{Account, Organization};
+use switchyard_shared::protocol::aws::{Account, Organization};
 use switchyard_shared::protocol::ErrorBody;
 
 /// Tag reads in flight at once.

@@ -2,14 +2,14 @@
 //! ListCreateAccountStatus, CreateAccount, DescribeCreateAccountStatus, ListParents,
 //! MoveAccount), STS AssumeRole into the new account, and IAM (TagRole, GetUser, GetGroup,
 //! CreateGroup, PutGroupPolicy, AddUserToGroup). Each call is one step's action; the
-//! order, the journal and the retries are [`crate::provision`]'s.
+//! order, the journal and the retries are [`crate::services::provision`]'s.
 
 use std::collections::BTreeMap;
 
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::CreateAccountState;
+use switchyard_shared::protocol::provision::Plan;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::Plan;
 
 use super::{classify, service_code};
 
@@ -58,9 +58,22 @@ pub async fn accounts_with_email(config: &SdkConfig, email: &str) -> Result<Vec<
     Ok(found)
 }
 
+/// CreateAccount requests for an account named `name`, in any state.
+pub async fn requests_named(config: &SdkConfig, name: &str) -> Result<Vec<InUse>, ErrorBody> {
+    requests_named_in(config, name, &[]).await
+}
+
+/// CreateAccount requests for an account named `name` that are still in progress.
+pub async fn requests_in_progress_named(
+    config: &SdkConfig,
+    name: &str,
+) -> Result<Vec<InUse>, ErrorBody> {
+    requests_named_in(config, name, &[CreateAccountState::InProgress]).await
+}
+
 /// CreateAccount requests for an account named `name`, in the given states (all when
 /// empty).
-pub async fn requests_named(
+async fn requests_named_in(
     config: &SdkConfig,
     name: &str,
     states: &[CreateAccountState],
@@ -207,7 +220,7 @@ pub async fn move_to(
 /// SDK configuration acting as `role_arn` (assumed with `config`'s credentials).
 pub async fn as_role(
     config: &SdkConfig,
-    settings: &crate::config::Profile,
+    settings: &crate::system::config::Profile,
     role_arn: &str,
     session_name: &str,
 ) -> Result<SdkConfig, ErrorBody> {

@@ -5,10 +5,12 @@
 
 use aws_config::SdkConfig;
 use futures::{StreamExt, TryStreamExt};
+use switchyard_shared::protocol::users::{
+    KeySummary, NewAccessKey, PasswordPolicy, Tag, UserSummary,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::users::{KeySummary, NewAccessKey, PasswordPolicy, Tag, UserSummary};
 
-use crate::credentials::mask;
+use crate::system::keyring::mask;
 
 /// Users read at once when listing.
 const CONCURRENCY: usize = 4;

@@ -1,11 +1,11 @@
 //! `switchyard-host`: the native-messaging host the browser starts for each connection.
-//! It relays to the daemon (starting it when needed); see `switchyard_daemon::host`.
+//! It relays to the daemon (starting it when needed); see `switchyard_daemon::transport::host`.
 
 use std::process::ExitCode;
 
-use switchyard_daemon::client::{Autostart, Client};
-use switchyard_daemon::host::{self, Ending};
-use switchyard_daemon::paths::Paths;
+use switchyard_daemon::system::paths::Paths;
+use switchyard_daemon::transport::client::{Autostart, Client};
+use switchyard_daemon::transport::host::{self, Ending};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

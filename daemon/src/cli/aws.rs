@@ -7,13 +7,13 @@ use std::io::IsTerminal;
 
 use anyhow::bail;
 use serde::de::DeserializeOwned;
-use switchyard_shared::aws_messages::{
+use switchyard_shared::protocol::aws::{
     AccountsData, AccountsListParams, IdentityData, MfaSessionData, MfaSubmitParams, ProfileParams,
     RotateData,
 };
 use switchyard_shared::protocol::{ErrorCode, Outcome, Reply, Request};
 
-use crate::cli_credentials::prompt;
+use crate::cli::prompt::prompt;
 
 /// How many codes a terminal user may try before the command gives up.
 const CODE_ATTEMPTS: usize = 3;
@@ -22,13 +22,13 @@ const CODE_ATTEMPTS: usize = 3;
 /// With `--json` (scripts) a code is asked for only on a terminal; otherwise the error is
 /// the answer, and the script runs `switchyard mfa --code`.
 fn ask_signed_in(request: Request, profile: &Option<String>, json: bool) -> anyhow::Result<Reply> {
-    let reply = crate::ask(request.clone())?;
+    let reply = crate::cli::ask(request.clone())?;
     let may_ask = !json || std::io::stdin().is_terminal();
     match &reply.outcome {
         Outcome::Error { error } if error.code == ErrorCode::MfaRequired && may_ask => {
             eprintln!("{}", error.message);
             sign_in_with_code(profile, None)?;
-            crate::ask(request)
+            crate::cli::ask(request)
         }
         _ => Ok(reply),
     }
@@ -50,7 +50,7 @@ fn sign_in_with_code(
             Some(code) => code,
             None => prompt("MFA code: ", false)?,
         };
-        let reply = crate::ask(Request::MfaSubmit(MfaSubmitParams {
+        let reply = crate::cli::ask(Request::MfaSubmit(MfaSubmitParams {
             profile: profile.clone(),
             code: typed,
         }))?;
@@ -187,13 +187,14 @@ pub fn login(
     duration_secs: Option<u32>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let request = Request::SwitchFederate(switchyard_shared::switch::FederateParams {
+    let request = Request::SwitchFederate(switchyard_shared::protocol::switch::FederateParams {
         profile: profile.clone(),
         role_arn,
         destination,
         duration_secs,
     });
-    let Some(data) = answer::<switchyard_shared::switch::FederateData>(request, &profile, json)?
+    let Some(data) =
+        answer::<switchyard_shared::protocol::switch::FederateData>(request, &profile, json)?
     else {
         return Ok(());
     };

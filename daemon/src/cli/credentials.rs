@@ -1,12 +1,14 @@
-//! `switchyard credentials add | list | remove`: the CLI edge of [`credentials`] and
-//! [`config`]. Secrets are read from a hidden prompt or, when stdin is not a terminal,
-//! from stdin; they are never echoed, logged or written to a file.
+//! `switchyard credentials add | list | remove`: the CLI edge of the keyring
+//! (`system::keyring`) and the config file (`system::config`). Secrets are read from a
+//! hidden prompt or, when stdin is not a terminal, from stdin; they are never echoed, logged or written to a file.
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::IsTerminal;
 
 use anyhow::{bail, Context};
-use switchyard_daemon::config::{self, Profile};
-use switchyard_daemon::credentials::{self, check_profile_name, mask, Credentials};
+use switchyard_daemon::system::config::{self, Profile};
+
+use crate::cli::prompt::prompt;
+use switchyard_daemon::system::keyring::{self as store, check_profile_name, mask, Credentials};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -53,7 +55,7 @@ pub enum Command {
 /// Keyring calls may need an async runtime underneath (the Secret Service client runs on
 /// tokio); run them on one, off its worker threads.
 fn keyring<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, credentials::KeyringError> + Send + 'static,
+    f: impl FnOnce() -> Result<T, store::KeyringError> + Send + 'static,
 ) -> anyhow::Result<T> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -87,7 +89,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             };
             let masked = mask(&creds.access_key_id);
             let name = profile.clone();
-            keyring(move || credentials::store(&name, &creds))?;
+            keyring(move || store::store(&name, &creds))?;
             let mut config = config::load(&path)?;
             let entry = config
                 .profiles
@@ -112,7 +114,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let mut rows = Vec::new();
             for (name, settings) in &config.profiles {
                 let profile = name.clone();
-                let key = match keyring(move || credentials::load(&profile)) {
+                let key = match keyring(move || store::load(&profile)) {
                     Ok(creds) => Ok(mask(&creds.access_key_id)),
                     Err(e) => Err(format!("{e:#}")),
                 };
@@ -142,7 +144,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Rotate { profile } => crate::cli_aws::rotate(profile),
+        Command::Rotate { profile } => crate::cli::aws::rotate(profile),
         Command::Remove { profile, confirm } => {
             check_profile_name(&profile)?;
             let confirmed = match confirm {
@@ -157,7 +159,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 bail!("confirmation {confirmed:?} does not match {profile:?}; nothing removed");
             }
             let name = profile.clone();
-            let removed = keyring(move || credentials::remove(&name))?;
+            let removed = keyring(move || store::remove(&name))?;
             let mut config = config::load(&path)?;
             let had_settings = config.profiles.remove(&profile).is_some();
             config::save(&path, &config)?;
@@ -173,37 +175,13 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 
 /// The daemon's cached account list belonged to the old key: drop it.
 fn forget_accounts(profile: &str) {
-    let state_dir = switchyard_daemon::paths::Paths::from_env().state_dir;
-    if let Err(e) = switchyard_daemon::accounts::forget(&state_dir, profile) {
+    let state_dir = switchyard_daemon::system::paths::Paths::from_env().state_dir;
+    if let Err(e) = switchyard_daemon::services::accounts::forget(&state_dir, profile) {
         eprintln!(
             "warning: could not drop the cached account list: {}",
             e.message
         );
     }
-}
-
-/// Read a line: a hidden prompt on a terminal, else one line of stdin.
-pub(crate) fn prompt(question: &str, hidden: bool) -> anyhow::Result<String> {
-    if std::io::stdin().is_terminal() {
-        if hidden {
-            return rpassword::prompt_password(question).context("reading the secret");
-        }
-        eprint!("{question}");
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        return Ok(line.trim().to_owned());
-    }
-    let mut line = String::new();
-    std::io::BufReader::new(std::io::stdin().take(4096))
-        .read_line(&mut line)
-        .context("reading standard input")?;
-    if line.trim().is_empty() {
-        bail!(
-            "expected {} on standard input",
-            question.trim_end_matches([':', ' '])
-        );
-    }
-    Ok(line.trim().to_owned())
 }
 
 /// The key of one profile of the AWS shared credentials file.

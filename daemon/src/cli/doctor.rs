@@ -1,5 +1,5 @@
 //! `switchyard doctor [--json]`: gathers what each check of
-//! [`switchyard_daemon::doctor`] judges (binaries, host manifests, the socket, the
+//! [`switchyard_daemon::system::doctor`] judges (binaries, host manifests, the socket, the
 //! daemon, the keyring, each profile's credentials and MFA session, the clock) and prints
 //! the report. Exits non-zero when a check fails.
 
@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
-use switchyard_daemon::client::{Autostart, Client};
-use switchyard_daemon::config;
-use switchyard_daemon::credentials;
-use switchyard_daemon::doctor::{self, clock, install as links, Check, Level, Report};
-use switchyard_daemon::install::{self, Browser, Os};
-use switchyard_daemon::paths::Paths;
-use switchyard_shared::aws_messages::{IdentityData, ProfileParams};
+use switchyard_daemon::system::config;
+use switchyard_daemon::system::doctor::{self, clock, install as links, Check, Level, Report};
+use switchyard_daemon::system::install::{self, Browser, Os};
+use switchyard_daemon::system::keyring;
+use switchyard_daemon::system::paths::Paths;
+use switchyard_daemon::transport::client::{Autostart, Client};
+use switchyard_shared::protocol::aws::{IdentityData, ProfileParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Reply, Request, RequestId, StatusData};
 use switchyard_shared::APP_VERSION;
 
@@ -91,7 +91,7 @@ async fn gather(args: &Args) -> anyhow::Result<Report> {
         Check::skip("socket", "needs the daemon")
     });
 
-    let probe = tokio::task::spawn_blocking(|| credentials::load(doctor::PROBE_PROFILE)).await?;
+    let probe = tokio::task::spawn_blocking(|| keyring::load(doctor::PROBE_PROFILE)).await?;
     report.checks.push(doctor::keyring(probe));
 
     let config_path = config::path();

@@ -1,5 +1,5 @@
 //! `switchyard logs [-n N] [--follow]`: the end of the daemon's current log file (see
-//! [`switchyard_daemon::logs`]); with `--follow`, what is added to it, polled, across the
+//! [`switchyard_daemon::system::logs`]); with `--follow`, what is added to it, polled, across the
 //! daily rotation.
 
 use std::io::Write;
@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::bail;
-use switchyard_daemon::logs;
-use switchyard_daemon::paths::Paths;
+use switchyard_daemon::system::logs;
+use switchyard_daemon::system::paths::Paths;
 
 /// How often `--follow` looks for new lines.
 const POLL: Duration = Duration::from_millis(500);

@@ -1,27 +1,31 @@
-//! `switchyard`: the daemon and the command line in one binary.
+//! The `switchyard` command line: its arguments (clap), and the commands that are not a
+//! family of their own (`daemon`, `status`, `ping`, `whoami`, `accounts`, `login`, `mfa`,
+//! `install`, `uninstall`, `config`). Each family has its file here: [`aws`],
+//! [`credentials`], [`doctor`], [`logs`], [`policy`], [`provision`], [`roles`], [`users`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-mod cli_aws;
-mod cli_credentials;
-mod cli_doctor;
-mod cli_logs;
-mod cli_policy;
-mod cli_provision;
-mod cli_roles;
-mod cli_users;
+pub mod aws;
+pub mod credentials;
+pub mod doctor;
+pub mod logs;
+pub mod policy;
+pub mod prompt;
+pub mod provision;
+pub mod roles;
+pub mod users;
 
 use anyhow::{anyhow, Context};
 use clap::{Parser, Subcommand};
-use switchyard_daemon::aws_env::AwsEnv;
-use switchyard_daemon::client::{Autostart, Client};
-use switchyard_daemon::dispatch::DaemonState;
-use switchyard_daemon::install::{self, Browser, Os};
-use switchyard_daemon::paths::Paths;
-use switchyard_daemon::server;
-use switchyard_shared::popup::uptime;
+use switchyard_daemon::aws::env::AwsEnv;
+use switchyard_daemon::system::install::{self, Browser, Os};
+use switchyard_daemon::system::paths::Paths;
+use switchyard_daemon::transport::client::{Autostart, Client};
+use switchyard_daemon::transport::dispatch::DaemonState;
+use switchyard_daemon::transport::server;
+use switchyard_shared::connection::uptime;
 use switchyard_shared::protocol::{PongData, Reply, Request, RequestId, StatusData};
 
 #[derive(Parser)]
@@ -65,7 +69,7 @@ enum Command {
         json: bool,
     },
     /// The accounts and roles you may switch to, from your IAM policies and your lists.
-    Roles(cli_roles::Args),
+    Roles(roles::Args),
     /// Print a one-time console login URL for a role (federated sign-in: the daemon assumes
     /// the role and trades its credentials for a sign-in token). Open it within 15 minutes.
     Login {
@@ -96,12 +100,12 @@ enum Command {
     /// IAM users in this account or, with --account, in a member account: list, create
     /// (console password and/or access key, groups, policies, tags), remove.
     #[command(subcommand)]
-    Users(cli_users::Command),
+    Users(users::Command),
     /// Provision client accounts (`account create`): runs as a journaled job.
     #[command(subcommand)]
-    Account(cli_provision::AccountCommand),
+    Account(provision::AccountCommand),
     /// Provisioning jobs: list them, `resume ID`, `cancel ID`.
-    Jobs(cli_provision::JobsArgs),
+    Jobs(provision::JobsArgs),
     /// Register the native-messaging host with browsers (Linux and macOS; Windows is not a
     /// build target), and with --service run the daemon as a service. Prints each file
     /// written and records them, so `uninstall` removes exactly those.
@@ -120,15 +124,15 @@ enum Command {
     },
     /// AWS credentials kept in the operating system's keyring.
     #[command(subcommand)]
-    Credentials(cli_credentials::Command),
+    Credentials(credentials::Command),
     /// Check IAM policy documents by hand (no AWS call): what they decide for a request.
     #[command(subcommand)]
-    Policy(cli_policy::Command),
+    Policy(policy::Command),
     /// Show the end of the daemon's log.
-    Logs(cli_logs::Args),
+    Logs(logs::Args),
     /// Check each link from the browser to AWS and say how to fix what is broken (the
     /// output holds no secret: paste it into a bug report).
-    Doctor(cli_doctor::Args),
+    Doctor(doctor::Args),
     /// Show the config file and its settings (no secrets are in it).
     Config {
         #[arg(long)]
@@ -159,7 +163,7 @@ struct Target {
     root: Option<PathBuf>,
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -199,28 +203,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Whoami { profile, json } => cli_aws::whoami(profile, json),
+        Command::Whoami { profile, json } => aws::whoami(profile, json),
         Command::Accounts {
             profile,
             refresh,
             json,
-        } => cli_aws::accounts(profile, refresh, json),
-        Command::Roles(args) => cli_roles::run(args),
-        Command::Account(command) => cli_provision::account(command),
-        Command::Jobs(args) => cli_provision::jobs(args),
-        Command::Users(command) => cli_users::run(command),
+        } => aws::accounts(profile, refresh, json),
+        Command::Roles(args) => roles::run(args),
+        Command::Account(command) => provision::account(command),
+        Command::Jobs(args) => provision::jobs(args),
+        Command::Users(command) => users::run(command),
         Command::Login {
             role_arn,
             profile,
             destination,
             duration,
             json,
-        } => cli_aws::login(role_arn, profile, destination, duration, json),
+        } => aws::login(role_arn, profile, destination, duration, json),
         Command::Mfa {
             profile,
             code,
             json,
-        } => cli_aws::mfa(profile, code, json),
+        } => aws::mfa(profile, code, json),
         Command::Ping => {
             let started = std::time::Instant::now();
             let _: PongData = ask(Request::Ping)?.into_result()?;
@@ -272,11 +276,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Credentials(command) => cli_credentials::run(command),
-        Command::Policy(command) => cli_policy::run(command),
+        Command::Credentials(command) => credentials::run(command),
+        Command::Policy(command) => policy::run(command),
         Command::Config { json } => show_config(json),
-        Command::Logs(args) => cli_logs::run(args),
-        Command::Doctor(args) => cli_doctor::run(args),
+        Command::Logs(args) => logs::run(args),
+        Command::Doctor(args) => doctor::run(args),
         Command::Uninstall { target } => {
             let installer = installer(&target)?;
             let service_recorded = install::Record::load(&installer.record_path())?
@@ -345,8 +349,8 @@ fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
 }
 
 fn show_config(json: bool) -> anyhow::Result<()> {
-    let path = switchyard_daemon::config::path();
-    let config = switchyard_daemon::config::load(&path)?;
+    let path = switchyard_daemon::system::config::path();
+    let config = switchyard_daemon::system::config::load(&path)?;
     if json {
         println!("{}", serde_json::json!({ "path": path, "config": config }));
     } else {
@@ -366,7 +370,7 @@ fn installer(target: &Target) -> anyhow::Result<install::Installer> {
     } else {
         let home = dirs::home_dir().ok_or_else(|| anyhow!("cannot find your home folder"))?;
         let config_home = dirs::config_dir().unwrap_or_else(|| home.join(".config"));
-        let switchyard_config = switchyard_daemon::config::path()
+        let switchyard_config = switchyard_daemon::system::config::path()
             .parent()
             .map(PathBuf::from)
             .unwrap_or_else(|| config_home.join("switchyard"));
@@ -402,9 +406,9 @@ fn run_daemon() -> anyhow::Result<()> {
     // A person running it on a terminal sees the log there too; a daemon started in the
     // background (stderr is the start-up file) writes it only to the rotating file.
     let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if let Err(e) = switchyard_daemon::logs::init(&paths, on_terminal) {
+    if let Err(e) = switchyard_daemon::system::logs::init(&paths, on_terminal) {
         eprintln!("switchyard daemon: {e}; logging to stderr only");
-        switchyard_daemon::logs::init_stderr()?;
+        switchyard_daemon::system::logs::init_stderr()?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

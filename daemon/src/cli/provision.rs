@@ -6,14 +6,14 @@
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
-use switchyard_shared::protocol::Request;
-use switchyard_shared::provision::{
+use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams,
     CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
     StepState,
 };
+use switchyard_shared::protocol::Request;
 
-use crate::cli_aws::answer;
+use crate::cli::aws::answer;
 
 #[derive(clap::Subcommand)]
 pub enum AccountCommand {
@@ -136,7 +136,7 @@ fn close(
 ) -> anyhow::Result<()> {
     let confirm = match confirm {
         Some(confirm) => confirm,
-        None => crate::cli_credentials::prompt(
+        None => crate::cli::prompt::prompt(
             &format!("Type the name of account {account_id} to close it: "),
             false,
         )?,
@@ -253,7 +253,7 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
             after,
             wait_secs: None,
         });
-        let watched: JobWatchData = crate::ask(request)?.into_result()?;
+        let watched: JobWatchData = crate::cli::ask(request)?.into_result()?;
         after = watched.seq;
         let job = watched.job;
         if !json {
@@ -347,8 +347,8 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
         }
         Some(JobsCommand::Resume { id, json }) => {
             // The job's profile, so that a missing MFA session can be asked for.
-            let job: Job =
-                crate::ask(Request::JobStatus(JobIdParams { job: id.clone() }))?.into_result()?;
+            let job: Job = crate::cli::ask(Request::JobStatus(JobIdParams { job: id.clone() }))?
+                .into_result()?;
             let request = Request::JobsResume(JobIdParams { job: id });
             let Some(job) = answer::<Job>(request, &Some(job.profile), false)? else {
                 return Ok(());
@@ -360,7 +360,7 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
         }
         Some(JobsCommand::Cancel { id, json }) => {
             let job: Job =
-                crate::ask(Request::JobsCancel(JobIdParams { job: id }))?.into_result()?;
+                crate::cli::ask(Request::JobsCancel(JobIdParams { job: id }))?.into_result()?;
             print_job(&job, json)
         }
     }

@@ -5,12 +5,12 @@
 use std::io::Read;
 
 use anyhow::{bail, Context};
-use switchyard_shared::protocol::Request;
-use switchyard_shared::roles::{
+use switchyard_shared::protocol::roles::{
     RolesData, RolesImportData, RolesImportParams, RolesListParams, Target,
 };
+use switchyard_shared::protocol::Request;
 
-use crate::cli_aws::answer;
+use crate::cli::aws::answer;
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -99,11 +99,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 fn decision(t: &Target) -> &'static str {
     match t.decision {
-        switchyard_shared::roles::TargetDecision::Allowed => "allowed",
-        switchyard_shared::roles::TargetDecision::Conditional => "conditional",
-        switchyard_shared::roles::TargetDecision::ExplicitDeny => "explicit_deny",
-        switchyard_shared::roles::TargetDecision::ImplicitDeny => "implicit_deny",
-        switchyard_shared::roles::TargetDecision::Unknown => "unknown",
+        switchyard_shared::protocol::roles::TargetDecision::Allowed => "allowed",
+        switchyard_shared::protocol::roles::TargetDecision::Conditional => "conditional",
+        switchyard_shared::protocol::roles::TargetDecision::ExplicitDeny => "explicit_deny",
+        switchyard_shared::protocol::roles::TargetDecision::ImplicitDeny => "implicit_deny",
+        switchyard_shared::protocol::roles::TargetDecision::Unknown => "unknown",
     }
 }
 

@@ -4,15 +4,15 @@
 //! it (or, with `--store-profile`, the key goes straight into the keyring).
 
 use anyhow::bail;
-use switchyard_shared::protocol::Request;
-use switchyard_shared::users::{
+use switchyard_shared::protocol::users::{
     MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, Tag, UserSummary,
     UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams,
     UsersTarget,
 };
+use switchyard_shared::protocol::Request;
 
-use crate::cli_aws::answer;
-use crate::cli_credentials::prompt;
+use crate::cli::aws::answer;
+use crate::cli::prompt::prompt;
 
 /// Where the command acts.
 #[derive(clap::Args)]
@@ -175,7 +175,7 @@ fn list(at: &Where) -> anyhow::Result<()> {
         return Ok(());
     };
     println!("# account {}: {} users", data.account_id, data.users.len());
-    let now = switchyard_daemon::session::now();
+    let now = switchyard_daemon::services::session::now();
     for user in &data.users {
         print_user(user, now);
     }

@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use switchyard_shared::aws_messages::{Account, AccountsData, AccountsListParams, AccountsSource};
+use switchyard_shared::protocol::aws::{Account, AccountsData, AccountsListParams, AccountsSource};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
 use crate::aws::{identity, organizations};
-use crate::config::Profile;
-use crate::session::{self, now, Sessions, SignedIn};
+use crate::services::session::{self, now, Sessions, SignedIn};
+use crate::system::config::Profile;
 
 /// How long a list counts as fresh when the profile does not say.
 pub const DEFAULT_TTL_SECS: u64 = 900;

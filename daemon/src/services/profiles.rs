@@ -1,10 +1,10 @@
 //! `profiles.list`: the daemon's profiles for the extension's options page: their
 //! settings and whether a key is stored (the key id masked, never the secret).
 
+use switchyard_shared::protocol::roles::{ProfileSummary, ProfilesData};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::roles::{ProfileSummary, ProfilesData};
 
-use crate::{config, credentials};
+use crate::system::{config, keyring};
 
 /// Answer `profiles.list`.
 pub async fn list() -> Result<ProfilesData, ErrorBody> {
@@ -17,11 +17,11 @@ pub async fn list() -> Result<ProfilesData, ErrorBody> {
     let mut profiles = Vec::with_capacity(config.profiles.len());
     for (name, settings) in &config.profiles {
         let profile = name.clone();
-        let key = tokio::task::spawn_blocking(move || credentials::load(&profile))
+        let key = tokio::task::spawn_blocking(move || keyring::load(&profile))
             .await
             .map_err(|e| ErrorBody::new(ErrorCode::Internal, format!("keyring task: {e}")))?;
         let (access_key_id, problem) = match key {
-            Ok(creds) => (Some(credentials::mask(&creds.access_key_id)), None),
+            Ok(creds) => (Some(keyring::mask(&creds.access_key_id)), None),
             Err(e) => (None, Some(e.to_string())),
         };
         profiles.push(ProfileSummary {

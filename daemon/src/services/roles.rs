@@ -1,7 +1,7 @@
 //! `roles.list` and `roles.import`: the targets the signed-in user may switch to.
 //!
 //! Gathers the inputs (the user's IAM policies and boundary, the organization's accounts
-//! from [`crate::accounts`], the roles in `~/.aws/config`, the profile's imported AWS
+//! from [`crate::services::accounts`], the roles in `~/.aws/config`, the profile's imported AWS
 //! Extend Switch Roles configuration) and leaves the deciding to
 //! [`switchyard_shared::targets`]. A user who may not read their own policies still gets
 //! the listed roles, marked undecided, and a notice saying why.
@@ -11,23 +11,23 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use switchyard_shared::aws_messages::AccountsListParams;
 use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
 use switchyard_shared::policy::{Context, Policy};
-use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::roles::{
+use switchyard_shared::protocol::aws::AccountsListParams;
+use switchyard_shared::protocol::roles::{
     self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
     RolesListParams, RolesSourcesData, Skipped, TargetSource,
 };
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::targets::{self, Inputs, ListedRole};
 
-use crate::accounts::{self, AccountsCache};
 use crate::aws::{iam_policies, identity, mfa};
-use crate::session::{self, now, Sessions, SignedIn};
+use crate::services::accounts::{self, AccountsCache};
+use crate::services::session::{self, now, Sessions, SignedIn};
 
 /// Where a profile's imported configuration is kept (beside `config.toml`).
 pub fn import_path(profile: &str) -> PathBuf {
-    let config = crate::config::path();
+    let config = crate::system::config::path();
     config
         .parent()
         .map(|dir| dir.join("imports"))

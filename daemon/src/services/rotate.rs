@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
-use switchyard_shared::aws_messages::RotateData;
+use switchyard_shared::protocol::aws::RotateData;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
 use crate::aws::{self, identity, keys};
-use crate::credentials::{self, mask, Credentials};
-use crate::session::{self, Sessions};
+use crate::services::session::{self, Sessions};
+use crate::system::keyring::{self, mask, Credentials};
 
 /// A new key can take a few seconds to work everywhere in IAM.
 const VERIFY_ATTEMPTS: u32 = 10;
@@ -18,14 +18,14 @@ const VERIFY_PAUSE: Duration = Duration::from_secs(1);
 
 async fn store(profile: &str, key: &Credentials) -> Result<(), ErrorBody> {
     let (profile, key) = (profile.to_owned(), key.clone());
-    tokio::task::spawn_blocking(move || credentials::store(&profile, &key))
+    tokio::task::spawn_blocking(move || keyring::store(&profile, &key))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
         .map_err(session::keyring_error)
 }
 
 /// Delete a new key that will not be used, and pass on why.
-async fn discard(sdk: &aws_config::SdkConfig, fresh: &Credentials, why: ErrorBody) -> ErrorBody {
+async fn discard(sdk: &crate::aws::SdkConfig, fresh: &Credentials, why: ErrorBody) -> ErrorBody {
     if let Err(e) = keys::delete(sdk, &fresh.access_key_id).await {
         tracing::warn!(
             "could not delete the unused new key {}: {e}",

@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use aws_config::SdkConfig;
-use switchyard_shared::aws_messages::{check_mfa_code, MfaSessionData, MfaState};
-use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use crate::aws::SdkConfig;
+use switchyard_shared::protocol::aws::{check_mfa_code, MfaSessionData, MfaState};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode, IdentityData};
 
 use crate::aws::{self, mfa::MfaSession};
-use crate::config::{self, Profile};
-use crate::credentials::{self, Credentials, KeyringError};
+use crate::system::config::{self, Profile};
+use crate::system::keyring::{self, Credentials, KeyringError};
 
 /// A session this close to its end counts as ended (a call must not expire mid-flight).
 const EXPIRY_MARGIN_SECS: u64 = 60;
@@ -88,7 +88,7 @@ pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody>
     let config = config::load(&config::path())
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
     let name = profile.unwrap_or_else(|| config.default_profile.clone());
-    credentials::check_profile_name(&name)
+    keyring::check_profile_name(&name)
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
     let settings = config.profiles.get(&name).cloned().unwrap_or_default();
     Ok((name, settings))
@@ -98,7 +98,7 @@ pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody>
 pub async fn load(profile: Option<String>) -> Result<Loaded, ErrorBody> {
     let (profile, settings) = settings(profile)?;
     let name = profile.clone();
-    let key = tokio::task::spawn_blocking(move || credentials::load(&name))
+    let key = tokio::task::spawn_blocking(move || keyring::load(&name))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
         .map_err(keyring_error)?;
@@ -119,6 +119,23 @@ pub fn keyring_error(error: KeyringError) -> ErrorBody {
 }
 
 impl Sessions {
+    /// `identity`: who the profile's credentials (or MFA session) are, asked of AWS.
+    pub async fn identity(&self, profile: Option<String>) -> Result<IdentityData, ErrorBody> {
+        let signed = self.sign_in(profile).await?;
+        let caller = aws::identity::caller(&signed.sdk)
+            .await
+            .map_err(|e| signed.explain(self, e))?;
+        let account_alias = aws::identity::account_alias(&signed.sdk).await;
+        Ok(IdentityData {
+            profile: signed.profile,
+            account_id: caller.account_id,
+            arn: caller.arn,
+            user_id: caller.user_id,
+            account_alias,
+            mfa: signed.mfa,
+        })
+    }
+
     /// Credentials for AWS calls as `profile`: its MFA session when it has a device,
     /// else its long-term key. Without a live session the answer is `mfa_required`.
     pub async fn sign_in(&self, profile: Option<String>) -> Result<SignedIn, ErrorBody> {

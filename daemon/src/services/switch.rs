@@ -2,14 +2,15 @@
 //! credentials (or MFA session): the target is checked first, then STS AssumeRole, then
 //! the sign-in endpoint's token exchange ([`crate::aws::federation`]).
 
+use switchyard_shared::protocol::switch::{FederateData, FederateParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::switch::{
-    console_home, destination_after_switch, login_url, FederateData, FederateParams, SwitchTarget,
-    MAX_SESSION_DURATION, MIN_SESSION_DURATION,
+    console_home, destination_after_switch, login_url, SwitchTarget, MAX_SESSION_DURATION,
+    MIN_SESSION_DURATION,
 };
 
 use crate::aws::federation;
-use crate::session::Sessions;
+use crate::services::session::Sessions;
 
 /// A console session's length when the request names none (AssumeRole's default).
 const DEFAULT_DURATION_SECS: u32 = 3600;

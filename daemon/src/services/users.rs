@@ -8,20 +8,22 @@
 //! and the secret key are answered once (or the key goes into the keyring) and are never
 //! logged or written anywhere else.
 
-use aws_config::SdkConfig;
-use switchyard_shared::aws_messages::check_mfa_code;
+use crate::aws::SdkConfig;
+use switchyard_shared::protocol::aws::check_mfa_code;
+use switchyard_shared::protocol::users::{
+    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, UsersCreateData,
+    UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::switch::Partition;
 use switchyard_shared::users::{
     check_device_name, check_password, check_target, check_user_name, generate_password,
-    otpauth_uri, signin_url, user_name_of, MfaEnableData, MfaEnableParams, MfaSetupData,
-    MfaSetupParams, UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData,
-    UsersRemoveParams, UsersTarget, DEFAULT_MEMBER_ROLE,
+    otpauth_uri, signin_url, user_name_of, DEFAULT_MEMBER_ROLE,
 };
 
 use crate::aws::{self, federation, identity, users as iam_users};
-use crate::credentials::{self, Credentials};
-use crate::session::{self, Sessions, SignedIn};
+use crate::services::session::{self, Sessions, SignedIn};
+use crate::system::keyring::{self, Credentials};
 
 /// How long the assumed role's session lasts (STS's minimum: one request's work).
 const ROLE_SESSION_SECS: u32 = 900;
@@ -79,14 +81,7 @@ async fn reach(sessions: &Sessions, target: &UsersTarget) -> Result<Account, Err
             e
         }
     })?;
-    let credentials = aws_credential_types::Credentials::new(
-        session.access_key_id.clone(),
-        session.secret_access_key.clone(),
-        Some(session.session_token.clone()),
-        None,
-        "switchyard-assumed-role",
-    );
-    let sdk = aws::sdk_config(credentials, &signed.settings).await;
+    let sdk = aws::sdk_config(session.credentials(), &signed.settings).await;
     tracing::info!(account = %account_id, role = %role_arn, "assumed role for users");
     Ok(Account {
         signed,
@@ -181,7 +176,9 @@ impl OsRandom {
 }
 
 /// A new password for `policy`, checked against it.
-fn new_password(policy: &switchyard_shared::users::PasswordPolicy) -> Result<String, ErrorBody> {
+fn new_password(
+    policy: &switchyard_shared::protocol::users::PasswordPolicy,
+) -> Result<String, ErrorBody> {
     let mut random = OsRandom::new()?;
     let password = generate_password(policy, &mut || random.next_u32());
     if random.failed {
@@ -203,9 +200,9 @@ pub async fn create(
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidUserName, e.to_string()))?;
     params.check().map_err(invalid)?;
     if let Some(profile) = &params.store_profile {
-        credentials::check_profile_name(profile).map_err(|e| invalid(e.to_string()))?;
-        let config =
-            crate::config::load(&crate::config::path()).map_err(|e| invalid(e.to_string()))?;
+        keyring::check_profile_name(profile).map_err(|e| invalid(e.to_string()))?;
+        let config = crate::system::config::load(&crate::system::config::path())
+            .map_err(|e| invalid(e.to_string()))?;
         if config.profiles.contains_key(profile) {
             return Err(invalid(format!(
                 "profile {profile:?} already exists; choose another name for the new key \
@@ -295,7 +292,7 @@ async fn finish(
     password: Option<&str>,
 ) -> Result<
     (
-        Option<switchyard_shared::users::NewAccessKey>,
+        Option<switchyard_shared::protocol::users::NewAccessKey>,
         Option<String>,
     ),
     ErrorBody,
@@ -334,23 +331,23 @@ async fn finish(
 async fn store_profile(
     profile: &str,
     key: Credentials,
-    settings: &crate::config::Profile,
+    settings: &crate::system::config::Profile,
 ) -> Result<(), ErrorBody> {
     let name = profile.to_owned();
-    tokio::task::spawn_blocking(move || credentials::store(&name, &key))
+    tokio::task::spawn_blocking(move || keyring::store(&name, &key))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
         .map_err(session::keyring_error)?;
-    let path = crate::config::path();
-    let mut config = crate::config::load(&path).map_err(|e| invalid(e.to_string()))?;
+    let path = crate::system::config::path();
+    let mut config = crate::system::config::load(&path).map_err(|e| invalid(e.to_string()))?;
     config.profiles.insert(
         profile.to_owned(),
-        crate::config::Profile {
+        crate::system::config::Profile {
             mfa_serial: None,
             ..settings.clone()
         },
     );
-    crate::config::save(&path, &config)
+    crate::system::config::save(&path, &config)
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
 }
 
@@ -466,14 +463,14 @@ pub async fn mfa_enable(
     iam_users::enable_mfa(&signed.sdk, &user_name, &params.serial, code1, code2)
         .await
         .map_err(|e| signed.explain(sessions, e))?;
-    let path = crate::config::path();
-    let mut config = crate::config::load(&path).map_err(|e| invalid(e.to_string()))?;
+    let path = crate::system::config::path();
+    let mut config = crate::system::config::load(&path).map_err(|e| invalid(e.to_string()))?;
     config
         .profiles
         .entry(signed.profile.clone())
         .or_default()
         .mfa_serial = Some(params.serial.clone());
-    crate::config::save(&path, &config).map_err(|e| {
+    crate::system::config::save(&path, &config).map_err(|e| {
         ErrorBody::new(
             ErrorCode::Internal,
             format!(
@@ -508,7 +505,8 @@ mod tests {
         let drawn: std::collections::BTreeSet<u32> = (0..3000).map(|_| random.next_u32()).collect();
         assert!(drawn.len() > 2900, "{}", drawn.len());
         assert!(!random.failed);
-        let policy = switchyard_shared::users::PasswordPolicy::custom(30, true, true, true, true);
+        let policy =
+            switchyard_shared::protocol::users::PasswordPolicy::custom(30, true, true, true, true);
         let a = new_password(&policy).unwrap();
         let b = new_password(&policy).unwrap();
         assert_ne!(a, b);

@@ -1,6 +1,6 @@
 //! Non-secret settings in a TOML file in the user's config dir
 //! (`~/.config/switchyard/config.toml` on Linux, or `$SWITCHYARD_CONFIG_DIR/config.toml`).
-//! Secrets never go here: they live in the keyring ([`crate::credentials`]).
+//! Secrets never go here: they live in the keyring ([`crate::system::keyring`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

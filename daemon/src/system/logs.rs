@@ -2,7 +2,7 @@
 //! (`daemon.YYYY-MM-DD.log`, the newest [`KEPT_FILES`] kept, `daemon.log` a link to the
 //! current one), and to stderr as well when a person runs `switchyard daemon` on a
 //! terminal. What a daemon started in the background writes to stderr before logging is
-//! set up (or a panic) goes to `stderr.log` beside them (see [`crate::client`]).
+//! set up (or a panic) goes to `stderr.log` beside them (see [`crate::transport::client`]).
 //!
 //! [`tail`] and [`current_file`] are what `switchyard logs` shows. No secret is ever
 //! logged: credentials types print masked, and the AWS SDK's and HTTP stack's own
@@ -20,7 +20,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-use crate::paths::{Paths, PathsError};
+use crate::system::paths::{Paths, PathsError};
 
 /// Environment variable with the log filter (`info` when absent), in `tracing`'s
 /// `EnvFilter` syntax: `debug`, `switchyard_daemon=trace`, ….
@@ -32,8 +32,6 @@ const PREFIX: &str = "daemon";
 const SUFFIX: &str = "log";
 /// The link to the current file.
 pub const CURRENT_LINK: &str = "daemon.log";
-/// Where a background daemon's stderr goes.
-pub const STDERR_FILE: &str = "stderr.log";
 
 /// Crates whose detail below `info` could show request or response contents (bodies of
 /// STS answers carry temporary credentials): capped whatever `SWITCHYARD_LOG` says. A
@@ -331,8 +329,8 @@ mod tests {
             );
             tracing::subscriber::with_default(subscriber, || {
                 [
-                    tracing::enabled!(target: "switchyard_daemon::session", Level::TRACE),
-                    tracing::enabled!(target: "switchyard_daemon::session", Level::INFO),
+                    tracing::enabled!(target: "switchyard_daemon::services::session", Level::TRACE),
+                    tracing::enabled!(target: "switchyard_daemon::services::session", Level::INFO),
                     tracing::enabled!(target: "aws_smithy_runtime::client::orchestrator", Level::DEBUG),
                     tracing::enabled!(target: "hyper_util::client", Level::TRACE),
                     tracing::enabled!(target: "aws_smithy_runtime::client", Level::INFO),

@@ -13,6 +13,14 @@ pub const RUNTIME_DIR_ENV: &str = "SWITCHYARD_RUNTIME_DIR";
 /// Environment variable that overrides the state dir (logs, caches).
 pub const STATE_DIR_ENV: &str = "SWITCHYARD_STATE_DIR";
 
+/// Where a background daemon's stderr goes.
+pub const STDERR_FILE: &str = "stderr.log";
+
+/// `switchyard daemon`'s exit status when another daemon already serves this user (holds
+/// the single-instance lock; EX_TEMPFAIL): the service units treat it as "nothing to do",
+/// not as a failure to restart from.
+pub const EXIT_ALREADY_RUNNING: u8 = 75;
+
 /// The files the daemon and its clients agree on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
@@ -74,7 +82,7 @@ impl Paths {
         self.runtime_dir.join("start.lock")
     }
 
-    /// The daemon's rotating log files (see [`crate::logs`]).
+    /// The daemon's rotating log files (see [`crate::system::logs`]).
     pub fn logs_dir(&self) -> PathBuf {
         self.state_dir.join("logs")
     }
@@ -82,7 +90,7 @@ impl Paths {
     /// Where a daemon started in the background writes its stderr: what fails before its
     /// log is set up, and panics.
     pub fn daemon_stderr_log(&self) -> PathBuf {
-        self.logs_dir().join(crate::logs::STDERR_FILE)
+        self.logs_dir().join(STDERR_FILE)
     }
 
     /// Create the runtime dir (0700) and check that it is ours and private.

@@ -16,8 +16,8 @@ use hyper_util::rt::TokioIo;
 use switchyard_shared::protocol::MAX_OUTGOING_MESSAGE;
 use tokio::net::UnixStream;
 
-use crate::paths::Paths;
-use crate::server::MESSAGE_PATH;
+use crate::system::paths::Paths;
+use crate::transport::server::MESSAGE_PATH;
 
 /// Environment variable naming the `switchyard` binary to start as the daemon.
 pub const DAEMON_BIN_ENV: &str = "SWITCHYARD_DAEMON_BIN";

@@ -1,19 +1,19 @@
 //! Turn one request into one reply. Every message type has its handler here; the
-//! transport (HTTP over the socket) lives in [`crate::server`].
+//! transport (HTTP over the socket) lives in [`crate::transport::server`].
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use switchyard_shared::protocol::{
-    check_protocol_version, parse_request, ErrorBody, HelloData, IdentityData, PongData, Reply,
-    Request, RequestId, StatusData, PROTOCOL_VERSION,
+    check_protocol_version, parse_request, ErrorBody, HelloData, PongData, Reply, Request,
+    RequestId, StatusData, PROTOCOL_VERSION,
 };
 use switchyard_shared::APP_VERSION;
 
-use crate::accounts::AccountsCache;
-use crate::aws_env::AwsEnv;
-use crate::session::Sessions;
+use crate::aws::env::AwsEnv;
+use crate::services::accounts::AccountsCache;
+use crate::services::session::Sessions;
 
 /// What the daemon knows while it runs.
 #[derive(Debug, Clone)]
@@ -24,9 +24,9 @@ pub struct DaemonState {
     pub sessions: Arc<Sessions>,
     pub accounts: Arc<AccountsCache>,
     /// Provisioning jobs (journaled under the state dir).
-    pub jobs: Arc<crate::provision::Jobs>,
+    pub jobs: Arc<crate::services::provision::Jobs>,
     /// The last `roles.list` read in pages, for its next pages.
-    pub role_pages: Arc<crate::roles::Pages>,
+    pub role_pages: Arc<crate::services::roles::Pages>,
 }
 
 impl DaemonState {
@@ -36,7 +36,7 @@ impl DaemonState {
         DaemonState {
             started: Instant::now(),
             aws,
-            jobs: Arc::new(crate::provision::Jobs::new(
+            jobs: Arc::new(crate::services::provision::Jobs::new(
                 state_dir,
                 Arc::clone(&sessions),
             )),
@@ -50,7 +50,7 @@ impl DaemonState {
 /// Profiles stored with `switchyard credentials add` (the config lists them; the secrets
 /// stay in the keyring). An unreadable config counts as none; `switchyard config` says why.
 fn keyring_profiles() -> Vec<String> {
-    crate::config::load(&crate::config::path())
+    crate::system::config::load(&crate::system::config::path())
         .map(|config| config.profiles.into_keys().collect())
         .unwrap_or_default()
 }
@@ -72,9 +72,9 @@ pub async fn handle_bytes(state: &DaemonState, bytes: &[u8]) -> Vec<u8> {
 
 async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8> {
     match request {
-        Request::Identity(params) => reply(id, identity(state, params.profile).await),
+        Request::Identity(params) => reply(id, state.sessions.identity(params.profile).await),
         Request::AccountsList(params) => {
-            match crate::accounts::list(&state.accounts, &state.sessions, params).await {
+            match crate::services::accounts::list(&state.accounts, &state.sessions, params).await {
                 Ok(answer) => Reply::ok_bytes(&id, answer.data()),
                 Err(error) => Reply::error(id, error).to_bytes(),
             }
@@ -88,35 +88,49 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::CredentialsRotate(params) => reply(
             id,
-            crate::rotate::rotate(&state.sessions, params.profile).await,
+            crate::services::rotate::rotate(&state.sessions, params.profile).await,
         ),
         Request::RolesList(params) => reply(
             id,
-            crate::roles::list(&state.accounts, &state.sessions, &state.role_pages, params).await,
+            crate::services::roles::list(
+                &state.accounts,
+                &state.sessions,
+                &state.role_pages,
+                params,
+            )
+            .await,
         ),
-        Request::RolesImport(params) => reply(id, crate::roles::import(params)),
-        Request::RolesSources(params) => reply(id, crate::roles::sources(params.profile)),
-        Request::ProfilesList => reply(id, crate::profiles::list().await),
-        Request::SwitchFederate(params) => {
-            reply(id, crate::switch::federate(&state.sessions, params).await)
-        }
-        Request::UsersList(params) => reply(id, crate::users::list(&state.sessions, params).await),
-        Request::UsersCreate(params) => {
-            reply(id, crate::users::create(&state.sessions, params).await)
-        }
-        Request::UsersRemove(params) => {
-            reply(id, crate::users::remove(&state.sessions, params).await)
-        }
-        Request::MfaSetup(params) => {
-            reply(id, crate::users::mfa_setup(&state.sessions, params).await)
-        }
-        Request::MfaEnable(params) => {
-            reply(id, crate::users::mfa_enable(&state.sessions, params).await)
-        }
+        Request::RolesImport(params) => reply(id, crate::services::roles::import(params)),
+        Request::RolesSources(params) => reply(id, crate::services::roles::sources(params.profile)),
+        Request::ProfilesList => reply(id, crate::services::profiles::list().await),
+        Request::SwitchFederate(params) => reply(
+            id,
+            crate::services::switch::federate(&state.sessions, params).await,
+        ),
+        Request::UsersList(params) => reply(
+            id,
+            crate::services::users::list(&state.sessions, params).await,
+        ),
+        Request::UsersCreate(params) => reply(
+            id,
+            crate::services::users::create(&state.sessions, params).await,
+        ),
+        Request::UsersRemove(params) => reply(
+            id,
+            crate::services::users::remove(&state.sessions, params).await,
+        ),
+        Request::MfaSetup(params) => reply(
+            id,
+            crate::services::users::mfa_setup(&state.sessions, params).await,
+        ),
+        Request::MfaEnable(params) => reply(
+            id,
+            crate::services::users::mfa_enable(&state.sessions, params).await,
+        ),
         Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
         Request::JobsList => reply(
             id,
-            Ok(switchyard_shared::provision::JobsData {
+            Ok(switchyard_shared::protocol::provision::JobsData {
                 jobs: state.jobs.journal.list(),
             }),
         ),
@@ -128,7 +142,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::JobWatch(params) => reply(id, state.jobs.watch(&params).await),
         Request::ProvisionAllowed(params) => reply(
             id,
-            crate::provision::allowed::allowed(&state.sessions, params.profile).await,
+            crate::services::provision::allowed::allowed(&state.sessions, params.profile).await,
         ),
         Request::Hello(params) => reply(
             id,
@@ -147,23 +161,6 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             }),
         ),
     }
-}
-
-/// `identity`: who the profile's credentials (or MFA session) are, asked of AWS.
-async fn identity(state: &DaemonState, profile: Option<String>) -> Result<IdentityData, ErrorBody> {
-    let signed = state.sessions.sign_in(profile).await?;
-    let caller = crate::aws::identity::caller(&signed.sdk)
-        .await
-        .map_err(|e| signed.explain(&state.sessions, e))?;
-    let account_alias = crate::aws::identity::account_alias(&signed.sdk).await;
-    Ok(IdentityData {
-        profile: signed.profile,
-        account_id: caller.account_id,
-        arn: caller.arn,
-        user_id: caller.user_id,
-        account_alias,
-        mfa: signed.mfa,
-    })
 }
 
 fn reply<T: serde::Serialize>(id: RequestId, result: Result<T, ErrorBody>) -> Vec<u8> {

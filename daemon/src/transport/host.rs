@@ -10,8 +10,8 @@ use switchyard_shared::protocol::{
     MAX_OUTGOING_MESSAGE,
 };
 
-use crate::client::Client;
-use crate::framing::{read_frame, write_frame, FrameError};
+use crate::transport::client::Client;
+use crate::transport::framing::{read_frame, write_frame, FrameError};
 
 /// How a host session ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -131,7 +131,7 @@ mod tests {
     use std::io::Cursor;
 
     use super::*;
-    use crate::framing::write_frame;
+    use crate::transport::framing::write_frame;
 
     const ORIGIN: &str = "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/";
 
@@ -153,15 +153,15 @@ mod tests {
     }
 
     fn echo_daemon(message: Vec<u8>) -> Vec<u8> {
-        let state = crate::dispatch::DaemonState::new(
-            crate::aws_env::AwsEnv::default(),
+        let state = crate::transport::dispatch::DaemonState::new(
+            crate::aws::env::AwsEnv::default(),
             std::path::Path::new("/nonexistent"),
         );
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
-            .block_on(crate::dispatch::handle_bytes(&state, &message))
+            .block_on(crate::transport::dispatch::handle_bytes(&state, &message))
     }
 
     fn run_with(args: &[&str], input: Vec<u8>) -> (Ending, Vec<String>) {

@@ -19,8 +19,8 @@ use axum::Router;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE};
 use tokio::net::UnixListener;
 
-use crate::dispatch::{handle_bytes, DaemonState};
-use crate::paths::{Paths, PathsError};
+use crate::system::paths::{Paths, PathsError};
+use crate::transport::dispatch::{handle_bytes, DaemonState};
 
 /// The path of the one route.
 pub const MESSAGE_PATH: &str = "/v1/message";
@@ -99,10 +99,7 @@ async fn same_user_only(request: Request, next: Next) -> Response {
     }
 }
 
-/// `switchyard daemon`'s exit status when another daemon already serves this user
-/// (EX_TEMPFAIL): the service units treat it as "nothing to do", not as a failure to
-/// restart from.
-pub const EXIT_ALREADY_RUNNING: u8 = 75;
+pub use crate::system::paths::EXIT_ALREADY_RUNNING;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -206,7 +203,7 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::aws_env::AwsEnv;
+    use crate::aws::env::AwsEnv;
 
     async fn call(body: impl Into<Body>) -> (StatusCode, String) {
         let app = app(Arc::new(DaemonState::new(

@@ -7,11 +7,11 @@
 //! extension's DOM layer only runs commands and renders, so every decision is tested
 //! here, natively.
 
-use crate::aws_messages::{
+use switchyard_shared::connection::uptime;
+use switchyard_shared::protocol::aws::{
     check_mfa_code, AccountsData, AccountsSource, IdentityData, MfaSessionData,
 };
-use crate::popup::uptime;
-use crate::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
 /// What the panel is doing or showing.
 // A popup holds one panel; boxing its largest state would buy nothing.

@@ -3,7 +3,7 @@
 use expect_test::expect;
 
 use super::*;
-use crate::aws_messages::{Account, MfaState, Organization};
+use switchyard_shared::protocol::aws::{Account, MfaState, Organization};
 
 const NOW: u64 = 1_700_000_000; // 2023-11-14 22:13:20 UTC
 

@@ -1,9 +1,11 @@
 //! What the extension's options page shows, as plain data: the profile choices, the
 //! import report (imported, skipped and why), the lists Switchyard reads, and the
 //! keyboard shortcut line. The page only renders these and stores
-//! [`crate::settings::Settings`].
+//! [`switchyard_shared::settings::Settings`].
 
-use crate::roles::{ProfilesData, RolesImportData, RolesSourcesData, TargetSource};
+use switchyard_shared::protocol::roles::{
+    ProfilesData, RolesImportData, RolesSourcesData, TargetSource,
+};
 
 /// One entry of the profile selector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,8 +168,10 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::roles::{ListSource, ListedRoleSummary, ProfileSummary, Skipped};
     use expect_test::expect;
+    use switchyard_shared::protocol::roles::{
+        ListSource, ListedRoleSummary, ProfileSummary, Skipped,
+    };
 
     fn profiles() -> ProfilesData {
         ProfilesData {

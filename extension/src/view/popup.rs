@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{AwsTarget, ErrorBody, HelloData, StatusData};
+use switchyard_shared::connection::uptime;
+use switchyard_shared::protocol::{AwsTarget, ErrorBody, HelloData, StatusData};
 
 /// What the popup knows about its connection to the daemon.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,22 +94,12 @@ pub fn view(state: &ConnectionState) -> PopupView {
     }
 }
 
-/// A short human duration: `42 s`, `5 min`, `3 h 20 min`, `2 d 4 h`.
-pub fn uptime(secs: u64) -> String {
-    match secs {
-        0..=59 => format!("{secs} s"),
-        60..=3599 => format!("{} min", secs / 60),
-        3600..=86_399 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
-        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use expect_test::expect;
 
     use super::*;
-    use crate::protocol::{CredentialsState, ErrorCode};
+    use switchyard_shared::protocol::{CredentialsState, ErrorCode};
 
     fn status(configured: bool, aws: AwsTarget) -> StatusData {
         StatusData {
@@ -179,7 +170,7 @@ mod tests {
     #[test]
     fn failures_show_the_fix_and_the_code() {
         let state = ConnectionState::Failed {
-            error: crate::connection::classify_port_error(Some(
+            error: switchyard_shared::connection::classify_port_error(Some(
                 "Specified native messaging host not found.",
             )),
         };
@@ -190,15 +181,5 @@ mod tests {
             Some(ErrorCode::HostNotRegistered.as_str())
         );
         assert!(shown.action.unwrap().contains("switchyard install"));
-    }
-
-    #[test]
-    fn uptimes_read_naturally() {
-        let shown: Vec<String> = [0, 59, 60, 3599, 3600, 86_399, 86_400, 200_000]
-            .into_iter()
-            .map(uptime)
-            .collect();
-        expect![[r#"["0 s", "59 s", "1 min", "59 min", "1 h 0 min", "23 h 59 min", "1 d 0 h", "2 d 7 h"]"#]]
-            .assert_eq(&format!("{shown:?}"));
     }
 }

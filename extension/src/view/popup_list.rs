@@ -1,5 +1,5 @@
 //! The popup's switch list, without the DOM: the targets grouped by account, favorites
-//! pinned on top and recently used next, the filter ([`crate::search`]), the keyboard
+//! pinned on top and recently used next, the filter ([`super::search`]), the keyboard
 //! cursor, the window of rows a virtualized list draws, what each row and each empty
 //! state shows, and the records kept in extension storage (the last list, favorites,
 //! recently used).
@@ -14,9 +14,9 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::console_session::ConsoleSession;
-use crate::roles::{Target, TargetDecision, TargetSource};
-use crate::search::{spans, Haystack, Searcher, Span};
+use super::search::{spans, Haystack, Searcher, Span};
+use switchyard_shared::console_session::ConsoleSession;
+use switchyard_shared::protocol::roles::{Target, TargetDecision, TargetSource};
 
 /// `chrome.storage.local` key of the last list from the daemon ([`CachedList`] as JSON).
 pub const CACHE_KEY: &str = "roles_cache";
@@ -167,7 +167,7 @@ impl CachedList {
                 .targets
                 .iter()
                 .map(|t| {
-                    let usual = crate::targets::display_name(
+                    let usual = switchyard_shared::targets::display_name(
                         &t.role_name,
                         t.account_name.as_deref(),
                         &t.account_id,
@@ -198,10 +198,14 @@ impl CachedList {
             .targets
             .into_iter()
             .filter_map(|kept| {
-                let arn = crate::targets::parse_role_arn(&kept.a)?;
+                let arn = switchyard_shared::targets::parse_role_arn(&kept.a)?;
                 let (account_id, role_name) = (arn.account_id.to_owned(), arn.role_name.to_owned());
                 let display_name = kept.d.unwrap_or_else(|| {
-                    crate::targets::display_name(&role_name, kept.n.as_deref(), &account_id)
+                    switchyard_shared::targets::display_name(
+                        &role_name,
+                        kept.n.as_deref(),
+                        &account_id,
+                    )
                 });
                 Some(Target {
                     account_id,
@@ -334,7 +338,7 @@ impl Catalog {
                     let group = &groups[group_of[i]];
                     // The usual `Role @ Account` repeats the other fields: searched only when
                     // it says something of its own, so highlights land on what is shown.
-                    let usual = crate::targets::display_name(
+                    let usual = switchyard_shared::targets::display_name(
                         &t.role_name,
                         t.account_name.as_deref(),
                         &t.account_id,
@@ -809,7 +813,7 @@ pub fn row_view(
                     label.push_str(word);
                 }
             }
-            let usual = crate::targets::display_name(
+            let usual = switchyard_shared::targets::display_name(
                 &t.role_name,
                 t.account_name.as_deref(),
                 &t.account_id,

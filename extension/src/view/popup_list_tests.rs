@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use expect_test::{expect, Expect};
 
 use super::*;
-use crate::roles::{Target, TargetDecision, TargetSource};
+use switchyard_shared::protocol::roles::{Target, TargetDecision, TargetSource};
 
 fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
     Target {
@@ -14,8 +14,8 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         account_id: account_id.to_owned(),
         account_name: account.map(str::to_owned),
         role_name: role.to_owned(),
-        display_name: crate::targets::display_name(role, account, account_id),
-        color: crate::targets::color_for(account_id),
+        display_name: switchyard_shared::targets::display_name(role, account, account_id),
+        color: switchyard_shared::targets::color_for(account_id),
         region: None,
         sources: vec![TargetSource::Policy],
         decision: TargetDecision::Allowed,

@@ -1,14 +1,16 @@
 //! The create-account form without the DOM: the page's address from a right-click's
 //! selection, the defaults that follow the name (role, group, policy, e-mail from the
 //! profile's template) until the user edits them, each field checked as it is typed
-//! (with [`crate::provision::plan`]'s own rules, so the page and the daemon never
+//! (with [`switchyard_shared::provision::plan`]'s own rules, so the page and the daemon never
 //! disagree), the progress list of a job, and the close button's typed confirmation.
 
 use std::collections::BTreeMap;
 
-use crate::provision::{
-    check_email, email_from_template, plan, slug, Billing, CreateAccountParams, InvalidInput, Job,
-    JobState, Permission, ProvisionAllowedData, StepState, MAX_ACCOUNT_NAME,
+use switchyard_shared::protocol::provision::{
+    Billing, CreateAccountParams, Job, JobState, Permission, ProvisionAllowedData, StepState,
+};
+use switchyard_shared::provision::{
+    check_email, email_from_template, plan, slug, InvalidInput, MAX_ACCOUNT_NAME,
 };
 
 /// The form's page, relative to the extension's root.

@@ -2,8 +2,9 @@
 //! good), the gate and the progress list.
 
 use super::*;
-use crate::protocol::ErrorBody;
-use crate::provision::{plan as make_plan, Job, Step};
+use switchyard_shared::protocol::provision::{Job, Step};
+use switchyard_shared::protocol::ErrorBody;
+use switchyard_shared::provision::plan as make_plan;
 
 fn filled(name: &str) -> FormInput {
     let d = defaults(name, Some("ops+{slug}@example.com"));
@@ -166,11 +167,13 @@ fn the_form_is_offered_to_those_who_may_use_it() {
 
 #[test]
 fn progress_lists_the_steps_and_the_headline_says_where_it_stands() {
-    let plan = make_plan(&crate::provision::CreateAccountParams {
-        name: "Client A".into(),
-        email: "a@example.com".into(),
-        ..Default::default()
-    })
+    let plan = make_plan(
+        &switchyard_shared::protocol::provision::CreateAccountParams {
+            name: "Client A".into(),
+            email: "a@example.com".into(),
+            ..Default::default()
+        },
+    )
     .unwrap();
     let mut job = Job::new("j01".into(), "default".into(), "arn".into(), plan, 1);
     job.start(Step::CheckEmail, 2);
@@ -184,7 +187,7 @@ fn progress_lists_the_steps_and_the_headline_says_where_it_stands() {
     assert_eq!(headline(&job), "Creating Client A…");
     job.state = JobState::Paused;
     job.error = Some(ErrorBody::new(
-        crate::protocol::ErrorCode::AwsThrottled,
+        switchyard_shared::protocol::ErrorCode::AwsThrottled,
         "slow",
     ));
     assert_eq!(headline(&job), "Paused: slow");

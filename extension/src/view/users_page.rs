@@ -2,19 +2,21 @@
 //! query), the account picker, each user as a row (groups, policies, console password,
 //! masked keys with their age and last use, MFA devices), the create form checked as it is
 //! typed with IAM's rules and the account's password policy (the same checks as
-//! [`crate::users`] makes for the daemon), the one-time hand-over, the typed confirmation
+//! [`switchyard_shared::users`] makes for the daemon), the one-time hand-over, the typed confirmation
 //! of a removal, where an error belongs, and the MFA setup (the QR code of the
 //! `otpauth://` URI, two consecutive codes).
 //!
 //! The hand-over and the MFA seed are one-time secrets: nothing here keeps them; the
 //! page renders them into its DOM and forgets them when it closes.
 
-use crate::aws_messages::{check_mfa_code, AccountsData};
-use crate::protocol::{ErrorBody, ErrorCode};
-use crate::users::{
-    check_group_name, check_password, check_policy_arn, check_target, check_user_name,
+use switchyard_shared::protocol::aws::{check_mfa_code, AccountsData};
+use switchyard_shared::protocol::users::{
     MfaEnableParams, PasswordPolicy, Tag, UserSummary, UsersCreateData, UsersCreateParams,
-    UsersListData, UsersRemoveParams, UsersTarget, SYMBOLS,
+    UsersListData, UsersRemoveParams, UsersTarget,
+};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::users::{
+    check_group_name, check_password, check_policy_arn, check_target, check_user_name, SYMBOLS,
 };
 
 /// The page's address for an account: `users.html?account=ID` (and `&role=NAME` for a

@@ -4,8 +4,8 @@
 use expect_test::expect;
 
 use super::*;
-use crate::aws_messages::{Account, AccountsSource, Organization};
-use crate::users::{KeySummary, NewAccessKey};
+use switchyard_shared::protocol::aws::{Account, AccountsSource, Organization};
+use switchyard_shared::protocol::users::{KeySummary, NewAccessKey};
 
 const NOW: u64 = 1_800_000_000;
 
@@ -573,7 +573,7 @@ fn decode(matrix: &QrMatrix, scale: usize) -> String {
 #[test]
 fn the_qr_code_holds_the_otpauth_uri() {
     let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    let uri = crate::users::otpauth_uri("alice", "acme-main", seed);
+    let uri = switchyard_shared::users::otpauth_uri("alice", "acme-main", seed);
     let matrix = QrMatrix::encode(&uri).unwrap();
     assert_eq!(decode(&matrix, 4), uri);
     assert!(matrix.width >= 21 && (matrix.width - 17).is_multiple_of(4));

@@ -10,9 +10,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::json_depth;
+pub mod aws;
+pub mod json_depth;
+pub mod provision;
+pub mod roles;
+pub mod switch;
+pub mod users;
 
-pub use crate::aws_messages::{AccountsListParams, IdentityData, MfaSubmitParams, ProfileParams};
+pub use aws::{AccountsListParams, IdentityData, MfaSubmitParams, ProfileParams};
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -275,41 +280,41 @@ pub enum Request {
     #[serde(rename = "credentials.rotate")]
     CredentialsRotate(ProfileParams),
     #[serde(rename = "roles.list")]
-    RolesList(crate::roles::RolesListParams),
+    RolesList(roles::RolesListParams),
     #[serde(rename = "roles.import")]
-    RolesImport(crate::roles::RolesImportParams),
+    RolesImport(roles::RolesImportParams),
     #[serde(rename = "switch.federate")]
-    SwitchFederate(crate::switch::FederateParams),
+    SwitchFederate(switch::FederateParams),
     #[serde(rename = "users.list")]
-    UsersList(crate::users::UsersListParams),
+    UsersList(users::UsersListParams),
     #[serde(rename = "users.create")]
-    UsersCreate(crate::users::UsersCreateParams),
+    UsersCreate(users::UsersCreateParams),
     #[serde(rename = "users.remove")]
-    UsersRemove(crate::users::UsersRemoveParams),
+    UsersRemove(users::UsersRemoveParams),
     #[serde(rename = "account.create")]
-    AccountCreate(crate::provision::CreateAccountParams),
+    AccountCreate(provision::CreateAccountParams),
     #[serde(rename = "jobs.list")]
     JobsList,
     #[serde(rename = "job.status")]
-    JobStatus(crate::provision::JobIdParams),
+    JobStatus(provision::JobIdParams),
     #[serde(rename = "jobs.resume")]
-    JobsResume(crate::provision::JobIdParams),
+    JobsResume(provision::JobIdParams),
     #[serde(rename = "jobs.cancel")]
-    JobsCancel(crate::provision::JobIdParams),
+    JobsCancel(provision::JobIdParams),
     #[serde(rename = "mfa.setup")]
-    MfaSetup(crate::users::MfaSetupParams),
+    MfaSetup(users::MfaSetupParams),
     #[serde(rename = "mfa.enable")]
-    MfaEnable(crate::users::MfaEnableParams),
+    MfaEnable(users::MfaEnableParams),
     #[serde(rename = "account.close")]
-    AccountClose(crate::provision::CloseAccountParams),
+    AccountClose(provision::CloseAccountParams),
     #[serde(rename = "account.check_email")]
-    AccountCheckEmail(crate::provision::CheckEmailParams),
+    AccountCheckEmail(provision::CheckEmailParams),
     #[serde(rename = "profiles.list")]
     ProfilesList,
     #[serde(rename = "roles.sources")]
     RolesSources(ProfileParams),
     #[serde(rename = "job.watch")]
-    JobWatch(crate::provision::JobWatchParams),
+    JobWatch(provision::JobWatchParams),
     #[serde(rename = "provision.allowed")]
     ProvisionAllowed(ProfileParams),
 }
@@ -751,5 +756,4 @@ pub enum AwsTarget {
 }
 
 #[cfg(test)]
-#[path = "protocol_tests.rs"]
 mod tests;

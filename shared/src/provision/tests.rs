@@ -2,6 +2,8 @@
 //! link, failure sentences and the journal's step model.
 
 use super::*;
+use crate::protocol::provision::*;
+use crate::protocol::ErrorBody;
 
 fn params(name: &str, email: &str) -> CreateAccountParams {
     CreateAccountParams {

@@ -2,7 +2,7 @@
 //! the switch link, federation URLs and where to land.
 
 use super::*;
-use crate::roles::{TargetDecision, TargetSource};
+use crate::protocol::roles::{TargetDecision, TargetSource};
 
 fn target() -> SwitchTarget {
     SwitchTarget::new(

@@ -2,6 +2,7 @@
 //! create/remove parameters.
 
 use super::*;
+use crate::protocol::users::*;
 
 #[test]
 fn user_names_follow_iams_rule() {

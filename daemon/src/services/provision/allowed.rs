@@ -1,16 +1,17 @@
 //! `provision.allowed`: whether the signed-in user's own IAM policies allow
 //! `organizations:CreateAccount`, so the extension shows the create-account form only to
 //! those who may use it. The policies are gathered as for `roles.list`
-//! ([`crate::roles`]); the deciding is `shared::provision::create_account_permission`.
+//! ([`crate::services::roles`]); the deciding is `shared::provision::create_account_permission`.
 //! A user whose policies cannot be read gets `unknown` with the reason, never a guess.
 
 use std::sync::Arc;
 
+use switchyard_shared::protocol::provision::{Permission, ProvisionAllowedData};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::{create_account_permission, Permission, ProvisionAllowedData};
+use switchyard_shared::provision::create_account_permission;
 
 use crate::aws::{iam_policies, identity, mfa};
-use crate::session::Sessions;
+use crate::services::session::Sessions;
 
 /// Answer `provision.allowed` for `profile`.
 pub async fn allowed(
@@ -50,13 +51,13 @@ pub async fn allowed(
         Err(e) => return Err(signed.explain(sessions, e)),
     };
     let mut notices = Vec::new();
-    let policies = crate::roles::parse_all(&gathered.identity, &mut notices);
+    let policies = crate::services::roles::parse_all(&gathered.identity, &mut notices);
     let boundary = gathered
         .boundary
         .as_ref()
-        .map(|b| crate::roles::parse_all(std::slice::from_ref(b), &mut notices));
+        .map(|b| crate::services::roles::parse_all(std::slice::from_ref(b), &mut notices));
     let tags: Vec<(String, String)> = gathered.tags.into_iter().collect();
-    let context = crate::roles::context(&signed, &caller, Some(user_name), &tags);
+    let context = crate::services::roles::context(&signed, &caller, Some(user_name), &tags);
     let (permission, mut reason) =
         create_account_permission(&policies, boundary.as_deref(), &context);
     if !notices.is_empty() {

@@ -12,15 +12,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use switchyard_shared::protocol::provision::{CloseAccountData, CloseAccountParams, JobState};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::{
-    close_quota, is_account_id, CloseAccountData, CloseAccountParams, JobState,
-};
+use switchyard_shared::provision::{close_quota, is_account_id};
 
 use super::journal::AuditEntry;
 use super::Jobs;
 use crate::aws::provision as aws;
-use crate::session::now;
+use crate::services::session::now;
 
 /// The rolling window of the CloseAccount quota.
 const QUOTA_WINDOW_SECS: u64 = 30 * 24 * 3600;
@@ -207,7 +206,7 @@ impl Jobs {
                 who: who.to_owned(),
             },
         )?;
-        if let Err(e) = crate::accounts::forget(&self.state_dir, &signed.profile) {
+        if let Err(e) = crate::services::accounts::forget(&self.state_dir, &signed.profile) {
             tracing::warn!("accounts cache not dropped: {}", e.message);
         }
         let mut removed = Vec::new();

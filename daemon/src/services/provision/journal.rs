@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
+use switchyard_shared::protocol::provision::{Job, JobWatchData};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::{is_job_id, watch_answers_now, Job, JobWatchData};
+use switchyard_shared::provision::{is_job_id, watch_answers_now};
 
 /// The jobs of this daemon, in memory and on disk.
 #[derive(Debug)]
@@ -157,7 +158,7 @@ impl Journal {
         };
         let before = job.clone();
         let out = f(job);
-        job.note_changes(&before, crate::session::now());
+        job.note_changes(&before, crate::services::session::now());
         if let Err(e) = self.write(job) {
             *job = before;
             return Err(e);
@@ -229,7 +230,8 @@ pub fn not_found(id: &str) -> ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchyard_shared::provision::{plan, CreateAccountParams, JobState};
+    use switchyard_shared::protocol::provision::{CreateAccountParams, JobState};
+    use switchyard_shared::provision::plan;
 
     fn job(id: &str, email: &str) -> Job {
         let plan = plan(&CreateAccountParams {
@@ -274,7 +276,7 @@ mod tests {
     async fn a_watch_wakes_on_the_next_change_and_times_out_without_one() {
         use std::sync::Arc;
         use std::time::{Duration, Instant};
-        use switchyard_shared::provision::Step;
+        use switchyard_shared::protocol::provision::Step;
         let dir = tempfile::tempdir().unwrap();
         let journal = Arc::new(Journal::open(dir.path()));
         journal

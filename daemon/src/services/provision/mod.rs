@@ -19,18 +19,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_config::SdkConfig;
-use aws_sdk_organizations::types::CreateAccountState;
+use crate::aws::SdkConfig;
+use switchyard_shared::protocol::provision::{
+    CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, JobWatchData,
+    JobWatchParams, Step, StepState,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::provision::{
     check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
-    CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, JobWatchData,
-    JobWatchParams, Step, StepState,
 };
 use switchyard_shared::switch::Partition;
 
 use crate::aws::provision::{self as aws, Creation, InUse};
-use crate::session::{now, Sessions, SignedIn};
+use crate::services::session::{now, Sessions, SignedIn};
 use journal::{not_found, AuditEntry, Journal};
 
 /// How long CreateAccount may stay IN_PROGRESS before the job pauses (resume to go on).
@@ -120,7 +121,7 @@ impl Jobs {
     ) -> Result<Job, ErrorBody> {
         let invalid = |e: String| ErrorBody::new(ErrorCode::InvalidAccountRequest, e);
         if params.email.trim().is_empty() {
-            let (profile, settings) = crate::session::settings(params.profile.clone())?;
+            let (profile, settings) = crate::services::session::settings(params.profile.clone())?;
             let Some(template) = settings.email_template else {
                 return Err(invalid(format!(
                     "give an e-mail address, or set email_template (e.g. \"ops+{{slug}}@example.com\") \
@@ -367,8 +368,7 @@ impl Ctx<'_> {
                 ),
             ));
         }
-        let in_flight =
-            aws::requests_named(self.sdk(), &plan.name, &[CreateAccountState::InProgress]).await?;
+        let in_flight = aws::requests_in_progress_named(self.sdk(), &plan.name).await?;
         if let Some(InUse::Request { request_id, .. }) = in_flight.into_iter().next() {
             return Err(ErrorBody::new(
                 ErrorCode::EmailInUse,
@@ -414,7 +414,7 @@ impl Ctx<'_> {
             .create_sent_at
             .unwrap_or(job.created_at)
             .saturating_sub(300);
-        let requests = aws::requests_named(self.sdk(), &job.plan.name, &[]).await?;
+        let requests = aws::requests_named(self.sdk(), &job.plan.name).await?;
         for request in requests {
             if let InUse::Request {
                 request_id,
@@ -689,7 +689,7 @@ impl Ctx<'_> {
             .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no switch link could be made"))?;
         let job = self.save(|j| j.switch_link = Some(link))?;
         // The organization changed: the next account list (and the popup) asks AWS.
-        if let Err(e) = crate::accounts::forget(&self.jobs.state_dir, &job.profile) {
+        if let Err(e) = crate::services::accounts::forget(&self.jobs.state_dir, &job.profile) {
             tracing::warn!("accounts cache not dropped: {}", e.message);
         }
         Ok(job.summary())

@@ -31,17 +31,14 @@ pub fn parse_date(value: &str) -> Result<SystemTime, String> {
 /// `GET url` and the time in its `Date` header.
 pub async fn server_time(url: &str) -> Result<SystemTime, String> {
     let user_agent = concat!("switchyard-doctor/", env!("CARGO_PKG_VERSION"));
-    let response = crate::https::get(url, user_agent, TIMEOUT)
+    let (status, date) = crate::aws::https::date_header(url, user_agent, TIMEOUT)
         .await
         .map_err(|e| match e {
-            crate::https::GetError::BadUrl => format!("{url} is not a URL"),
+            crate::aws::https::GetError::BadUrl => format!("{url} is not a URL"),
             other => other.to_string(),
         })?;
-    let date = response
-        .headers()
-        .get(hyper::header::DATE)
-        .ok_or_else(|| format!("no Date header (HTTP {})", response.status()))?;
-    parse_date(date.to_str().map_err(|e| e.to_string())?)
+    let date = date.ok_or_else(|| format!("no Date header (HTTP {status})"))?;
+    parse_date(&date)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use switchyard_shared::extension_ids::HOST_NAME;
 
 use super::Check;
-use crate::install::{manifest_json, Browser};
+use crate::system::install::{manifest_json, Browser};
 
 /// The host binary's name; it sits beside `switchyard`.
 pub const HOST_BIN: &str = "switchyard-host";

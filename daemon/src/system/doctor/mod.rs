@@ -4,7 +4,7 @@
 //! The checks are small functions that either look at one thing on disk
 //! ([`install`]: binaries and host manifests; [`socket_folder`]) or judge one answer
 //! (the daemon's `status`, the keyring probe, a profile's `identity`, the clock); the
-//! CLI (`cli_doctor.rs`) gathers the answers and prints the report. Nothing here puts a
+//! CLI (`daemon/src/cli/doctor.rs`) gathers the answers and prints the report. Nothing here puts a
 //! secret into a check: details name files, versions, ARNs and masked key ids only, so
 //! the report can be pasted into a bug report.
 
@@ -15,10 +15,10 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
-use switchyard_shared::aws_messages::IdentityData;
+use switchyard_shared::protocol::aws::IdentityData;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, StatusData};
 
-use crate::credentials::{Credentials, KeyringError};
+use crate::system::keyring::{Credentials, KeyringError};
 
 /// How a link is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,7 +160,7 @@ impl Report {
 /// otherwise, but an older daemon may still be listening in it).
 pub fn socket_folder(dir: &Path) -> Check {
     const NAME: &str = "socket folder";
-    match crate::paths::check_private_dir(dir) {
+    match crate::system::paths::check_private_dir(dir) {
         Ok(()) => Check::ok(NAME, format!("{} is yours, mode 700", dir.display())),
         Err(why) if !dir.exists() => Check::warn(
             NAME,
@@ -230,7 +230,7 @@ pub fn daemon(status: Result<StatusData, String>, cli_version: &str, stderr_log:
                 status.pid,
                 status.daemon_version,
                 status.protocol_version,
-                switchyard_shared::popup::uptime(status.uptime_secs)
+                switchyard_shared::connection::uptime(status.uptime_secs)
             ),
         ),
         Err(why) => Check::fail(

@@ -3,12 +3,12 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use switchyard_shared::aws_messages::{IdentityData, MfaState};
+use switchyard_shared::protocol::aws::{IdentityData, MfaState};
 use switchyard_shared::protocol::{AwsTarget, CredentialsState, ErrorBody, ErrorCode, StatusData};
 
 use super::install::{binaries, browser_name, manifest};
 use super::*;
-use crate::install::{manifest_json, Browser};
+use crate::system::install::{manifest_json, Browser};
 
 fn status(version: &str) -> StatusData {
     StatusData {

@@ -47,7 +47,7 @@ pub fn systemd_unit(switchyard: &Path) -> String {
          [Install]\n\
          WantedBy=default.target\n",
         systemd_quote(&switchyard.display().to_string()),
-        code = crate::server::EXIT_ALREADY_RUNNING,
+        code = crate::system::paths::EXIT_ALREADY_RUNNING,
     )
 }
 

@@ -1,0 +1,18 @@
+//! What each message does, one module per capability: [`accounts`] (`accounts.list`),
+//! [`roles`] (`roles.list`, `roles.import`), [`switch`] (`switch.federate`), [`users`]
+//! (`users.*`, `mfa.setup`, `mfa.enable`), [`provision`] (`account.create`, jobs,
+//! `account.close`), [`rotate`] (`credentials.rotate`), [`session`] (which credentials a
+//! call uses, and the MFA sessions held in memory) and [`profiles`] (`profiles.list`).
+//!
+//! Services call AWS only through [`crate::aws`] and reach the disk and the keyring only
+//! through [`crate::system`]; the transport calls them through
+//! [`crate::transport::dispatch`].
+
+pub mod accounts;
+pub mod profiles;
+pub mod provision;
+pub mod roles;
+pub mod rotate;
+pub mod session;
+pub mod switch;
+pub mod users;

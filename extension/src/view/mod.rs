@@ -1,0 +1,21 @@
+//! The extension's view models: what each page shows and how it answers a key or a click,
+//! as plain data, decided without the DOM so it is unit-tested natively.
+//!
+//! Nothing here touches `web-sys`, `js-sys` or `wasm-bindgen` (the tidy test in
+//! `xtask/src/tidy.rs` checks it): the browser layer beside this folder reads the DOM and
+//! storage, calls these functions and renders what they return. The rules both sides of
+//! the wire need (switching, provisioning plans, IAM user rules) stay in
+//! `switchyard_shared`; what is here only the extension shows.
+//!
+//! - [`popup`]: the connection summary; [`account_panel`]: who is signed in, MFA, the
+//!   account list; [`popup_list`] and [`search`]: the switch list and its filter.
+//! - [`options`]: the options page; [`provision_form`]: the create-account form;
+//!   [`users_page`]: the Users page.
+
+pub mod account_panel;
+pub mod options;
+pub mod popup;
+pub mod popup_list;
+pub mod provision_form;
+pub mod search;
+pub mod users_page;
