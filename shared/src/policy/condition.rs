@@ -7,6 +7,19 @@
 //! matches); a key absent from the request makes a positive operator false and a negated
 //! one true, `…IfExists` true, `ForAllValues:` true and `ForAnyValue:` false; `Null`
 //! tests presence. A key whose value is unknown makes the condition unknown.
+//!
+//! Single-valued and multivalued keys ([`KeyState::Single`], [`KeyState::List`]):
+//! "Multivalued context keys require a condition set operator." An operator without
+//! `ForAllValues:` / `ForAnyValue:` (positive, negated or `…IfExists` alike) does not
+//! match a multivalued key present in the request, even when one of its values would:
+//! the condition is false. The set operators take a single-valued key as a set of one
+//! value (IAM says not to write that, as it "can lead to overly permissive policies", not
+//! that it is refused).
+//!
+//! `BinaryEquals` compares bytes: the policy's values are base64 ("It compares the value
+//! of the specified key byte for byte against a base-64 encoded representation of the
+//! binary value in the policy"), and so are the request's (the request context shows the
+//! key as base64 text). Both are decoded strictly (standard alphabet, canonical padding).
 
 use serde_json::Value;
 
@@ -30,6 +43,8 @@ enum Op {
     Numeric(Cmp),
     Date(Cmp),
     IpAddress,
+    /// `BinaryEquals` (there is no negated form).
+    Binary,
 }
 
 /// A comparison of `Numeric…` and `Date…` (`NotEquals` is `Eq` negated).
@@ -56,6 +71,8 @@ enum Values {
     Numbers(Vec<f64>),
     Networks(Vec<Cidr>),
     Bools(Vec<String>),
+    /// Decoded base64.
+    Bytes(Vec<Vec<u8>>),
 }
 
 /// One key under one operator: `"StringEquals": {"aws:username": ["a", "b"]}`.
@@ -153,9 +170,12 @@ fn parse_operator(text: &str) -> Option<(Op, bool, bool, Option<SetQualifier>)> 
         "dategreaterthanequals" => (Op::Date(Cmp::Ge), false),
         "ipaddress" => (Op::IpAddress, false),
         "notipaddress" => (Op::IpAddress, true),
+        "binaryequals" => (Op::Binary, false),
         _ => return None,
     };
-    // Null takes neither a qualifier nor IfExists.
+    // Null takes neither a qualifier nor IfExists: "You can add IfExists to the end of any
+    // condition operator name except the Null condition"; of `ForAllValues:Null` /
+    // `ForAnyValue:Null` IAM says nothing, so they stay refused as before.
     if op == Op::Null && (if_exists || qualifier.is_some()) {
         return None;
     }
@@ -184,18 +204,25 @@ fn value_texts(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
     }
 }
 
+/// Read a policy's values for the operator's type. A value that does not parse (a number,
+/// date, address or base64 text) makes the document invalid, naming the value.
 fn read_values(
     op: Op,
     texts: &[String],
     path: &str,
     variables: bool,
 ) -> Result<Values, PolicyError> {
-    let each = |f: &dyn Fn(&str) -> Option<f64>, what: &str| {
+    fn each<T>(
+        texts: &[String],
+        path: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        what: &str,
+    ) -> Result<Vec<T>, PolicyError> {
         texts
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                f(t).ok_or_else(|| {
+                parse(t).ok_or_else(|| {
                     let at = if texts.len() > 1 {
                         format!("{path}[{i}]")
                     } else {
@@ -204,8 +231,8 @@ fn read_values(
                     PolicyError::at(&at, &format!("{t:?} is not {what}"))
                 })
             })
-            .collect::<Result<Vec<f64>, PolicyError>>()
-    };
+            .collect()
+    }
     Ok(match op {
         Op::StringEquals | Op::StringEqualsIgnoreCase => Values::Strings(
             texts
@@ -222,29 +249,31 @@ fn read_values(
         Op::Bool | Op::Null => {
             Values::Bools(texts.iter().map(|t| t.to_ascii_lowercase()).collect())
         }
-        Op::Numeric(_) => Values::Numbers(each(&|t| parse_number(t), "a number")?),
-        Op::Date(_) => Values::Numbers(each(&date::parse, "a date (ISO 8601 or epoch seconds)")?),
-        Op::IpAddress => Values::Networks(
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    Cidr::parse(t).ok_or_else(|| {
-                        let at = if texts.len() > 1 {
-                            format!("{path}[{i}]")
-                        } else {
-                            path.to_owned()
-                        };
-                        PolicyError::at(&at, &format!("{t:?} is not an IP address or CIDR block"))
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-        ),
+        Op::Numeric(_) => Values::Numbers(each(texts, path, parse_number, "a number")?),
+        Op::Date(_) => Values::Numbers(each(
+            texts,
+            path,
+            date::parse,
+            "a date (ISO 8601 or epoch seconds)",
+        )?),
+        Op::IpAddress => Values::Networks(each(
+            texts,
+            path,
+            Cidr::parse,
+            "an IP address or CIDR block",
+        )?),
+        Op::Binary => Values::Bytes(each(texts, path, parse_base64, "base64")?),
     })
 }
 
 fn parse_number(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Strict base64: the standard alphabet with canonical padding, nothing around it.
+fn parse_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }
 
 /// A policy value made ready for one context.
@@ -254,44 +283,56 @@ enum Ready {
     Number(f64),
     Network(Cidr),
     Bool(String),
+    Bytes(Vec<u8>),
 }
 
 impl Condition {
     /// Evaluate against `context`.
     pub(crate) fn evaluate(&self, context: &Context) -> Tri {
-        let present = match context.get(&self.key) {
+        let state = context.get(&self.key);
+        match state {
             KeyState::Unknown => return Tri::unknown(&self.key),
-            KeyState::Absent => None,
-            KeyState::Known(values) => Some(values),
-        };
-        if self.op == Op::Null {
-            let Values::Bools(wanted) = &self.values else {
-                return Tri::False;
-            };
-            let is_null = if present.is_none() { "true" } else { "false" };
-            return Tri::from(wanted.iter().any(|w| w == is_null));
+            _ if self.op == Op::Null => {
+                let Values::Bools(wanted) = &self.values else {
+                    return Tri::False;
+                };
+                let is_null = if state == KeyState::Absent {
+                    "true"
+                } else {
+                    "false"
+                };
+                return Tri::from(wanted.iter().any(|w| w == is_null));
+            }
+            KeyState::Absent => {
+                return Tri::from(
+                    self.if_exists
+                        || match self.qualifier {
+                            Some(SetQualifier::All) => true,
+                            Some(SetQualifier::Any) => false,
+                            None => self.negated,
+                        },
+                );
+            }
+            // "Multivalued context keys require a condition set operator": without one,
+            // no match, whatever the values (see the module's documentation).
+            KeyState::List(_) if self.qualifier.is_none() => return Tri::False,
+            KeyState::Single(_) | KeyState::List(_) => {}
         }
-        let Some(actual) = present else {
-            return Tri::from(
-                self.if_exists
-                    || match self.qualifier {
-                        Some(SetQualifier::All) => true,
-                        Some(SetQualifier::Any) => false,
-                        None => self.negated,
-                    },
-            );
-        };
         let ready = match self.ready(context) {
             Ok(ready) => ready,
             Err(unknown) => return unknown,
         };
         let matches = |value: &str| ready.iter().any(|r| self.matches_one(r, value));
         let holds = |value: &str| matches(value) != self.negated;
-        Tri::from(match self.qualifier {
-            Some(SetQualifier::All) => actual.iter().all(|v| holds(v)),
-            Some(SetQualifier::Any) => actual.iter().any(|v| holds(v)),
-            None if self.negated => actual.iter().all(|v| holds(v)),
-            None => actual.iter().any(|v| holds(v)),
+        Tri::from(match state {
+            // With or without a set operator, a single value is tested alone.
+            KeyState::Single(value) => holds(value),
+            KeyState::List(values) if self.qualifier == Some(SetQualifier::All) => {
+                values.iter().all(|v| holds(v))
+            }
+            KeyState::List(values) => values.iter().any(|v| holds(v)),
+            // Answered above.
+            KeyState::Absent | KeyState::Unknown => false,
         })
     }
 
@@ -318,6 +359,7 @@ impl Condition {
             Values::Numbers(numbers) => numbers.iter().map(|n| Ready::Number(*n)).collect(),
             Values::Networks(nets) => nets.iter().map(|n| Ready::Network(*n)).collect(),
             Values::Bools(bools) => bools.iter().map(|b| Ready::Bool(b.clone())).collect(),
+            Values::Bytes(bytes) => bytes.iter().map(|b| Ready::Bytes(b.clone())).collect(),
         })
     }
 
@@ -338,6 +380,9 @@ impl Condition {
                 date::parse(value).is_some_and(|v| compare(cmp, v, *n))
             }
             (Op::IpAddress, Ready::Network(net)) => net.contains(value),
+            // A request value that is not base64 matches nothing, as a request value
+            // that is not a number does under `Numeric…` (IAM does not say).
+            (Op::Binary, Ready::Bytes(b)) => parse_base64(value).is_some_and(|v| v == *b),
             _ => false,
         }
     }

@@ -4,7 +4,8 @@
 //!
 //! - [`document`]: parsing and validating documents ([`Policy::parse`], [`PolicyError`]).
 //! - [`evaluate`]: the decision ([`evaluate()`], [`Evaluator`] for many resources).
-//! - [`Context`]: condition-key values: known, known absent, or unknown.
+//! - [`Context`]: condition-key values: known (single-valued or a list), known absent, or
+//!   unknown.
 //! - `condition`: operators; `variables`: `${…}`; `glob`: `*`/`?`; `date`, `ip`: values.
 //!
 //! "Now" is never read from a clock: `aws:CurrentTime` / `aws:EpochTime` come from the
@@ -24,6 +25,6 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use context::{Context, KeyState};
+pub use context::{is_multivalued_key, Context, KeyState, MULTIVALUED_KEYS};
 pub use document::{Effect, Policy, PolicyError, Statement, Version};
 pub use evaluate::{evaluate, Decision, Evaluation, Evaluator, PolicyKind, Reason};

@@ -5,8 +5,9 @@ use expect_test::{expect, Expect};
 
 use super::*;
 
-/// A context from `key=value` words (repeat a key for several values) and `!key` words
-/// (known absent); every other key is unknown.
+/// A context from `key=value` words (repeat a key for several values, which makes it
+/// multivalued), `key=[v1,v2]` words (a list: multivalued even with one value) and `!key`
+/// words (known absent); every other key is unknown.
 fn context(spec: &str) -> Context {
     let mut context = Context::new();
     for word in spec.split_whitespace() {
@@ -14,7 +15,10 @@ fn context(spec: &str) -> Context {
             Some(key) => context.set_absent(key),
             None => {
                 let (key, value) = word.split_once('=').expect("key=value");
-                context.insert(key, value);
+                match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                    Some(list) => context.insert_list(key, &list.split(',').collect::<Vec<_>>()),
+                    None => context.insert(key, value),
+                }
             }
         }
     }
@@ -1141,6 +1145,329 @@ fn if_exists_and_set_qualifiers() {
     );
 }
 
+/// IAM's "Single-valued vs. multivalued context keys": "The difference between
+/// single-valued and multivalued context keys lies in the number of values in the request
+/// context, not the number of values in the policy condition."
+#[test]
+fn multivalued_keys_need_a_set_operator() {
+    const DENIED: &str = "implicit_deny | no allow in: identity";
+    let regions = when(r#"{"StringEquals":{"aws:RequestedRegion":["us-east-1","us-west-2"]}}"#);
+    // Two values in the policy, one (single-valued) in the request: an ordinary match.
+    check(
+        &[&regions],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=us-east-1",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    // "Multivalued context keys require a condition set operator." The request key is a
+    // list (here of one value, then of two): StringEquals does not match it, although
+    // us-east-1 is one of the policy's values (AWS's simulator: implicitDeny).
+    for ctx in [
+        "aws:RequestedRegion=[us-east-1]",
+        "aws:RequestedRegion=[us-east-1,us-west-2]",
+        // A key given two values is a list too.
+        "aws:RequestedRegion=us-east-1 aws:RequestedRegion=us-west-2",
+    ] {
+        let identity = policies(&[&regions], "p");
+        let shown = show(&evaluate(
+            &identity,
+            None,
+            "sts:AssumeRole",
+            ROLE,
+            &context(ctx),
+        ));
+        assert_eq!(shown, DENIED, "{ctx}");
+    }
+    // "Therefore, aws:TagKeys is a multivalued context key. Multivalued context keys
+    // require a condition set operator." A documented multivalued key given once is a
+    // list of one value.
+    let tag_keys = when(r#"{"StringEquals":{"aws:TagKeys":"team"}}"#);
+    check(
+        &[&tag_keys],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:TagKeys=team",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // "To compare your condition context key against a request context key with multiple
+    // values, you must use the ForAllValues or ForAnyValue set operators."
+    let any =
+        when(r#"{"ForAnyValue:StringEquals":{"aws:RequestedRegion":["us-east-1","us-west-2"]}}"#);
+    check(
+        &[&any],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[us-east-1]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&any],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[eu-west-1,us-west-2]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    let all =
+        when(r#"{"ForAllValues:StringEquals":{"aws:RequestedRegion":["us-east-1","us-west-2"]}}"#);
+    check(
+        &[&all],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[us-east-1,eu-west-1]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // Negated operators: the documentation does not single them out, and "require a
+    // condition set operator" reads the same for them: no match, so a Deny written with
+    // StringNotEquals on a multivalued key does not apply (ForAllValues:StringNotEquals
+    // is the form that does).
+    let not_eu = when(r#"{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}"#);
+    check(
+        &[&not_eu],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[us-east-1]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    check(
+        &[&not_eu],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=us-east-1",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    let guard = |operator: &str| {
+        doc(&format!(
+            r#"{{"Effect":"Allow","Action":"*","Resource":"*"}},
+               {{"Sid":"OnlyUs","Effect":"Deny","Action":"*","Resource":"*","Condition":{{"{operator}":{{"aws:RequestedRegion":["us-east-1","us-west-2"]}}}}}}"#
+        ))
+    };
+    check(
+        &[&guard("StringNotEquals")],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[eu-west-1]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&guard("ForAllValues:StringNotEquals")],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[eu-west-1]",
+        expect!["explicit_deny | identity p0/OnlyUs Deny"],
+    );
+    check(
+        &[&guard("StringNotEquals")],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=eu-west-1",
+        expect!["explicit_deny | identity p0/OnlyUs Deny"],
+    );
+    // …IfExists: "If the condition key is present in the context of the request, process
+    // the key as specified in the policy. If the key is not present, evaluate the
+    // condition element as true." Present as a list: processed, and no match.
+    let if_exists = when(r#"{"StringEqualsIfExists":{"aws:RequestedRegion":"us-east-1"}}"#);
+    check(
+        &[&if_exists],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=[us-east-1]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    check(
+        &[&if_exists],
+        "sts:AssumeRole",
+        ROLE,
+        "!aws:RequestedRegion",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    // The other operators alike: "Use with the Array of Bool data type" is said of
+    // ForAllValues:Bool / ForAnyValue:Bool, not of Bool.
+    let bool_plain = when(r#"{"Bool":{"aws:SecureTransport":"true"}}"#);
+    check(
+        &[&bool_plain],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:SecureTransport=[true]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    let bool_any = when(r#"{"ForAnyValue:Bool":{"aws:SecureTransport":"true"}}"#);
+    check(
+        &[&bool_any],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:SecureTransport=[false,true]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    // Null tests presence only: "use either true (the key doesn't exist — it is null) or
+    // false (the key exists and its value is not null)".
+    let present = when(r#"{"Null":{"aws:TagKeys":"false"}}"#);
+    check(
+        &[&present],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:TagKeys=[a,b]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    // An unknown key stays unknown, list or not.
+    check(
+        &[&tag_keys],
+        "sts:AssumeRole",
+        ROLE,
+        "",
+        expect![
+            "conditional | identity p0/Statement[0] Allow if aws:TagKeys | unknown: aws:TagKeys"
+        ],
+    );
+    // "Do not use condition set operators ForAllValues or ForAnyValue with single-valued
+    // context keys. Using condition set operators with single-valued context keys can lead
+    // to overly permissive policies." Advice, not refusal: the single value is taken as a
+    // set of one (as before).
+    check(
+        &[&any],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=us-west-2",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&all],
+        "sts:AssumeRole",
+        ROLE,
+        "aws:RequestedRegion=eu-west-1",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // "You can use any available single-valued context key as a policy variable, but you
+    // cannot use a multivalued context key as a policy variable." A list, even of one
+    // value, matches nothing.
+    let team = doc(
+        r#"{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/${aws:PrincipalTag/team}"}"#,
+    );
+    let ops = "arn:aws:iam::111122223333:role/ops";
+    check(
+        &[&team],
+        "sts:AssumeRole",
+        ops,
+        "aws:PrincipalTag/team=ops",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&team],
+        "sts:AssumeRole",
+        ops,
+        "aws:PrincipalTag/team=[ops]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+}
+
+/// IAM's "Binary condition operators": "The BinaryEquals condition operator lets you
+/// construct Condition elements that test key values that are in binary format. It
+/// compares the value of the specified key byte for byte against a base-64 encoded
+/// representation of the binary value in the policy."
+#[test]
+fn binary_equals() {
+    // The documentation's table: the same base64 matches, another value does not, and
+    // "If the key that you specify in a policy condition is not present in the request
+    // context, the values do not match."
+    let binary = when(r#"{"BinaryEquals":{"s3:x-amz-key":"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}}"#);
+    check(
+        &[&binary],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=QmluYXJ5VmFsdWVJbkJhc2U2NA==",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&binary],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=ASIAIOSFODNN7EXAMPLE",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    check(
+        &[&binary],
+        "sts:AssumeRole",
+        ROLE,
+        "!s3:x-amz-key",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    check(
+        &[&binary],
+        "sts:AssumeRole",
+        ROLE,
+        "",
+        expect![
+            "conditional | identity p0/Statement[0] Allow if s3:x-amz-key | unknown: s3:x-amz-key"
+        ],
+    );
+    // Byte for byte: base64 is case-sensitive.
+    check(
+        &[&binary],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=qmluyxj5vmfsdwvjbkjhc2u2na==",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // A request value that is not strict base64 (here unpadded, then not base64 at all)
+    // matches nothing: the documentation is silent, and this is what a request value that
+    // does not parse does under the other typed operators (e.g. NumericEquals "five").
+    let one_byte = when(r#"{"BinaryEquals":{"s3:x-amz-key":["QQ==","Qg=="]}}"#);
+    check(
+        &[&one_byte],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=Qg==",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&one_byte],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=QQ",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    check(
+        &[&one_byte],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=A",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // "You can add IfExists to the end of any condition operator name except the Null
+    // condition".
+    let if_exists = when(r#"{"BinaryEqualsIfExists":{"s3:x-amz-key":"QQ=="}}"#);
+    check(
+        &[&if_exists],
+        "sts:AssumeRole",
+        ROLE,
+        "!s3:x-amz-key",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+    check(
+        &[&if_exists],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=Qg==",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    // "Multivalued context keys require a condition set operator", for bytes too.
+    check(
+        &[&one_byte],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=[QQ==]",
+        expect!["implicit_deny | no allow in: identity"],
+    );
+    let any = when(r#"{"ForAnyValue:BinaryEquals":{"s3:x-amz-key":"QQ=="}}"#);
+    check(
+        &[&any],
+        "sts:AssumeRole",
+        ROLE,
+        "s3:x-amz-key=[Qg==,QQ==]",
+        expect!["allowed | identity p0/Statement[0] Allow"],
+    );
+}
+
 #[test]
 fn malformed_documents() {
     check_error(
@@ -1266,5 +1593,33 @@ fn malformed_documents() {
     check_error(
         &c(r#"{"NullIfExists":{"aws:SourceIp":"true"}}"#),
         expect!["Statement[2].Condition.NullIfExists: unknown condition operator"],
+    );
+    // IAM documents no set-operator form of Null and says nothing of one: refused, as
+    // before.
+    check_error(
+        &c(r#"{"ForAllValues:Null":{"aws:TagKeys":"false"}}"#),
+        expect!["Statement[2].Condition.ForAllValues:Null: unknown condition operator"],
+    );
+    // BinaryEquals values are base64: a policy value that is not (strictly: standard
+    // alphabet, canonical padding) makes the document invalid, as a number that is not
+    // one does under Numeric… (the documentation is silent).
+    check_error(
+        &c(r#"{"BinaryEquals":{"s3:x-amz-key":"QQ"}}"#),
+        expect![[r#"Statement[2].Condition.BinaryEquals.s3:x-amz-key: "QQ" is not base64"#]],
+    );
+    check_error(
+        &c(r#"{"BinaryEquals":{"s3:x-amz-key":["QQ==","not base64"]}}"#),
+        expect![[
+            r#"Statement[2].Condition.BinaryEquals.s3:x-amz-key[1]: "not base64" is not base64"#
+        ]],
+    );
+    check_error(
+        &c(r#"{"BinaryEqualsIfExists":{"s3:x-amz-key":"QQ=="}}"#),
+        expect!["ok"],
+    );
+    // IAM documents no negated binary operator.
+    check_error(
+        &c(r#"{"BinaryNotEquals":{"s3:x-amz-key":"QQ=="}}"#),
+        expect!["Statement[2].Condition.BinaryNotEquals: unknown condition operator"],
     );
 }

@@ -3,9 +3,10 @@
 //!
 //! Only documents of version 2012-10-17 have variables; in 2008-10-17 (and when
 //! `Version` is absent) `${…}` is plain text, as in IAM. A variable takes its value from
-//! the request context: a known single value is substituted literally (its `*` is not a
-//! wildcard); a key known to be absent makes the element match nothing (unless a default
-//! is given); a key whose value is unknown makes the match unknown, naming the key.
+//! the request context: a single-valued key's value is substituted literally (its `*` is
+//! not a wildcard); a multivalued key (a list, even of one value) makes the element match
+//! nothing; so does a key known to be absent, unless a default is given; a key whose
+//! value is unknown makes the match unknown, naming the key.
 
 use super::context::{Context, KeyState};
 use super::glob::{Glob, Tok};
@@ -93,9 +94,11 @@ impl Template {
                 Seg::Star => toks.push(Tok::Star),
                 Seg::One => toks.push(Tok::One),
                 Seg::Var { key, default } => match context.get(key) {
-                    KeyState::Known([value]) => toks.extend(value.bytes().map(Tok::Byte)),
-                    // A multi-valued key cannot be a variable; IAM matches nothing then.
-                    KeyState::Known(_) => return Resolved::Never,
+                    KeyState::Single(value) => toks.extend(value.bytes().map(Tok::Byte)),
+                    // "You can use any available single-valued context key as a policy
+                    // variable, but you cannot use a multivalued context key as a policy
+                    // variable": a list (even of one value) matches nothing.
+                    KeyState::List(_) => return Resolved::Never,
                     KeyState::Absent => match default {
                         Some(value) => toks.extend(value.bytes().map(Tok::Byte)),
                         None => return Resolved::Never,
