@@ -7,7 +7,8 @@
 //! - The domain rules: [`switch`] (switch targets, sign-in and console hosts, the switch
 //!   requests; with [`settings`] and [`console_session`]), [`targets`] and [`imports`]
 //!   (who may switch where, and hand-written lists), [`provision`] (plans, checks and the
-//!   job journal's rules), [`users`] (IAM user rules), [`connection`] (a broken link to
+//!   job journal's rules), [`users`] (IAM user rules), [`team`] (the names, colors and
+//!   role hints a whole team sees, from account tags), [`connection`] (a broken link to
 //!   the daemon and its fix) and [`extension_ids`] (who may talk to the host).
 //!
 //! This crate does no I/O, starts no runtime and knows nothing of wasm-bindgen or the
@@ -25,6 +26,7 @@ pub mod provision;
 pub mod settings;
 pub mod switch;
 pub mod targets;
+pub mod team;
 pub mod users;
 
 /// The version of this build of Switchyard (all crates share one version).

@@ -88,6 +88,10 @@ pub struct Inputs {
     pub listed: Vec<ListedRole>,
     /// Account id → name, from the organization.
     pub accounts: BTreeMap<String, String>,
+    /// Account id → what the team set for it in the account's tags (`crate::team`): its
+    /// name wins over the organization's, its color over the derived one (a person's own
+    /// imported color still wins), its role hints come first.
+    pub team: BTreeMap<String, crate::team::Look>,
 }
 
 /// The resources of the policies' Allow statements that cover `sts:AssumeRole`.
@@ -215,15 +219,16 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             .iter()
             .find(|l| l.role_arn == role_arn && l.color.is_some())
             .or_else(|| inputs.listed.iter().find(|l| l.role_arn == role_arn));
-        let account_name = inputs
-            .accounts
-            .get(arn.account_id)
-            .cloned()
+        let look = inputs.team.get(arn.account_id);
+        let account_name = look
+            .and_then(|l| l.name.clone())
+            .or_else(|| inputs.accounts.get(arn.account_id).cloned())
             .or_else(|| listed.and_then(|l| l.label.clone()));
         targets.push(Target {
             display_name: display_name(arn.role_name, account_name.as_deref(), arn.account_id),
             color: listed
                 .and_then(|l| l.color.clone())
+                .or_else(|| look.and_then(|l| l.color.as_ref()).map(|(c, _)| c.clone()))
                 .unwrap_or_else(|| color_for(arn.account_id)),
             region: listed.and_then(|l| l.region.clone()),
             account_id: arn.account_id.to_owned(),
@@ -240,9 +245,17 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             .cmp(&rank(b.decision))
             .then_with(|| a.account_name.cmp(&b.account_name))
             .then_with(|| a.account_id.cmp(&b.account_id))
+            .then_with(|| hint_rank(inputs, a).cmp(&hint_rank(inputs, b)))
             .then_with(|| a.role_name.cmp(&b.role_name))
     });
     targets
+}
+
+/// Where a target's role stands among its account's role hints (hinted first).
+fn hint_rank(inputs: &Inputs, target: &Target) -> usize {
+    inputs.team.get(&target.account_id).map_or(0, |look| {
+        crate::team::hint_rank(&target.role_name, &look.role_hints)
+    })
 }
 
 fn rank(decision: TargetDecision) -> u8 {

@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod organizations;
 pub mod provision;
 pub mod users;
+pub mod uxc;
 
 pub mod env;
 pub mod https;

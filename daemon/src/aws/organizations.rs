@@ -64,6 +64,7 @@ pub async fn list(config: &SdkConfig) -> Result<(Organization, Vec<Account>), Li
 
 fn account(a: aws_sdk_organizations::types::Account) -> Account {
     Account {
+        console_color: None,
         id: a.id.unwrap_or_default(),
         name: a.name.unwrap_or_default(),
         email: a.email,
@@ -134,4 +135,46 @@ pub async fn tags(
         }
     }
     Some(found)
+}
+
+/// TagResource: set `tags` on an account (the team's name, color and role hints).
+pub async fn tag_account(
+    config: &SdkConfig,
+    account_id: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), ErrorBody> {
+    let tags: Vec<aws_sdk_organizations::types::Tag> = tags
+        .iter()
+        .filter_map(|(key, value)| {
+            aws_sdk_organizations::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .ok()
+        })
+        .collect();
+    aws_sdk_organizations::Client::new(config)
+        .tag_resource()
+        .resource_id(account_id)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .map_err(|e| super::classify("organizations:TagResource", e))?;
+    Ok(())
+}
+
+/// UntagResource: remove the tags `keys` from an account.
+pub async fn untag_account(
+    config: &SdkConfig,
+    account_id: &str,
+    keys: &[String],
+) -> Result<(), ErrorBody> {
+    aws_sdk_organizations::Client::new(config)
+        .untag_resource()
+        .resource_id(account_id)
+        .set_tag_keys(Some(keys.to_vec()))
+        .send()
+        .await
+        .map_err(|e| super::classify("organizations:UntagResource", e))?;
+    Ok(())
 }

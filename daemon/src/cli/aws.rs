@@ -8,10 +8,11 @@ use std::io::IsTerminal;
 use anyhow::bail;
 use serde::de::DeserializeOwned;
 use switchyard_shared::protocol::aws::{
-    AccountsData, AccountsListParams, IdentityData, MfaSessionData, MfaSubmitParams, ProfileParams,
-    RotateData,
+    AccountsData, AccountsListParams, AccountsSetData, AccountsSetParams, IdentityData,
+    MfaSessionData, MfaSubmitParams, ProfileParams, RotateData,
 };
 use switchyard_shared::protocol::{ErrorCode, Outcome, Reply, Request};
+use switchyard_shared::team::{self, LookSource};
 
 use crate::cli::prompt::prompt;
 
@@ -139,15 +140,106 @@ pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::R
             if list.stale { ", refreshing" } else { "" }
         );
     }
+    let looks = team::looks(&list.accounts);
     for account in &list.accounts {
+        let look = looks.get(&account.id);
+        let (name, source) = team::shown_name(account, look);
+        let name = match source {
+            LookSource::Team => format!("{name} ({})", account.name),
+            _ => name.to_owned(),
+        };
+        let color = match look.and_then(|l| l.color.as_ref()) {
+            Some((rgb, LookSource::Console)) => format!("#{rgb} (console)"),
+            Some((rgb, _)) => format!("#{rgb}"),
+            None => "-".to_owned(),
+        };
         println!(
-            "{:<12}  {:<10}  {:<32}  {}",
+            "{:<12}  {:<10}  {:<40}  {:<17}  {}",
             account.id,
             account.state.as_deref().unwrap_or("-"),
-            account.name,
+            name,
+            color,
             account.email.as_deref().unwrap_or("-"),
         );
+        for ignored in look.map(|l| l.ignored.as_slice()).unwrap_or_default() {
+            eprintln!("note: account {}: {ignored} (ignored)", account.id);
+        }
     }
+    Ok(())
+}
+
+/// `switchyard accounts set`: what the whole team sees of an account.
+#[derive(clap::Subcommand)]
+pub enum AccountsCommand {
+    /// Set the name, color and role hints the whole team sees for an account, as its tags
+    /// in the organization (`switchyard:name`, `switchyard:color`, `switchyard:roles`); an
+    /// empty value removes one. Needs organizations:TagResource (and UntagResource).
+    Set(SetArgs),
+}
+
+#[derive(clap::Args)]
+pub struct SetArgs {
+    /// The account's id (12 digits).
+    account_id: String,
+    #[arg(long)]
+    profile: Option<String>,
+    /// The display name (at most 64 characters; "" removes it).
+    #[arg(long)]
+    name: Option<String>,
+    /// The color: RRGGBB or RGB in hex, `#` optional ("" removes it).
+    #[arg(long)]
+    color: Option<String>,
+    /// Role names to show first, comma-separated ("" removes the hint).
+    #[arg(long, value_name = "ROLE,ROLE")]
+    roles: Option<String>,
+    /// Also set the console's own account color (the palette color nearest to --color),
+    /// through a role in the account.
+    #[arg(long)]
+    console_color: bool,
+    /// The role to assume in the account for --console-color (default
+    /// OrganizationAccountAccessRole).
+    #[arg(long)]
+    role: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn set_look(args: SetArgs) -> anyhow::Result<()> {
+    let role_hints = args.roles.map(|roles| {
+        roles
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let request = Request::AccountsSet(AccountsSetParams {
+        profile: args.profile.clone(),
+        account_id: args.account_id,
+        name: args.name,
+        color: args.color,
+        role_hints,
+        console_color: args.console_color,
+        role_name: args.role,
+    });
+    let Some(done) = answer::<AccountsSetData>(request, &args.profile, args.json)? else {
+        return Ok(());
+    };
+    for (key, value) in &done.tagged {
+        println!("account {}: tag {key} = {value}", done.account_id);
+    }
+    for key in &done.untagged {
+        println!("account {}: tag {key} removed", done.account_id);
+    }
+    if let Some(color) = &done.console_color {
+        println!("account {}: console color {color}", done.account_id);
+    }
+    for note in &done.notes {
+        eprintln!("note: {note}");
+    }
+    println!(
+        "Everyone's list shows this after their next refresh (`switchyard accounts --refresh`)."
+    );
     Ok(())
 }
 

@@ -58,7 +58,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The organization's accounts (from the daemon's cache; refreshed when stale).
+    /// The organization's accounts (from the daemon's cache; refreshed when stale), with
+    /// the names and colors the team set (`accounts set`).
     Accounts {
         #[arg(long)]
         profile: Option<String>,
@@ -67,6 +68,8 @@ enum Command {
         refresh: bool,
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        command: Option<aws::AccountsCommand>,
     },
     /// The accounts and roles you may switch to, from your IAM policies and your lists.
     Roles(roles::Args),
@@ -205,9 +208,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Whoami { profile, json } => aws::whoami(profile, json),
         Command::Accounts {
+            command: Some(aws::AccountsCommand::Set(args)),
+            ..
+        } => aws::set_look(args),
+        Command::Accounts {
             profile,
             refresh,
             json,
+            command: None,
         } => aws::accounts(profile, refresh, json),
         Command::Roles(args) => roles::run(args),
         Command::Account(command) => provision::account(command),

@@ -15,10 +15,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use switchyard_shared::protocol::aws::{Account, AccountsData, AccountsListParams, AccountsSource};
+use switchyard_shared::protocol::aws::{
+    Account, AccountsData, AccountsListParams, AccountsSetData, AccountsSetParams, AccountsSource,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::is_account_id;
+use switchyard_shared::team::{self, ConsoleColor, TAG_COLOR, TAG_NAME, TAG_ROLES};
+use switchyard_shared::users::DEFAULT_MEMBER_ROLE;
 
-use crate::aws::{identity, organizations};
+use crate::aws::{identity, organizations, uxc};
 use crate::services::session::{self, now, Sessions, SignedIn};
 use crate::system::config::Profile;
 
@@ -217,9 +222,17 @@ fn carry_tags(previous: Option<&AccountsData>, data: &mut AccountsData) {
         .iter()
         .filter_map(|a| Some((a.id.as_str(), a.tags.as_ref()?)))
         .collect();
+    let colors: HashMap<&str, &String> = previous
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a.id.as_str(), a.console_color.as_ref()?)))
+        .collect();
     for account in &mut data.accounts {
         if account.tags.is_none() {
             account.tags = known.get(account.id.as_str()).map(|t| (*t).clone());
+        }
+        if account.console_color.is_none() {
+            account.console_color = colors.get(account.id.as_str()).map(|c| (*c).clone());
         }
     }
 }
@@ -235,18 +248,198 @@ async fn add_tags(cache: &AccountsCache, scope: &str, signed: &SignedIn, fetched
         return;
     }
     let ids = fetched.accounts.iter().map(|a| a.id.clone()).collect();
-    if let Some(tags) = organizations::tags(&signed.sdk, ids).await {
-        match cache.read(&fetched.profile, scope).map(|f| f.data.clone()) {
-            Some(mut current) if current.fetched_at == fetched.fetched_at => {
-                for account in &mut current.accounts {
-                    account.tags = tags.get(&account.id).cloned();
+    let tags = organizations::tags(&signed.sdk, ids).await;
+    match cache.read(&fetched.profile, scope).map(|f| f.data.clone()) {
+        Some(mut current) if current.fetched_at == fetched.fetched_at => {
+            match tags {
+                Some(tags) => {
+                    for account in &mut current.accounts {
+                        account.tags = tags.get(&account.id).cloned();
+                    }
                 }
-                cache.write(scope, &current);
+                // Not allowed: the tags carried over from the last reading stay, and the
+                // list says why names and colors may be old (nobody gets an error for it).
+                None if current.notice.is_none() => {
+                    current.notice = Some(tags_unreadable_notice(&current));
+                }
+                None => {}
             }
-            _ => tracing::debug!(profile = %fetched.profile, "a newer list arrived; tags dropped"),
+            cache.write(scope, &current);
         }
+        _ => tracing::debug!(profile = %fetched.profile, "a newer list arrived; tags dropped"),
     }
     cache.end_refresh(&key);
+}
+
+/// Why the team's names and colors may be old or missing: this profile may not read the
+/// accounts' tags.
+fn tags_unreadable_notice(data: &AccountsData) -> String {
+    let carried = data.accounts.iter().any(|a| a.tags.is_some());
+    if carried {
+        format!(
+            "profile {:?} may not read the accounts' tags (organizations:ListTagsForResource), \
+             so the team's names and colors are as this daemon last read them",
+            data.profile
+        )
+    } else {
+        format!(
+            "profile {:?} may not read the accounts' tags (organizations:ListTagsForResource), \
+             so the team's names and colors are not shown",
+            data.profile
+        )
+    }
+}
+
+/// Answer `accounts.set`: write the team's name, color and role hints as the account's
+/// tags (checked first; an empty value removes the tag), and, when asked, the console's
+/// own color through a role in that account. The cached list shows the change at once.
+pub async fn set(
+    cache: &AccountsCache,
+    sessions: &Sessions,
+    params: AccountsSetParams,
+) -> Result<AccountsSetData, ErrorBody> {
+    let invalid = |message: String| ErrorBody::new(ErrorCode::InvalidParams, message);
+    if !is_account_id(&params.account_id) {
+        return Err(invalid(format!(
+            "{:?} is not an account id (12 digits)",
+            params.account_id.chars().take(40).collect::<String>()
+        )));
+    }
+    let mut tagged = BTreeMap::new();
+    let mut untagged = Vec::new();
+    let mut notes = Vec::new();
+    let mut put = |key: &str, value: Option<Result<String, team::InvalidLook>>| match value {
+        None => Ok(()),
+        Some(Ok(value)) if value.is_empty() => {
+            untagged.push(key.to_owned());
+            Ok(())
+        }
+        Some(Ok(value)) => {
+            tagged.insert(key.to_owned(), value);
+            Ok(())
+        }
+        Some(Err(e)) => Err(invalid(format!("{key}: {e}"))),
+    };
+    let blank_or = |value: &str, check: fn(&str) -> Result<String, team::InvalidLook>| {
+        if value.trim().is_empty() {
+            Ok(String::new())
+        } else {
+            check(value)
+        }
+    };
+    put(
+        TAG_NAME,
+        params
+            .name
+            .as_deref()
+            .map(|n| blank_or(n, team::check_name)),
+    )?;
+    put(
+        TAG_COLOR,
+        params
+            .color
+            .as_deref()
+            .map(|c| blank_or(c, team::check_color)),
+    )?;
+    put(
+        TAG_ROLES,
+        params.role_hints.as_deref().map(team::check_role_hints),
+    )?;
+    let console = if params.console_color {
+        let Some(color) = tagged.get(TAG_COLOR) else {
+            return Err(invalid(
+                "the console color needs a color to match: give one (--color)".to_owned(),
+            ));
+        };
+        let Some((nearest, exact)) = ConsoleColor::nearest(color) else {
+            return Err(invalid(format!("{color} is not a color")));
+        };
+        if !exact {
+            notes.push(format!(
+                "the console has a fixed palette: #{color} is shown there as its nearest \
+                 color, {nearest} (#{})",
+                nearest.rgb()
+            ));
+        }
+        Some(nearest)
+    } else {
+        None
+    };
+    if tagged.is_empty() && untagged.is_empty() && console.is_none() {
+        return Err(invalid(
+            "nothing to set: give a name, a color or role hints".to_owned(),
+        ));
+    }
+
+    let signed = sessions.sign_in(params.profile.clone()).await?;
+    if !tagged.is_empty() {
+        organizations::tag_account(&signed.sdk, &params.account_id, &tagged)
+            .await
+            .map_err(|e| signed.explain(sessions, e))?;
+    }
+    if !untagged.is_empty() {
+        organizations::untag_account(&signed.sdk, &params.account_id, &untagged)
+            .await
+            .map_err(|e| signed.explain(sessions, e))?;
+    }
+    if let Some(color) = console {
+        let me = identity::caller(&signed.sdk)
+            .await
+            .map_err(|e| signed.explain(sessions, e))?;
+        let sdk = if me.account_id == params.account_id {
+            signed.sdk.clone()
+        } else {
+            let role = params.role_name.as_deref().unwrap_or(DEFAULT_MEMBER_ROLE);
+            signed
+                .in_account(sessions, &params.account_id, role, "color")
+                .await?
+        };
+        uxc::set_account_color(&sdk, color).await?;
+    }
+    tracing::info!(account = %params.account_id, tagged = ?tagged.keys().collect::<Vec<_>>(),
+        untagged = ?untagged, console = ?console, "account look set");
+    patch_cached(
+        cache,
+        &signed,
+        &params.account_id,
+        &tagged,
+        &untagged,
+        console,
+    );
+    Ok(AccountsSetData {
+        account_id: params.account_id,
+        tagged,
+        untagged,
+        console_color: console.map(|c| c.as_str().to_owned()),
+        notes,
+    })
+}
+
+/// Show an `accounts.set` in the cached list at once (the next reading confirms it).
+fn patch_cached(
+    cache: &AccountsCache,
+    signed: &SignedIn,
+    account_id: &str,
+    tagged: &BTreeMap<String, String>,
+    untagged: &[String],
+    console: Option<ConsoleColor>,
+) {
+    let scope = scope(&signed.settings);
+    let Some(mut data) = cache.read(&signed.profile, &scope).map(|f| f.data.clone()) else {
+        return;
+    };
+    let Some(account) = data.accounts.iter_mut().find(|a| a.id == account_id) else {
+        return;
+    };
+    let tags = account.tags.get_or_insert_with(BTreeMap::new);
+    tags.extend(tagged.iter().map(|(k, v)| (k.clone(), v.clone())));
+    for key in untagged {
+        tags.remove(key);
+    }
+    if let Some(color) = console {
+        account.console_color = Some(color.as_str().to_owned());
+    }
+    cache.write(&scope, &data);
 }
 
 /// Ask AWS: the whole organization when allowed, else the caller's own account.
@@ -278,6 +471,7 @@ async fn fetch(signed: &SignedIn) -> Result<AccountsData, ErrorBody> {
                 arn: None,
                 joined_at: None,
                 tags: None,
+                console_color: None,
             };
             (AccountsSource::Caller, None, vec![own], Some(notice))
         }

@@ -20,6 +20,7 @@ use switchyard_shared::protocol::roles::{
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::targets::{self, Inputs, ListedRole};
+use switchyard_shared::team;
 
 use crate::aws::{iam_policies, identity, mfa};
 use crate::services::accounts::{self, AccountsCache};
@@ -241,16 +242,18 @@ async fn read_all(
         profile: Some(signed.profile.clone()),
         refresh: false,
     };
-    let accounts = match accounts::list(cache, sessions, accounts_params).await {
+    let (accounts, team) = match accounts::list(cache, sessions, accounts_params).await {
         Ok(answer) => {
             let data = answer.data();
             if let Some(notice) = &data.notice {
                 notices.push(notice.clone());
             }
-            data.accounts
+            let names = data
+                .accounts
                 .iter()
                 .map(|a| (a.id.clone(), a.name.clone()))
-                .collect()
+                .collect();
+            (names, team::looks(&data.accounts))
         }
         Err(e) => {
             notices.push(format!(
@@ -265,6 +268,7 @@ async fn read_all(
     let mut inputs = Inputs {
         partition: caller.arn.split(':').nth(1).unwrap_or("aws").to_owned(),
         accounts,
+        team,
         listed: listed_roles(&signed.profile, &mut notices),
         ..Inputs::default()
     };

@@ -19,6 +19,35 @@ use crate::system::keyring::{self, Credentials, KeyringError};
 /// A session this close to its end counts as ended (a call must not expire mid-flight).
 const EXPIRY_MARGIN_SECS: u64 = 60;
 
+/// How long an admin action's assumed role lasts (STS's minimum: one request's work).
+const ROLE_SESSION_SECS: u32 = 900;
+
+/// `switchyard-PURPOSE-PROFILE`, in the characters and length STS allows.
+fn role_session_name(purpose: &str, profile: &str) -> String {
+    format!("switchyard-{purpose}-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn role_session_names_are_what_sts_accepts() {
+    assert_eq!(role_session_name("users", "work"), "switchyard-users-work");
+    assert_eq!(
+        role_session_name("users", "a b/c"),
+        "switchyard-users-a-b-c"
+    );
+    assert_eq!(role_session_name("users", &"x".repeat(100)).len(), 64);
+}
+
 /// Seconds since the Unix epoch, now.
 pub fn now() -> u64 {
     std::time::SystemTime::now()
@@ -57,6 +86,45 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
+    /// Credentials for `account_id` through `role` there (AssumeRole for a short session,
+    /// named `switchyard-PURPOSE-PROFILE`), for an admin action in a member account.
+    pub async fn in_account(
+        &self,
+        sessions: &Sessions,
+        account_id: &str,
+        role: &str,
+        purpose: &str,
+    ) -> Result<SdkConfig, ErrorBody> {
+        let role_arn = format!(
+            "arn:{}:iam::{account_id}:role/{role}",
+            self.settings.partition
+        );
+        let session = aws::federation::assume_role(
+            &self.sdk,
+            &role_arn,
+            &role_session_name(purpose, &self.profile),
+            ROLE_SESSION_SECS,
+        )
+        .await
+        .map_err(|e| {
+            let e = self.explain(sessions, e);
+            if e.code == ErrorCode::AccessDenied || e.code == ErrorCode::AwsFailed {
+                ErrorBody::new(
+                    e.code,
+                    format!(
+                        "cannot act in account {account_id} through {role_arn} ({}); name the \
+                         cross-account role with --role, or check that profile {:?} may assume it",
+                        e.message, self.profile
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
+        tracing::info!(account = %account_id, role = %role_arn, purpose, "assumed role");
+        Ok(aws::sdk_config(session.credentials(), &self.settings).await)
+    }
+
     /// Turn a failed call's error into what the user should do: an MFA session that AWS
     /// no longer accepts is dropped, and the answer is "enter a new code".
     pub fn explain(&self, sessions: &Sessions, error: ErrorBody) -> ErrorBody {

@@ -21,12 +21,9 @@ use switchyard_shared::users::{
     otpauth_uri, signin_url, user_name_of, DEFAULT_MEMBER_ROLE,
 };
 
-use crate::aws::{self, federation, identity, users as iam_users};
+use crate::aws::{identity, users as iam_users};
 use crate::services::session::{self, Sessions, SignedIn};
 use crate::system::keyring::{self, Credentials};
-
-/// How long the assumed role's session lasts (STS's minimum: one request's work).
-const ROLE_SESSION_SECS: u32 = 900;
 
 /// The account the users message acts in, with credentials for it.
 struct Account {
@@ -55,54 +52,14 @@ async fn reach(sessions: &Sessions, target: &UsersTarget) -> Result<Account, Err
         });
     };
     let role = target.role_name.as_deref().unwrap_or(DEFAULT_MEMBER_ROLE);
-    let role_arn = format!(
-        "arn:{}:iam::{account_id}:role/{role}",
-        signed.settings.partition
-    );
-    let session = federation::assume_role(
-        &signed.sdk,
-        &role_arn,
-        &session_name(&signed.profile),
-        ROLE_SESSION_SECS,
-    )
-    .await
-    .map_err(|e| {
-        let e = signed.explain(sessions, e);
-        if e.code == ErrorCode::AccessDenied || e.code == ErrorCode::AwsFailed {
-            ErrorBody::new(
-                e.code,
-                format!(
-                    "cannot act in account {account_id} through {role_arn} ({}); name the \
-                     cross-account role with --role, or check that profile {:?} may assume it",
-                    e.message, signed.profile
-                ),
-            )
-        } else {
-            e
-        }
-    })?;
-    let sdk = aws::sdk_config(session.credentials(), &signed.settings).await;
-    tracing::info!(account = %account_id, role = %role_arn, "assumed role for users");
+    let sdk = signed
+        .in_account(sessions, &account_id, role, "users")
+        .await?;
     Ok(Account {
         signed,
         sdk,
         account_id,
     })
-}
-
-/// `switchyard-users-PROFILE`, in the characters and length STS allows.
-fn session_name(profile: &str) -> String {
-    format!("switchyard-users-{profile}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(64)
-        .collect()
 }
 
 /// Answer `users.list`.
@@ -491,12 +448,6 @@ pub async fn mfa_enable(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn session_names_are_what_sts_accepts() {
-        assert_eq!(session_name("work"), "switchyard-users-work");
-        assert_eq!(session_name(&"x".repeat(100)).len(), 64);
-    }
 
     #[test]
     fn the_os_gives_different_numbers_and_passwords() {

@@ -79,6 +79,10 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
                 Err(error) => Reply::error(id, error).to_bytes(),
             }
         }
+        Request::AccountsSet(params) => reply(
+            id,
+            crate::services::accounts::set(&state.accounts, &state.sessions, params).await,
+        ),
         Request::MfaSubmit(params) => reply(
             id,
             state

@@ -93,9 +93,54 @@ pub struct Account {
     pub state: Option<String>,
     pub arn: Option<String>,
     pub joined_at: Option<u64>,
-    /// The account's tags, when the caller may read them.
+    /// The account's tags, when the caller may read them (the team's name, color and
+    /// role hints among them: `crate::team`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, String>>,
+    /// The console's own color for the account (`crate::team::ConsoleColor`'s names), when
+    /// this daemon set or read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_color: Option<String>,
+}
+
+/// Parameters of `accounts.set`: the name, color and role hints the whole team sees,
+/// written as the account's tags in the organization (an empty string removes one), and,
+/// with `console_color`, the console's own account color (the palette color nearest to
+/// `color`) through `role_name` in that account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsSetParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Role names to show first (an empty list removes the hint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_hints: Option<Vec<String>>,
+    /// Also set the console's own color for the account.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub console_color: bool,
+    /// The role assumed in the account to set its console color (default: the one
+    /// Switchyard created for it, else `OrganizationAccountAccessRole`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+/// Data of an `accounts.set` reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsSetData {
+    pub account_id: String,
+    /// The tags written (key → value) and removed.
+    pub tagged: std::collections::BTreeMap<String, String>,
+    pub untagged: Vec<String>,
+    /// The console color set, when asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_color: Option<String>,
+    /// What the user should know (e.g. the nearest palette color was used).
+    pub notes: Vec<String>,
 }
 
 /// The organization the accounts belong to.

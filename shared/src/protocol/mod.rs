@@ -317,6 +317,8 @@ pub enum Request {
     JobWatch(provision::JobWatchParams),
     #[serde(rename = "provision.allowed")]
     ProvisionAllowed(ProfileParams),
+    #[serde(rename = "accounts.set")]
+    AccountsSet(aws::AccountsSetParams),
 }
 
 impl Request {
@@ -348,6 +350,7 @@ impl Request {
         "roles.sources",
         "job.watch",
         "provision.allowed",
+        "accounts.set",
     ];
 
     /// The profile a request names, where it takes one: the extension fills in the
@@ -369,6 +372,7 @@ impl Request {
             | Request::RolesSources(p)
             | Request::ProvisionAllowed(p) => Some(&mut p.profile),
             Request::AccountsList(p) => Some(&mut p.profile),
+            Request::AccountsSet(p) => Some(&mut p.profile),
             Request::MfaSubmit(p) => Some(&mut p.profile),
             Request::RolesList(p) => Some(&mut p.profile),
             Request::RolesImport(p) => Some(&mut p.profile),

@@ -162,7 +162,7 @@ fn bad_requests() {
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
         expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed"}}"#
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set"}}"#
         ]],
     );
     check(
@@ -214,7 +214,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),
