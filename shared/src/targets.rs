@@ -88,10 +88,19 @@ pub struct Inputs {
     pub listed: Vec<ListedRole>,
     /// Account id → name, from the organization.
     pub accounts: BTreeMap<String, String>,
-    /// Account id → what the team set for it in the account's tags (`crate::team`): its
-    /// name wins over the organization's, its color over the derived one (a person's own
-    /// imported color still wins), its role hints come first.
-    pub team: BTreeMap<String, crate::team::Look>,
+    /// Account id → what the team set for it (read from the account's tags by
+    /// `crate::team`).
+    pub team: BTreeMap<String, TeamLook>,
+}
+
+/// What a team set for an account: its name wins over the organization's, its color over
+/// the derived one (a person's own imported color still wins), its role hints come first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamLook {
+    pub name: Option<String>,
+    /// `rrggbb`.
+    pub color: Option<String>,
+    pub role_hints: Vec<String>,
 }
 
 /// The resources of the policies' Allow statements that cover `sts:AssumeRole`.
@@ -228,7 +237,7 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             display_name: display_name(arn.role_name, account_name.as_deref(), arn.account_id),
             color: listed
                 .and_then(|l| l.color.clone())
-                .or_else(|| look.and_then(|l| l.color.as_ref()).map(|(c, _)| c.clone()))
+                .or_else(|| look.and_then(|l| l.color.clone()))
                 .unwrap_or_else(|| color_for(arn.account_id)),
             region: listed.and_then(|l| l.region.clone()),
             account_id: arn.account_id.to_owned(),
@@ -251,10 +260,14 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
     targets
 }
 
-/// Where a target's role stands among its account's role hints (hinted first).
+/// Where a target's role stands among its account's role hints: hinted ones first, in
+/// the hint's order; the rest after them.
 fn hint_rank(inputs: &Inputs, target: &Target) -> usize {
     inputs.team.get(&target.account_id).map_or(0, |look| {
-        crate::team::hint_rank(&target.role_name, &look.role_hints)
+        look.role_hints
+            .iter()
+            .position(|h| *h == target.role_name)
+            .unwrap_or(look.role_hints.len())
     })
 }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::imports::normalize_color;
 use crate::protocol::aws::Account;
 use crate::switch::MAX_DISPLAY_NAME;
-use crate::targets::is_role_name;
+use crate::targets::{is_role_name, TeamLook};
 
 /// The tag holding the account's display name.
 pub const TAG_NAME: &str = "switchyard:name";
@@ -279,12 +279,15 @@ pub fn shown_name<'a>(account: &'a Account, look: Option<&'a Look>) -> (&'a str,
     }
 }
 
-/// Order role names with the hinted ones first, in the hint's order; the rest keep theirs.
-pub fn hint_rank(role_name: &str, hints: &[String]) -> usize {
-    hints
-        .iter()
-        .position(|h| h == role_name)
-        .unwrap_or(hints.len())
+/// What the target list needs of a look.
+impl From<&Look> for TeamLook {
+    fn from(look: &Look) -> TeamLook {
+        TeamLook {
+            name: look.name.clone(),
+            color: look.color.as_ref().map(|(rgb, _)| rgb.clone()),
+            role_hints: look.role_hints.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -404,10 +407,49 @@ mod tests {
     }
 
     #[test]
-    fn hinted_roles_come_first() {
-        let hints = vec!["Admin".to_owned(), "Billing".to_owned()];
-        let mut roles = vec!["ReadOnly", "Billing", "Admin", "Audit"];
-        roles.sort_by_key(|r| hint_rank(r, &hints));
-        assert_eq!(roles, ["Admin", "Billing", "ReadOnly", "Audit"]);
+    fn the_teams_tags_name_color_and_order_an_accounts_roles() {
+        use crate::policy::{Context, Policy};
+        use crate::protocol::roles::TargetSource;
+        use crate::targets::{decide, Inputs, ListedRole};
+
+        let every_role = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::111111111111:role/Audit","arn:aws:iam::111111111111:role/Admin","arn:aws:iam::222222222222:role/Admin"]}]}"#;
+        let mut inputs = Inputs {
+            partition: "aws".into(),
+            policies: vec![Policy::parse("p", every_role).unwrap()],
+            policies_known: true,
+            accounts: BTreeMap::from([
+                ("111111111111".to_owned(), "Acme Production".to_owned()),
+                ("222222222222".to_owned(), "Acme Staging".to_owned()),
+            ]),
+            ..Inputs::default()
+        };
+        let tags = BTreeMap::from([
+            (TAG_NAME.to_owned(), "Client A".to_owned()),
+            (TAG_COLOR.to_owned(), "#1b998b".to_owned()),
+            (TAG_ROLES.to_owned(), "Audit".to_owned()),
+        ]);
+        inputs
+            .team
+            .insert("111111111111".to_owned(), (&look(&tags, None)).into());
+        // A person's own imported color still wins over the team's.
+        inputs.listed.push(ListedRole {
+            role_arn: "arn:aws:iam::222222222222:role/Admin".to_owned(),
+            label: None,
+            color: Some("ff0000".to_owned()),
+            region: None,
+            source: TargetSource::Imported,
+        });
+        let shown: Vec<String> = decide(&inputs, &Context::new().with("aws:username", "alice"))
+            .iter()
+            .map(|t| format!("{} {} #{}", t.display_name, t.role_arn, t.color))
+            .collect();
+        expect![[r#"
+            [
+                "Admin @ Acme Staging arn:aws:iam::222222222222:role/Admin #ff0000",
+                "Audit @ Client A arn:aws:iam::111111111111:role/Audit #1b998b",
+                "Admin @ Client A arn:aws:iam::111111111111:role/Admin #1b998b",
+            ]
+        "#]]
+        .assert_debug_eq(&shown);
     }
 }

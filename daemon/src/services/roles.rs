@@ -253,7 +253,11 @@ async fn read_all(
                 .iter()
                 .map(|a| (a.id.clone(), a.name.clone()))
                 .collect();
-            (names, team::looks(&data.accounts))
+            let looks = team::looks(&data.accounts)
+                .iter()
+                .map(|(id, look)| (id.clone(), look.into()))
+                .collect();
+            (names, looks)
         }
         Err(e) => {
             notices.push(format!(

@@ -272,38 +272,3 @@ fn display_names_and_colors_are_stable_and_bounded() {
     let distinct: BTreeSet<String> = (0..40).map(|i| color_for(&format!("{i:012}"))).collect();
     assert!(distinct.len() > 6, "{distinct:?}");
 }
-
-#[test]
-fn the_teams_tags_name_color_and_order_an_accounts_roles() {
-    use crate::team::{look, TAG_COLOR, TAG_NAME, TAG_ROLES};
-    let every_role = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::111111111111:role/Audit","arn:aws:iam::111111111111:role/Admin","arn:aws:iam::222222222222:role/Admin"]}]}"#;
-    let mut inputs = inputs(vec![policy("p", every_role)]);
-    let tags = BTreeMap::from([
-        (TAG_NAME.to_owned(), "Client A".to_owned()),
-        (TAG_COLOR.to_owned(), "#1b998b".to_owned()),
-        (TAG_ROLES.to_owned(), "Audit".to_owned()),
-    ]);
-    inputs
-        .team
-        .insert("111111111111".to_owned(), look(&tags, None));
-    // A person's own imported color still wins over the team's.
-    inputs.listed.push(ListedRole {
-        role_arn: "arn:aws:iam::222222222222:role/Admin".to_owned(),
-        label: None,
-        color: Some("ff0000".to_owned()),
-        region: None,
-        source: TargetSource::Imported,
-    });
-    let shown: Vec<String> = decide(&inputs, &context())
-        .iter()
-        .map(|t| format!("{} {} #{}", t.display_name, t.role_arn, t.color))
-        .collect();
-    expect_test::expect![[r#"
-        [
-            "Admin @ Acme Staging arn:aws:iam::222222222222:role/Admin #ff0000",
-            "Audit @ Client A arn:aws:iam::111111111111:role/Audit #1b998b",
-            "Admin @ Client A arn:aws:iam::111111111111:role/Admin #1b998b",
-        ]
-    "#]]
-    .assert_debug_eq(&shown);
-}
