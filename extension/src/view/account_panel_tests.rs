@@ -30,6 +30,7 @@ fn account(id: &str, name: &str, state: Option<&str>) -> Account {
         arn: None,
         joined_at: None,
         tags: None,
+        console_color: None,
     }
 }
 

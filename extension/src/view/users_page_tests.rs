@@ -172,6 +172,7 @@ fn accounts() -> AccountsData {
         arn: None,
         joined_at: None,
         tags: None,
+        console_color: None,
     };
     AccountsData {
         profile: "default".into(),
