@@ -119,6 +119,25 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox whose session bus and Secret Service are not running yet: start them
+    /// with [`Sandbox::start_bus`] and [`Sandbox::start_keyring`].
+    pub fn start_without_keyring() -> Sandbox {
+        Sandbox {
+            keyring: SecretService::not_started(),
+        }
+    }
+
+    /// Start the session bus (without service activation) of a
+    /// [`Sandbox::start_without_keyring`] sandbox.
+    pub fn start_bus(&mut self) {
+        self.keyring.start_bus(false);
+    }
+
+    /// Start the (unlocked) keyring of a [`Sandbox::start_without_keyring`] sandbox.
+    pub fn start_keyring(&mut self) {
+        self.keyring.start_keyring(true);
+    }
+
     pub fn env(&self, command: &mut Command) {
         let home = self.keyring.home();
         self.keyring.env(command);
