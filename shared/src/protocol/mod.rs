@@ -350,6 +350,40 @@ impl Request {
         "provision.allowed",
     ];
 
+    /// Whether the message of this `type` takes no parameters at all (a unit variant).
+    /// Decided by the variant itself: a new message is sorted here or does not compile.
+    pub fn takes_no_parameters(kind: &str) -> bool {
+        let Ok(request) = serde_json::from_value::<Request>(serde_json::json!({ "type": kind }))
+        else {
+            return false;
+        };
+        match request {
+            Request::Ping | Request::Status | Request::JobsList | Request::ProfilesList => true,
+            Request::Hello(_)
+            | Request::Identity(_)
+            | Request::AccountsList(_)
+            | Request::MfaSubmit(_)
+            | Request::CredentialsRotate(_)
+            | Request::RolesList(_)
+            | Request::RolesImport(_)
+            | Request::SwitchFederate(_)
+            | Request::UsersList(_)
+            | Request::UsersCreate(_)
+            | Request::UsersRemove(_)
+            | Request::AccountCreate(_)
+            | Request::JobStatus(_)
+            | Request::JobsResume(_)
+            | Request::JobsCancel(_)
+            | Request::MfaSetup(_)
+            | Request::MfaEnable(_)
+            | Request::AccountClose(_)
+            | Request::AccountCheckEmail(_)
+            | Request::RolesSources(_)
+            | Request::JobWatch(_)
+            | Request::ProvisionAllowed(_) => false,
+        }
+    }
+
     /// The profile a request names, where it takes one: the extension fills in the
     /// profile chosen on its options page through this. `None` for messages that are
     /// not about a profile.
@@ -558,6 +592,17 @@ pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
                 Request::TYPES.join(", ")
             ),
         ));
+    }
+    // serde lets a unit variant (`ping`, `status`, …) ignore fields it does not know even
+    // under `deny_unknown_fields`: refuse them here, as every other message does.
+    if Request::takes_no_parameters(&kind) {
+        if let Some(field) = object.keys().find(|key| key.as_str() != "type") {
+            return Err(Rejected::new(
+                id,
+                ErrorCode::InvalidParams,
+                format!("bad parameters for {kind:?}: unknown field `{field}`, it takes none"),
+            ));
+        }
     }
     match serde_json::from_value::<Request>(Value::Object(object)) {
         Ok(request) => Ok(Envelope { id, request }),
