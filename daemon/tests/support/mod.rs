@@ -231,3 +231,77 @@ pub fn switchyard_with(
     drop(input);
     child.wait_with_output().unwrap()
 }
+
+impl Sandbox {
+    /// One request on the daemon's socket (`POST /v1/message`, its own connection), its
+    /// reply.
+    pub fn raw(&self, request: &serde_json::Value) -> serde_json::Value {
+        use std::io::Read;
+        let body = request.to_string();
+        let mut stream =
+            std::os::unix::net::UnixStream::connect(self.home().join("run/daemon.sock")).unwrap();
+        write!(
+            stream,
+            "POST /v1/message HTTP/1.1\r\nHost: daemon\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (_, reply) = answer.split_once("\r\n\r\n").unwrap();
+        serde_json::from_str(reply).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    }
+}
+
+/// A small tmpfs of its own mounted on a folder for one test (a disk that can be filled),
+/// unmounted again when dropped. Mounting needs root: `None` (and a printed reason) for
+/// anyone else. CI runs as root.
+pub struct Tmpfs {
+    path: std::path::PathBuf,
+}
+
+impl Tmpfs {
+    pub fn mount(path: &Path, size: &str) -> Option<Tmpfs> {
+        if !rustix::process::geteuid().is_root() {
+            println!("skipped: mounting a tmpfs needs root");
+            return None;
+        }
+        std::fs::create_dir_all(path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
+            .arg("tmpfs")
+            .arg(path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mount -t tmpfs on {}", path.display());
+        Some(Tmpfs {
+            path: path.to_owned(),
+        })
+    }
+
+    /// Fill the disk: a file of zeros written until the disk refuses more. Its path
+    /// (remove it to give the space back).
+    pub fn fill(&self) -> std::path::PathBuf {
+        let path = self.path.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        loop {
+            if let Err(e) = file.write_all(&block) {
+                assert_eq!(e.kind(), std::io::ErrorKind::StorageFull, "{e}");
+                break;
+            }
+        }
+        // Down to the last byte.
+        while file.write_all(&[0]).is_ok() {}
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        // Lazily: a daemon still holding a log file open must not keep it mounted.
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}

@@ -131,6 +131,12 @@ pub enum ErrorCode {
     /// The account may not be closed: the management account, or the CloseAccount quota
     /// is used up.
     CloseNotAllowed,
+    /// The daemon's state folder cannot be written (the disk is full or read-only); a
+    /// job paused for it goes on by itself once writing works again.
+    StateDirUnwritable,
+    /// A later page of `roles.list` names a reading the daemon no longer has (unknown,
+    /// or older than its time to live): read again from the first page.
+    ReadingExpired,
 }
 
 impl ErrorCode {
@@ -178,6 +184,8 @@ impl ErrorCode {
         ErrorCode::JobNotFound,
         ErrorCode::JobNotResumable,
         ErrorCode::CloseNotAllowed,
+        ErrorCode::StateDirUnwritable,
+        ErrorCode::ReadingExpired,
     ];
 
     /// The wire string of this code.
@@ -225,6 +233,8 @@ impl ErrorCode {
             ErrorCode::JobNotFound => "job_not_found",
             ErrorCode::JobNotResumable => "job_not_resumable",
             ErrorCode::CloseNotAllowed => "close_not_allowed",
+            ErrorCode::StateDirUnwritable => "state_dir_unwritable",
+            ErrorCode::ReadingExpired => "reading_expired",
         }
     }
 }
