@@ -1417,3 +1417,39 @@ async fn a_disk_filled_during_a_step_pauses_the_job_visibly_and_it_goes_on_once_
     assert!(audit.contains("jobs.resume (automatic)"), "{audit}");
     w.sandbox.stop_daemon();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_aws_pauses_a_step_within_its_deadline_and_resume_finishes() {
+    let (w, proxy) = proxied().await;
+    w.sandbox.set_profile_settings(
+        "connect_timeout_secs = 2\nattempt_timeout_secs = 2\noperation_timeout_secs = 5",
+    );
+    // Every CreateGroup is accepted and never answered.
+    let stalled = proxy.stall("Action=CreateGroup", 1000);
+    let email = "ops+silent@example.com";
+    let started = Instant::now();
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client Silent", "--email", email, "--no-wait"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = job_id(&out);
+    let job = wait_for_job(&w.sandbox, &id);
+    let took = started.elapsed();
+    println!("the silent CreateGroup paused the job after {took:?}");
+    assert!(proxy.caught(stalled) >= 1);
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(job["error"]["code"], "aws_unreachable", "{job}");
+    let message = job["error"]["message"].as_str().unwrap();
+    assert!(message.contains("did not answer in time"), "{message}");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    let file = job_files(&w.sandbox).pop().unwrap();
+    assert_eq!(step_state(&file, "create_group"), "failed", "{file}");
+
+    // AWS answers again: resumed, the job ends with one account and one group.
+    proxy.release(stalled);
+    let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(groups_named(&w.root, "AccessClientSilent").await, 1);
+}

@@ -305,3 +305,54 @@ impl Drop for Tmpfs {
         let _ = Command::new("umount").arg("-l").arg(&self.path).status();
     }
 }
+
+/// An endpoint that accepts every TCP connection and never answers (an AWS gone silent),
+/// for the rest of the test process. It is the fault itself, not a stand-in for AWS.
+pub fn silent_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    endpoint
+}
+
+impl Sandbox {
+    /// Add `lines` (TOML `key = value`) to profile `default`'s settings in config.toml.
+    pub fn set_profile_settings(&self, lines: &str) {
+        let path = self.home().join("config/config.toml");
+        let config = std::fs::read_to_string(&path).unwrap();
+        assert!(config.contains("[profiles.default]\n"), "{config}");
+        let config = config.replace(
+            "[profiles.default]\n",
+            &format!("[profiles.default]\n{}\n", lines.trim()),
+        );
+        std::fs::write(&path, config).unwrap();
+    }
+
+    /// `switchyard ARGS`, killed if it runs longer than `limit`: its output and how long
+    /// it ran (a hang fails the test instead of stopping it).
+    pub fn switchyard_for(&self, args: &[&str], limit: Duration) -> (Output, Duration) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.env(&mut command);
+        let started = std::time::Instant::now();
+        let mut child = command.spawn().unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        (out, started.elapsed())
+    }
+}
