@@ -1,5 +1,6 @@
 //! Integration: the daemon's real socket against clients that never finish (headers that
-//! never end, a body that trickles, a terabyte declared, hundreds of idle connections).
+//! never end, a body that trickles, a terabyte declared, hundreds of idle connections),
+//! and the CLI's client when its daemon dies under a request (SIGSTOP, then SIGKILL).
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
@@ -35,13 +36,10 @@ impl Daemon {
         };
         command
             .arg("daemon")
-            .env("SWITCHYARD_RUNTIME_DIR", dir.path().join("run"))
-            .env("SWITCHYARD_STATE_DIR", dir.path().join("state"))
-            .env("SWITCHYARD_CONFIG_DIR", dir.path().join("config"))
-            .env_remove("AWS_ENDPOINT_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        env(dir.path(), &mut command);
         let child = command.spawn().unwrap();
         let daemon = Daemon { dir, child };
         let started = Instant::now();
@@ -72,7 +70,66 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A daemon the CLI started in these folders.
+        if let Some(pid) = cli_status(self)
+            .ok()
+            .and_then(|s| s["data"]["pid"].as_u64())
+        {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
     }
+}
+
+/// The sandbox's folders, and the `switchyard` binary to start as the daemon.
+fn env(dir: &std::path::Path, command: &mut Command) {
+    command
+        .env("SWITCHYARD_RUNTIME_DIR", dir.join("run"))
+        .env("SWITCHYARD_STATE_DIR", dir.join("state"))
+        .env("SWITCHYARD_CONFIG_DIR", dir.join("config"))
+        .env("SWITCHYARD_DAEMON_BIN", env!("CARGO_BIN_EXE_switchyard"))
+        .env_remove("AWS_ENDPOINT_URL");
+}
+
+/// `switchyard ARGS --json` in the daemon's folders, started now (not waited for).
+fn cli(daemon: &Daemon, args: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    env(daemon.dir.path(), &mut command);
+    command.spawn().unwrap()
+}
+
+fn cli_status(daemon: &Daemon) -> Result<serde_json::Value, String> {
+    let out = cli(daemon, &["status", "--json"])
+        .wait_with_output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .map_err(|_| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn signal(pid: u32, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -{name} {pid}");
+}
+
+/// The daemon stops (SIGSTOP) with the command's request written to its socket, then dies
+/// (SIGKILL): the command's connection is reset before any answer.
+fn die_under(daemon: &mut Daemon, args: &[&str]) -> std::process::Output {
+    let pid = daemon.child.id();
+    signal(pid, "STOP");
+    let command = cli(daemon, args);
+    // The command connects (the kernel queues it) and writes its request.
+    std::thread::sleep(Duration::from_millis(500));
+    signal(pid, "KILL");
+    let _ = daemon.child.wait();
+    command.wait_with_output().unwrap()
 }
 
 /// Read one HTTP response (status line, headers, a body of its Content-Length).
@@ -211,4 +268,46 @@ fn hundreds_of_idle_connections_leave_the_daemon_its_descriptors() {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(body.contains(r#""pong":true"#), "{body}");
     drop(idle);
+}
+
+#[test]
+fn a_read_sent_as_the_daemon_dies_is_answered_by_a_new_daemon() {
+    let mut daemon = Daemon::start(None);
+    let old = daemon.child.id();
+    let out = die_under(&mut daemon, &["status", "--json"]);
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new = reply["data"]["pid"].as_u64().unwrap();
+    assert_ne!(new, u64::from(old), "a new daemon answered");
+}
+
+#[test]
+fn a_write_sent_as_the_daemon_dies_is_not_sent_again_and_says_so() {
+    let mut daemon = Daemon::start(None);
+    // jobs.cancel changes state: the client cannot know whether the daemon acted.
+    let out = die_under(&mut daemon, &["jobs", "cancel", "j0000000000000000"]);
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{printed}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an error, not a panic: {printed}"
+    );
+    assert!(
+        printed.contains("stopped before answering jobs.cancel"),
+        "{printed}"
+    );
+    assert!(printed.contains("may or may not have acted"), "{printed}");
+    // The next command finds no daemon and starts one.
+    let status = cli_status(&daemon).unwrap();
+    assert!(status["data"]["pid"].as_u64().is_some(), "{status}");
 }

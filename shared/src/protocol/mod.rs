@@ -394,6 +394,45 @@ impl Request {
         }
     }
 
+    /// Whether the request only reads (the daemon's state, AWS, the keyring): sending it
+    /// a second time has the effect of sending it once. A client whose daemon went away
+    /// after the request was written, before any answer, sends such a request again
+    /// (to a new daemon); any other one it must not, since the daemon may have acted on
+    /// it (`account.create`'s e-mail check would refuse the copy, but `mfa.submit` would
+    /// spend the code, `credentials.rotate` rotate twice, `users.create` answer
+    /// `user_exists`): the caller is told to look before trying again.
+    pub fn only_reads(&self) -> bool {
+        match self {
+            Request::Hello(_)
+            | Request::Ping
+            | Request::Status
+            | Request::Identity(_)
+            | Request::AccountsList(_)
+            | Request::RolesList(_)
+            | Request::RolesSources(_)
+            | Request::ProfilesList
+            | Request::JobsList
+            | Request::JobStatus(_)
+            | Request::JobWatch(_)
+            | Request::ProvisionAllowed(_)
+            | Request::AccountCheckEmail(_)
+            | Request::UsersList(_)
+            // AssumeRole and a sign-in token: nothing is kept, a second URL is as good.
+            | Request::SwitchFederate(_) => true,
+            Request::MfaSubmit(_)
+            | Request::CredentialsRotate(_)
+            | Request::RolesImport(_)
+            | Request::UsersCreate(_)
+            | Request::UsersRemove(_)
+            | Request::AccountCreate(_)
+            | Request::JobsResume(_)
+            | Request::JobsCancel(_)
+            | Request::MfaSetup(_)
+            | Request::MfaEnable(_)
+            | Request::AccountClose(_) => false,
+        }
+    }
+
     /// The profile a request names, where it takes one: the extension fills in the
     /// profile chosen on its options page through this. `None` for messages that are
     /// not about a profile.
