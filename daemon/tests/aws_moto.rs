@@ -544,3 +544,34 @@ async fn the_standard_endpoint_variable_points_every_call_at_the_stand_in() {
         text(&out)
     );
 }
+
+#[test]
+fn a_silent_aws_ends_whoami_and_doctor_within_the_deadlines() {
+    use std::time::Duration;
+    let sandbox = Sandbox::start();
+    let key = (
+        "AKIAIOSFODNN7EXAMPLE".to_owned(),
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_owned(),
+    );
+    sandbox.add_credentials("default", &key, &support::silent_endpoint());
+    sandbox.set_profile_settings(
+        "connect_timeout_secs = 2\nattempt_timeout_secs = 2\noperation_timeout_secs = 4",
+    );
+    let (out, took) = sandbox.switchyard_for(&["whoami", "--json"], Duration::from_secs(60));
+    println!("whoami against a silent endpoint ended after {took:?}");
+    let reply = json(&out);
+    assert_eq!(reply["error"]["code"], "aws_unreachable", "{}", text(&out));
+    let message = reply["error"]["message"].as_str().unwrap();
+    assert!(message.contains("did not answer in time"), "{message}");
+    assert!(message.contains("operation_timeout_secs"), "{message}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+
+    let (out, took) = sandbox.switchyard_for(&["doctor"], Duration::from_secs(120));
+    println!("doctor against a silent endpoint ended after {took:?}");
+    assert!(took < Duration::from_secs(45), "{took:?}: {}", text(&out));
+    assert!(
+        text(&out).contains("aws_unreachable") || text(&out).contains("did not answer"),
+        "{}",
+        text(&out)
+    );
+}

@@ -193,3 +193,54 @@ fn a_locked_keyring_is_named_and_nothing_is_half_made() {
         text(&out)
     );
 }
+
+/// `whoami --json`'s error code.
+fn whoami_error(sandbox: &Sandbox) -> String {
+    let out = sandbox.switchyard(&["whoami", "--json"], None);
+    let reply: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    reply["error"]["code"].as_str().unwrap_or("none").to_owned()
+}
+
+fn daemon_pid(sandbox: &Sandbox) -> u64 {
+    let out = sandbox.switchyard(&["status", "--json"], None);
+    let reply: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    reply["data"]["pid"].as_u64().unwrap()
+}
+
+#[test]
+fn a_daemon_started_before_the_secret_service_sees_it_once_it_runs() {
+    let mut sandbox = Sandbox::start_without_keyring();
+    std::fs::create_dir_all(sandbox.home().join("config")).unwrap();
+    std::fs::write(
+        sandbox.home().join("config/config.toml"),
+        "[profiles.default]\n",
+    )
+    .unwrap();
+    // The daemon starts before the session bus, then the bus comes up without a
+    // Secret Service: both times the keyring is unavailable.
+    assert_eq!(whoami_error(&sandbox), "keyring_unavailable");
+    let daemon = daemon_pid(&sandbox);
+    sandbox.start_bus();
+    assert_eq!(whoami_error(&sandbox), "keyring_unavailable");
+
+    // The desktop's keyring comes up later; a key is stored into it.
+    sandbox.start_keyring();
+    let add = sandbox.switchyard(
+        &[
+            "credentials",
+            "add",
+            "--access-key-id",
+            ID,
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        Some(&format!("{SECRET}\n")),
+    );
+    assert!(add.status.success(), "{}", text(&add));
+
+    // The same daemon now reads the key: no longer keyring_unavailable (the endpoint
+    // refuses connections, so the answer is that AWS cannot be reached).
+    assert_eq!(whoami_error(&sandbox), "aws_unreachable");
+    assert_eq!(daemon_pid(&sandbox), daemon, "the same daemon answered");
+}

@@ -1322,3 +1322,134 @@ async fn the_email_comes_from_the_profiles_template() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disk_filled_during_a_step_pauses_the_job_visibly_and_it_goes_on_once_space_returns() {
+    let (w, proxy) = proxied().await;
+    // The state folder on a small disk of its own, which the test fills.
+    w.sandbox.stop_daemon();
+    let state = state_dir(&w.sandbox);
+    let _ = std::fs::remove_dir_all(&state);
+    let Some(disk) = support::Tmpfs::mount(&state, "4m") else {
+        return;
+    };
+    let email = "ops+disk@example.com";
+    let held = proxy.hold("Action=CreateGroup", 1);
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client Disk",
+            "--email",
+            email,
+            "--user",
+            "bob",
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = job_id(&out);
+    // CreateGroup is on its way to AWS when the disk fills; AWS then makes the group,
+    // and the step's "done" cannot be journaled.
+    assert!(proxy.wait_caught(held, 1, Duration::from_secs(90)));
+    let filler = disk.fill();
+    proxy.release(held);
+
+    // The job is paused with the reason, though its journal cannot be written: jobs.list,
+    // job.status and job.watch all say so.
+    let job = wait_for_job(&w.sandbox, &id);
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(job["error"]["code"], "state_dir_unwritable", "{job}");
+    let message = job["error"]["message"].as_str().unwrap();
+    assert!(message.contains("the disk is full"), "{message}");
+    assert!(message.contains("goes on by itself"), "{message}");
+    assert!(
+        message.contains(&format!("switchyard jobs resume {id}")),
+        "{message}"
+    );
+    let status = w
+        .sandbox
+        .raw(&serde_json::json!({"id": 1, "type": "job.status", "job": id}));
+    assert_eq!(status["data"]["state"], "paused", "{status}");
+    let watched = w.sandbox.raw(&serde_json::json!(
+        {"id": 2, "type": "job.watch", "job": id, "after": 0, "wait_secs": 1}));
+    assert_eq!(watched["data"]["job"]["state"], "paused", "{watched}");
+    assert_eq!(
+        watched["data"]["job"]["error"]["code"], "state_dir_unwritable",
+        "{watched}"
+    );
+    // The file still holds the last state written: a restarted daemon would resume it.
+    let file = job_files(&w.sandbox).pop().unwrap();
+    assert_eq!(file["state"], "running", "{file}");
+    assert_eq!(step_state(&file, "create_group"), "running", "{file}");
+
+    // Space returns: the job goes on by itself (nobody runs `jobs resume`) and ends with
+    // one account and one group.
+    std::fs::remove_file(filler).unwrap();
+    let started = Instant::now();
+    let job = loop {
+        let out = w.sandbox.switchyard(&["jobs", "--json"], None);
+        let data = json(&out);
+        let job = data["data"]["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        if job["state"] != "paused" && job["state"] != "running" {
+            break job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{job}");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    println!(
+        "resumed by itself and done {:?} after space returned",
+        started.elapsed()
+    );
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(groups_named(&w.root, "AccessClientDisk").await, 1);
+    assert_eq!(members(&w.root, "AccessClientDisk").await, ["bob"]);
+    let file = job_files(&w.sandbox).pop().unwrap();
+    assert_eq!(file["state"], "done", "{file}");
+    let audit = std::fs::read_to_string(state.join("audit.log")).unwrap();
+    assert!(audit.contains("jobs.resume (automatic)"), "{audit}");
+    w.sandbox.stop_daemon();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_aws_pauses_a_step_within_its_deadline_and_resume_finishes() {
+    let (w, proxy) = proxied().await;
+    w.sandbox.set_profile_settings(
+        "connect_timeout_secs = 2\nattempt_timeout_secs = 2\noperation_timeout_secs = 5",
+    );
+    // Every CreateGroup is accepted and never answered.
+    let stalled = proxy.stall("Action=CreateGroup", 1000);
+    let email = "ops+silent@example.com";
+    let started = Instant::now();
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client Silent", "--email", email, "--no-wait"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = job_id(&out);
+    let job = wait_for_job(&w.sandbox, &id);
+    let took = started.elapsed();
+    println!("the silent CreateGroup paused the job after {took:?}");
+    assert!(proxy.caught(stalled) >= 1);
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(job["error"]["code"], "aws_unreachable", "{job}");
+    let message = job["error"]["message"].as_str().unwrap();
+    assert!(message.contains("did not answer in time"), "{message}");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    let file = job_files(&w.sandbox).pop().unwrap();
+    assert_eq!(step_state(&file, "create_group"), "failed", "{file}");
+
+    // AWS answers again: resumed, the job ends with one account and one group.
+    proxy.release(stalled);
+    let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(accounts_with(&w.root, email).await.len(), 1);
+    assert_eq!(groups_named(&w.root, "AccessClientSilent").await, 1);
+}

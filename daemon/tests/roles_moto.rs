@@ -381,6 +381,52 @@ fn ask_host(
     (body.len(), serde_json::from_slice(&body).unwrap())
 }
 
+/// A `roles.list` page request (a later one names its reading).
+fn page_request(id: u32, offset: usize, reading: Option<&str>, bytes: usize) -> String {
+    let mut request = serde_json::json!({
+        "id": id, "type": "roles.list", "page_bytes": bytes, "offset": offset,
+    });
+    if let Some(reading) = reading {
+        request["reading"] = reading.into();
+    }
+    request.to_string()
+}
+
+/// One client reading `roles.list` page by page.
+struct Reader {
+    reading: String,
+    arns: Vec<String>,
+    total: u64,
+    next: Option<usize>,
+    pages: usize,
+}
+
+impl Reader {
+    fn new(first: &Value) -> Reader {
+        let mut reader = Reader {
+            reading: first["reading"].as_str().expect("a reading").to_owned(),
+            arns: Vec::new(),
+            total: first["total"].as_u64().unwrap(),
+            next: None,
+            pages: 0,
+        };
+        reader.add(first);
+        reader
+    }
+
+    fn add(&mut self, page: &Value) {
+        assert_eq!(page["reading"], self.reading.as_str(), "{page}");
+        assert_eq!(page["total"], self.total, "every page counts the same list");
+        self.arns.extend(arns(page));
+        self.next = page["next_offset"].as_u64().map(|n| n as usize);
+        self.pages += 1;
+    }
+
+    fn done(&self) -> bool {
+        self.next.is_none()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_list_comes_to_the_browser_in_pages() {
     let moto = Moto::start();
@@ -433,16 +479,19 @@ async fn a_long_list_comes_to_the_browser_in_pages() {
     let mut paged = Vec::new();
     let mut offset = 0;
     let mut pages = 0;
+    let mut reading: Option<String> = None;
     loop {
-        let request = format!(
-            r#"{{"id":{},"type":"roles.list","page_bytes":262144,"offset":{offset}}}"#,
-            pages + 2
-        );
+        let request = page_request(pages + 2, offset, reading.as_deref(), 262144);
         let (size, reply) = ask_host(&mut stdin, &mut stdout, &request);
         assert_eq!(reply["status"], "ok", "{reply}");
         assert!(size < 300 * 1024, "a page of {size} bytes");
         let data = &reply["data"];
         assert_eq!(data["total"], whole_arns.len());
+        let id = data["reading"]
+            .as_str()
+            .expect("a paged reply names its reading");
+        assert!(reading.as_deref().is_none_or(|r| r == id), "{id}");
+        reading = Some(id.to_owned());
         paged.extend(arns(data));
         pages += 1;
         match data["next_offset"].as_u64() {
@@ -456,11 +505,12 @@ async fn a_long_list_comes_to_the_browser_in_pages() {
     assert!(pages >= 5, "{pages} pages");
     assert_eq!(paged, whole_arns);
 
-    // A page past the end is empty and last; a negative offset is refused.
+    // A page past the end is empty and last; a negative offset is refused; a later page
+    // without its reading, or naming one the daemon does not have, is refused.
     let (_, past) = ask_host(
         &mut stdin,
         &mut stdout,
-        r#"{"id":90,"type":"roles.list","page_bytes":1000,"offset":99999}"#,
+        &page_request(90, 99999, reading.as_deref(), 1000),
     );
     assert_eq!(past["data"]["targets"], serde_json::json!([]));
     assert!(past["data"].get("next_offset").is_none());
@@ -470,6 +520,67 @@ async fn a_long_list_comes_to_the_browser_in_pages() {
         r#"{"id":91,"type":"roles.list","page_bytes":1000,"offset":-1}"#,
     );
     assert_eq!(bad["error"]["code"], "invalid_params", "{bad}");
+    let (_, unnamed) = ask_host(&mut stdin, &mut stdout, &page_request(92, 10, None, 1000));
+    assert_eq!(unnamed["error"]["code"], "invalid_params", "{unnamed}");
+    let (_, unknown) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        &page_request(93, 10, Some("0123456789abcdef01234567"), 1000),
+    );
+    assert_eq!(unknown["error"]["code"], "reading_expired", "{unknown}");
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("first page"),
+        "{unknown}"
+    );
+
+    // Two readers whose pages interleave, the list changing between their first pages:
+    // each gets the list of its own first page, whole and once.
+    let (_, first_a) = ask_host(&mut stdin, &mut stdout, &page_request(100, 0, None, 262144));
+    let mut a = Reader::new(&first_a["data"]);
+    let mut smaller = String::new();
+    for account in 0..300 {
+        smaller.push_str(&format!(
+            "[other-{account:04}]\naws_account_id = {}\nrole_name = Other\n\n",
+            200_000_000_000u64 + account
+        ));
+    }
+    std::fs::write(&file, smaller).unwrap();
+    let out = sandbox.switchyard(&["roles", "import", file.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let changed_arns = arns(&roles(&sandbox, &[]));
+    assert_ne!(changed_arns, whole_arns);
+    let (_, first_b) = ask_host(&mut stdin, &mut stdout, &page_request(101, 0, None, 20_000));
+    let mut b = Reader::new(&first_b["data"]);
+    assert_ne!(a.reading, b.reading);
+    let mut id = 102;
+    while !(a.done() && b.done()) {
+        for (reader, bytes) in [(&mut a, 262144), (&mut b, 20_000)] {
+            if let Some(offset) = reader.next {
+                id += 1;
+                let request = page_request(id, offset, Some(&reader.reading), bytes);
+                let (_, reply) = ask_host(&mut stdin, &mut stdout, &request);
+                assert_eq!(reply["status"], "ok", "{reply}");
+                reader.add(&reply["data"]);
+            }
+        }
+    }
+    assert!(
+        b.pages > 2 && a.pages > 2,
+        "{} and {} pages",
+        a.pages,
+        b.pages
+    );
+    assert_eq!(
+        a.arns, whole_arns,
+        "the first reader's list is the list it began"
+    );
+    assert_eq!(
+        b.arns, changed_arns,
+        "the second reader's list is the new one"
+    );
     drop(stdin);
     let _ = host.wait();
 }

@@ -115,10 +115,13 @@ pub enum PageRequest {
     /// Relay `mfa.submit` with this code.
     MfaSubmit { code: String },
     /// Relay `roles.list` for the default profile: one page of it, from `offset` (the
-    /// whole list can exceed the browser's 1 MiB native-messaging limit).
+    /// whole list can exceed the browser's 1 MiB native-messaging limit), of the reading
+    /// its first page's reply named (absent for a first page).
     RolesList {
         #[serde(default)]
         offset: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reading: Option<String>,
     },
     /// Relay `profiles.list` (the options page's profile choice).
     ProfilesList,
@@ -178,11 +181,14 @@ impl PageRequest {
     pub fn to_host(&self) -> Option<Request> {
         match self {
             PageRequest::ConnectionState | PageRequest::Switch(_) => None,
-            PageRequest::RolesList { offset } => Some(Request::RolesList(RolesListParams {
-                offset: *offset,
-                page_bytes: Some(EXTENSION_PAGE_BYTES),
-                ..RolesListParams::default()
-            })),
+            PageRequest::RolesList { offset, reading } => {
+                Some(Request::RolesList(RolesListParams {
+                    offset: *offset,
+                    reading: reading.clone(),
+                    page_bytes: Some(EXTENSION_PAGE_BYTES),
+                    ..RolesListParams::default()
+                }))
+            }
             PageRequest::ProfilesList => Some(Request::ProfilesList),
             PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
             PageRequest::RolesImport { text } => Some(Request::RolesImport(
@@ -521,9 +527,10 @@ mod tests {
         let typo =
             r#"{"type":"switch","role_arn":"a","display_name":"","color":"","new_tba":true}"#;
         assert!(decode_page_request(typo).is_err());
-        let page = |offset| {
+        let page = |offset, reading: Option<&str>| {
             Some(Request::RolesList(RolesListParams {
                 offset,
+                reading: reading.map(str::to_owned),
                 page_bytes: Some(EXTENSION_PAGE_BYTES),
                 ..RolesListParams::default()
             }))
@@ -532,13 +539,13 @@ mod tests {
             decode_page_request(r#"{"type":"roles_list"}"#)
                 .unwrap()
                 .to_host(),
-            page(0)
+            page(0, None)
         );
         assert_eq!(
-            decode_page_request(r#"{"type":"roles_list","offset":2400}"#)
+            decode_page_request(r#"{"type":"roles_list","offset":2400,"reading":"r1"}"#)
                 .unwrap()
                 .to_host(),
-            page(2400)
+            page(2400, Some("r1"))
         );
         assert!(decode_page_request(r#"{"type":"roles_list","offset":-1}"#).is_err());
     }

@@ -580,7 +580,9 @@ async fn load_roles() {
     let mut offset = 0;
     let mut last: Option<RolesData> = None;
     for _ in 0..MAX_PAGES {
-        match ask::<RolesData>(PageRequest::RolesList { offset }).await {
+        // Later pages name the first page's reading, so they come from the same list.
+        let reading = last.as_ref().and_then(|page| page.reading.clone());
+        match ask::<RolesData>(PageRequest::RolesList { offset, reading }).await {
             Ok(mut page) => {
                 perf_mark("roles-page");
                 targets.append(&mut page.targets);

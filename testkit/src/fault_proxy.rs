@@ -3,10 +3,14 @@
 //! rule's needle gets the rule's canned answer; everything else goes to moto unchanged,
 //! one connection per request. A request matching a "drop" needle reaches moto, but its
 //! answer is dropped (the connection closes): a call AWS processed whose answer was lost.
+//! A request matching a "hold" needle waits, neither forwarded nor answered, until the
+//! test releases it (then it goes on to moto), and a "stall" needle's request is never
+//! answered (an AWS that accepted the connection and went silent) until released, when
+//! its connection closes without it reaching moto.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// A canned AWS answer for requests containing `needle`, `times` times (forever if None).
 #[derive(Clone, Debug)]
@@ -58,6 +62,45 @@ pub struct FaultProxy {
     /// Needles whose answers are dropped after moto processed them, with how many more
     /// times, and how many were dropped.
     drops: Arc<Mutex<Vec<(String, usize, usize)>>>,
+    holds: Arc<Holds>,
+}
+
+/// Requests kept waiting until the test releases them.
+#[derive(Default)]
+struct Holds {
+    list: Mutex<Vec<Hold>>,
+    changed: Condvar,
+}
+
+struct Hold {
+    needle: String,
+    /// How many more requests it catches.
+    left: usize,
+    /// How many it caught.
+    caught: usize,
+    released: bool,
+    /// On release: forward to moto (hold), or close the connection (stall).
+    forward: bool,
+}
+
+impl Holds {
+    /// Wait while a hold matching `text` keeps the request; whether to forward it then.
+    fn wait(&self, text: &str) -> bool {
+        let mut list = self.list.lock().unwrap();
+        let Some(i) = list
+            .iter()
+            .position(|h| h.left > 0 && text.contains(h.needle.as_str()))
+        else {
+            return true;
+        };
+        list[i].left -= 1;
+        list[i].caught += 1;
+        self.changed.notify_all();
+        while !list[i].released {
+            list = self.changed.wait(list).unwrap();
+        }
+        list[i].forward
+    }
 }
 
 impl FaultProxy {
@@ -68,13 +111,16 @@ impl FaultProxy {
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
         let hits: Arc<Mutex<Vec<usize>>> = Arc::default();
         let drops: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
+        let holds: Arc<Holds> = Arc::default();
         let (r, h, d) = (Arc::clone(&rules), Arc::clone(&hits), Arc::clone(&drops));
+        let k = Arc::clone(&holds);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (r, h, d) = (Arc::clone(&r), Arc::clone(&h), Arc::clone(&d));
+                let k = Arc::clone(&k);
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h, &d);
+                    let _ = serve(stream, &upstream, &r, &h, &d, &k);
                 });
             }
         });
@@ -83,7 +129,60 @@ impl FaultProxy {
             rules,
             hits,
             drops,
+            holds,
         }
+    }
+
+    /// Keep the next `times` requests containing `needle` waiting (not forwarded, not
+    /// answered) until [`FaultProxy::release`]; then they go on to moto. Its index.
+    pub fn hold(&self, needle: &str, times: usize) -> usize {
+        self.add_hold(needle, times, true)
+    }
+
+    /// Never answer the next `times` requests containing `needle` (the connection stays
+    /// open, silent) until [`FaultProxy::release`], which closes it; moto never sees
+    /// them. Its index.
+    pub fn stall(&self, needle: &str, times: usize) -> usize {
+        self.add_hold(needle, times, false)
+    }
+
+    fn add_hold(&self, needle: &str, times: usize, forward: bool) -> usize {
+        let mut list = self.holds.list.lock().unwrap();
+        list.push(Hold {
+            needle: needle.to_owned(),
+            left: times,
+            caught: 0,
+            released: false,
+            forward,
+        });
+        list.len() - 1
+    }
+
+    /// How many requests hold `i` has caught.
+    pub fn caught(&self, i: usize) -> usize {
+        self.holds.list.lock().unwrap()[i].caught
+    }
+
+    /// Wait until hold `i` has caught `n` requests; false after `timeout` without.
+    pub fn wait_caught(&self, i: usize, n: usize, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut list = self.holds.list.lock().unwrap();
+        while list[i].caught < n {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            list = self.holds.changed.wait_timeout(list, left).unwrap().0;
+        }
+        true
+    }
+
+    /// Let hold `i`'s requests go (and stop it catching more).
+    pub fn release(&self, i: usize) {
+        let mut list = self.holds.list.lock().unwrap();
+        list[i].released = true;
+        list[i].left = 0;
+        self.holds.changed.notify_all();
     }
 
     pub fn add(&self, rule: Rule) {
@@ -117,12 +216,25 @@ impl FaultProxy {
     }
 }
 
+impl Drop for FaultProxy {
+    /// Let every held request go, so no thread waits for ever.
+    fn drop(&mut self) {
+        let mut list = self.holds.list.lock().unwrap();
+        for hold in list.iter_mut() {
+            hold.released = true;
+            hold.left = 0;
+        }
+        self.holds.changed.notify_all();
+    }
+}
+
 fn serve(
     client: TcpStream,
     upstream: &str,
     rules: &Mutex<Vec<Rule>>,
     hits: &Mutex<Vec<usize>>,
     drops: &Mutex<Vec<(String, usize, usize)>>,
+    holds: &Holds,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -167,6 +279,9 @@ fn serve(
         })
     };
     let mut out = client;
+    if !holds.wait(&text) {
+        return out.shutdown(std::net::Shutdown::Both);
+    }
     if let Some(rule) = canned {
         let mut response = format!("HTTP/1.1 {} Fault\r\n", rule.status);
         for (name, value) in &rule.headers {

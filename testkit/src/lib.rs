@@ -12,11 +12,28 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// A session bus's configuration without service activation (only what is started
+/// explicitly is on it).
+const BUS_WITHOUT_ACTIVATION: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
 /// A private session bus with an unlocked gnome-keyring on it, and a HOME for it.
 pub struct SecretService {
     home: tempfile::TempDir,
-    bus: Child,
-    keyring: Child,
+    /// None until the bus is started ([`SecretService::not_started`]).
+    bus: Option<Child>,
+    /// None until the keyring is started.
+    keyring: Option<Child>,
     address: String,
 }
 
@@ -32,14 +49,43 @@ impl SecretService {
     }
 
     fn start_with(unlock: bool) -> SecretService {
+        let mut service = SecretService::not_started();
+        service.start_bus(true);
+        service.start_keyring(unlock);
+        service
+    }
+
+    /// A HOME and a bus address with nothing running yet (as when a program starts
+    /// before the desktop session): [`SecretService::start_bus`], then
+    /// [`SecretService::start_keyring`] bring them up.
+    pub fn not_started() -> SecretService {
         let home = tempfile::tempdir().expect("a temporary folder");
         // The bus socket lives in the throwaway HOME, so nothing is left in /tmp.
+        let address = format!("unix:path={}", home.path().join("bus").display());
+        SecretService {
+            home,
+            bus: None,
+            keyring: None,
+            address,
+        }
+    }
+
+    /// Start the session bus. With `activation`, the standard session configuration
+    /// (the bus itself starts a service someone asks for); without, only what is started
+    /// explicitly is on it, so asking for the Secret Service before
+    /// [`SecretService::start_keyring`] does not start a locked gnome-keyring.
+    pub fn start_bus(&mut self, activation: bool) {
+        assert!(self.bus.is_none(), "the bus is already running");
+        let config = if activation {
+            "--session".to_owned()
+        } else {
+            let path = self.home.path().join("bus.conf");
+            std::fs::write(&path, BUS_WITHOUT_ACTIVATION).expect("the bus config is written");
+            format!("--config-file={}", path.display())
+        };
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!(
-                "--address=unix:path={}",
-                home.path().join("bus").display()
-            ))
+            .args([config.as_str(), "--nofork", "--print-address=1"])
+            .arg(format!("--address={}", self.address))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -48,14 +94,26 @@ impl SecretService {
         BufReader::new(bus.stdout.take().expect("piped stdout"))
             .read_line(&mut address)
             .expect("dbus-daemon prints its address");
-        let address = address.trim().to_owned();
+        self.bus = Some(bus);
+        assert!(
+            address.trim().starts_with(&self.address),
+            "dbus-daemon listens on {address:?}, not {}",
+            self.address
+        );
+    }
+
+    /// Start gnome-keyring on this bus (its login collection unlocked when `unlock`) and
+    /// wait until it owns the Secret Service's name.
+    pub fn start_keyring(&mut self, unlock: bool) {
+        assert!(self.keyring.is_none(), "the keyring is already running");
+        let home = self.home.path();
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--components=secrets"])
             .args(unlock.then_some("--unlock"))
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_RUNTIME_DIR", home.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_RUNTIME_DIR", home)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -69,19 +127,14 @@ impl SecretService {
                 .expect("gnome-keyring reads its password");
         }
         drop(stdin);
-        let service = SecretService {
-            home,
-            bus,
-            keyring,
-            address,
-        };
+        self.keyring = Some(keyring);
         for _ in 0..400 {
-            if service.is_up() {
-                return service;
+            if self.is_up() {
+                return;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        panic!("gnome-keyring did not come up on {}", service.address);
+        panic!("gnome-keyring did not come up on {}", self.address);
     }
 
     /// Has the keyring claimed the Secret Service's bus name?
@@ -133,10 +186,14 @@ impl SecretService {
 
 impl Drop for SecretService {
     fn drop(&mut self) {
-        let _ = self.keyring.kill();
-        let _ = self.keyring.wait();
-        let _ = self.bus.kill();
-        let _ = self.bus.wait();
+        if let Some(keyring) = &mut self.keyring {
+            let _ = keyring.kill();
+            let _ = keyring.wait();
+        }
+        if let Some(bus) = &mut self.bus {
+            let _ = bus.kill();
+            let _ = bus.wait();
+        }
     }
 }
 

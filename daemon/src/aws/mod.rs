@@ -17,6 +17,9 @@ pub mod uxc;
 pub mod env;
 pub mod https;
 
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -28,16 +31,62 @@ use crate::system::config::Profile;
 /// layer's calls (they never build SDK clients themselves).
 pub use aws_config::SdkConfig;
 
-/// SDK configuration for one profile: the given credentials, its region and its endpoint
-/// override (else the standard `AWS_ENDPOINT_URL`, which the SDK reads itself). The SDK's
-/// standard retry mode retries throttling and transient errors with backoff.
+/// How long an AWS call may take: every operation has a deadline, so an endpoint that
+/// accepts the connection and never answers ends in `aws_unreachable`, not a hang.
+///
+/// The defaults: 5 s to connect (AWS's endpoints accept in milliseconds; 5 s covers a
+/// slow DNS answer and a TLS handshake on a poor network), 20 s per attempt (the slowest
+/// call made, a ListAccounts page or CreateAccount, answers in a few seconds), and 60 s
+/// for the whole operation, which leaves room for the standard retry mode's three
+/// attempts with backoff. A profile sets its own in `config.toml`
+/// (`connect_timeout_secs`, `attempt_timeout_secs`, `operation_timeout_secs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    pub connect: Duration,
+    pub attempt: Duration,
+    pub operation: Duration,
+}
+
+impl Deadlines {
+    pub const DEFAULT: Deadlines = Deadlines {
+        connect: Duration::from_secs(5),
+        attempt: Duration::from_secs(20),
+        operation: Duration::from_secs(60),
+    };
+
+    /// The profile's deadlines (each at least a second), the defaults where it sets none.
+    pub fn of(settings: &Profile) -> Deadlines {
+        let secs = |set: Option<u64>, default: Duration| {
+            set.map_or(default, |s| Duration::from_secs(s.max(1)))
+        };
+        Deadlines {
+            connect: secs(settings.connect_timeout_secs, Self::DEFAULT.connect),
+            attempt: secs(settings.attempt_timeout_secs, Self::DEFAULT.attempt),
+            operation: secs(settings.operation_timeout_secs, Self::DEFAULT.operation),
+        }
+    }
+
+    fn timeout_config(self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
+
+/// SDK configuration for one profile: the given credentials, its region, its endpoint
+/// override (else the standard `AWS_ENDPOINT_URL`, which the SDK reads itself) and its
+/// [`Deadlines`]. The SDK's standard retry mode retries throttling and transient errors
+/// (timed-out attempts too) with backoff, within the operation's deadline.
 pub async fn sdk_config(
     credentials: aws_credential_types::Credentials,
     settings: &Profile,
 ) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(settings.region.clone()))
-        .credentials_provider(credentials);
+        .credentials_provider(credentials)
+        .timeout_config(Deadlines::of(settings).timeout_config());
     if let Some(endpoint) = &settings.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
@@ -90,7 +139,7 @@ where
             format!(
                 "{operation}: cannot reach AWS ({}); check the network or the profile's endpoint_url",
                 if failure.is_timeout() {
-                    "timed out"
+                    "timed out: no connection within connect_timeout_secs"
                 } else {
                     "connection failed"
                 }
@@ -98,7 +147,11 @@ where
         ),
         SdkError::TimeoutError(_) => ErrorBody::new(
             ErrorCode::AwsUnreachable,
-            format!("{operation}: AWS did not answer in time"),
+            format!(
+                "{operation}: AWS did not answer in time (the deadlines are the profile's \
+                 attempt_timeout_secs and operation_timeout_secs, 20 s and 60 s unless set in \
+                 config.toml); check the network or the profile's endpoint_url"
+            ),
         ),
         SdkError::ServiceError(_) | SdkError::ResponseError(_) if service_code(&error).is_some() => {
             let code = service_code(&error).unwrap_or("Unknown");
@@ -137,4 +190,40 @@ where
 /// Seconds since the Unix epoch of an SDK timestamp (0 before 1970, which AWS never sends).
 pub fn unix_seconds(time: &aws_sdk_sts::primitives::DateTime) -> u64 {
     u64::try_from(time.secs()).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_profile_gets_deadlines() {
+        let defaults = sdk_config(
+            aws_credential_types::Credentials::new("AKIAX", "s", None, None, "test"),
+            &Profile::default(),
+        )
+        .await;
+        let timeouts = defaults.timeout_config().expect("a timeout config");
+        assert_eq!(timeouts.connect_timeout(), Some(Duration::from_secs(5)));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(timeouts.operation_timeout(), Some(Duration::from_secs(60)));
+
+        let own = Profile {
+            connect_timeout_secs: Some(2),
+            attempt_timeout_secs: Some(0),
+            operation_timeout_secs: Some(9),
+            ..Profile::default()
+        };
+        assert_eq!(
+            Deadlines::of(&own),
+            Deadlines {
+                connect: Duration::from_secs(2),
+                attempt: Duration::from_secs(1),
+                operation: Duration::from_secs(9),
+            }
+        );
+    }
 }

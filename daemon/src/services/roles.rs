@@ -163,35 +163,111 @@ pub(crate) fn context(
     context
 }
 
-/// The whole lists last answered in pages: the later pages of one reading (same profile
-/// and `all`, within [`PAGES_TTL`]) come from it, so thousands of targets are decided
-/// once per reading and its pages agree with each other.
+/// The paged readings of `roles.list`: a first page (offset 0, no `reading`) reads the
+/// whole list, keeps it under a new reading id and answers its first page; each later
+/// page names that id and is cut from the same list, so a reading's pages agree with each
+/// other whatever other readers ask meanwhile, and thousands of targets are decided once
+/// per reading.
 #[derive(Debug, Default)]
 pub struct Pages {
-    last: Mutex<HashMap<ReadingKey, (Instant, RolesData)>>,
+    readings: Mutex<HashMap<String, Reading>>,
 }
 
-/// A reading's profile (as asked, `None` for the default) and `all`.
-type ReadingKey = (Option<String>, bool);
+#[derive(Debug)]
+struct Reading {
+    /// The profile as asked (`None` for the default) and `all`: the reading's request.
+    profile: Option<String>,
+    all: bool,
+    /// When a page of it was last answered.
+    used: Instant,
+    whole: RolesData,
+}
 
-/// How long a paged reading's list is kept for its next pages.
+/// How long a reading is kept after its last page was answered.
 const PAGES_TTL: Duration = Duration::from_secs(60);
+/// At most this many readings are kept (the least recently used goes first): a reading
+/// of 10,000 targets takes a few MiB.
+const MAX_READINGS: usize = 8;
+
+fn reading_expired(id: &str) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::ReadingExpired,
+        format!(
+            "roles.list reading {id:?} is unknown or expired (a reading is kept {} s after its \
+             last page): read again from the first page, without `reading`",
+            PAGES_TTL.as_secs()
+        ),
+    )
+}
+
+/// A new reading's id: random, so one from before a daemon restart names nothing.
+fn new_reading_id() -> Result<String, ErrorBody> {
+    let mut bytes = [0u8; 12];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        ErrorBody::new(
+            ErrorCode::Internal,
+            format!("no random numbers for a reading id: {e}"),
+        )
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 impl Pages {
-    fn take_page(&self, params: &RolesListParams) -> Option<RolesData> {
-        let last = self.last.lock().ok()?;
-        let (at, whole) = last.get(&(params.profile.clone(), params.all))?;
-        (at.elapsed() < PAGES_TTL).then(|| page_of(whole.clone(), params))
+    /// Keep `whole` as a new reading and answer its page `params` asks for.
+    fn start(&self, params: &RolesListParams, whole: RolesData) -> Result<RolesData, ErrorBody> {
+        let id = new_reading_id()?;
+        let page = RolesData {
+            reading: Some(id.clone()),
+            ..page_of(whole.clone(), params)
+        };
+        let mut readings = self.readings.lock().unwrap_or_else(|p| p.into_inner());
+        readings.retain(|_, r| r.used.elapsed() < PAGES_TTL);
+        while readings.len() >= MAX_READINGS {
+            let Some(oldest) = readings
+                .iter()
+                .min_by_key(|(_, r)| r.used)
+                .map(|(id, _)| id.clone())
+            else {
+                break;
+            };
+            readings.remove(&oldest);
+        }
+        readings.insert(
+            id,
+            Reading {
+                profile: params.profile.clone(),
+                all: params.all,
+                used: Instant::now(),
+                whole,
+            },
+        );
+        Ok(page)
     }
 
-    fn keep(&self, params: &RolesListParams, whole: &RolesData) {
-        if let Ok(mut last) = self.last.lock() {
-            last.retain(|_, (at, _)| at.elapsed() < PAGES_TTL);
-            last.insert(
-                (params.profile.clone(), params.all),
-                (Instant::now(), whole.clone()),
-            );
+    /// The page `params` asks for of the reading it names.
+    fn page(&self, params: &RolesListParams, id: &str) -> Result<RolesData, ErrorBody> {
+        let mut readings = self.readings.lock().unwrap_or_else(|p| p.into_inner());
+        let reading = match readings.get_mut(id) {
+            Some(reading) if reading.used.elapsed() < PAGES_TTL => reading,
+            _ => {
+                readings.remove(id);
+                return Err(reading_expired(id));
+            }
+        };
+        if reading.profile != params.profile || reading.all != params.all {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidParams,
+                format!(
+                    "roles.list reading {id:?} was asked with another profile or `all`; a \
+                     later page repeats its first page's parameters"
+                ),
+            ));
         }
+        reading.used = Instant::now();
+        Ok(RolesData {
+            reading: Some(id.to_owned()),
+            ..page_of(reading.whole.clone(), params)
+        })
     }
 }
 
@@ -204,25 +280,29 @@ fn page_of(mut whole: RolesData, params: &RolesListParams) -> RolesData {
     }
 }
 
-/// Answer `roles.list`: the whole list, or the page `params` asks for. A first page
-/// (offset 0) always reads anew.
+/// Answer `roles.list`: the whole list, or the page `params` asks for: a first page
+/// starts a new reading, a later one names its reading ([`Pages`]).
 pub async fn list(
     cache: &Arc<AccountsCache>,
     sessions: &Arc<Sessions>,
     pages: &Pages,
     params: RolesListParams,
 ) -> Result<RolesData, ErrorBody> {
-    let paged = params.page_bytes.is_some();
-    if paged && params.offset > 0 {
-        if let Some(page) = pages.take_page(&params) {
-            return Ok(page);
-        }
+    if params.page_bytes.is_none() {
+        return Ok(page_of(read_all(cache, sessions, &params).await?, &params));
+    }
+    if let Some(id) = &params.reading {
+        return pages.page(&params, id);
+    }
+    if params.offset > 0 {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidParams,
+            "a later page of roles.list (offset past 0) names its reading: send the \
+             `reading` of the first page's reply",
+        ));
     }
     let whole = read_all(cache, sessions, &params).await?;
-    if paged {
-        pages.keep(&params, &whole);
-    }
-    Ok(page_of(whole, &params))
+    pages.start(&params, whole)
 }
 
 /// Every target of `roles.list`, decided now.
@@ -329,6 +409,7 @@ async fn read_all(
         targets: all,
         notices,
         next_offset: None,
+        reading: None,
     })
 }
 

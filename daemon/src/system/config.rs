@@ -48,6 +48,15 @@ pub struct Profile {
     /// (`ops+{slug}@example.com`; `{slug}` is the account name in lowercase with dashes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_template: Option<String>,
+    /// Deadlines of every AWS call of this profile, in seconds (at least 1): to open a
+    /// connection (5 when absent), for one attempt (20), and for the whole operation with
+    /// the SDK's retries (60). See `crate::aws::Deadlines`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_timeout_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_timeout_secs: Option<u64>,
 }
 
 impl Default for Profile {
@@ -60,6 +69,9 @@ impl Default for Profile {
             accounts_cache_ttl_secs: None,
             signin_endpoint: None,
             email_template: None,
+            connect_timeout_secs: None,
+            attempt_timeout_secs: None,
+            operation_timeout_secs: None,
         }
     }
 }

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use switchyard_shared::protocol::MAX_OUTGOING_MESSAGE;
+use switchyard_shared::protocol::{parse_request, Request, MAX_OUTGOING_MESSAGE};
 use tokio::net::UnixStream;
 
 use crate::system::paths::Paths;
@@ -38,7 +38,26 @@ pub enum ClientError {
     Http(#[from] hyper::Error),
     #[error("the daemon's reply is too large or unreadable: {0}")]
     Body(String),
+    #[error(
+        "the daemon stopped before answering {kind} ({source}); it may or may not have acted \
+         on it: look (`switchyard jobs`, `switchyard users list`, …) before sending it again"
+    )]
+    Lost { kind: String, source: hyper::Error },
 }
+
+/// How one try at a request went wrong.
+enum Failure {
+    /// The request never left (the connection was closed first): any request may be sent
+    /// again.
+    NotSent(ClientError),
+    /// It was written, and the connection ended before the answer.
+    Lost(hyper::Error),
+    /// Anything else (starting the daemon, a reply too large): not tried again.
+    Other(ClientError),
+}
+
+/// How many times a request is tried on a fresh connection after its connection failed.
+const TRIES: u32 = 3;
 
 /// Whether to start the daemon when it is not running.
 #[derive(Debug, Clone)]
@@ -78,25 +97,79 @@ impl Client {
     }
 
     /// Send one raw request and return the raw reply body.
+    ///
+    /// A connection that fails (a daemon that died or closed an idle connection) is made
+    /// again, starting a new daemon when none runs: a request that never left is sent
+    /// again, and so is one written before the failure when it only reads
+    /// ([`switchyard_shared::protocol::Request::only_reads`]); any other is answered with
+    /// [`ClientError::Lost`], since the daemon may have acted on it.
     pub async fn send(&mut self, body: Vec<u8>) -> Result<Bytes, ClientError> {
+        let body = Bytes::from(body);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let error = match self.send_once(body.clone()).await {
+                Ok(reply) => return Ok(reply),
+                Err(Failure::Other(error)) => return Err(error),
+                Err(Failure::NotSent(error)) => error,
+                Err(Failure::Lost(source)) => {
+                    let request = parse_request(&body);
+                    // A request the daemon cannot read earns only an error: safe to resend.
+                    let only_reads = request.as_ref().map_or(true, |e| e.request.only_reads());
+                    if !only_reads {
+                        let kind = request
+                            .map(|e| request_type(&e.request))
+                            .unwrap_or_default();
+                        return Err(ClientError::Lost { kind, source });
+                    }
+                    ClientError::Http(source)
+                }
+            };
+            if tries >= TRIES {
+                return Err(error);
+            }
+            tracing::debug!("daemon connection failed ({error}); trying again");
+            tokio::time::sleep(Duration::from_millis(50 * u64::from(tries))).await;
+        }
+    }
+
+    async fn send_once(&mut self, body: Bytes) -> Result<Bytes, Failure> {
         let sender = match self.sender.take() {
             Some(sender) if !sender.is_closed() => sender,
-            _ => self.connect().await?,
+            _ => self.connect().await.map_err(|e| match e {
+                // A fresh connection that fails at once: the daemon is going away.
+                ClientError::Http(_) => Failure::NotSent(e),
+                other => Failure::Other(other),
+            })?,
         };
         let mut sender = sender;
-        sender.ready().await?;
+        sender
+            .ready()
+            .await
+            .map_err(|e| Failure::NotSent(ClientError::Http(e)))?;
         let request = hyper::Request::post(MESSAGE_PATH)
             .header(hyper::header::HOST, "switchyard")
             .header(hyper::header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| ClientError::Body(e.to_string()))?;
-        let response = sender.send_request(request).await?;
+            .body(Full::new(body))
+            .map_err(|e| Failure::Other(ClientError::Body(e.to_string())))?;
+        let response = match sender.try_send_request(request).await {
+            Ok(response) => response,
+            Err(mut e) => {
+                return Err(match e.take_message() {
+                    Some(_) => Failure::NotSent(ClientError::Http(e.into_error())),
+                    None => Failure::Lost(e.into_error()),
+                })
+            }
+        };
         self.sender = Some(sender);
         let limited = Limited::new(response.into_body(), MAX_OUTGOING_MESSAGE * 4);
-        let collected = limited
-            .collect()
-            .await
-            .map_err(|e| ClientError::Body(e.to_string()))?;
+        let collected = limited.collect().await.map_err(|e| {
+            // The answer began and broke off: the daemon did act on the request.
+            match e.downcast::<hyper::Error>() {
+                Ok(e) => Failure::Lost(*e),
+                Err(e) => Failure::Other(ClientError::Body(e.to_string())),
+            }
+        })?;
         Ok(collected.to_bytes())
     }
 
@@ -110,6 +183,18 @@ impl Client {
             }
         });
         Ok(sender)
+    }
+}
+
+/// The `type` string of a request, for messages.
+fn request_type(request: &Request) -> String {
+    match serde_json::to_value(request) {
+        Ok(serde_json::Value::Object(object)) => object
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("the request")
+            .to_owned(),
+        _ => "the request".to_owned(),
     }
 }
 

@@ -6,15 +6,15 @@
 use std::fs::{self, File};
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::connect_info::{self, ConnectInfo};
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::serve::IncomingStream;
 use axum::Router;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE};
 use tokio::net::UnixListener;
@@ -31,14 +31,6 @@ pub struct PeerInfo {
     pub uid: Option<u32>,
 }
 
-impl connect_info::Connected<IncomingStream<'_, UnixListener>> for PeerInfo {
-    fn connect_info(stream: IncomingStream<'_, UnixListener>) -> Self {
-        PeerInfo {
-            uid: stream.io().peer_cred().ok().map(|cred| cred.uid()),
-        }
-    }
-}
-
 /// The daemon's router, apart from any listener so tests can call it directly.
 pub fn app(state: Arc<DaemonState>) -> Router {
     Router::new()
@@ -47,11 +39,20 @@ pub fn app(state: Arc<DaemonState>) -> Router {
         .with_state(state)
 }
 
-async fn message(State(state): State<Arc<DaemonState>>, body: Body) -> Response {
-    // Allow the envelope a little beyond the message cap; the host enforces the exact cap.
-    let reply = match axum::body::to_bytes(body, MAX_INCOMING_MESSAGE + 1024).await {
-        Ok(bytes) => handle_bytes(&state, &bytes).await,
-        Err(_) => Reply::error(
+/// The largest request body read: the message cap and a little room for the envelope
+/// (the host enforces the exact cap).
+const MAX_BODY: usize = MAX_INCOMING_MESSAGE + 1024;
+/// How long a request's headers may take to arrive; also how long a kept-alive connection
+/// may sit idle before the daemon closes it. A local peer sends its headers in
+/// microseconds; clients reconnect when they find their connection closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request's body may take to arrive once its headers have.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn too_large() -> Response {
+    json_reply(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Reply::error(
             RequestId::unknown(),
             ErrorBody::new(
                 ErrorCode::MessageTooLarge,
@@ -59,8 +60,44 @@ async fn message(State(state): State<Arc<DaemonState>>, body: Body) -> Response 
             ),
         )
         .to_bytes(),
+    )
+}
+
+async fn message(
+    State(state): State<Arc<DaemonState>>,
+    headers: axum::http::HeaderMap,
+    body: Body,
+) -> Response {
+    // A declared length over the cap is refused by the header, before any body is read.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            return json_reply(
+                StatusCode::REQUEST_TIMEOUT,
+                Reply::error(
+                    RequestId::unknown(),
+                    ErrorBody::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "the request's body did not arrive within {} s",
+                            BODY_TIMEOUT.as_secs()
+                        ),
+                    ),
+                )
+                .to_bytes(),
+            )
+        }
     };
-    json_reply(StatusCode::OK, reply)
+    json_reply(StatusCode::OK, handle_bytes(&state, &bytes).await)
 }
 
 fn json_reply(status: StatusCode, reply: Vec<u8>) -> Response {
@@ -161,7 +198,22 @@ pub fn bind(paths: &Paths) -> Result<Bound, StartError> {
     })
 }
 
-/// Serve until `shutdown` resolves, then remove the socket.
+/// How many connections the daemon serves at once: half its descriptor limit, at most
+/// 512 (at least 16). Connections beyond wait in the socket's backlog (they cost the
+/// daemon no descriptor) until one closes, so idle clients cannot take the descriptors
+/// the daemon needs for its own files and AWS calls.
+pub fn connection_limit() -> usize {
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    usize::try_from(soft / 2)
+        .unwrap_or(usize::MAX)
+        .clamp(16, 512)
+}
+
+/// Serve until `shutdown` resolves, then remove the socket. Each connection is HTTP/1.1
+/// with [`HEADER_TIMEOUT`] (headers, and idle keep-alive), at most [`connection_limit`]
+/// at once; on shutdown the connections finish their request in flight (up to 10 s).
 pub async fn serve(
     bound: Bound,
     state: Arc<DaemonState>,
@@ -172,13 +224,61 @@ pub async fn serve(
         _lock,
         paths,
     } = bound;
-    let service = app(state).into_make_service_with_connect_info::<PeerInfo>();
-    let result = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let router = app(state);
+    let limit = Arc::new(tokio::sync::Semaphore::new(connection_limit()));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&limit).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of descriptors, or a connection gone before it was accepted:
+                    // wait a little rather than spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let peer = ConnectInfo(PeerInfo {
+            uid: stream.peer_cred().ok().map(|cred| cred.uid()),
+        });
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request.extensions_mut().insert(peer.clone());
+            tower::ServiceExt::oneshot(router.clone(), request.map(Body::new))
+        });
+        let connection =
+            graceful.watch(http.serve_connection(hyper_util::rt::TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
     let _ = fs::remove_file(paths.socket());
+    if tokio::time::timeout(Duration::from_secs(10), graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after 10 s of shutdown");
+    }
     drop(_lock);
-    result
+    Ok(())
 }
 
 /// Resolves on SIGTERM or SIGINT.

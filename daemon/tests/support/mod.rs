@@ -119,6 +119,25 @@ impl Sandbox {
         }
     }
 
+    /// A sandbox whose session bus and Secret Service are not running yet: start them
+    /// with [`Sandbox::start_bus`] and [`Sandbox::start_keyring`].
+    pub fn start_without_keyring() -> Sandbox {
+        Sandbox {
+            keyring: SecretService::not_started(),
+        }
+    }
+
+    /// Start the session bus (without service activation) of a
+    /// [`Sandbox::start_without_keyring`] sandbox.
+    pub fn start_bus(&mut self) {
+        self.keyring.start_bus(false);
+    }
+
+    /// Start the (unlocked) keyring of a [`Sandbox::start_without_keyring`] sandbox.
+    pub fn start_keyring(&mut self) {
+        self.keyring.start_keyring(true);
+    }
+
     pub fn env(&self, command: &mut Command) {
         let home = self.keyring.home();
         self.keyring.env(command);
@@ -211,4 +230,129 @@ pub fn switchyard_with(
     }
     drop(input);
     child.wait_with_output().unwrap()
+}
+
+impl Sandbox {
+    /// One request on the daemon's socket (`POST /v1/message`, its own connection), its
+    /// reply.
+    pub fn raw(&self, request: &serde_json::Value) -> serde_json::Value {
+        use std::io::Read;
+        let body = request.to_string();
+        let mut stream =
+            std::os::unix::net::UnixStream::connect(self.home().join("run/daemon.sock")).unwrap();
+        write!(
+            stream,
+            "POST /v1/message HTTP/1.1\r\nHost: daemon\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (_, reply) = answer.split_once("\r\n\r\n").unwrap();
+        serde_json::from_str(reply).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    }
+}
+
+/// A small tmpfs of its own mounted on a folder for one test (a disk that can be filled),
+/// unmounted again when dropped. Mounting needs root: `None` (and a printed reason) for
+/// anyone else. CI runs as root.
+pub struct Tmpfs {
+    path: std::path::PathBuf,
+}
+
+impl Tmpfs {
+    pub fn mount(path: &Path, size: &str) -> Option<Tmpfs> {
+        if !rustix::process::geteuid().is_root() {
+            println!("skipped: mounting a tmpfs needs root");
+            return None;
+        }
+        std::fs::create_dir_all(path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
+            .arg("tmpfs")
+            .arg(path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mount -t tmpfs on {}", path.display());
+        Some(Tmpfs {
+            path: path.to_owned(),
+        })
+    }
+
+    /// Fill the disk: a file of zeros written until the disk refuses more. Its path
+    /// (remove it to give the space back).
+    pub fn fill(&self) -> std::path::PathBuf {
+        let path = self.path.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        loop {
+            if let Err(e) = file.write_all(&block) {
+                assert_eq!(e.kind(), std::io::ErrorKind::StorageFull, "{e}");
+                break;
+            }
+        }
+        // Down to the last byte.
+        while file.write_all(&[0]).is_ok() {}
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        // Lazily: a daemon still holding a log file open must not keep it mounted.
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+/// An endpoint that accepts every TCP connection and never answers (an AWS gone silent),
+/// for the rest of the test process. It is the fault itself, not a stand-in for AWS.
+pub fn silent_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    endpoint
+}
+
+impl Sandbox {
+    /// Add `lines` (TOML `key = value`) to profile `default`'s settings in config.toml.
+    pub fn set_profile_settings(&self, lines: &str) {
+        let path = self.home().join("config/config.toml");
+        let config = std::fs::read_to_string(&path).unwrap();
+        assert!(config.contains("[profiles.default]\n"), "{config}");
+        let config = config.replace(
+            "[profiles.default]\n",
+            &format!("[profiles.default]\n{}\n", lines.trim()),
+        );
+        std::fs::write(&path, config).unwrap();
+    }
+
+    /// `switchyard ARGS`, killed if it runs longer than `limit`: its output and how long
+    /// it ran (a hang fails the test instead of stopping it).
+    pub fn switchyard_for(&self, args: &[&str], limit: Duration) -> (Output, Duration) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.env(&mut command);
+        let started = std::time::Instant::now();
+        let mut child = command.spawn().unwrap();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        (out, started.elapsed())
+    }
 }

@@ -131,6 +131,12 @@ pub enum ErrorCode {
     /// The account may not be closed: the management account, or the CloseAccount quota
     /// is used up.
     CloseNotAllowed,
+    /// The daemon's state folder cannot be written (the disk is full or read-only); a
+    /// job paused for it goes on by itself once writing works again.
+    StateDirUnwritable,
+    /// A later page of `roles.list` names a reading the daemon no longer has (unknown,
+    /// or older than its time to live): read again from the first page.
+    ReadingExpired,
 }
 
 impl ErrorCode {
@@ -178,6 +184,8 @@ impl ErrorCode {
         ErrorCode::JobNotFound,
         ErrorCode::JobNotResumable,
         ErrorCode::CloseNotAllowed,
+        ErrorCode::StateDirUnwritable,
+        ErrorCode::ReadingExpired,
     ];
 
     /// The wire string of this code.
@@ -225,6 +233,8 @@ impl ErrorCode {
             ErrorCode::JobNotFound => "job_not_found",
             ErrorCode::JobNotResumable => "job_not_resumable",
             ErrorCode::CloseNotAllowed => "close_not_allowed",
+            ErrorCode::StateDirUnwritable => "state_dir_unwritable",
+            ErrorCode::ReadingExpired => "reading_expired",
         }
     }
 }
@@ -352,6 +362,79 @@ impl Request {
         "provision.allowed",
         "accounts.set",
     ];
+
+    /// Whether the message of this `type` takes no parameters at all (a unit variant).
+    /// Decided by the variant itself: a new message is sorted here or does not compile.
+    pub fn takes_no_parameters(kind: &str) -> bool {
+        let Ok(request) = serde_json::from_value::<Request>(serde_json::json!({ "type": kind }))
+        else {
+            return false;
+        };
+        match request {
+            Request::Ping | Request::Status | Request::JobsList | Request::ProfilesList => true,
+            Request::Hello(_)
+            | Request::Identity(_)
+            | Request::AccountsList(_)
+            | Request::MfaSubmit(_)
+            | Request::CredentialsRotate(_)
+            | Request::RolesList(_)
+            | Request::RolesImport(_)
+            | Request::SwitchFederate(_)
+            | Request::UsersList(_)
+            | Request::UsersCreate(_)
+            | Request::UsersRemove(_)
+            | Request::AccountCreate(_)
+            | Request::JobStatus(_)
+            | Request::JobsResume(_)
+            | Request::JobsCancel(_)
+            | Request::MfaSetup(_)
+            | Request::MfaEnable(_)
+            | Request::AccountClose(_)
+            | Request::AccountCheckEmail(_)
+            | Request::RolesSources(_)
+            | Request::JobWatch(_)
+            | Request::ProvisionAllowed(_) => false,
+        }
+    }
+
+    /// Whether the request only reads (the daemon's state, AWS, the keyring): sending it
+    /// a second time has the effect of sending it once. A client whose daemon went away
+    /// after the request was written, before any answer, sends such a request again
+    /// (to a new daemon); any other one it must not, since the daemon may have acted on
+    /// it (`account.create`'s e-mail check would refuse the copy, but `mfa.submit` would
+    /// spend the code, `credentials.rotate` rotate twice, `users.create` answer
+    /// `user_exists`): the caller is told to look before trying again.
+    pub fn only_reads(&self) -> bool {
+        match self {
+            Request::Hello(_)
+            | Request::Ping
+            | Request::Status
+            | Request::Identity(_)
+            | Request::AccountsList(_)
+            | Request::RolesList(_)
+            | Request::RolesSources(_)
+            | Request::ProfilesList
+            | Request::JobsList
+            | Request::JobStatus(_)
+            | Request::JobWatch(_)
+            | Request::ProvisionAllowed(_)
+            | Request::AccountCheckEmail(_)
+            | Request::UsersList(_)
+            // AssumeRole and a sign-in token: nothing is kept, a second URL is as good.
+            | Request::SwitchFederate(_) => true,
+            Request::MfaSubmit(_)
+            | Request::CredentialsRotate(_)
+            | Request::RolesImport(_)
+            | Request::UsersCreate(_)
+            | Request::UsersRemove(_)
+            | Request::AccountCreate(_)
+            | Request::JobsResume(_)
+            | Request::JobsCancel(_)
+            | Request::MfaSetup(_)
+            | Request::MfaEnable(_)
+            | Request::AccountClose(_) => false,
+        }
+    }
 
     /// The profile a request names, where it takes one: the extension fills in the
     /// profile chosen on its options page through this. `None` for messages that are
@@ -562,6 +645,17 @@ pub fn parse_request(bytes: &[u8]) -> Result<Envelope, Rejected> {
                 Request::TYPES.join(", ")
             ),
         ));
+    }
+    // serde lets a unit variant (`ping`, `status`, …) ignore fields it does not know even
+    // under `deny_unknown_fields`: refuse them here, as every other message does.
+    if Request::takes_no_parameters(&kind) {
+        if let Some(field) = object.keys().find(|key| key.as_str() != "type") {
+            return Err(Rejected::new(
+                id,
+                ErrorCode::InvalidParams,
+                format!("bad parameters for {kind:?}: unknown field `{field}`, it takes none"),
+            ));
+        }
     }
     match serde_json::from_value::<Request>(Value::Object(object)) {
         Ok(request) => Ok(Envelope { id, request }),

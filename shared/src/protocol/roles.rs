@@ -19,6 +19,11 @@ pub struct RolesListParams {
     /// The position of the page's first target in the whole list.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub offset: usize,
+    /// The reading a later page belongs to: the `reading` of its first page's reply.
+    /// Required with an `offset` past 0; without it (and at offset 0) the daemon reads
+    /// the list anew and starts a new reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -91,6 +96,10 @@ pub struct RolesData {
     /// Where the next page starts, when this reply is a page and more follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<usize>,
+    /// The reading this page belongs to (paged replies only): the next page's request
+    /// names it, and gets a page of the same list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// The page of `targets` that `params` asks for, and where the next one starts. Targets
@@ -194,7 +203,7 @@ mod tests {
         let data: RolesData =
             serde_json::from_str(r#"{"profile":"p","targets":[],"hidden":0,"notices":[]}"#)
                 .unwrap();
-        assert_eq!((data.total, data.next_offset), (0, None));
+        assert_eq!((data.total, data.next_offset, data.reading), (0, None, None));
     }
 }
 

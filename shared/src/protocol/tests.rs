@@ -179,7 +179,9 @@ fn bad_requests() {
     );
     check(
         br#"{"id":4,"type":"ping","extra":true}"#,
-        expect!["ok id=4 Ping"],
+        expect![[
+            r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"ping\": unknown field `extra`, it takes none"}}"#
+        ]],
     );
 }
 
@@ -308,4 +310,55 @@ fn the_extension_fills_in_its_profile_only_where_a_message_takes_one() {
         .assert_eq(&filled(r#"{"id":1,"type":"jobs.list"}"#));
     expect_test::expect![[r#"{"id":1,"type":"profiles.list"}"#]]
         .assert_eq(&filled(r#"{"id":1,"type":"profiles.list"}"#));
+}
+
+#[test]
+fn parameterless_messages_refuse_unknown_parameters() {
+    check(
+        br#"{"id":1,"type":"ping","x":1}"#,
+        expect![[
+            r#"{"id":1,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"ping\": unknown field `x`, it takes none"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":2,"type":"status","verbose":true}"#,
+        expect![[
+            r#"{"id":2,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"status\": unknown field `verbose`, it takes none"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":3,"type":"jobs.list","profile":"work"}"#,
+        expect![[
+            r#"{"id":3,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"jobs.list\": unknown field `profile`, it takes none"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":4,"type":"profiles.list","all":null}"#,
+        expect![[
+            r#"{"id":4,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"profiles.list\": unknown field `all`, it takes none"}}"#
+        ]],
+    );
+    // Every message that may be sent without parameters refuses one it does not know.
+    let mut parameterless = Vec::new();
+    for kind in Request::TYPES {
+        let bare = format!(r#"{{"id":1,"type":"{kind}"}}"#);
+        if parse_request(bare.as_bytes()).is_err() {
+            continue;
+        }
+        if Request::takes_no_parameters(kind) {
+            parameterless.push(*kind);
+        }
+        let extra = format!(r#"{{"id":1,"type":"{kind}","no_such_parameter":1}}"#);
+        let rejected = parse_request(extra.as_bytes()).expect_err(kind);
+        assert_eq!(rejected.error.code, ErrorCode::InvalidParams, "{kind}");
+        assert!(
+            rejected.error.message.contains("no_such_parameter"),
+            "{kind}: {}",
+            rejected.error.message
+        );
+    }
+    assert_eq!(
+        parameterless,
+        ["ping", "status", "jobs.list", "profiles.list"]
+    );
 }

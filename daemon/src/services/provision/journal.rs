@@ -37,10 +37,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     }
 }
 
+/// A journal write that failed: `state_dir_unwritable`, saying what the disk is doing.
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> ErrorBody {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "the disk is full",
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only",
+        ErrorKind::PermissionDenied => "permission denied",
+        _ => "the write failed",
+    };
     ErrorBody::new(
-        ErrorCode::Internal,
-        format!("cannot {what} {}: {e}", path.display()),
+        ErrorCode::StateDirUnwritable,
+        format!("cannot {what} {}: {why} ({e})", path.display()),
     )
 }
 
@@ -106,10 +114,15 @@ impl Journal {
         let tmp = path.with_extension("json.tmp");
         let bytes = serde_json::to_vec_pretty(job)
             .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?;
-        let mut file = std::fs::File::create(&tmp).map_err(|e| io_error("write", &tmp, e))?;
-        file.write_all(&bytes)
-            .and_then(|()| file.sync_all())
-            .map_err(|e| io_error("write", &tmp, e))?;
+        let written = std::fs::File::create(&tmp).and_then(|mut file| {
+            file.write_all(&bytes)?;
+            file.sync_all()
+        });
+        if let Err(e) = written {
+            // Whatever part was written only takes space from the next try.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_error("write", &tmp, e));
+        }
         std::fs::rename(&tmp, &path).map_err(|e| io_error("replace", &path, e))
     }
 
@@ -167,6 +180,31 @@ impl Journal {
         drop(jobs);
         self.changes.send_modify(|n| *n += 1);
         Ok((out, job))
+    }
+
+    /// Change a job in memory, then try to write it. Unlike [`Journal::update`], the
+    /// change stays when the write fails: this is the runner's last word on a job
+    /// (paused or failed, with why), which `job.status`, `jobs.list` and `job.watch`
+    /// must show even when the disk cannot take it. The file keeps the job's last
+    /// written state (running), which a restarted daemon resumes. The third value is the
+    /// write's outcome.
+    pub fn settle<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Job) -> T,
+    ) -> Result<(T, Job, Result<(), ErrorBody>), ErrorBody> {
+        let mut jobs = lock(&self.jobs);
+        let Some(job) = jobs.get_mut(id) else {
+            return Err(not_found(id));
+        };
+        let before = job.clone();
+        let out = f(job);
+        job.note_changes(&before, crate::services::session::now());
+        let written = self.write(job);
+        let job = job.clone();
+        drop(jobs);
+        self.changes.send_modify(|n| *n += 1);
+        Ok((out, job, written))
     }
 
     /// `job.watch`: the job's events after `after` as soon as there are any (at once when

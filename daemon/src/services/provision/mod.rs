@@ -52,6 +52,20 @@ pub struct Jobs {
     state_dir: std::path::PathBuf,
 }
 
+/// A job paused because its journal could not be written is tried again after this,
+/// then after twice as long each time, up to `DISK_RETRY_MAX`.
+const DISK_RETRY_FIRST: Duration = Duration::from_secs(1);
+const DISK_RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Paused because the journal could not be written (and so resumed by itself).
+fn waits_for_disk(job: &Job) -> bool {
+    job.state == JobState::Paused
+        && job
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == ErrorCode::StateDirUnwritable)
+}
+
 /// A step's error: the job pauses (may pass: resume) or fails (cannot go on).
 fn is_final_error(error: &ErrorBody) -> bool {
     matches!(
@@ -89,6 +103,8 @@ impl Jobs {
             if job.state == JobState::Running {
                 tracing::info!(job = %job.id, "resuming provisioning job");
                 self.spawn(job.id);
+            } else if waits_for_disk(&job) {
+                Arc::clone(self).resume_when_writable(job.id);
             }
         }
     }
@@ -246,28 +262,99 @@ impl Jobs {
         if !self.journal.claim(id) {
             return;
         }
-        if let Err(error) = self.drive(id).await {
-            let state = if is_final_error(&error) {
-                JobState::Failed
-            } else {
-                JobState::Paused
-            };
-            tracing::info!(job = id, code = %error.code, "provisioning job stopped: {}", error.message);
-            // A job cancelled meanwhile stays cancelled, without an error of its own.
-            let result = self.journal.update(id, |job| {
-                let running = job.state == JobState::Running;
-                if running {
-                    job.state = state;
-                    job.error = Some(error.clone());
-                    job.updated_at = now();
-                }
-                running
-            });
-            if let Ok((true, job)) = result {
-                self.audit(&job, "account.create", &job.plan.email, &Err(error));
-            }
-        }
+        let waits_for_disk = match self.drive(id).await {
+            Ok(()) => false,
+            Err(error) => self.stop(id, error),
+        };
         self.journal.release(id);
+        if waits_for_disk {
+            Arc::clone(&self).resume_when_writable(id.to_owned());
+        }
+    }
+
+    /// A step's error stops the job: paused (may pass) or failed. The stop is kept in
+    /// memory even when the journal cannot be written, so the job never looks `running`
+    /// with nothing driving it. True when the job now waits for its state folder.
+    fn stop(&self, id: &str, error: ErrorBody) -> bool {
+        let state = if is_final_error(&error) {
+            JobState::Failed
+        } else {
+            JobState::Paused
+        };
+        let for_disk = state == JobState::Paused && error.code == ErrorCode::StateDirUnwritable;
+        let error = if for_disk {
+            ErrorBody::new(
+                error.code,
+                format!(
+                    "{}; the job is paused and goes on by itself once the state folder can be                      written again (or free space and run `switchyard jobs resume {id}`)",
+                    error.message
+                ),
+            )
+        } else {
+            error
+        };
+        tracing::info!(job = id, code = %error.code, "provisioning job stopped: {}", error.message);
+        // A job cancelled meanwhile stays cancelled, without an error of its own.
+        let result = self.journal.settle(id, |job| {
+            let running = job.state == JobState::Running;
+            if running {
+                job.state = state;
+                job.error = Some(error.clone());
+                job.updated_at = now();
+            }
+            running
+        });
+        let Ok((true, job, written)) = result else {
+            return false;
+        };
+        if let Err(e) = written {
+            tracing::warn!(
+                job = id,
+                "the stopped job is kept in memory only: {}",
+                e.message
+            );
+        }
+        self.audit(&job, "account.create", &job.plan.email, &Err(error));
+        for_disk
+    }
+
+    /// A job paused because its journal could not be written goes on by itself once a
+    /// write succeeds: tried again with a growing pause (1 s to 30 s) for as long as it
+    /// stays paused for that reason (a `jobs.resume` or `jobs.cancel` meanwhile ends it).
+    fn resume_when_writable(self: Arc<Self>, id: String) {
+        tokio::spawn(async move {
+            let mut wait = DISK_RETRY_FIRST;
+            loop {
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(DISK_RETRY_MAX);
+                match self.journal.get(&id) {
+                    Some(job) if waits_for_disk(&job) => {}
+                    _ => return,
+                }
+                let resumed = self.journal.update(&id, |job| {
+                    let waiting = waits_for_disk(job);
+                    if waiting {
+                        job.state = JobState::Running;
+                        job.error = None;
+                        job.updated_at = now();
+                    }
+                    waiting
+                });
+                match resumed {
+                    Ok((true, job)) => {
+                        tracing::info!(job = %id, "the state folder can be written again: job resumed");
+                        self.audit(&job, "jobs.resume (automatic)", &job.plan.email, &Ok(()));
+                        self.spawn(id);
+                        return;
+                    }
+                    Ok((false, _)) => return,
+                    Err(e) if e.code == ErrorCode::StateDirUnwritable => {
+                        tracing::debug!(job = %id, "state folder still unwritable: {}", e.message);
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
     }
 
     async fn drive(&self, id: &str) -> Result<(), ErrorBody> {
