@@ -131,6 +131,13 @@ pub enum ErrorCode {
     /// The account may not be closed: the management account, or the CloseAccount quota
     /// is used up.
     CloseNotAllowed,
+    /// The socket's folder, or the process answering on the socket, is not the user's own
+    /// (or its answer, a login URL off AWS's sign-in hosts, was refused): nothing was sent
+    /// to it, or nothing it answered was used.
+    DaemonNotTrusted,
+    /// The native-messaging host relays only the message types the extension sends; this
+    /// one is for the CLI (`switchyard`) only.
+    TypeNotRelayed,
 }
 
 impl ErrorCode {
@@ -178,6 +185,8 @@ impl ErrorCode {
         ErrorCode::JobNotFound,
         ErrorCode::JobNotResumable,
         ErrorCode::CloseNotAllowed,
+        ErrorCode::DaemonNotTrusted,
+        ErrorCode::TypeNotRelayed,
     ];
 
     /// The wire string of this code.
@@ -225,6 +234,8 @@ impl ErrorCode {
             ErrorCode::JobNotFound => "job_not_found",
             ErrorCode::JobNotResumable => "job_not_resumable",
             ErrorCode::CloseNotAllowed => "close_not_allowed",
+            ErrorCode::DaemonNotTrusted => "daemon_not_trusted",
+            ErrorCode::TypeNotRelayed => "type_not_relayed",
         }
     }
 }
