@@ -264,3 +264,133 @@ fn service_files_are_valid_for_their_service_managers() {
         Err(e) => eprintln!("python3 not run ({e}); plist not parsed"),
     }
 }
+
+/// With --system every user's browser runs the registered host (and the `switchyard` it
+/// starts): binaries another account could replace are refused, and nothing is written.
+/// Making a file or folder of another account needs root; run as another user, only the
+/// good case runs.
+#[test]
+fn system_wide_refuses_binaries_another_account_could_replace() {
+    // Under the build's own temporary folder: /tmp is itself writable by everyone.
+    let base = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let stage = base.path().join("stage");
+    fs::create_dir_all(stage.join("usr/lib/chromium")).unwrap();
+    let stage_arg = stage.to_str().unwrap();
+    // A layout like the README's: the pair unpacked side by side.
+    let unpack = |name: &str| {
+        let dir = base.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        for file in ["switchyard", "switchyard-host"] {
+            fs::copy(bin_path().with_file_name(file), dir.join(file)).unwrap();
+        }
+        dir
+    };
+    let install = |dir: &Path, service: bool| {
+        let host = dir.join("switchyard-host");
+        let mut args = vec![
+            "install",
+            "--system",
+            "--root",
+            stage_arg,
+            "--browser",
+            "chromium",
+            "--host-path",
+            host.to_str().unwrap(),
+        ];
+        if service {
+            args.push("--service");
+        }
+        run(&dir.join("switchyard"), base.path(), &args)
+    };
+    let refused = |out: Output, why: &str| {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(why), "{why}: {stderr}");
+        assert!(
+            stderr.contains("could be replaced by another account"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            tree(&stage),
+            ["usr", "usr/lib", "usr/lib/chromium"],
+            "nothing written"
+        );
+    };
+
+    // The good case: root-owned (or, staging without root, the installer's own) and
+    // writable by no one else.
+    let good = unpack("good");
+    let out = install(&good, true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&run(
+        &bin(),
+        base.path(),
+        &["uninstall", "--system", "--root", stage_arg],
+    ));
+
+    // Writable by others: a folder, or the binary itself.
+    let open_dir = unpack("open");
+    fs::set_permissions(&open_dir, fs::Permissions::from_mode(0o777)).unwrap();
+    refused(
+        install(&open_dir, false),
+        "is writable by group or others (mode 777)",
+    );
+    let group = unpack("group");
+    fs::set_permissions(
+        group.join("switchyard-host"),
+        fs::Permissions::from_mode(0o775),
+    )
+    .unwrap();
+    refused(
+        install(&group, false),
+        "is writable by group or others (mode 775)",
+    );
+
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: binaries of another account cannot be made; those cases not run");
+        return;
+    }
+    let chown = |path: &Path| {
+        rustix::fs::chown(path, Some(rustix::fs::Uid::from_raw(65534)), None).unwrap();
+    };
+    // An ordinary account's folder (the README's old ~/.local/opt layout).
+    let users = unpack("users");
+    chown(&users);
+    refused(install(&users, false), "belongs to uid 65534");
+    // The daemon the host starts, beside it, is the account's.
+    let beside = unpack("beside");
+    chown(&beside.join("switchyard"));
+    refused(install(&beside, false), "switchyard belongs to uid 65534");
+    // The host is fine, but the service's binary (the switchyard run) is not.
+    let service = unpack("service");
+    let theirs = unpack("theirs");
+    chown(&theirs.join("switchyard"));
+    let out = run(
+        &theirs.join("switchyard"),
+        base.path(),
+        &[
+            "install",
+            "--system",
+            "--root",
+            stage_arg,
+            "--service",
+            "--browser",
+            "chromium",
+            "--host-path",
+            service.join("switchyard-host").to_str().unwrap(),
+        ],
+    );
+    refused(out, "belongs to uid 65534");
+}

@@ -209,6 +209,13 @@ pub enum InstallError {
     },
     #[error("the install record {path} is unreadable ({message}); remove the files it lists by hand, then the record")]
     Record { path: PathBuf, message: String },
+    #[error(
+        "{binary} could be replaced by another account ({why}), and with --system every \
+         user's browser would run it. Put the binaries where only root can change them, e.g. \
+         `sudo tar -xzf switchyard-VERSION-OS-ARCH.tar.gz -C /usr/local/lib`, then run \
+         `sudo /usr/local/lib/switchyard-VERSION/switchyard install --system`"
+    )]
+    ReplaceableBinary { binary: PathBuf, why: String },
 }
 
 /// Where one browser's per-user host manifest goes.
@@ -325,6 +332,57 @@ pub fn check_system_allowed(is_root: bool, root: &Path) -> Result<(), InstallErr
     } else {
         Err(InstallError::NeedsRoot)
     }
+}
+
+/// Check that the binaries a `--system` install registers can be changed by no one but
+/// root (and `trusted_uid`, the user running the install: root itself, or whoever stages a
+/// `--root`, which registers nothing on this machine): each must be a regular file owned
+/// by one of them and writable by neither group nor others, and so must every folder
+/// above it up to `/` (a world-writable folder, sticky or not, is refused: OpenSSH's
+/// rule for `authorized_keys`). The paths are taken as given; the CLI passes them
+/// canonical, so no symlink is left to follow.
+///
+/// Why refuse instead of copying them somewhere safe: a copy would go stale at the next
+/// upgrade of the unpacked tree (the browser would go on running the old host), and the
+/// host starts the `switchyard` beside it, so the pair would have to travel together;
+/// refusing keeps one copy, where the person put it, and says where it must go.
+pub fn check_binaries_for_system(binaries: &[&Path], trusted_uid: u32) -> Result<(), InstallError> {
+    use std::os::unix::fs::MetadataExt;
+    for &binary in binaries {
+        let refuse = |why: String| InstallError::ReplaceableBinary {
+            binary: binary.to_owned(),
+            why,
+        };
+        for (i, path) in binary.ancestors().enumerate() {
+            if path.as_os_str().is_empty() {
+                continue;
+            }
+            let meta = fs::symlink_metadata(path)
+                .map_err(|e| refuse(format!("{} cannot be read: {e}", path.display())))?;
+            let kind = if i == 0 { "it" } else { "its folder" };
+            if i == 0 && !meta.file_type().is_file() {
+                return Err(refuse("it is not a regular file".to_owned()));
+            }
+            if i > 0 && !meta.is_dir() {
+                return Err(refuse(format!("{} is not a folder", path.display())));
+            }
+            if meta.uid() != 0 && meta.uid() != trusted_uid {
+                return Err(refuse(format!(
+                    "{kind} {} belongs to uid {}",
+                    path.display(),
+                    meta.uid()
+                )));
+            }
+            let mode = meta.mode() & 0o7777;
+            if mode & 0o022 != 0 {
+                return Err(refuse(format!(
+                    "{kind} {} is writable by group or others (mode {mode:o})",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where install writes: one user's folders, or the system's.

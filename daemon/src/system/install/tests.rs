@@ -584,3 +584,23 @@ fn the_manifest_in_use_is_the_users_own_else_the_system_one() {
     user(Os::Linux, &home).install(&p).unwrap();
     assert_eq!(in_use(), own, "the user's own comes first");
 }
+
+#[test]
+fn binaries_for_every_user_must_be_out_of_other_accounts_reach() {
+    let uid = rustix::process::geteuid().as_raw();
+    // A temporary folder sits in /tmp, which everyone may write (sticky or not).
+    let s = setup();
+    let err = check_binaries_for_system(&[&s.host], uid).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("is writable by group or others (mode 1777)"),
+        "{message}"
+    );
+    assert!(message.contains("sudo tar -xzf"), "{message}");
+    assert!(message.contains(&s.host.display().to_string()), "{message}");
+    let missing = s.base.join("nope");
+    let err = check_binaries_for_system(&[&missing], uid).unwrap_err();
+    assert!(err.to_string().contains("cannot be read"), "{err}");
+    let err = check_binaries_for_system(&[&s.base], uid).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
