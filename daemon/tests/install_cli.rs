@@ -394,3 +394,90 @@ fn system_wide_refuses_binaries_another_account_could_replace() {
     );
     refused(out, "belongs to uid 65534");
 }
+
+/// A record listing a file install never writes (here: a file of the user's) makes
+/// `uninstall` refuse and remove nothing; a link planted at a manifest's name is not
+/// written through; as root, a staging root or a record of another account is refused.
+#[test]
+fn a_tampered_record_and_a_planted_link_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let bin = bin();
+    stdout(&run(&bin, &home, &["install", "--browser", "chromium"]));
+    let record = home.join(".config/switchyard/install-record.json");
+    let pristine = fs::read_to_string(&record).unwrap();
+    let victim = tmp.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+
+    let mut tampered: serde_json::Value = serde_json::from_str(&pristine).unwrap();
+    tampered["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"item": {"browser": "chrome"}, "path": victim}));
+    fs::write(&record, tampered.to_string()).unwrap();
+    let out = run(&bin, &home, &["uninstall"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "lists {}, which install never writes for a user's install; nothing was removed",
+            victim.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    let manifest = home.join(".config/chromium/NativeMessagingHosts/com.switchyard.host.json");
+    assert!(manifest.is_file());
+    fs::write(&record, &pristine).unwrap();
+    stdout(&run(&bin, &home, &["uninstall"]));
+
+    // A link planted at the manifest's name.
+    fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&victim, &manifest).unwrap();
+    let out = run(&bin, &home, &["install", "--browser", "chromium"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("it is a symbolic link"), "{stderr}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    fs::remove_file(&manifest).unwrap();
+
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: another account's staging root and record not checked");
+        return;
+    }
+    let nobody = Some(rustix::fs::Uid::from_raw(65534));
+    // A staging root another account controls, with a link to a folder root cares about.
+    let stage = tmp.path().join("stage");
+    fs::create_dir_all(stage.join("usr/lib/chromium")).unwrap();
+    let precious_dir = tmp.path().join("etc-for-real");
+    fs::create_dir(&precious_dir).unwrap();
+    std::os::unix::fs::symlink(&precious_dir, stage.join("etc")).unwrap();
+    for path in [stage.clone(), stage.join("etc")] {
+        rustix::fs::chownat(
+            rustix::fs::CWD,
+            &path,
+            nobody,
+            None,
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+        )
+        .unwrap();
+    }
+    let stage_arg = stage.to_str().unwrap();
+    let out = run(&bin, &home, &["install", "--system", "--root", stage_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("belongs to uid 65534"), "{stderr}");
+    assert!(tree(&precious_dir).is_empty());
+    // Their record: refused before anything is read from it.
+    stdout(&run(&bin, &home, &["install", "--browser", "chromium"]));
+    rustix::fs::chown(&record, nobody, None).unwrap();
+    let out = run(&bin, &home, &["uninstall"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("belongs to uid 65534, not to you (uid 0)"),
+        "{stderr}"
+    );
+    assert!(manifest.is_file());
+}
