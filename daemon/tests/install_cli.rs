@@ -268,7 +268,9 @@ fn service_files_are_valid_for_their_service_managers() {
 /// With --system every user's browser runs the registered host (and the `switchyard` it
 /// starts): binaries another account could replace are refused, and nothing is written.
 /// Making a file or folder of another account needs root; run as another user, only the
-/// good case runs.
+/// cases without one run. The registered binaries are never run here, so small files stand
+/// for them (the debug binaries are hundreds of megabytes); the `switchyard` that runs is
+/// the real one, hard-linked where a case needs it elsewhere.
 #[test]
 fn system_wide_refuses_binaries_another_account_could_replace() {
     // Under the build's own temporary folder: /tmp is itself writable by everyone.
@@ -283,11 +285,12 @@ fn system_wide_refuses_binaries_another_account_could_replace() {
         fs::create_dir(&dir).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         for file in ["switchyard", "switchyard-host"] {
-            fs::copy(bin_path().with_file_name(file), dir.join(file)).unwrap();
+            fs::write(dir.join(file), b"#!/bin/sh\n").unwrap();
+            fs::set_permissions(dir.join(file), fs::Permissions::from_mode(0o755)).unwrap();
         }
         dir
     };
-    let install = |dir: &Path, service: bool| {
+    let install_with = |switchyard: &Path, dir: &Path, service: bool| {
         let host = dir.join("switchyard-host");
         let mut args = vec![
             "install",
@@ -302,8 +305,9 @@ fn system_wide_refuses_binaries_another_account_could_replace() {
         if service {
             args.push("--service");
         }
-        run(&dir.join("switchyard"), base.path(), &args)
+        run(switchyard, base.path(), &args)
     };
+    let install = |dir: &Path, service: bool| install_with(&bin(), dir, service);
     let refused = |out: Output, why: &str| {
         assert_eq!(
             out.status.code(),
@@ -326,7 +330,7 @@ fn system_wide_refuses_binaries_another_account_could_replace() {
     };
 
     // The good case: root-owned (or, staging without root, the installer's own) and
-    // writable by no one else.
+    // writable by no one else, the service's binary the real one in the build folder.
     let good = unpack("good");
     let out = install(&good, true);
     assert!(
@@ -373,26 +377,17 @@ fn system_wide_refuses_binaries_another_account_could_replace() {
     let beside = unpack("beside");
     chown(&beside.join("switchyard"));
     refused(install(&beside, false), "switchyard belongs to uid 65534");
-    // The host is fine, but the service's binary (the switchyard run) is not.
+    // The host is fine, but the service's binary (the switchyard run) sits in a folder of
+    // the account's.
     let service = unpack("service");
-    let theirs = unpack("theirs");
-    chown(&theirs.join("switchyard"));
-    let out = run(
-        &theirs.join("switchyard"),
-        base.path(),
-        &[
-            "install",
-            "--system",
-            "--root",
-            stage_arg,
-            "--service",
-            "--browser",
-            "chromium",
-            "--host-path",
-            service.join("switchyard-host").to_str().unwrap(),
-        ],
+    let theirs = base.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::hard_link(bin(), theirs.join("switchyard")).unwrap();
+    chown(&theirs);
+    refused(
+        install_with(&theirs.join("switchyard"), &service, true),
+        "belongs to uid 65534",
     );
-    refused(out, "belongs to uid 65534");
 }
 
 /// A record listing a file install never writes (here: a file of the user's) makes

@@ -60,9 +60,10 @@ fn trusted(uid: u32) -> bool {
     uid == 0 || uid == rustix::process::geteuid().as_raw()
 }
 
-/// Open the folder `path` (absolute) the safe way, creating what is missing (mode 0755)
-/// when `create`; returns it and the folders made, outermost first.
-pub(super) fn walk(path: &Path, create: bool) -> Result<(Dir, Vec<PathBuf>), InstallError> {
+/// Open the folder `path` (absolute) the safe way, creating what is missing with the mode
+/// `create` gives (none: nothing is created); returns it and the folders made, outermost
+/// first.
+pub(super) fn walk(path: &Path, create: Option<u32>) -> Result<(Dir, Vec<PathBuf>), InstallError> {
     if !path.is_absolute() {
         return Err(unsafe_path(path, "it is not an absolute path"));
     }
@@ -91,8 +92,9 @@ pub(super) fn walk(path: &Path, create: bool) -> Result<(Dir, Vec<PathBuf>), Ins
                 fd = next;
                 at = here;
             }
-            Err(Errno::NOENT) if create => {
-                match rustix::fs::mkdirat(&fd, name.as_os_str(), Mode::from_raw_mode(0o755)) {
+            Err(Errno::NOENT) if create.is_some() => {
+                let mode = Mode::from_raw_mode(create.unwrap_or(0o700) as _);
+                match rustix::fs::mkdirat(&fd, name.as_os_str(), mode) {
                     Ok(()) => created.push(here),
                     // Made meanwhile by someone else: checked as any folder, not ours to
                     // remove.
@@ -184,12 +186,17 @@ fn split(path: &Path) -> Result<(&Path, &OsStr), InstallError> {
 }
 
 /// Write `text` to `path` (mode 0644): to a new temporary name in the walked folder, then
-/// renamed over the old file. Returns the folders made for it, outermost first. A link or
-/// anything else but a regular file at `path` is refused, not replaced.
-pub(super) fn write(path: &Path, text: &str) -> Result<Vec<PathBuf>, InstallError> {
+/// renamed over the old file; missing folders are made with `folder_mode`. Returns the
+/// folders made for it, outermost first. A link or anything else but a regular file at
+/// `path` is refused, not replaced.
+pub(super) fn write(
+    path: &Path,
+    text: &str,
+    folder_mode: u32,
+) -> Result<Vec<PathBuf>, InstallError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let (parent, name) = split(path)?;
-    let (dir, created) = walk(parent, true)?;
+    let (dir, created) = walk(parent, Some(folder_mode))?;
     match rustix::fs::statat(&dir.fd, name, AtFlags::SYMLINK_NOFOLLOW) {
         Ok(stat) if FileType::from_raw_mode(stat.st_mode as _) == FileType::RegularFile => {}
         Ok(stat) => {
@@ -242,7 +249,7 @@ pub(super) fn write(path: &Path, text: &str) -> Result<Vec<PathBuf>, InstallErro
 /// there is nothing there.
 pub(super) fn read(path: &Path) -> Result<Option<String>, InstallError> {
     let (parent, name) = split(path)?;
-    let dir = match walk(parent, false) {
+    let dir = match walk(parent, None) {
         Ok((dir, _)) => dir,
         Err(InstallError::Write { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
@@ -285,7 +292,7 @@ fn read_in(dir: &Dir, name: &OsStr, path: &Path) -> Result<Option<String>, Insta
 /// `false` when there was nothing to remove. Anything else there is refused and kept.
 pub(super) fn remove(path: &Path, ours: impl Fn(&str) -> bool) -> Result<bool, InstallError> {
     let (parent, name) = split(path)?;
-    let dir = match walk(parent, false) {
+    let dir = match walk(parent, None) {
         Ok((dir, _)) => dir,
         Err(InstallError::Write { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound =>
@@ -317,7 +324,7 @@ pub(super) fn remove_empty_dir(path: &Path) -> bool {
     let Ok((parent, name)) = split(path) else {
         return false;
     };
-    let Ok((dir, _)) = walk(parent, false) else {
+    let Ok((dir, _)) = walk(parent, None) else {
         return false;
     };
     let own = rustix::process::geteuid().as_raw();

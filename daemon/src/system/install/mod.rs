@@ -542,7 +542,8 @@ impl Installer {
         let mut record = Record::load(&record_path)?;
         let mut written = Vec::new();
         for (item, path, text) in files {
-            let made = files::write(&path, &text);
+            // Browsers of every user read system-wide manifests.
+            let made = files::write(&path, &text, 0o755);
             // Folders made before a failure are recorded all the same.
             if let Ok(dirs) = &made {
                 record.note_created_dirs(dirs.clone());
@@ -551,10 +552,10 @@ impl Installer {
             record.add_file(item, &path);
             written.push(path);
         }
-        let made = record.save(&record_path)?;
+        let made = record.save(&record_path, self.record_folder_mode())?;
         if !made.is_empty() {
             record.note_created_dirs(made);
-            record.save(&record_path)?;
+            record.save(&record_path, self.record_folder_mode())?;
         }
         Ok(written)
     }
@@ -579,6 +580,14 @@ impl Installer {
                     computed.as_deref() == Some(path) || in_profile
                 }
             }
+    }
+
+    /// A user's record lives in their config folder, which is theirs alone (0700).
+    fn record_folder_mode(&self) -> u32 {
+        match self.scope {
+            Scope::User { .. } => 0o700,
+            Scope::System { .. } => 0o755,
+        }
     }
 
     fn scope_name(&self) -> &'static str {
@@ -653,7 +662,7 @@ impl Installer {
             record.remove_empty_dirs(made_for_us);
         } else {
             record.remove_empty_dirs(made_for_us);
-            record.save(&record_path)?;
+            record.save(&record_path, self.record_folder_mode())?;
         }
         Ok(removed)
     }

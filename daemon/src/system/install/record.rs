@@ -76,10 +76,11 @@ impl Record {
         serde_json::from_str(&text).map_err(|e| refused(e.to_string()))
     }
 
-    /// Write the record (without following a link at its path); the folders made for it.
-    pub fn save(&self, path: &Path) -> Result<Vec<PathBuf>, InstallError> {
+    /// Write the record (without following a link at its path), making missing folders
+    /// with `folder_mode`; the folders made for it.
+    pub fn save(&self, path: &Path, folder_mode: u32) -> Result<Vec<PathBuf>, InstallError> {
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        files::write(path, &text)
+        files::write(path, &text, folder_mode)
     }
 
     /// The created folders, as recorded.
