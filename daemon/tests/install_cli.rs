@@ -264,3 +264,215 @@ fn service_files_are_valid_for_their_service_managers() {
         Err(e) => eprintln!("python3 not run ({e}); plist not parsed"),
     }
 }
+
+/// With --system every user's browser runs the registered host (and the `switchyard` it
+/// starts): binaries another account could replace are refused, and nothing is written.
+/// Making a file or folder of another account needs root; run as another user, only the
+/// cases without one run. The registered binaries are never run here, so small files stand
+/// for them (the debug binaries are hundreds of megabytes); the `switchyard` that runs is
+/// the real one, hard-linked where a case needs it elsewhere.
+#[test]
+fn system_wide_refuses_binaries_another_account_could_replace() {
+    // Under the build's own temporary folder: /tmp is itself writable by everyone.
+    let base = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    fs::set_permissions(base.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let stage = base.path().join("stage");
+    fs::create_dir_all(stage.join("usr/lib/chromium")).unwrap();
+    let stage_arg = stage.to_str().unwrap();
+    // A layout like the README's: the pair unpacked side by side.
+    let unpack = |name: &str| {
+        let dir = base.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        for file in ["switchyard", "switchyard-host"] {
+            fs::write(dir.join(file), b"#!/bin/sh\n").unwrap();
+            fs::set_permissions(dir.join(file), fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        dir
+    };
+    let install_with = |switchyard: &Path, dir: &Path, service: bool| {
+        let host = dir.join("switchyard-host");
+        let mut args = vec![
+            "install",
+            "--system",
+            "--root",
+            stage_arg,
+            "--browser",
+            "chromium",
+            "--host-path",
+            host.to_str().unwrap(),
+        ];
+        if service {
+            args.push("--service");
+        }
+        run(switchyard, base.path(), &args)
+    };
+    let install = |dir: &Path, service: bool| install_with(&bin(), dir, service);
+    let refused = |out: Output, why: &str| {
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(why), "{why}: {stderr}");
+        assert!(
+            stderr.contains("could be replaced by another account"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            tree(&stage),
+            ["usr", "usr/lib", "usr/lib/chromium"],
+            "nothing written"
+        );
+    };
+
+    // The good case: root-owned (or, staging without root, the installer's own) and
+    // writable by no one else, the service's binary the real one in the build folder.
+    let good = unpack("good");
+    let out = install(&good, true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&run(
+        &bin(),
+        base.path(),
+        &["uninstall", "--system", "--root", stage_arg],
+    ));
+
+    // Writable by others: a folder, or the binary itself.
+    let open_dir = unpack("open");
+    fs::set_permissions(&open_dir, fs::Permissions::from_mode(0o777)).unwrap();
+    refused(
+        install(&open_dir, false),
+        "is writable by group or others (mode 777)",
+    );
+    let group = unpack("group");
+    fs::set_permissions(
+        group.join("switchyard-host"),
+        fs::Permissions::from_mode(0o775),
+    )
+    .unwrap();
+    refused(
+        install(&group, false),
+        "is writable by group or others (mode 775)",
+    );
+
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: binaries of another account cannot be made; those cases not run");
+        return;
+    }
+    let chown = |path: &Path| {
+        rustix::fs::chown(path, Some(rustix::fs::Uid::from_raw(65534)), None).unwrap();
+    };
+    // An ordinary account's folder (the README's old ~/.local/opt layout).
+    let users = unpack("users");
+    chown(&users);
+    refused(install(&users, false), "belongs to uid 65534");
+    // The daemon the host starts, beside it, is the account's.
+    let beside = unpack("beside");
+    chown(&beside.join("switchyard"));
+    refused(install(&beside, false), "switchyard belongs to uid 65534");
+    // The host is fine, but the service's binary (the switchyard run) sits in a folder of
+    // the account's.
+    let service = unpack("service");
+    let theirs = base.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::hard_link(bin(), theirs.join("switchyard")).unwrap();
+    chown(&theirs);
+    refused(
+        install_with(&theirs.join("switchyard"), &service, true),
+        "belongs to uid 65534",
+    );
+}
+
+/// A record listing a file install never writes (here: a file of the user's) makes
+/// `uninstall` refuse and remove nothing; a link planted at a manifest's name is not
+/// written through; as root, a staging root or a record of another account is refused.
+#[test]
+fn a_tampered_record_and_a_planted_link_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let bin = bin();
+    stdout(&run(&bin, &home, &["install", "--browser", "chromium"]));
+    let record = home.join(".config/switchyard/install-record.json");
+    let pristine = fs::read_to_string(&record).unwrap();
+    let victim = tmp.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+
+    let mut tampered: serde_json::Value = serde_json::from_str(&pristine).unwrap();
+    tampered["files"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"item": {"browser": "chrome"}, "path": victim}));
+    fs::write(&record, tampered.to_string()).unwrap();
+    let out = run(&bin, &home, &["uninstall"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "lists {}, which install never writes for a user's install; nothing was removed",
+            victim.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    let manifest = home.join(".config/chromium/NativeMessagingHosts/com.switchyard.host.json");
+    assert!(manifest.is_file());
+    fs::write(&record, &pristine).unwrap();
+    stdout(&run(&bin, &home, &["uninstall"]));
+
+    // A link planted at the manifest's name.
+    fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&victim, &manifest).unwrap();
+    let out = run(&bin, &home, &["install", "--browser", "chromium"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("it is a symbolic link"), "{stderr}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    fs::remove_file(&manifest).unwrap();
+
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: another account's staging root and record not checked");
+        return;
+    }
+    let nobody = Some(rustix::fs::Uid::from_raw(65534));
+    // A staging root another account controls, with a link to a folder root cares about.
+    let stage = tmp.path().join("stage");
+    fs::create_dir_all(stage.join("usr/lib/chromium")).unwrap();
+    let precious_dir = tmp.path().join("etc-for-real");
+    fs::create_dir(&precious_dir).unwrap();
+    std::os::unix::fs::symlink(&precious_dir, stage.join("etc")).unwrap();
+    for path in [stage.clone(), stage.join("etc")] {
+        rustix::fs::chownat(
+            rustix::fs::CWD,
+            &path,
+            nobody,
+            None,
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+        )
+        .unwrap();
+    }
+    let stage_arg = stage.to_str().unwrap();
+    let out = run(&bin, &home, &["install", "--system", "--root", stage_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("belongs to uid 65534"), "{stderr}");
+    assert!(tree(&precious_dir).is_empty());
+    // Their record: refused before anything is read from it.
+    stdout(&run(&bin, &home, &["install", "--browser", "chromium"]));
+    rustix::fs::chown(&record, nobody, None).unwrap();
+    let out = run(&bin, &home, &["uninstall"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("belongs to uid 65534, not to you (uid 0)"),
+        "{stderr}"
+    );
+    assert!(manifest.is_file());
+}

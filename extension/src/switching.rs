@@ -12,8 +12,8 @@ use switchyard_shared::protocol::switch::{FederateData, FederateParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
 use switchyard_shared::settings::SwitchMethod as Preference;
 use switchyard_shared::switch::{
-    console_host, federated_entry, multi_session_destination, plan_preferring, PageFacts, Plan,
-    Preferred, SwitchTarget,
+    check_login_url, console_host, federated_entry, multi_session_destination, plan_preferring,
+    PageFacts, Plan, Preferred, SwitchTarget,
 };
 use wasm_bindgen::prelude::*;
 
@@ -247,6 +247,9 @@ where
                     format!("the daemon's switch.federate reply has an unexpected shape: {e}"),
                 )
             })?;
+            // Only a sign-in address of the target's partition is opened, whoever answered.
+            check_login_url(&data.login_url, target.partition)
+                .map_err(|e| ErrorBody::new(ErrorCode::DaemonNotTrusted, e.to_string()))?;
             // Over a live console session the console refuses the login: sign out first.
             let entry = federated_entry(&data.login_url, target.partition, &url);
             open(&entry, &tab, new_tab).await?;

@@ -9,7 +9,8 @@
 //!    ([`multi_session_request`]), when the console page's `awsc-session-data` meta tag
 //!    says multi-session is on ([`SessionData::parse`]);
 //! 3. federation: `getSigninToken` with temporary credentials, then a one-time login URL
-//!    ([`signin_token_url`], [`login_url`]).
+//!    ([`signin_token_url`], [`login_url`]), which the extension and the CLI check before
+//!    opening or printing it ([`check_login_url`]).
 //!
 //! Also: the "Copy switch link" URL ([`switch_link`]) and where to land after a switch
 //! ([`destination_after_switch`]).
@@ -630,6 +631,96 @@ pub fn login_url(base: &str, issuer: &str, destination: &str, token: &str) -> St
         .append_pair("SigninToken", token)
         .finish();
     format!("{}/federation?{query}", base.trim_end_matches('/'))
+}
+
+/// Why a login URL from the daemon is not opened (or printed). The URL itself is never
+/// repeated: it holds a sign-in token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the daemon's login URL is not an AWS sign-in address for partition {partition} ({why}); \
+     it was not opened. The process answering on the daemon's socket may not be Switchyard: \
+     run `switchyard doctor`"
+)]
+pub struct UnsafeLoginUrl {
+    pub partition: &'static str,
+    pub why: &'static str,
+}
+
+/// Check a `switch.federate` login URL before it is opened: `https://`, no user info, no
+/// port other than 443, the host one of `partition`'s sign-in hosts (global or a region's),
+/// the path `/federation`, `Action=login` (once), a `SigninToken`, and a `Destination`
+/// (when given) on the partition's console. Anything a browser would read differently
+/// from this strict reading (backslashes, spaces or control characters, escapes in the
+/// host, non-ASCII) is refused rather than interpreted.
+///
+/// A `signin_endpoint` override in `config.toml` needs no exception: the daemon sends the
+/// browser to the override only when it is itself a sign-in host of the partition
+/// (`aws::federation::signin_endpoints`), which this check accepts.
+pub fn check_login_url(url: &str, partition: Partition) -> Result<(), UnsafeLoginUrl> {
+    let refuse = |why: &'static str| {
+        Err(UnsafeLoginUrl {
+            partition: partition.name(),
+            why,
+        })
+    };
+    if !url.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') {
+        return refuse("it holds spaces, backslashes, control or non-ASCII characters");
+    }
+    let Some(rest) = url.strip_prefix("https://") else {
+        return refuse("it is not an https:// address");
+    };
+    if rest.contains('#') {
+        return refuse("it has a fragment");
+    }
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(end);
+    if authority.contains('@') {
+        return refuse("it names a user before the host");
+    }
+    if authority.contains('%') {
+        return refuse("its host is percent-encoded");
+    }
+    let host = match authority.split_once(':') {
+        Some((host, "443")) => host,
+        Some(_) => return refuse("it names a port"),
+        None => authority,
+    };
+    if signin_partition(host) != Some(partition) {
+        return refuse("its host is not the partition's sign-in host");
+    }
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != "/federation" {
+        return refuse("its path is not /federation");
+    }
+    let mut actions = 0;
+    let mut tokens = 0;
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match &*key {
+            "Action" if value == "login" => actions += 1,
+            "Action" => return refuse("its Action is not login"),
+            "SigninToken" if !value.is_empty() => tokens += 1,
+            "Destination" if !is_console_url(&value, partition) => {
+                return refuse("its Destination is not the partition's console")
+            }
+            _ => {}
+        }
+    }
+    match (actions, tokens) {
+        (1, 1) => Ok(()),
+        (0, _) => refuse("it has no Action=login"),
+        (_, 0) => refuse("it has no SigninToken"),
+        _ => refuse("it repeats Action or SigninToken"),
+    }
+}
+
+/// Whether `url` is an `https://` address on one of `partition`'s console hosts.
+fn is_console_url(url: &str, partition: Partition) -> bool {
+    url.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && SimpleUrl::parse(url).is_some_and(|u| {
+            u.port.is_none()
+                && !u.host.contains('%')
+                && console_host(u.host).is_some_and(|h| h.partition == partition)
+        })
 }
 
 /// The console's sign-out URL of a partition (federation needs no live console session).

@@ -114,8 +114,13 @@ pub fn signin_endpoints(
         _ => return Err(bad("is not an https URL")),
     }
     let exchange = setting.trim_end_matches('/').to_owned();
+    // The browser is sent to the setting only when it is a sign-in host of the partition
+    // on the standard port: what the extension and the CLI accept (`check_login_url`).
+    let standard_port = uri.port_u16().is_none_or(|port| port == 443);
     let login = match signin_partition(host) {
-        Some(p) if p == partition && uri.scheme_str() == Some("https") => exchange.clone(),
+        Some(p) if p == partition && uri.scheme_str() == Some("https") && standard_port => {
+            exchange.clone()
+        }
         _ => default,
     };
     Ok(SigninEndpoints { exchange, login })
@@ -198,7 +203,7 @@ mod tests {
     #[test]
     fn endpoints_default_and_override() {
         type Want = Result<(&'static str, &'static str), ()>;
-        let table: [(Option<&str>, Want); 9] = [
+        let table: [(Option<&str>, Want); 10] = [
             (
                 None,
                 Ok((
@@ -228,6 +233,13 @@ mod tests {
                 Some("https://signin.amazonaws.cn"),
                 Ok((
                     "https://signin.amazonaws.cn",
+                    "https://signin.aws.amazon.com",
+                )),
+            ),
+            (
+                Some("https://us-east-1.signin.aws.amazon.com:8443"),
+                Ok((
+                    "https://us-east-1.signin.aws.amazon.com:8443",
                     "https://signin.aws.amazon.com",
                 )),
             ),

@@ -11,7 +11,9 @@ use switchyard_shared::protocol::aws::{
     AccountsData, AccountsListParams, AccountsSetData, AccountsSetParams, IdentityData,
     MfaSessionData, MfaSubmitParams, ProfileParams, RotateData,
 };
-use switchyard_shared::protocol::{ErrorCode, Outcome, Reply, Request};
+use switchyard_shared::protocol::switch::{FederateData, FederateParams};
+use switchyard_shared::protocol::{ErrorBody, ErrorCode, Outcome, Reply, Request};
+use switchyard_shared::switch::{check_login_url, SwitchTarget};
 use switchyard_shared::team::{self, LookSource};
 
 use crate::cli::prompt::prompt;
@@ -279,17 +281,37 @@ pub fn login(
     duration_secs: Option<u32>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let request = Request::SwitchFederate(switchyard_shared::protocol::switch::FederateParams {
+    // The partition the URL must sign in to; a malformed ARN is the daemon's to refuse.
+    let partition = SwitchTarget::from_arn(&role_arn, "", "")
+        .map(|target| target.partition)
+        .ok();
+    let request = Request::SwitchFederate(FederateParams {
         profile: profile.clone(),
         role_arn,
         destination,
         duration_secs,
     });
-    let Some(data) =
-        answer::<switchyard_shared::protocol::switch::FederateData>(request, &profile, json)?
-    else {
-        return Ok(());
+    let reply = ask_signed_in(request, &profile, json)?;
+    let id = reply.id.clone();
+    // Whatever answered on the socket, only a sign-in address of the role's partition is
+    // printed (it is meant to be opened in a browser).
+    let data = match reply.into_result::<FederateData>() {
+        Ok(data) => data,
+        Err(error) if json => {
+            return print_json(Reply::error(id, error));
+        }
+        Err(error) => return Err(error.into()),
     };
+    if let Some(Err(refused)) = partition.map(|p| check_login_url(&data.login_url, p)) {
+        let error = ErrorBody::new(ErrorCode::DaemonNotTrusted, refused.to_string());
+        if json {
+            return print_json(Reply::error(id, error));
+        }
+        return Err(error.into());
+    }
+    if json {
+        return print_json(Reply::ok(id, &data));
+    }
     println!("{}", data.login_url);
     eprintln!(
         "{} until {} (the URL works once, within 15 minutes)",

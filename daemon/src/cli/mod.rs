@@ -263,6 +263,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 )?),
                 false => None,
             };
+            if target.system {
+                // The host starts the `switchyard` beside it: that one runs for every user
+                // too.
+                let beside = std::fs::canonicalize(host_path.with_file_name("switchyard")).ok();
+                let mut binaries = vec![host_path.as_path()];
+                binaries.extend(service.as_deref());
+                binaries.extend(beside.as_deref());
+                install::check_binaries_for_system(&binaries, rustix::process::geteuid().as_raw())?;
+            }
             let plan = install::Plan {
                 browsers,
                 user_data_dir: target.user_data_dir.clone(),

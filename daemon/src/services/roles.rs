@@ -441,15 +441,8 @@ pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
     let (roles, skipped) = parse_extend_switch_roles(&params.text);
     if !roles.is_empty() {
         let path = import_path(&profile);
-        let write = || -> std::io::Result<()> {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let tmp = path.with_extension("aesr.tmp");
-            std::fs::write(&tmp, &params.text)?;
-            std::fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| {
+        // imports/ 0700 and the file 0600: the user's alone, like the config.
+        crate::system::config::write_private(&path, params.text.as_bytes()).map_err(|e| {
             ErrorBody::new(
                 ErrorCode::Internal,
                 format!("cannot keep the import in {}: {e}", path.display()),

@@ -1,8 +1,12 @@
 //! Non-secret settings in a TOML file in the user's config dir
 //! (`~/.config/switchyard/config.toml` on Linux, or `$SWITCHYARD_CONFIG_DIR/config.toml`).
-//! Secrets never go here: they live in the keyring ([`crate::system::keyring`]).
+//! Secrets never go here: they live in the keyring ([`crate::system::keyring`]). The
+//! folder is the user's alone (0700) and so are the files written in it (0600, through
+//! [`write_private`]): profile names, account ids and imported role lists are nobody
+//! else's business.
 
 use std::collections::BTreeMap;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -136,20 +140,56 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// Write the config (through a temporary file, so a crash never leaves half a file).
 pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
-    let write_err = |source| ConfigError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(write_err)?;
-    }
     let text = toml::to_string_pretty(config).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).map_err(write_err)?;
-    std::fs::rename(&tmp, path).map_err(write_err)
+    write_private(path, text.as_bytes()).map_err(|source| ConfigError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Write `bytes` to `path` for the user alone: its folder (and the config folder above
+/// it) made (or, if it is the user's, narrowed to) 0700, the file 0600, written to a temporary file of a name no other writer
+/// uses, in the same folder, then renamed over `path`: a crash never leaves half a file,
+/// and two writers never truncate each other's.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    private_dir(dir)?;
+    // A file in a subfolder of the config folder (`imports/`): the config folder too.
+    if let Some(config_dir) = self::path().parent() {
+        if dir != config_dir && dir.starts_with(config_dir) {
+            private_dir(config_dir)?;
+        }
+    }
+    let mut file = tempfile::Builder::new()
+        .prefix(".switchyard-")
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Make `dir` (0700 for what is created) and narrow it to 0700 when it is the user's.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let meta = std::fs::metadata(dir)?;
+    let own = rustix::process::getuid().as_raw();
+    if meta.uid() == own && meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -173,6 +213,62 @@ mod tests {
         assert_eq!(load(&path).unwrap(), config);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("[profiles.work]"), "{text}");
+    }
+
+    #[test]
+    fn the_config_is_the_users_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("switchyard");
+        let path = dir.join("config.toml");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        save(&path, &load(&path).unwrap()).unwrap();
+        assert_eq!((mode(&dir), mode(&path)), (0o700, 0o600));
+        // A folder and a file from before: narrowed on the next save.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        save(&path, &load(&path).unwrap()).unwrap();
+        assert_eq!((mode(&dir), mode(&path)), (0o700, 0o600));
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["config.toml"], "no temporary file left");
+    }
+
+    /// Two writers at once each leave a whole config, never one truncated or mixed by the
+    /// other's temporary file, and neither fails.
+    #[test]
+    fn writers_at_once_never_truncate_each_other() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("config.toml");
+        let configs: Vec<Config> = (0..4)
+            .map(|i| {
+                let mut config = load(&path).unwrap();
+                for p in 0..200 {
+                    config.profiles.insert(
+                        format!("writer{i}-profile{p}"),
+                        Profile {
+                            region: format!("eu-west-{}", i + 1),
+                            ..Profile::default()
+                        },
+                    );
+                }
+                config
+            })
+            .collect();
+        let (all, path) = (&configs, &path);
+        std::thread::scope(|scope| {
+            for config in all {
+                scope.spawn(move || {
+                    for _ in 0..50 {
+                        save(path, config).unwrap();
+                        let read = load(path).unwrap();
+                        assert!(all.contains(&read), "a torn config");
+                    }
+                });
+            }
+        });
+        assert!(configs.contains(&load(path).unwrap()));
     }
 
     #[test]

@@ -3,6 +3,11 @@
 //!
 //! Starting is serialized by an flock on `start.lock`, so two hosts that find no daemon
 //! at the same moment start one between them; the daemon's own lock is the backstop.
+//!
+//! Nothing is sent to a socket that may not be the user's own daemon: the runtime dir is
+//! checked first (ours, 0700, a real folder: [`Paths::ensure_runtime_dir`]), and the
+//! process listening on the socket must run as the same uid (`SO_PEERCRED`, read as the
+//! server reads its peers') before the first byte goes out.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -13,10 +18,10 @@ use axum::body::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use switchyard_shared::protocol::{parse_request, Request, MAX_OUTGOING_MESSAGE};
+use switchyard_shared::protocol::{parse_request, ErrorCode, Request, MAX_OUTGOING_MESSAGE};
 use tokio::net::UnixStream;
 
-use crate::system::paths::Paths;
+use crate::system::paths::{Paths, PathsError, RUNTIME_DIR_ENV};
 use crate::transport::server::MESSAGE_PATH;
 
 /// Environment variable naming the `switchyard` binary to start as the daemon.
@@ -43,6 +48,25 @@ pub enum ClientError {
          on it: look (`switchyard jobs`, `switchyard users list`, …) before sending it again"
     )]
     Lost { kind: String, source: hyper::Error },
+    #[error(transparent)]
+    RuntimeDir(#[from] PathsError),
+    #[error(
+        "the process listening on {path} {why}, so it may not be your switchyard daemon: \
+         nothing was sent to it. Stop that process (ask an administrator if it is not \
+         yours), or set {RUNTIME_DIR_ENV} to a folder of your own"
+    )]
+    PeerNotOurs { path: PathBuf, why: String },
+}
+
+impl ClientError {
+    /// The protocol error code a relayed request gets for this failure.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ClientError::RuntimeDir(PathsError::Unsafe { .. })
+            | ClientError::PeerNotOurs { .. } => ErrorCode::DaemonNotTrusted,
+            _ => ErrorCode::DaemonUnavailable,
+        }
+    }
 }
 
 /// How one try at a request went wrong.
@@ -204,8 +228,11 @@ pub async fn connect_or_start(
     autostart: &Autostart,
 ) -> Result<UnixStream, ClientError> {
     let socket = paths.socket();
+    // The folder first: another user's folder, a symlink or a file is refused before any
+    // connection (made 0700 if it is missing, tightened if it is ours).
+    paths.ensure_runtime_dir()?;
     match UnixStream::connect(&socket).await {
-        Ok(stream) => return Ok(stream),
+        Ok(stream) => return same_user(stream, &socket),
         Err(source) => {
             let Autostart::With(bin) = autostart else {
                 return Err(ClientError::Connect {
@@ -227,12 +254,28 @@ pub async fn connect_or_start(
                 .map_err(|e| ClientError::Start(e.to_string()))??;
         }
     }
-    UnixStream::connect(&socket)
+    let stream = UnixStream::connect(&socket)
         .await
         .map_err(|source| ClientError::Connect {
-            path: socket,
+            path: socket.clone(),
             source,
-        })
+        })?;
+    same_user(stream, &socket)
+}
+
+/// `stream` when the process listening on it runs as this user; refused when it runs as
+/// another uid or its credentials cannot be read.
+fn same_user(stream: UnixStream, socket: &Path) -> Result<UnixStream, ClientError> {
+    let own = rustix::process::getuid().as_raw();
+    let why = match stream.peer_cred() {
+        Ok(cred) if cred.uid() == own => return Ok(stream),
+        Ok(cred) => format!("runs as uid {}, not as you (uid {own})", cred.uid()),
+        Err(e) => format!("cannot be identified ({e})"),
+    };
+    Err(ClientError::PeerNotOurs {
+        path: socket.to_owned(),
+        why,
+    })
 }
 
 /// Beyond this the stderr file starts again (it only holds start-up failures and panics).

@@ -115,7 +115,7 @@ pub async fn forward(client: &mut Client, message: Vec<u8>) -> Vec<u8> {
                 format!("the daemon sent an unreadable reply: {e}"),
             ),
         },
-        Err(e) => error(ErrorCode::DaemonUnavailable, e.to_string()),
+        Err(e) => error(e.code(), e.to_string()),
     }
 }
 

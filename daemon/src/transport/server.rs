@@ -109,17 +109,25 @@ fn json_reply(status: StatusCode, reply: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// Refuse peers of another uid. Requests without peer information (tests calling the
-/// router directly) are let through: the socket's mode already limits who can connect.
+/// Refuse peers of another uid, and peers whose credentials could not be read. Every
+/// connection [`serve`] accepts carries a [`PeerInfo`]; a request without one comes from
+/// in-process code calling the router directly (tests), not from the socket.
 async fn same_user_only(request: Request, next: Next) -> Response {
     let own = rustix::process::getuid().as_raw();
     let peer = request
         .extensions()
         .get::<ConnectInfo<PeerInfo>>()
-        .and_then(|info| info.0.uid);
+        .map(|info| info.0.uid);
     match peer {
-        Some(uid) if uid != own => {
-            tracing::warn!(peer_uid = uid, "refused a connection from another user");
+        Some(uid) if uid != Some(own) => {
+            match uid {
+                Some(uid) => {
+                    tracing::warn!(peer_uid = uid, "refused a connection from another user")
+                }
+                None => {
+                    tracing::warn!("refused a connection whose peer credentials cannot be read")
+                }
+            }
             json_reply(
                 StatusCode::FORBIDDEN,
                 Reply::error(
@@ -332,6 +340,38 @@ mod tests {
 
         let (_, body) = call(vec![b' '; MAX_INCOMING_MESSAGE + 2048]).await;
         assert!(body.contains(r#""code":"message_too_large""#), "{body}");
+    }
+
+    /// A connection from another uid, or one whose peer credentials could not be read, is
+    /// refused; one of ours is served.
+    #[tokio::test]
+    async fn only_a_peer_known_to_be_ours_is_served() {
+        let own = rustix::process::getuid().as_raw();
+        for (uid, served) in [(Some(own), true), (Some(own + 1), false), (None, false)] {
+            let app = app(Arc::new(DaemonState::new(
+                AwsEnv::default(),
+                std::path::Path::new("/nonexistent"),
+            )));
+            let mut request = Request::post(MESSAGE_PATH)
+                .body(Body::from(r#"{"id":1,"type":"ping"}"#))
+                .unwrap();
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(PeerInfo { uid }));
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let body = String::from_utf8_lossy(&bytes);
+            if served {
+                assert_eq!(status, StatusCode::OK, "{uid:?}: {body}");
+                assert!(body.contains("pong"), "{body}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{uid:?}: {body}");
+                assert!(body.contains(r#""code":"peer_not_allowed""#), "{body}");
+            }
+        }
     }
 
     #[tokio::test]

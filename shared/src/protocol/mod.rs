@@ -137,6 +137,13 @@ pub enum ErrorCode {
     /// A later page of `roles.list` names a reading the daemon no longer has (unknown,
     /// or older than its time to live): read again from the first page.
     ReadingExpired,
+    /// The socket's folder, or the process answering on the socket, is not the user's own
+    /// (or its answer, a login URL off AWS's sign-in hosts, was refused): nothing was sent
+    /// to it, or nothing it answered was used.
+    DaemonNotTrusted,
+    /// The native-messaging host relays only the message types the extension sends; this
+    /// one is for the CLI (`switchyard`) only.
+    TypeNotRelayed,
 }
 
 impl ErrorCode {
@@ -186,6 +193,8 @@ impl ErrorCode {
         ErrorCode::CloseNotAllowed,
         ErrorCode::StateDirUnwritable,
         ErrorCode::ReadingExpired,
+        ErrorCode::DaemonNotTrusted,
+        ErrorCode::TypeNotRelayed,
     ];
 
     /// The wire string of this code.
@@ -235,6 +244,8 @@ impl ErrorCode {
             ErrorCode::CloseNotAllowed => "close_not_allowed",
             ErrorCode::StateDirUnwritable => "state_dir_unwritable",
             ErrorCode::ReadingExpired => "reading_expired",
+            ErrorCode::DaemonNotTrusted => "daemon_not_trusted",
+            ErrorCode::TypeNotRelayed => "type_not_relayed",
         }
     }
 }

@@ -668,3 +668,100 @@ fn the_preferred_method_is_honoured_where_the_tab_allows_it() {
         );
     }
 }
+
+#[test]
+fn only_a_sign_in_login_url_of_the_partition_is_opened() {
+    let ok = [
+        (
+            Partition::Aws,
+            "https://signin.aws.amazon.com/federation?Action=login&Issuer=https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome&Destination=https%3A%2F%2Feu-west-1.console.aws.amazon.com%2Fec2%2Fhome%3Fregion%3Deu-west-1&SigninToken=tok",
+        ),
+        (
+            Partition::Aws,
+            "https://us-east-1.signin.aws.amazon.com/federation?Action=login&SigninToken=t",
+        ),
+        (
+            Partition::Aws,
+            "https://SIGNIN.aws.amazon.com:443/federation?Action=login&SigninToken=t",
+        ),
+        (
+            Partition::AwsUsGov,
+            "https://signin.amazonaws-us-gov.com/federation?Action=login&SigninToken=t",
+        ),
+        (
+            Partition::AwsCn,
+            "https://cn-north-1.signin.amazonaws.cn/federation?Action=login&SigninToken=t&Destination=https%3A%2F%2Fconsole.amazonaws.cn%2F",
+        ),
+    ];
+    for (partition, url) in ok {
+        assert_eq!(check_login_url(url, partition), Ok(()), "{url}");
+    }
+    // What the daemon itself builds passes.
+    let built = login_url(
+        "https://signin.aws.amazon.com",
+        &console_home(Partition::Aws, None),
+        &console_home(Partition::Aws, Some("eu-west-1")),
+        "secret+token/=",
+    );
+    assert_eq!(check_login_url(&built, Partition::Aws), Ok(()));
+
+    let q = "/federation?Action=login&SigninToken=t";
+    let hostile = [
+        ("javascript:alert(1)//https://signin.aws.amazon.com/federation?Action=login&SigninToken=t".to_owned(), "not an https"),
+        (format!("http://signin.aws.amazon.com{q}"), "not an https"),
+        (format!("HTTPS://signin.aws.amazon.com{q}"), "not an https"),
+        (format!("data:text/html,https://signin.aws.amazon.com{q}"), "not an https"),
+        (format!("https://evil.example{q}"), "not the partition's sign-in host"),
+        (format!("https://signin.aws.amazon.com.evil.com{q}"), "not the partition's sign-in host"),
+        (format!("https://signin.aws.amazon.com.{q}"), "not the partition's sign-in host"),
+        (format!("https://evilsignin.aws.amazon.com{q}"), "not the partition's sign-in host"),
+        (format!("https://a.b.signin.aws.amazon.com{q}"), "not the partition's sign-in host"),
+        (format!("https://console.aws.amazon.com{q}"), "not the partition's sign-in host"),
+        (format!("https://signin.amazonaws.cn{q}"), "not the partition's sign-in host"),
+        (format!("https://signin.aws.amazon.com@evil.com{q}"), "user before the host"),
+        (format!("https://user:pass@signin.aws.amazon.com{q}"), "user before the host"),
+        (format!("https://evil.com\\@signin.aws.amazon.com{q}"), "backslashes"),
+        (format!("https://signin.aws.amazon.com\\.evil.com{q}"), "backslashes"),
+        (format!("https://signin.aws.amazon.com%2eevil.com{q}"), "percent-encoded"),
+        (format!("https://signin%2Eaws.amazon.com{q}"), "percent-encoded"),
+        (format!("https://signin.aws.amazon.com\t.evil.com{q}"), "control"),
+        (format!("https://signin.aws.amazon.com\n{q}"), "control"),
+        (format!(" https://signin.aws.amazon.com{q}"), "spaces"),
+        (format!("https://signin.aws.amazon.сom{q}"), "non-ASCII"),
+        (format!("https://signin.aws.amazon.com:8443{q}"), "port"),
+        (format!("https://signin.aws.amazon.com:{q}"), "port"),
+        (format!("https://signin.aws.amazon.com{q}#x"), "fragment"),
+        ("https://signin.aws.amazon.com/federation/x?Action=login&SigninToken=t".to_owned(), "path"),
+        ("https://signin.aws.amazon.com/oauth?Action=login&SigninToken=t".to_owned(), "path"),
+        ("https://signin.aws.amazon.com/?Action=login&SigninToken=t".to_owned(), "path"),
+        ("https://signin.aws.amazon.com//evil.com/federation?Action=login&SigninToken=t".to_owned(), "path"),
+        ("https://signin.aws.amazon.com/federation?Action=logout&SigninToken=t".to_owned(), "Action is not login"),
+        ("https://signin.aws.amazon.com/federation?Action=getSigninToken&Session=x".to_owned(), "Action is not login"),
+        ("https://signin.aws.amazon.com/federation?Action=login&Action=logout&SigninToken=t".to_owned(), "Action is not login"),
+        ("https://signin.aws.amazon.com/federation?Action=login&Action=login&SigninToken=t".to_owned(), "repeats"),
+        ("https://signin.aws.amazon.com/federation?SigninToken=t".to_owned(), "no Action=login"),
+        ("https://signin.aws.amazon.com/federation?action=login&SigninToken=t".to_owned(), "no Action=login"),
+        ("https://signin.aws.amazon.com/federation?Action=login".to_owned(), "no SigninToken"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=".to_owned(), "no SigninToken"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t&Destination=https%3A%2F%2Fevil.com%2F".to_owned(), "Destination"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t&Destination=javascript%3Aalert(1)".to_owned(), "Destination"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t&Destination=https%3A%2F%2Fconsole.aws.amazon.com.evil.com%2F".to_owned(), "Destination"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t&Destination=https%3A%2F%2Fx%40console.aws.amazon.com%2F".to_owned(), "Destination"),
+        ("https://signin.aws.amazon.com/federation?Action=login&SigninToken=t&Destination=https%3A%2F%2Fconsole.amazonaws.cn%2F".to_owned(), "Destination"),
+        (String::new(), "not an https"),
+    ];
+    for (url, why) in &hostile {
+        let error = check_login_url(url, Partition::Aws).expect_err(url);
+        assert!(error.why.contains(why), "{url:?}: {}", error.why);
+        // The URL (it would hold a token) is never repeated.
+        let text = error.to_string();
+        assert!(
+            !text.contains("evil") && !text.contains("Token=t"),
+            "{text}"
+        );
+    }
+    // A login URL of another partition is refused for this one.
+    let cn = "https://signin.amazonaws.cn/federation?Action=login&SigninToken=t";
+    assert!(check_login_url(cn, Partition::Aws).is_err());
+    assert_eq!(check_login_url(cn, Partition::AwsCn), Ok(()));
+}

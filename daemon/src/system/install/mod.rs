@@ -2,17 +2,21 @@
 //! each browser looks for host manifests (one table, not a copy per browser), for one user
 //! or system-wide, on Linux and macOS; what the manifests and service files say; and
 //! install/uninstall through an install record, so uninstall removes exactly what install
-//! wrote (files, and the folders it had to create).
+//! wrote (files, and the folders it had to create). Both are safe to run as root over
+//! folders another account controls: nothing is written through a link or into another
+//! account's folder, and uninstall removes only files install itself would write for that
+//! scope, holding what it writes (`files.rs`).
 //!
 //! Windows is not a build target: its registry keys are not written.
 
+mod files;
 mod record;
 mod service;
 #[cfg(test)]
 mod tests;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde_json::json;
 use switchyard_shared::extension_ids::{
@@ -209,6 +213,29 @@ pub enum InstallError {
     },
     #[error("the install record {path} is unreadable ({message}); remove the files it lists by hand, then the record")]
     Record { path: PathBuf, message: String },
+    #[error(
+        "{binary} could be replaced by another account ({why}), and with --system every \
+         user's browser would run it. Put the binaries where only root can change them, e.g. \
+         `sudo tar -xzf switchyard-VERSION-OS-ARCH.tar.gz -C /usr/local/lib`, then run \
+         `sudo /usr/local/lib/switchyard-VERSION/switchyard install --system`"
+    )]
+    ReplaceableBinary { binary: PathBuf, why: String },
+    #[error("{path} is not safe to use: {why}")]
+    UnsafePath { path: PathBuf, why: String },
+    #[error(
+        "the install record {path} belongs to uid {uid}, not to you (uid {euid}); it is not \
+         yours to act on: run the command as that account (without sudo)"
+    )]
+    RecordNotYours { path: PathBuf, uid: u32, euid: u32 },
+    #[error(
+        "the install record {record} lists {path}, which install never writes for {scope}; \
+         nothing was removed. Remove the record if you did not write this entry yourself"
+    )]
+    RecordTampered {
+        record: PathBuf,
+        path: PathBuf,
+        scope: &'static str,
+    },
 }
 
 /// Where one browser's per-user host manifest goes.
@@ -325,6 +352,57 @@ pub fn check_system_allowed(is_root: bool, root: &Path) -> Result<(), InstallErr
     } else {
         Err(InstallError::NeedsRoot)
     }
+}
+
+/// Check that the binaries a `--system` install registers can be changed by no one but
+/// root (and `trusted_uid`, the user running the install: root itself, or whoever stages a
+/// `--root`, which registers nothing on this machine): each must be a regular file owned
+/// by one of them and writable by neither group nor others, and so must every folder
+/// above it up to `/` (a world-writable folder, sticky or not, is refused: OpenSSH's
+/// rule for `authorized_keys`). The paths are taken as given; the CLI passes them
+/// canonical, so no symlink is left to follow.
+///
+/// Why refuse instead of copying them somewhere safe: a copy would go stale at the next
+/// upgrade of the unpacked tree (the browser would go on running the old host), and the
+/// host starts the `switchyard` beside it, so the pair would have to travel together;
+/// refusing keeps one copy, where the person put it, and says where it must go.
+pub fn check_binaries_for_system(binaries: &[&Path], trusted_uid: u32) -> Result<(), InstallError> {
+    use std::os::unix::fs::MetadataExt;
+    for &binary in binaries {
+        let refuse = |why: String| InstallError::ReplaceableBinary {
+            binary: binary.to_owned(),
+            why,
+        };
+        for (i, path) in binary.ancestors().enumerate() {
+            if path.as_os_str().is_empty() {
+                continue;
+            }
+            let meta = fs::symlink_metadata(path)
+                .map_err(|e| refuse(format!("{} cannot be read: {e}", path.display())))?;
+            let kind = if i == 0 { "it" } else { "its folder" };
+            if i == 0 && !meta.file_type().is_file() {
+                return Err(refuse("it is not a regular file".to_owned()));
+            }
+            if i > 0 && !meta.is_dir() {
+                return Err(refuse(format!("{} is not a folder", path.display())));
+            }
+            if meta.uid() != 0 && meta.uid() != trusted_uid {
+                return Err(refuse(format!(
+                    "{kind} {} belongs to uid {}",
+                    path.display(),
+                    meta.uid()
+                )));
+            }
+            let mode = meta.mode() & 0o7777;
+            if mode & 0o022 != 0 {
+                return Err(refuse(format!(
+                    "{kind} {} is writable by group or others (mode {mode:o})",
+                    path.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Where install writes: one user's folders, or the system's.
@@ -464,21 +542,59 @@ impl Installer {
         let mut record = Record::load(&record_path)?;
         let mut written = Vec::new();
         for (item, path, text) in files {
-            if let Some(parent) = path.parent() {
-                record.note_created_dirs(create_dirs(parent)?);
+            // Browsers of every user read system-wide manifests.
+            let made = files::write(&path, &text, 0o755);
+            // Folders made before a failure are recorded all the same.
+            if let Ok(dirs) = &made {
+                record.note_created_dirs(dirs.clone());
             }
-            fs::write(&path, text).map_err(|source| InstallError::Write {
-                path: path.clone(),
-                source,
-            })?;
+            made?;
             record.add_file(item, &path);
             written.push(path);
         }
-        if let Some(parent) = record_path.parent() {
-            record.note_created_dirs(create_dirs(parent)?);
+        let made = record.save(&record_path, self.record_folder_mode())?;
+        if !made.is_empty() {
+            record.note_created_dirs(made);
+            record.save(&record_path, self.record_folder_mode())?;
         }
-        record.save(&record_path)?;
         Ok(written)
+    }
+
+    /// Whether `path` is where install writes `item` for this scope: the computed path, or
+    /// for a Chromium-family browser of a user, a `--user-data-dir`'s manifest path.
+    fn writes(&self, item: Item, path: &Path) -> bool {
+        let plain = path.is_absolute()
+            && path
+                .components()
+                .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        plain
+            && match item {
+                Item::Service => path == self.service_path(),
+                Item::Browser(browser) => {
+                    let computed = self.manifest_path(browser, None).ok();
+                    let in_profile = matches!(self.scope, Scope::User { .. })
+                        && !info(browser).firefox_style
+                        && path.parent().and_then(Path::parent).is_some_and(|profile| {
+                            self.manifest_path(browser, Some(profile)).ok().as_deref() == Some(path)
+                        });
+                    computed.as_deref() == Some(path) || in_profile
+                }
+            }
+    }
+
+    /// A user's record lives in their config folder, which is theirs alone (0700).
+    fn record_folder_mode(&self) -> u32 {
+        match self.scope {
+            Scope::User { .. } => 0o700,
+            Scope::System { .. } => 0o755,
+        }
+    }
+
+    fn scope_name(&self) -> &'static str {
+        match self.scope {
+            Scope::User { .. } => "a user's install",
+            Scope::System { .. } => "a system-wide install",
+        }
     }
 
     /// Remove what install wrote (as its record says) and the folders it created once
@@ -506,29 +622,47 @@ impl Installer {
                 };
             named && only_under.is_none_or(|dir| path.parent() == Some(dir))
         };
+        // Every entry is checked before anything is removed: a record listing a path
+        // install never writes is refused whole.
+        let listed: Vec<(Item, PathBuf)> = record
+            .files()
+            .map(|(item, path)| (item, path.to_owned()))
+            .collect();
+        if let Some((_, path)) = listed.iter().find(|(item, path)| !self.writes(*item, path)) {
+            return Err(InstallError::RecordTampered {
+                record: record_path,
+                path: path.clone(),
+                scope: self.scope_name(),
+            });
+        }
+        // The folders install may have made: those above the files it writes and the record.
+        let mut above: Vec<PathBuf> = listed
+            .iter()
+            .map(|(_, path)| path.clone())
+            .chain([record_path.clone()])
+            .collect();
+        above.sort();
+        above.dedup();
+        let made_for_us = |dir: &Path| above.iter().any(|p| p.starts_with(dir) && p != dir);
+        let items: Vec<(Item, PathBuf)> = listed
+            .into_iter()
+            .filter(|(item, path)| chosen(*item, path))
+            .collect();
         let mut removed = Vec::new();
-        for path in record.take_files(chosen) {
-            match fs::remove_file(&path) {
-                Ok(()) => removed.push(path),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(InstallError::Remove { path, source }),
+        for (item, path) in &items {
+            if files::remove(path, |text| holds_ours(*item, text))? {
+                removed.push(path.clone());
             }
         }
+        record.take_files(|item, path| items.iter().any(|(i, p)| *i == item && p == path));
         if record.is_empty_of_files() {
-            match fs::remove_file(&record_path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => {
-                    return Err(InstallError::Remove {
-                        path: record_path,
-                        source,
-                    })
-                }
-            }
-            record.remove_empty_dirs();
+            files::remove(&record_path, |text| {
+                serde_json::from_str::<Record>(text).is_ok()
+            })?;
+            record.remove_empty_dirs(made_for_us);
         } else {
-            record.remove_empty_dirs();
-            record.save(&record_path)?;
+            record.remove_empty_dirs(made_for_us);
+            record.save(&record_path, self.record_folder_mode())?;
         }
         Ok(removed)
     }
@@ -546,36 +680,24 @@ impl Installer {
         let mut removed = Vec::new();
         for browser in browsers {
             let path = self.manifest_path(browser, removal.user_data_dir.as_deref())?;
-            match fs::remove_file(&path) {
-                Ok(()) => removed.push(path),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(InstallError::Remove { path, source }),
+            if files::remove(&path, |text| holds_ours(Item::Browser(browser), text))? {
+                removed.push(path);
             }
         }
         Ok(removed)
     }
 }
 
-/// Create `dir` and its missing parents; returns the folders created, outermost first.
-fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>, InstallError> {
-    let mut missing = Vec::new();
-    let mut at = Some(dir);
-    while let Some(d) = at {
-        if d.exists() {
-            break;
-        }
-        missing.push(d.to_owned());
-        at = d.parent();
-    }
-    missing.reverse();
-    let mut created = Vec::new();
-    for d in missing {
-        match fs::create_dir(&d) {
-            Ok(()) => created.push(d),
-            // Made meanwhile by someone else: not ours to remove.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(source) => return Err(InstallError::Write { path: d, source }),
+/// Whether `text` is what install writes for `item`: a host manifest naming our host, or
+/// our service file (by the line install writes at its top).
+fn holds_ours(item: Item, text: &str) -> bool {
+    match item {
+        Item::Browser(_) => serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|m| m["name"] == HOST_NAME && m["type"] == "stdio" && m["path"].is_string()),
+        Item::Service => {
+            text.starts_with(service::SYSTEMD_MARK)
+                || (text.contains(service::LAUNCHD_MARK)
+                    && text.contains(&format!("<string>{SERVICE_LABEL}</string>")))
         }
     }
-    Ok(created)
 }

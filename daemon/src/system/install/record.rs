@@ -1,13 +1,18 @@
 //! The install record: which files `switchyard install` wrote (and for what), and which
 //! folders it had to create, so `switchyard uninstall` removes exactly those. Kept as
 //! JSON beside the config (per user) or in `/var/lib/switchyard` (system-wide).
+//!
+//! The record is only a list of candidates: a record that is not the effective user's is
+//! refused, and uninstall removes a listed file only where install itself would write it
+//! for that scope, and only when it holds what install writes (`Installer::uninstall`).
 
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Browser, InstallError};
+use super::{files, Browser, InstallError};
 
 /// The record's file name.
 pub const RECORD_FILE: &str = "install-record.json";
@@ -39,29 +44,48 @@ pub struct Record {
 
 impl Record {
     /// The record at `path`; none yet is an empty record.
+    /// The record at `path`; none yet is an empty record. A record that is not a regular
+    /// file of the effective user's is refused: another account could have written it.
     pub fn load(path: &Path) -> Result<Record, InstallError> {
-        let text = match fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
-            Err(e) => {
-                return Err(InstallError::Record {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                })
-            }
-        };
-        serde_json::from_str(&text).map_err(|e| InstallError::Record {
+        let refused = |message: String| InstallError::Record {
             path: path.to_owned(),
-            message: e.to_string(),
-        })
+            message,
+        };
+        match fs::symlink_metadata(path) {
+            Ok(meta) => {
+                let euid = rustix::process::geteuid().as_raw();
+                if !meta.file_type().is_file() {
+                    return Err(refused("it is not a regular file".to_owned()));
+                }
+                if meta.uid() != euid {
+                    return Err(InstallError::RecordNotYours {
+                        path: path.to_owned(),
+                        uid: meta.uid(),
+                        euid,
+                    });
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Record::default()),
+            Err(e) => return Err(refused(e.to_string())),
+        }
+        let text = match files::read(path) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(Record::default()),
+            Err(e) => return Err(refused(e.to_string())),
+        };
+        serde_json::from_str(&text).map_err(|e| refused(e.to_string()))
     }
 
-    pub fn save(&self, path: &Path) -> Result<(), InstallError> {
+    /// Write the record (without following a link at its path), making missing folders
+    /// with `folder_mode`; the folders made for it.
+    pub fn save(&self, path: &Path, folder_mode: u32) -> Result<Vec<PathBuf>, InstallError> {
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        fs::write(path, text).map_err(|source| InstallError::Write {
-            path: path.to_owned(),
-            source,
-        })
+        files::write(path, &text, folder_mode)
+    }
+
+    /// The created folders, as recorded.
+    pub fn created_dirs(&self) -> &[PathBuf] {
+        &self.created_dirs
     }
 
     /// The files recorded, with what each is for.
@@ -99,16 +123,17 @@ impl Record {
         self.files.is_empty()
     }
 
-    /// Remove the created folders that are empty now, innermost first, and forget them
-    /// (and the ones already gone); the others stay recorded.
-    pub fn remove_empty_dirs(&mut self) {
+    /// Remove the created folders that are empty now and that `allowed` accepts (install
+    /// could have made them), innermost first, and forget them (and the ones already
+    /// gone); the others stay recorded.
+    pub fn remove_empty_dirs(&mut self, allowed: impl Fn(&Path) -> bool) {
         let mut dirs = std::mem::take(&mut self.created_dirs);
         // Deeper paths first, so a parent is tried after its children.
         dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
         let mut kept: Vec<PathBuf> = dirs
             .into_iter()
-            // `remove_dir` only removes an empty folder.
-            .filter(|d| d.exists() && fs::remove_dir(d).is_err())
+            // Only an empty folder is removed.
+            .filter(|d| !(allowed(d) && files::remove_empty_dir(d)))
             .collect();
         kept.reverse();
         self.created_dirs = kept;

@@ -28,10 +28,17 @@ pub fn path(os: Os, scope: &Scope) -> PathBuf {
     }
 }
 
+/// The first line of the systemd unit: uninstall removes a unit only when it starts so.
+pub(super) const SYSTEMD_MARK: &str =
+    "# Written by `switchyard install --service`; `switchyard uninstall --service` removes it.\n";
+/// The comment in the launchd agent: uninstall removes an agent only when it holds it.
+pub(super) const LAUNCHD_MARK: &str =
+    "<!-- Written by \"switchyard install\" (its service option); \"switchyard uninstall\" removes it. -->";
+
 /// The systemd unit running `switchyard daemon`.
 pub fn systemd_unit(switchyard: &Path) -> String {
     format!(
-        "# Written by `switchyard install --service`; `switchyard uninstall --service` removes it.\n\
+        "{SYSTEMD_MARK}\
          [Unit]\n\
          Description=Switchyard daemon (AWS accounts for the browser extension)\n\
          \n\

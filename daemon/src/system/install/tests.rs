@@ -562,7 +562,19 @@ fn installs_from_before_records_are_still_removed() {
     let home = &s.base;
     let manifest = manifest_path(Browser::Chromium, Os::Linux, home, None).unwrap();
     fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    // A file of the same name that is not our manifest is kept, and named.
     fs::write(&manifest, "{}").unwrap();
+    let err = user(Os::Linux, home)
+        .uninstall(&Removal::default())
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("does not hold what switchyard install writes"),
+        "{err}"
+    );
+    assert!(manifest.is_file());
+    let ours = manifest_json(Browser::Chromium, Path::new("/opt/sy/switchyard-host"));
+    fs::write(&manifest, ours.to_string()).unwrap();
     let removed = user(Os::Linux, home)
         .uninstall(&Removal::default())
         .unwrap();
@@ -583,4 +595,240 @@ fn the_manifest_in_use_is_the_users_own_else_the_system_one() {
     p.browsers = vec![Browser::Firefox];
     user(Os::Linux, &home).install(&p).unwrap();
     assert_eq!(in_use(), own, "the user's own comes first");
+}
+
+#[test]
+fn binaries_for_every_user_must_be_out_of_other_accounts_reach() {
+    let uid = rustix::process::geteuid().as_raw();
+    // A temporary folder sits in /tmp, which everyone may write (sticky or not).
+    let s = setup();
+    let err = check_binaries_for_system(&[&s.host], uid).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("is writable by group or others (mode 1777)"),
+        "{message}"
+    );
+    assert!(message.contains("sudo tar -xzf"), "{message}");
+    assert!(message.contains(&s.host.display().to_string()), "{message}");
+    let missing = s.base.join("nope");
+    let err = check_binaries_for_system(&[&missing], uid).unwrap_err();
+    assert!(err.to_string().contains("cannot be read"), "{err}");
+    let err = check_binaries_for_system(&[&s.base], uid).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+}
+
+/// What a record says is only a list of candidates: an entry install never writes for the
+/// scope makes uninstall refuse the whole record; a listed file that is not ours is kept;
+/// a listed folder that install could not have made for the files is left.
+#[test]
+fn a_tampered_record_removes_nothing_it_should_not() {
+    let s = setup();
+    let home = s.base.join("home");
+    fs::create_dir(&home).unwrap();
+    let installer = user(Os::Linux, &home);
+    installer
+        .install(&plan(&s, &[Browser::Chromium, Browser::Firefox]))
+        .unwrap();
+    let pristine = fs::read_to_string(installer.record_path()).unwrap();
+    let victim = s.base.join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let empty = s.base.join("empty");
+    fs::create_dir(&empty).unwrap();
+    let tamper = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut record: serde_json::Value = serde_json::from_str(&pristine).unwrap();
+        edit(&mut record);
+        fs::write(installer.record_path(), record.to_string()).unwrap();
+    };
+    let manifests = [
+        manifest_path(Browser::Chromium, Os::Linux, &home, None).unwrap(),
+        manifest_path(Browser::Firefox, Os::Linux, &home, None).unwrap(),
+    ];
+
+    let foreign = [
+        victim.clone(),
+        // Our file name, in a place no browser of this scope reads.
+        s.base.join("elsewhere/com.switchyard.host.json"),
+        home.join(".mozilla/native-messaging-hosts/../../victim.txt"),
+        PathBuf::from("relative/NativeMessagingHosts/com.switchyard.host.json"),
+    ];
+    for path in &foreign {
+        tamper(&|r| {
+            r["files"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"item": {"browser": "chrome"}, "path": path}))
+        });
+        let err = installer.uninstall(&Removal::default()).unwrap_err();
+        assert!(
+            matches!(err, InstallError::RecordTampered { .. }),
+            "{path:?}: {err}"
+        );
+        assert!(err.to_string().contains("nothing was removed"), "{err}");
+    }
+    // A Firefox manifest is never in a --user-data-dir, and the service file has one place.
+    tamper(&|r| {
+        r["files"].as_array_mut().unwrap().push(serde_json::json!({
+            "item": {"browser": "firefox"},
+            "path": s.base.join("p/NativeMessagingHosts/com.switchyard.host.json")
+        }))
+    });
+    assert!(installer.uninstall(&Removal::default()).is_err());
+    tamper(&|r| {
+        r["files"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"item": "service", "path": victim}))
+    });
+    assert!(installer.uninstall(&Removal::default()).is_err());
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(manifests.iter().all(|m| m.is_file()), "nothing removed");
+
+    // A listed manifest replaced by something else is kept, and named.
+    let chromium = &manifests[0];
+    let ours = fs::read_to_string(chromium).unwrap();
+    fs::write(chromium, "precious").unwrap();
+    fs::write(installer.record_path(), &pristine).unwrap();
+    let err = installer.uninstall(&Removal::default()).unwrap_err();
+    assert!(err.to_string().contains("does not hold"), "{err}");
+    assert_eq!(fs::read_to_string(chromium).unwrap(), "precious");
+    fs::write(chromium, ours).unwrap();
+
+    // An empty folder listed as made by install, but above none of its files, stays.
+    tamper(&|r| {
+        r["created_dirs"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(empty))
+    });
+    let removed = installer.uninstall(&Removal::default()).unwrap();
+    assert_eq!(removed, manifests);
+    assert!(empty.is_dir(), "not install's to remove");
+    assert_eq!(tree(&home), Vec::<String>::new());
+}
+
+/// A link planted where install writes is refused and its target left as it was; a link
+/// of the user's own on the way (dotfiles kept elsewhere) is followed.
+#[test]
+fn install_writes_through_no_planted_link() {
+    let s = setup();
+    let home = s.base.join("home");
+    fs::create_dir(&home).unwrap();
+    let installer = user(Os::Linux, &home);
+    let victim = s.base.join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let manifest = manifest_path(Browser::Chromium, Os::Linux, &home, None).unwrap();
+    fs::create_dir_all(manifest.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&victim, &manifest).unwrap();
+    let err = installer
+        .install(&plan(&s, &[Browser::Chromium]))
+        .unwrap_err();
+    assert!(err.to_string().contains("it is a symbolic link"), "{err}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    // Uninstall does not remove (or read through) it either.
+    let err = installer.uninstall(&Removal::default()).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(fs::symlink_metadata(&manifest)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    fs::remove_file(&manifest).unwrap();
+
+    // The record's own name, too.
+    fs::create_dir_all(installer.record_path().parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&victim, installer.record_path()).unwrap();
+    assert!(installer.install(&plan(&s, &[Browser::Chromium])).is_err());
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    fs::remove_file(installer.record_path()).unwrap();
+
+    // ~/.config kept elsewhere behind a link of the user's own: followed.
+    let elsewhere = s.base.join("dotfiles");
+    fs::rename(home.join(".config"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, home.join(".config")).unwrap();
+    installer.install(&plan(&s, &[Browser::Chromium])).unwrap();
+    assert!(elsewhere
+        .join("chromium/NativeMessagingHosts/com.switchyard.host.json")
+        .is_file());
+    let removed = installer.uninstall(&Removal::default()).unwrap();
+    assert_eq!(removed, [manifest]);
+    assert!(!elsewhere
+        .join("chromium/NativeMessagingHosts/com.switchyard.host.json")
+        .exists());
+}
+
+/// Run as root over another account's folders: a record of theirs, a link of theirs on the
+/// way, a folder of theirs are each refused, and nothing is written or removed. Needs
+/// root to make files of another account.
+#[test]
+fn root_does_not_act_on_another_accounts_files() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("not root: files of another account cannot be made; check not run");
+        return;
+    }
+    let nobody = Some(rustix::fs::Uid::from_raw(65534));
+    let lchown = |path: &Path| {
+        rustix::fs::chownat(
+            rustix::fs::CWD,
+            path,
+            nobody,
+            None,
+            rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+        )
+        .unwrap()
+    };
+    let s = setup();
+    let home = s.base.join("home");
+    fs::create_dir(&home).unwrap();
+    let installer = user(Os::Linux, &home);
+    installer.install(&plan(&s, &[Browser::Chromium])).unwrap();
+    let manifest = manifest_path(Browser::Chromium, Os::Linux, &home, None).unwrap();
+
+    // Their record.
+    lchown(&installer.record_path());
+    let err = installer.uninstall(&Removal::default()).unwrap_err();
+    assert!(
+        matches!(err, InstallError::RecordNotYours { uid: 65534, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("without sudo"), "{err}");
+    assert!(installer.install(&plan(&s, &[Browser::Chromium])).is_err());
+    assert!(manifest.is_file());
+    rustix::fs::chown(installer.record_path(), Some(rustix::fs::Uid::ROOT), None).unwrap();
+
+    // A link of theirs on the way: where `.mozilla` leads is not followed.
+    let target = s.base.join("target");
+    fs::create_dir(&target).unwrap();
+    std::os::unix::fs::symlink(&target, home.join(".mozilla")).unwrap();
+    lchown(&home.join(".mozilla"));
+    let err = installer
+        .install(&plan(&s, &[Browser::Firefox]))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("symbolic link made by uid 65534"),
+        "{err}"
+    );
+    assert!(tree(&target).is_empty());
+    fs::remove_file(home.join(".mozilla")).unwrap();
+
+    // Their folder (a home kept under sudo).
+    lchown(&home.join(".config"));
+    let err = installer.install(&plan(&s, &[Browser::Edge])).unwrap_err();
+    assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
+    assert!(!home.join(".config/microsoft-edge").exists());
+    let err = installer.uninstall(&Removal::default()).unwrap_err();
+    assert!(err.to_string().contains("belongs to uid 65534"), "{err}");
+    assert!(manifest.is_file());
+}
+
+#[test]
+fn service_files_are_recognized_as_ours() {
+    let bin = Path::new("/opt/sy/switchyard");
+    assert!(holds_ours(Item::Service, &systemd_unit(bin)));
+    assert!(holds_ours(Item::Service, &launchd_plist(bin)));
+    assert!(!holds_ours(Item::Service, "[Unit]\nDescription=sshd\n"));
+    let manifest = manifest_json(Browser::Firefox, bin).to_string();
+    assert!(holds_ours(Item::Browser(Browser::Firefox), &manifest));
+    assert!(!holds_ours(
+        Item::Browser(Browser::Firefox),
+        "{\"name\":\"other\"}"
+    ));
 }
