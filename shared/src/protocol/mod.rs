@@ -404,7 +404,8 @@ impl Request {
             | Request::AccountCheckEmail(_)
             | Request::RolesSources(_)
             | Request::JobWatch(_)
-            | Request::ProvisionAllowed(_) => false,
+            | Request::ProvisionAllowed(_)
+            | Request::AccountsSet(_) => false,
         }
     }
 
@@ -443,7 +444,8 @@ impl Request {
             | Request::JobsCancel(_)
             | Request::MfaSetup(_)
             | Request::MfaEnable(_)
-            | Request::AccountClose(_) => false,
+            | Request::AccountClose(_)
+            | Request::AccountsSet(_) => false,
         }
     }
 
