@@ -1,4 +1,4 @@
-//! Which browser extensions may talk to the native host.
+//! Which browser extensions may talk to the native host, and what it relays for them.
 //!
 //! The Chromium id is fixed by the public `key` in `manifest/chromium/manifest.json`
 //! (the id is derived from that key, so the two must change together; `xtask/src/tidy.rs`
@@ -12,6 +12,39 @@ pub const CHROMIUM_EXTENSION_ID: &str = "fckpphpaflmmcocfemjogfaiblilmlih";
 
 /// Firefox add-on id.
 pub const FIREFOX_EXTENSION_ID: &str = "switchyard@switchyard.dev";
+
+/// The message types the native-messaging host relays: those the extension sends (its
+/// worker, pages and the create-account page's own ports; a test in the extension crate
+/// reads its sources to keep this list whole). The rest (`ping`, `jobs.*`,
+/// `credentials.rotate`, …) are the `switchyard` CLI's, on the daemon's socket only: a
+/// page that got hold of the extension could not reach them.
+pub const RELAYED_TYPES: &[&str] = &[
+    "hello",
+    "status",
+    "identity",
+    "accounts.list",
+    "mfa.submit",
+    "roles.list",
+    "roles.import",
+    "roles.sources",
+    "profiles.list",
+    "switch.federate",
+    "users.list",
+    "users.create",
+    "users.remove",
+    "mfa.setup",
+    "mfa.enable",
+    "account.create",
+    "account.close",
+    "account.check_email",
+    "job.watch",
+    "provision.allowed",
+];
+
+/// Whether the host relays a request of this `type`.
+pub fn is_relayed(kind: &str) -> bool {
+    RELAYED_TYPES.contains(&kind)
+}
 
 /// The origin Chromium passes to the host as its first argument.
 pub fn chromium_origin(extension_id: &str) -> String {
@@ -43,5 +76,22 @@ mod tests {
             "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih"
         ));
         assert!(!is_allowed_caller(""));
+    }
+
+    #[test]
+    fn every_relayed_type_is_a_message() {
+        for kind in RELAYED_TYPES {
+            assert!(crate::protocol::Request::TYPES.contains(kind), "{kind}");
+        }
+        assert!(is_relayed("hello") && is_relayed("switch.federate"));
+        for cli_only in [
+            "ping",
+            "jobs.list",
+            "jobs.cancel",
+            "credentials.rotate",
+            "nope",
+        ] {
+            assert!(!is_relayed(cli_only), "{cli_only}");
+        }
     }
 }
