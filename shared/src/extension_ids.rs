@@ -10,8 +10,10 @@ pub const HOST_NAME: &str = "com.switchyard.host";
 /// Chromium-family extension id (Chrome, Chromium, Brave, Edge) of the development build.
 pub const CHROMIUM_EXTENSION_ID: &str = "fckpphpaflmmcocfemjogfaiblilmlih";
 
-/// Firefox add-on id.
-pub const FIREFOX_EXTENSION_ID: &str = "switchyard@switchyard.dev";
+/// Firefox add-on id. A GUID in braces, the form Mozilla accepts besides `name@domain`:
+/// an id of that other form claims a domain, and the project holds none (whoever held
+/// `switchyard.dev` could publish an add-on of that id on addons.mozilla.org first).
+pub const FIREFOX_EXTENSION_ID: &str = "{b59b782c-3e62-4c41-b9d4-f195cc4615a3}";
 
 /// The message types the native-messaging host relays: those the extension sends (its
 /// worker, pages and the create-account page's own ports; a test in the extension crate
@@ -68,7 +70,8 @@ mod tests {
         assert!(is_allowed_caller(
             "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/"
         ));
-        assert!(is_allowed_caller("switchyard@switchyard.dev"));
+        assert!(is_allowed_caller("{b59b782c-3e62-4c41-b9d4-f195cc4615a3}"));
+        assert!(!is_allowed_caller("switchyard@switchyard.dev"));
         assert!(!is_allowed_caller(
             "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"
         ));
@@ -76,6 +79,23 @@ mod tests {
             "chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih"
         ));
         assert!(!is_allowed_caller(""));
+    }
+
+    /// The Firefox id claims no domain: `{8-4-4-4-12 hex digits}`, as Mozilla's GUID form.
+    #[test]
+    fn the_firefox_id_is_a_guid() {
+        let id = FIREFOX_EXTENSION_ID;
+        let inner = id
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{id} is not in braces"));
+        let groups: Vec<usize> = inner.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+        assert!(
+            inner.chars().all(|c| c == '-' || c.is_ascii_hexdigit()),
+            "{id}"
+        );
+        assert!(!id.contains('@'), "{id} claims a domain");
     }
 
     #[test]

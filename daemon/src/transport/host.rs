@@ -259,7 +259,10 @@ mod tests {
     fn firefox_passes_the_addon_id_second() {
         let input = frames(&[br#"{"id":1,"type":"status"}"#]);
         let (ending, out) = run_with(
-            &["/path/to/manifest.json", "switchyard@switchyard.dev"],
+            &[
+                "/path/to/manifest.json",
+                "{b59b782c-3e62-4c41-b9d4-f195cc4615a3}",
+            ],
             input,
         );
         assert_eq!(ending, Ending::Closed);
