@@ -205,7 +205,7 @@ fn a_restarted_daemon_is_found_again() {
 #[test]
 fn without_a_daemon_binary_the_host_answers_daemon_unavailable() {
     let sandbox = Sandbox::new();
-    let replies = exchange_with(&sandbox, &[r#"{"id":7,"type":"ping"}"#], |command| {
+    let replies = exchange_with(&sandbox, &[r#"{"id":7,"type":"status"}"#], |command| {
         command.env("SWITCHYARD_DAEMON_BIN", "/nonexistent/switchyard");
     });
     let text = String::from_utf8(replies[0].to_bytes()).unwrap();
@@ -219,7 +219,7 @@ fn without_a_daemon_binary_the_host_answers_daemon_unavailable() {
 #[test]
 fn a_second_daemon_refuses_to_start() {
     let sandbox = Sandbox::new();
-    exchange(&sandbox, &[r#"{"id":1,"type":"ping"}"#]);
+    exchange(&sandbox, &[r#"{"id":1,"type":"status"}"#]);
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
     command.arg("daemon");
     sandbox.env(&mut command);

@@ -97,7 +97,7 @@ fn every_browser_and_the_service_for_a_user_then_nothing_is_left() {
     assert_eq!(firefox["path"], host.display().to_string());
     assert_eq!(
         firefox["allowed_extensions"][0],
-        "switchyard@switchyard.dev"
+        "{b59b782c-3e62-4c41-b9d4-f195cc4615a3}"
     );
     let unit = fs::read_to_string(home.join(".config/systemd/user/switchyard.service")).unwrap();
     assert!(

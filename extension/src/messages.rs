@@ -739,4 +739,77 @@ mod tests {
         assert_eq!(shown("`x` and ` stray"), "<x>| and ` stray");
         assert_eq!(shown(""), "");
     }
+
+    /// The wire name of a `Request` variant: `AccountCheckEmail` → `account.check_email`.
+    fn wire_name(variant: &str) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for c in variant.chars() {
+            if c.is_ascii_uppercase() || words.is_empty() {
+                words.push(String::new());
+            }
+            if let Some(word) = words.last_mut() {
+                word.push(c.to_ascii_lowercase());
+            }
+        }
+        match words.split_first() {
+            Some((first, [])) => first.clone(),
+            Some((first, rest)) => format!("{first}.{}", rest.join("_")),
+            None => String::new(),
+        }
+    }
+
+    /// Every request the extension builds (each `Request::Variant` in its sources, and
+    /// `Request::hello()`) is one the host relays, and the host relays nothing else:
+    /// `extension_ids::RELAYED_TYPES` is this crate's list.
+    #[test]
+    fn the_host_relays_exactly_what_the_extension_sends() {
+        use std::collections::BTreeSet;
+        use switchyard_shared::extension_ids::RELAYED_TYPES;
+        let mut sources = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+        let mut sent = BTreeSet::new();
+        while let Some(path) = sources.pop() {
+            if path.is_dir() {
+                sources.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            // Code only: comments name variants without sending them.
+            let text: String = std::fs::read_to_string(&path)
+                .unwrap()
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (at, _) in text.match_indices("Request::") {
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue; // PageRequest::…
+                }
+                let name: String = text[at + "Request::".len()..]
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                match name.as_str() {
+                    "hello" => {
+                        sent.insert("hello".to_owned());
+                    }
+                    "TYPES" | "" => {}
+                    variant if variant.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                        sent.insert(wire_name(variant));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for kind in &sent {
+            assert!(
+                Request::TYPES.contains(&kind.as_str()),
+                "{kind} is no message"
+            );
+        }
+        let relayed: BTreeSet<String> = RELAYED_TYPES.iter().map(|k| (*k).to_owned()).collect();
+        assert_eq!(relayed, sent);
+    }
 }

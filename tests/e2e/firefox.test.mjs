@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { sandbox, cleanup, switchyard, freePort, binDir } from './harness.mjs';
 import { Marionette } from './marionette.mjs';
 
-const FIREFOX_ID = 'switchyard@switchyard.dev';
+const FIREFOX_ID = '{b59b782c-3e62-4c41-b9d4-f195cc4615a3}';
 const firefoxDir = () => {
   const dir = process.env.SWITCHYARD_FIREFOX_EXTENSION_DIR;
   if (!dir) throw new Error('SWITCHYARD_FIREFOX_EXTENSION_DIR is not set: run this through cargo xtask');

@@ -181,7 +181,7 @@ mod tests {
                       "none"
                     ]
                   },
-                  "id": "switchyard@switchyard.dev",
+                  "id": "{b59b782c-3e62-4c41-b9d4-f195cc4615a3}",
                   "strict_min_version": "128.0"
                 }
               },

@@ -141,29 +141,7 @@ fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
     if matches(&bin) {
         return Ok(bin);
     }
-    let install = |locked: bool| {
-        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        command
-            .args([
-                "install",
-                "wasm-bindgen-cli",
-                "--version",
-                &version,
-                "--root",
-            ])
-            .arg(&root_dir)
-            .env_remove("CARGO_TARGET_DIR");
-        if locked {
-            command.arg("--locked");
-        }
-        cmd::run(&mut command)
-    };
-    // --locked first, as upstream recommends; if the registry lacks a locked dependency
-    // (seen here: a yanked crate), resolve afresh: the CLI version still matches exactly.
-    if install(true).is_err() {
-        eprintln!("xtask: wasm-bindgen-cli --locked failed; retrying without --locked");
-        install(false)?;
-    }
+    install_wasm_bindgen(&version, &root_dir, cmd::run)?;
     if !matches(&bin) {
         bail!(
             "installed {} but it does not report version {version}",
@@ -171,6 +149,36 @@ fn ensure_wasm_bindgen() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(bin)
+}
+
+/// `cargo install wasm-bindgen-cli --version VERSION --locked` into `root_dir`, run by
+/// `run`. Only `--locked`: the CLI writes the JavaScript glue that ships in the extension,
+/// so it is built from the dependencies its release was tested with or not at all (no
+/// retry that resolves them afresh).
+fn install_wasm_bindgen(
+    version: &str,
+    root_dir: &Path,
+    mut run: impl FnMut(&mut Command) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            version,
+            "--locked",
+            "--root",
+        ])
+        .arg(root_dir)
+        .env_remove("CARGO_TARGET_DIR");
+    run(&mut command).with_context(|| {
+        format!(
+            "cargo install wasm-bindgen-cli {version} --locked failed; it is not retried \
+             without --locked (the glue it writes ships in the extension): fix what cargo \
+             says above (network, a yanked dependency: update wasm-bindgen in Cargo.lock)"
+        )
+    })
 }
 
 fn ensure_moto() -> anyhow::Result<PathBuf> {
@@ -244,4 +252,41 @@ fn ensure_node_modules() -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failed `--locked` install is an error, not a second install resolving afresh.
+    #[test]
+    fn wasm_bindgen_is_installed_locked_or_not_at_all() {
+        let mut seen = Vec::new();
+        let err = install_wasm_bindgen("0.2.100", Path::new("/nonexistent"), |command| {
+            seen.push(
+                command
+                    .get_args()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            bail!("the registry said no")
+        })
+        .unwrap_err();
+        assert_eq!(
+            seen,
+            ["install wasm-bindgen-cli --version 0.2.100 --locked --root /nonexistent"]
+        );
+        let text = format!("{err:#}");
+        assert!(text.contains("not retried without --locked"), "{text}");
+        assert!(text.contains("the registry said no"), "{text}");
+
+        let mut runs = 0;
+        install_wasm_bindgen("0.2.100", Path::new("/x"), |_| {
+            runs += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(runs, 1);
+    }
 }

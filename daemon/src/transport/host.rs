@@ -1,12 +1,15 @@
 //! The native-messaging host: started by the browser for each connection, it checks the
 //! caller, then relays frames between stdio and the daemon until the browser closes
-//! stdin. It holds no state and makes no AWS call.
+//! stdin. It holds no state and makes no AWS call. It reads each request as the daemon
+//! will (`parse_request`) and relays only the types the extension sends
+//! ([`RELAYED_TYPES`](switchyard_shared::extension_ids::RELAYED_TYPES)); anything else is
+//! answered here.
 
 use std::io::{Read, Write};
 
-use switchyard_shared::extension_ids::is_allowed_caller;
+use switchyard_shared::extension_ids::{is_allowed_caller, is_relayed};
 use switchyard_shared::protocol::{
-    peek_request_id, ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE,
+    parse_request, peek_request_id, ErrorBody, ErrorCode, Reply, RequestId, MAX_INCOMING_MESSAGE,
     MAX_OUTGOING_MESSAGE,
 };
 
@@ -56,7 +59,10 @@ pub fn run(
     loop {
         let reply = match read_frame(input, MAX_INCOMING_MESSAGE) {
             Ok(None) => return Ending::Closed,
-            Ok(Some(message)) => bounded(forward(message)),
+            Ok(Some(message)) => match relayed(&message) {
+                Ok(()) => bounded(forward(message)),
+                Err(refusal) => refusal,
+            },
             Err(FrameError::TooLarge { len, cap }) => Reply::error(
                 RequestId::unknown(),
                 ErrorBody::new(
@@ -82,6 +88,30 @@ pub fn run(
             return Ending::IoFailed;
         }
     }
+}
+
+/// Whether to relay `message`: it must be a request the daemon can read (else the error
+/// it would answer, answered here), of a type the extension sends.
+fn relayed(message: &[u8]) -> Result<(), Vec<u8>> {
+    let envelope = parse_request(message).map_err(|r| r.into_reply().to_bytes())?;
+    let kind = serde_json::to_value(&envelope.request)
+        .ok()
+        .and_then(|v| v.get("type")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if is_relayed(&kind) {
+        return Ok(());
+    }
+    Err(Reply::error(
+        envelope.id,
+        ErrorBody::new(
+            ErrorCode::TypeNotRelayed,
+            format!(
+                "switchyard-host does not relay `{kind}`: the extension never sends it. \
+                 Run the `switchyard` command instead"
+            ),
+        ),
+    )
+    .to_bytes())
 }
 
 /// Replace a reply the browser would refuse (over 1 MB) by an error with the same id.
@@ -174,27 +204,69 @@ mod tests {
     #[test]
     fn relays_until_the_browser_closes() {
         let input = frames(&[
-            br#"{"id":1,"type":"ping"}"#,
+            br#"{"id":1,"type":"status"}"#,
             b"[]",
             br#"{"id":2,"type":"nope"}"#,
         ]);
         let (ending, out) = run_with(&[ORIGIN], input);
         assert_eq!(ending, Ending::Closed);
         assert_eq!(out.len(), 3);
-        assert_eq!(out[0], r#"{"id":1,"status":"ok","data":{"pong":true}}"#);
+        assert!(out[0].starts_with(r#"{"id":1,"status":"ok""#), "{}", out[0]);
         assert!(out[1].contains("not_an_object"));
         assert!(out[2].contains(r#""id":2"#) && out[2].contains("unknown_type"));
     }
 
+    /// What the extension never sends is answered by the host, not relayed: the daemon
+    /// (here a recorder) sees only the relayed types.
+    #[test]
+    fn only_the_extensions_message_types_are_relayed() {
+        let args = vec![ORIGIN.to_owned()];
+        let mut seen = Vec::new();
+        let mut output = Vec::new();
+        let input = frames(&[
+            br#"{"id":1,"type":"ping"}"#,
+            br#"{"id":2,"type":"jobs.cancel","job":"j-1"}"#,
+            br#"{"id":3,"type":"credentials.rotate"}"#,
+            br#"{"id":4,"type":"jobs.list"}"#,
+            // A second "type" is read as the daemon reads it (the last one counts).
+            br#"{"id":5,"type":"status","type":"jobs.resume","job":"j-1"}"#,
+            br#"{"id":6,"type":"hello","protocol_version":1}"#,
+            br#"{"id":7,"type":"identity","profile":"work"}"#,
+        ]);
+        run(&args, &mut Cursor::new(input), &mut output, |message| {
+            seen.push(String::from_utf8(message).unwrap());
+            Reply::ok(RequestId::number(0), &"relayed").to_bytes()
+        });
+        let out = replies(&output);
+        for (i, reply) in out.iter().take(5).enumerate() {
+            assert!(
+                reply.contains(&format!(r#""id":{}"#, i + 1))
+                    && reply.contains(r#""code":"type_not_relayed""#),
+                "{reply}"
+            );
+        }
+        assert!(out[0].contains("does not relay `ping`"), "{}", out[0]);
+        assert_eq!(
+            seen,
+            [
+                r#"{"id":6,"type":"hello","protocol_version":1}"#,
+                r#"{"id":7,"type":"identity","profile":"work"}"#
+            ]
+        );
+    }
+
     #[test]
     fn firefox_passes_the_addon_id_second() {
-        let input = frames(&[br#"{"id":1,"type":"ping"}"#]);
+        let input = frames(&[br#"{"id":1,"type":"status"}"#]);
         let (ending, out) = run_with(
-            &["/path/to/manifest.json", "switchyard@switchyard.dev"],
+            &[
+                "/path/to/manifest.json",
+                "{b59b782c-3e62-4c41-b9d4-f195cc4615a3}",
+            ],
             input,
         );
         assert_eq!(ending, Ending::Closed);
-        assert!(out[0].contains("pong"));
+        assert!(out[0].contains(r#""status":"ok""#), "{}", out[0]);
     }
 
     #[test]
@@ -209,20 +281,23 @@ mod tests {
     #[test]
     fn oversized_message_gets_an_error_and_the_host_keeps_serving() {
         let big = vec![b' '; MAX_INCOMING_MESSAGE + 1];
-        let input = frames(&[&big, br#"{"id":5,"type":"ping"}"#]);
+        let input = frames(&[&big, br#"{"id":5,"type":"status"}"#]);
         let (ending, out) = run_with(&[ORIGIN], input);
         assert_eq!(ending, Ending::Closed);
         assert!(out[0].contains("message_too_large"), "{}", out[0]);
-        assert!(out[1].contains("pong"));
+        assert!(out[1].contains(r#""status":"ok""#), "{}", out[1]);
     }
 
     #[test]
     fn truncated_input_gets_an_error_and_the_host_exits() {
-        let mut input = frames(&[br#"{"id":1,"type":"ping"}"#, br#"{"id":2,"type":"ping"}"#]);
+        let mut input = frames(&[
+            br#"{"id":1,"type":"status"}"#,
+            br#"{"id":2,"type":"status"}"#,
+        ]);
         input.truncate(input.len() - 3);
         let (ending, out) = run_with(&[ORIGIN], input);
         assert_eq!(ending, Ending::Truncated);
-        assert!(out[0].contains("pong"));
+        assert!(out[0].contains(r#""status":"ok""#), "{}", out[0]);
         assert!(out[1].contains("frame_truncated"), "{}", out[1]);
 
         let (ending, out) = run_with(&[ORIGIN], vec![1, 0]);
@@ -255,7 +330,7 @@ mod tests {
     fn oversized_replies_are_replaced_by_an_error() {
         let args = vec![ORIGIN.to_owned()];
         let mut output = Vec::new();
-        let input = frames(&[br#"{"id":9,"type":"ping"}"#]);
+        let input = frames(&[br#"{"id":9,"type":"status"}"#]);
         run(&args, &mut Cursor::new(input), &mut output, |_| {
             Reply::ok(RequestId::number(9), &"x".repeat(MAX_OUTGOING_MESSAGE)).to_bytes()
         });

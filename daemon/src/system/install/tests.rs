@@ -163,7 +163,7 @@ fn manifests_name_the_right_extension() {
     let host = Path::new("/opt/switchyard/switchyard-host");
     expect![[r#"{"allowed_origins":["chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/"],"description":"Switchyard native-messaging host","name":"com.switchyard.host","path":"/opt/switchyard/switchyard-host","type":"stdio"}"#]]
         .assert_eq(&manifest_json(Browser::Brave, host).to_string());
-    expect![[r#"{"allowed_extensions":["switchyard@switchyard.dev"],"description":"Switchyard native-messaging host","name":"com.switchyard.host","path":"/opt/switchyard/switchyard-host","type":"stdio"}"#]]
+    expect![[r#"{"allowed_extensions":["{b59b782c-3e62-4c41-b9d4-f195cc4615a3}"],"description":"Switchyard native-messaging host","name":"com.switchyard.host","path":"/opt/switchyard/switchyard-host","type":"stdio"}"#]]
         .assert_eq(&manifest_json(Browser::Firefox, host).to_string());
 }
 
