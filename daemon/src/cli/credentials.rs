@@ -173,8 +173,15 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// The daemon's cached account list belonged to the old key: drop it.
+/// The daemon's cached account list, MFA session and handed-out credentials belonged to
+/// the old key: drop them.
 fn forget_accounts(profile: &str) {
+    crate::cli::tell_running_daemon(switchyard_shared::protocol::Request::SessionsEnd(
+        switchyard_shared::protocol::aws::SessionsEndParams {
+            profile: Some(profile.to_owned()),
+            all: false,
+        },
+    ));
     let state_dir = switchyard_daemon::system::paths::Paths::from_env().state_dir;
     if let Err(e) = switchyard_daemon::services::accounts::forget(&state_dir, profile) {
         eprintln!(

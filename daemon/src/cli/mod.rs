@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub mod aws;
 pub mod credentials;
 pub mod doctor;
+pub mod exec;
 pub mod logs;
 pub mod policy;
 pub mod prompt;
@@ -133,11 +134,59 @@ enum Command {
     /// Check each link from the browser to AWS and say how to fix what is broken (the
     /// output holds no secret: paste it into a bug report).
     Doctor(doctor::Args),
-    /// Show the config file and its settings (no secrets are in it).
+    /// The config file: show it, or print the `~/.aws/config` lines that give a profile's
+    /// credentials to the AWS CLI and SDKs (`aws-profile`).
     Config {
+        #[command(subcommand)]
+        command: Option<ConfigCommand>,
+        /// Print the settings as JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Print temporary credentials as the JSON of AWS's `credential_process` (for
+    /// ~/.aws/config: see `switchyard config aws-profile`). The key stays in the daemon:
+    /// this prints a session (GetSessionToken, the MFA session or an assumed role).
+    CredentialProcess(exec::CredentialProcessArgs),
+    /// MFA sessions and the temporary credentials the daemon holds.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// End a profile's MFA session and forget the credentials handed out for it (aws-vault's
+    /// `clear`); the next command asks for a new code.
+    Clear(EndArgs),
+    /// Run a command with a profile's temporary credentials in its environment
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, …);
+    /// exits with the command's exit code.
+    Exec(exec::ExecArgs),
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// End a profile's MFA session and forget the credentials handed out for it; those
+    /// already handed out stay valid at AWS until they expire.
+    End(EndArgs),
+}
+
+#[derive(clap::Args)]
+struct EndArgs {
+    /// The profile (default: $SWITCHYARD_PROFILE, the configured default, or the only one).
+    #[arg(long, conflicts_with = "all")]
+    profile: Option<String>,
+    /// Every profile's.
+    #[arg(long)]
+    all: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Show the config file and its settings (no secrets are in it).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the `~/.aws/config` section for a profile (this file is never edited).
+    AwsProfile(exec::AwsProfileArgs),
 }
 
 #[derive(clap::Args)]
@@ -278,7 +327,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Credentials(command) => credentials::run(command),
         Command::Policy(command) => policy::run(command),
-        Command::Config { json } => show_config(json),
+        Command::Config { command, json } => match command {
+            None => show_config(json),
+            Some(ConfigCommand::Show { json: show_json }) => show_config(json || show_json),
+            Some(ConfigCommand::AwsProfile(args)) => exec::aws_profile(args),
+        },
+        Command::CredentialProcess(args) => exec::credential_process(args),
+        Command::Sessions(SessionsCommand::End(args)) | Command::Clear(args) => {
+            aws::end_sessions(args.profile, args.all, args.json)
+        }
+        Command::Exec(args) => exec::exec(args),
         Command::Logs(args) => logs::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Uninstall { target } => {
@@ -383,8 +441,43 @@ fn installer(target: &Target) -> anyhow::Result<install::Installer> {
     Ok(install::Installer { os, scope })
 }
 
+/// The environment variable naming the profile for every command (before `AWS_PROFILE`).
+pub const PROFILE_ENV: &str = "SWITCHYARD_PROFILE";
+
+/// The profile a command acts for when `--profile` names none: `$SWITCHYARD_PROFILE`,
+/// else `$AWS_PROFILE` when it names a Switchyard profile (it often names an AWS CLI
+/// profile built on one, which is not ours to refuse), else none: the daemon then takes
+/// the configured default, or the only profile there is.
+pub(crate) fn env_profile(explicit: Option<String>) -> Option<String> {
+    if explicit.is_some() {
+        return explicit;
+    }
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(profile) = set(PROFILE_ENV) {
+        return Some(profile);
+    }
+    let aws = set("AWS_PROFILE")?;
+    let config =
+        switchyard_daemon::system::config::load(&switchyard_daemon::system::config::path()).ok()?;
+    config.profiles.contains_key(&aws).then_some(aws)
+}
+
+/// `request` with the environment's profile filled in where it takes one and names none.
+pub(crate) fn with_env_profile(mut request: Request) -> Request {
+    if matches!(&request, Request::SessionsEnd(p) if p.all) {
+        return request;
+    }
+    if let Some(slot) = request.profile_mut() {
+        if slot.is_none() {
+            *slot = env_profile(None);
+        }
+    }
+    request
+}
+
 /// Send one request to the daemon (starting it if needed).
 pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
+    let request = with_env_profile(request);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -398,6 +491,24 @@ pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
         let reply: Reply =
             serde_json::from_slice(&bytes).context("unreadable reply from the daemon")?;
         Ok(reply)
+    })
+}
+
+/// Send one request to the daemon if it runs (never starting it): for news it must hear,
+/// such as a profile's key replaced. `None` when no daemon answers.
+pub(crate) fn tell_running_daemon(request: Request) -> Option<Reply> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    runtime.block_on(async {
+        let mut client = Client::new(Paths::from_env(), Autostart::Never);
+        let body = request
+            .to_envelope(&RequestId::number(1))
+            .to_string()
+            .into_bytes();
+        let bytes = client.send(body).await.ok()?;
+        serde_json::from_slice(&bytes).ok()
     })
 }
 

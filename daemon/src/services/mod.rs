@@ -9,6 +9,7 @@
 //! [`crate::transport::dispatch`].
 
 pub mod accounts;
+pub mod credentials;
 pub mod profiles;
 pub mod provision;
 pub mod roles;

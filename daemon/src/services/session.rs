@@ -36,10 +36,12 @@ struct ProfileMemory {
     discovered: Option<Option<String>>,
 }
 
-/// The daemon's in-memory MFA sessions, per profile.
+/// The daemon's in-memory MFA sessions, per profile, and the temporary credentials it
+/// has handed out (`credentials.get`'s layers).
 #[derive(Debug, Default)]
 pub struct Sessions {
     profiles: Mutex<HashMap<String, ProfileMemory>>,
+    pub layers: crate::services::credentials::Layers,
 }
 
 /// A profile ready for AWS calls.
@@ -53,6 +55,8 @@ pub struct SignedIn {
     /// needs no permission and names the IAM user behind an MFA session too).
     pub long_term: SdkConfig,
     pub mfa: MfaState,
+    /// The MFA session the calls use, when the profile has a device.
+    pub mfa_session: Option<MfaSession>,
     via_session: bool,
 }
 
@@ -87,26 +91,47 @@ pub struct Loaded {
 pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody> {
     let config = config::load(&config::path())
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
-    let name = profile.unwrap_or_else(|| config.default_profile.clone());
+    let name = profile.unwrap_or_else(|| config.default_name());
     keyring::check_profile_name(&name)
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
     let settings = config.profiles.get(&name).cloned().unwrap_or_default();
     Ok((name, settings))
 }
 
-/// The profile's settings and its key from the keyring.
+/// The profile's settings and its key from the keyring. A profile without a key is
+/// `credentials_missing`, naming the profiles that exist.
 pub async fn load(profile: Option<String>) -> Result<Loaded, ErrorBody> {
     let (profile, settings) = settings(profile)?;
     let name = profile.clone();
     let key = tokio::task::spawn_blocking(move || keyring::load(&name))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(keyring_error)?;
+        .map_err(|e| match e {
+            KeyringError::NotFound(_) => missing(&profile, e),
+            other => keyring_error(other),
+        })?;
     Ok(Loaded {
         profile,
         settings,
         key,
     })
+}
+
+/// `credentials_missing` for `profile`, with the profiles there are.
+fn missing(profile: &str, error: KeyringError) -> ErrorBody {
+    let known: Vec<String> = config::load(&config::path())
+        .map(|c| c.profiles.into_keys().filter(|p| p != profile).collect())
+        .unwrap_or_default();
+    let hint = match known.as_slice() {
+        [] => "; add a key with `switchyard credentials add --profile NAME`".to_owned(),
+        known => format!(
+            "; the profiles with settings are: {} (name one with --profile or \
+             $SWITCHYARD_PROFILE, or make one the default with `switchyard config set \
+             default_profile NAME`)",
+            known.join(", ")
+        ),
+    };
+    ErrorBody::new(ErrorCode::CredentialsMissing, format!("{error}{hint}"))
 }
 
 /// A keyring failure as a protocol error.
@@ -149,6 +174,7 @@ impl Sessions {
                 sdk: long_term.clone(),
                 long_term,
                 mfa: MfaState::default(),
+                mfa_session: None,
                 via_session: false,
             });
         };
@@ -162,7 +188,7 @@ impl Sessions {
                 ),
             ));
         };
-        let sdk = aws::sdk_config(session.credentials, &loaded.settings).await;
+        let sdk = aws::sdk_config(session.credentials.clone(), &loaded.settings).await;
         Ok(SignedIn {
             profile: loaded.profile,
             settings: loaded.settings,
@@ -172,6 +198,7 @@ impl Sessions {
                 serial: Some(serial),
                 session_expires_at: Some(session.expires_at),
             },
+            mfa_session: Some(session),
             via_session: true,
         })
     }
@@ -202,6 +229,8 @@ impl Sessions {
         self.with(&loaded.profile, |memory| {
             memory.session = Some((session, made_with))
         });
+        // The profile's session layer was the old MFA session, or none: take the new one.
+        self.layers.forget(&loaded.profile);
         tracing::info!(profile = %loaded.profile, expires_at, "MFA session started");
         Ok(MfaSessionData {
             profile: loaded.profile,
@@ -210,9 +239,37 @@ impl Sessions {
         })
     }
 
-    /// Drop the profile's session (it expired, or its key changed).
-    pub fn forget(&self, profile: &str) {
-        self.with(profile, |memory| memory.session = None);
+    /// Drop the profile's session and every credential handed out for it (it expired,
+    /// its key changed, or the user ended it); whether there was anything to drop.
+    pub fn forget(&self, profile: &str) -> bool {
+        let had_session = self.with(profile, |memory| memory.session.take().is_some());
+        let had_layers = self.layers.forget(profile);
+        had_session || had_layers
+    }
+
+    /// The profiles with an MFA session now.
+    pub fn profiles_with_sessions(&self) -> Vec<String> {
+        let profiles = match self.profiles.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        profiles
+            .iter()
+            .filter(|(_, memory)| memory.session.is_some())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// When the profile's MFA session ends, if it has a live one (no keyring read: for
+    /// listings).
+    pub fn session_end(&self, profile: &str) -> Option<u64> {
+        self.with(profile, |memory| {
+            memory
+                .session
+                .as_ref()
+                .map(|(s, _)| s.expires_at)
+                .filter(|end| *end > now() + EXPIRY_MARGIN_SECS)
+        })
     }
 
     fn with<T>(&self, profile: &str, f: impl FnOnce(&mut ProfileMemory) -> T) -> T {
@@ -223,13 +280,15 @@ impl Sessions {
         f(profiles.entry(profile.to_owned()).or_default())
     }
 
-    /// After a rotation the session goes on with the new key.
+    /// After a rotation the MFA session goes on with the new key; the credentials handed
+    /// out were made with the old one, so they are made again when next asked for.
     pub fn rekey(&self, profile: &str, access_key_id: &str) {
         self.with(profile, |memory| {
             if let Some((_, made_with)) = &mut memory.session {
                 access_key_id.clone_into(made_with);
             }
         });
+        self.layers.forget(profile);
     }
 
     fn live_session(&self, profile: &str, key_id: &str) -> Option<MfaSession> {

@@ -74,6 +74,71 @@ fn default_partition() -> String {
     "aws".to_owned()
 }
 
+impl Config {
+    /// The profile a request that names none acts for: `default_profile` when it exists,
+    /// else the only profile there is, else `default_profile` anyway (a user with no
+    /// credentials still has imported roles under it).
+    pub fn default_name(&self) -> String {
+        if self.profiles.contains_key(&self.default_profile) || self.profiles.len() != 1 {
+            return self.default_profile.clone();
+        }
+        self.profiles
+            .keys()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| self.default_profile.clone())
+    }
+
+    /// The profile for `name` (one that exists) or, without a name, the default one,
+    /// which must exist too.
+    pub fn choose_profile(&self, name: Option<&str>) -> Result<String, ProfileError> {
+        let chosen = name
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.default_name());
+        if self.profiles.contains_key(&chosen) {
+            return Ok(chosen);
+        }
+        Err(ProfileError {
+            name: chosen,
+            named: name.is_some(),
+            known: self.profiles.keys().cloned().collect(),
+        })
+    }
+}
+
+/// A profile that is not in the config, with the ones that are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.sentence())]
+pub struct ProfileError {
+    pub name: String,
+    /// Named by the user (`--profile`, `$SWITCHYARD_PROFILE`) rather than the default.
+    pub named: bool,
+    pub known: Vec<String>,
+}
+
+impl ProfileError {
+    fn sentence(&self) -> String {
+        let which = match self.named {
+            true => format!("there is no profile {:?}", self.name),
+            false => format!(
+                "the default profile {:?} does not exist and there is more than one",
+                self.name
+            ),
+        };
+        match self.known.as_slice() {
+            [] => format!(
+                "{which}: no profiles yet; add one with `switchyard credentials add --profile NAME`"
+            ),
+            known => format!(
+                "{which}; the profiles are: {} (name one with --profile or ${}, or make one \
+                 the default with `switchyard config set default_profile NAME`)",
+                known.join(", "),
+                "SWITCHYARD_PROFILE"
+            ),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -161,6 +226,38 @@ mod tests {
         assert_eq!(load(&path).unwrap(), config);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("[profiles.work]"), "{text}");
+    }
+
+    #[test]
+    fn the_default_profile_is_the_configured_one_else_the_only_one() {
+        let mut config = Config {
+            default_profile: "default".into(),
+            profiles: BTreeMap::new(),
+        };
+        assert_eq!(config.default_name(), "default");
+        let none = config.choose_profile(None).unwrap_err().to_string();
+        assert!(none.contains("no profiles yet"), "{none}");
+
+        config.profiles.insert("work".into(), Profile::default());
+        assert_eq!(config.default_name(), "work");
+        assert_eq!(config.choose_profile(None).unwrap(), "work");
+        let nosuch = config
+            .choose_profile(Some("nosuch"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            nosuch,
+            "there is no profile \"nosuch\"; the profiles are: work (name one with --profile \
+             or $SWITCHYARD_PROFILE, or make one the default with `switchyard config set \
+             default_profile NAME`)"
+        );
+
+        config.profiles.insert("home".into(), Profile::default());
+        assert_eq!(config.default_name(), "default");
+        let two = config.choose_profile(None).unwrap_err().to_string();
+        assert!(two.contains("home, work"), "{two}");
+        config.default_profile = "home".into();
+        assert_eq!(config.choose_profile(None).unwrap(), "home");
     }
 
     #[test]

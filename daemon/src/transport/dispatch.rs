@@ -144,6 +144,14 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             id,
             crate::services::provision::allowed::allowed(&state.sessions, params.profile).await,
         ),
+        Request::CredentialsGet(params) => reply(
+            id,
+            crate::services::credentials::get(&state.sessions, params).await,
+        ),
+        Request::SessionsEnd(params) => reply(
+            id,
+            crate::services::credentials::end(&state.sessions, params),
+        ),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

@@ -317,6 +317,10 @@ pub enum Request {
     JobWatch(provision::JobWatchParams),
     #[serde(rename = "provision.allowed")]
     ProvisionAllowed(ProfileParams),
+    #[serde(rename = "credentials.get")]
+    CredentialsGet(aws::CredentialsGetParams),
+    #[serde(rename = "sessions.end")]
+    SessionsEnd(aws::SessionsEndParams),
 }
 
 impl Request {
@@ -348,6 +352,8 @@ impl Request {
         "roles.sources",
         "job.watch",
         "provision.allowed",
+        "credentials.get",
+        "sessions.end",
     ];
 
     /// The profile a request names, where it takes one: the extension fills in the
@@ -381,6 +387,8 @@ impl Request {
             Request::MfaEnable(p) => Some(&mut p.profile),
             Request::AccountClose(p) => Some(&mut p.profile),
             Request::AccountCheckEmail(p) => Some(&mut p.profile),
+            Request::CredentialsGet(p) => Some(&mut p.profile),
+            Request::SessionsEnd(p) => Some(&mut p.profile),
         }
     }
 
