@@ -162,7 +162,7 @@ fn sign_in_with_code(
 
 /// Print a reply as JSON (`--json`), failing the command when it is an error.
 fn print_json(reply: Reply) -> anyhow::Result<()> {
-    println!("{}", String::from_utf8_lossy(&reply.to_bytes()));
+    outln!("{}", String::from_utf8_lossy(&reply.to_bytes()));
     match reply.outcome {
         Outcome::Ok { .. } => Ok(()),
         Outcome::Error { error } => Err(error.into()),
@@ -201,15 +201,15 @@ pub fn whoami(profile: Option<String>, json: bool) -> anyhow::Result<()> {
         .account_alias
         .map(|a| format!(" ({a})"))
         .unwrap_or_default();
-    println!("profile:  {}", me.profile);
-    println!("account:  {}{alias}", me.account_id);
-    println!("arn:      {}", me.arn);
+    outln!("profile:  {}", me.profile);
+    outln!("account:  {}{alias}", me.account_id);
+    outln!("arn:      {}", me.arn);
     let mfa = match (me.mfa.serial, me.mfa.session_expires_at) {
         (Some(serial), Some(until)) => format!("{serial}, session until {}", when(until)),
         (Some(serial), None) => format!("{serial}, no session"),
         (None, _) => "no MFA device".to_owned(),
     };
-    println!("mfa:      {mfa}");
+    outln!("mfa:      {mfa}");
     Ok(())
 }
 
@@ -225,7 +225,7 @@ pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::R
         eprintln!("note: {notice}");
     }
     if let Some(org) = &list.organization {
-        println!(
+        outln!(
             "# organization {} (management account {}), {} accounts, fetched {}{}",
             org.id,
             org.management_account_id,
@@ -235,7 +235,7 @@ pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::R
         );
     }
     for account in &list.accounts {
-        println!(
+        outln!(
             "{:<12}  {:<10}  {:<32}  {}",
             account.id,
             account.state.as_deref().unwrap_or("-"),
@@ -250,9 +250,9 @@ pub fn mfa(profile: Option<String>, code: Option<String>, json: bool) -> anyhow:
     let profile = crate::cli::env_profile(profile);
     let session = sign_in_with_code(&profile, code, CodeFrom::StdinOrTerminal)?;
     if json {
-        println!("{}", serde_json::to_string(&session)?);
+        outln!("{}", serde_json::to_string(&session)?);
     } else {
-        println!(
+        outln!(
             "MFA session for profile {} until {}",
             session.profile,
             when(session.expires_at)
@@ -269,8 +269,8 @@ pub fn end_sessions(profile: Option<String>, all: bool, json: bool) -> anyhow::R
         return Ok(());
     };
     match data.ended.as_slice() {
-        [] => println!("no session to end"),
-        ended => println!(
+        [] => outln!("no session to end"),
+        ended => outln!(
             "ended the sessions of {} (credentials already handed out stay valid at AWS \
              until they expire)",
             ended.join(", ")
@@ -284,9 +284,11 @@ pub fn rotate(profile: Option<String>) -> anyhow::Result<()> {
         profile: profile.clone(),
     });
     if let Some(done) = answer::<RotateData>(request, &profile, false)? {
-        println!(
+        outln!(
             "profile {}: {} replaced by {} (stored in the keyring, checked, old key deleted)",
-            done.profile, done.old_access_key_id, done.new_access_key_id
+            done.profile,
+            done.old_access_key_id,
+            done.new_access_key_id
         );
     }
     Ok(())
@@ -312,7 +314,7 @@ pub fn login(
     else {
         return Ok(());
     };
-    println!("{}", data.login_url);
+    outln!("{}", data.login_url);
     eprintln!(
         "{} until {} (the URL works once, within 15 minutes)",
         data.role_arn,

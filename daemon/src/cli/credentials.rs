@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 
 use anyhow::{bail, Context};
-use switchyard_daemon::system::config::{self, Profile};
+use switchyard_daemon::system::config::{self, Field, Key, Profile};
 
 use crate::cli::prompt::prompt;
 use switchyard_daemon::system::keyring::{self as store, check_profile_name, mask, Credentials};
@@ -76,6 +76,33 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             mfa_serial,
         } => {
             check_profile_name(&profile)?;
+            // The settings are checked before anything is stored.
+            let mut config = config::load(&path)?;
+            if let Some(why) = config.disabled.get(&profile) {
+                bail!(
+                    "profile {profile:?} in {} is set aside: {why}; fix it there first",
+                    path.display()
+                );
+            }
+            config
+                .profiles
+                .entry(profile.clone())
+                .or_insert_with(Profile::default);
+            for (field, value) in [
+                (Field::Region, region),
+                (Field::EndpointUrl, endpoint_url),
+                (Field::MfaSerial, mfa_serial),
+            ] {
+                if let Some(value) = value {
+                    let key = Key::Profile {
+                        name: profile.clone(),
+                        field,
+                    };
+                    config.set(&key, Some(&value)).map_err(|e| {
+                        anyhow::anyhow!("--{}: {e}", field.name().replace('_', "-"))
+                    })?;
+                }
+            }
             let creds = match from_aws_profile {
                 Some(source) => from_shared_file(&source)?,
                 None => {
@@ -90,23 +117,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let masked = mask(&creds.access_key_id);
             let name = profile.clone();
             keyring(move || store::store(&name, &creds))?;
-            let mut config = config::load(&path)?;
-            let entry = config
-                .profiles
-                .entry(profile.clone())
-                .or_insert_with(Profile::default);
-            if let Some(region) = region {
-                entry.region = region;
-            }
-            if endpoint_url.is_some() {
-                entry.endpoint_url = endpoint_url;
-            }
-            if mfa_serial.is_some() {
-                entry.mfa_serial = mfa_serial;
-            }
             config::save(&path, &config)?;
             forget_accounts(&profile);
-            println!("stored {masked} for profile {profile} in the keyring");
+            outln!("stored {masked} for profile {profile} in the keyring");
             Ok(())
         }
         Command::List { json } => {
@@ -133,13 +146,13 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::Value::Array(list));
+                outln!("{}", serde_json::Value::Array(list));
             } else if rows.is_empty() {
-                println!("no profiles yet; add one with `switchyard credentials add`");
+                outln!("no profiles yet; add one with `switchyard credentials add`");
             } else {
                 for (name, settings, key) in rows {
                     let key = key.unwrap_or_else(|problem| format!("(unavailable: {problem})"));
-                    println!("{name:<20} {key:<12} {}", settings.region);
+                    outln!("{name:<20} {key:<12} {}", settings.region);
                 }
             }
             Ok(())
@@ -167,7 +180,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             if !removed && !had_settings {
                 bail!("there is no profile {profile:?}");
             }
-            println!("removed profile {profile}");
+            outln!("removed profile {profile}");
             Ok(())
         }
     }

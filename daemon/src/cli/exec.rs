@@ -201,11 +201,11 @@ pub fn aws_profile(args: AwsProfileArgs) -> anyhow::Result<()> {
         "default" => "[default]".to_owned(),
         _ => format!("[profile {name}]"),
     };
-    println!("{header}");
-    println!("credential_process = {line}");
-    println!("region = {}", settings.region);
+    outln!("{header}");
+    outln!("credential_process = {line}");
+    outln!("region = {}", settings.region);
     if let Some(endpoint) = &settings.endpoint_url {
-        println!("endpoint_url = {endpoint}");
+        outln!("endpoint_url = {endpoint}");
     }
     eprintln!(
         "# paste the lines above into ~/.aws/config (switchyard never edits it); then \

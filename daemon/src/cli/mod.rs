@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[macro_use]
+pub mod output;
 pub mod aws;
+pub mod config;
 pub mod credentials;
 pub mod doctor;
 pub mod exec;
@@ -185,6 +188,15 @@ enum ConfigCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print a setting: `default_profile`, or `profiles.NAME.FIELD` (region, partition,
+    /// mfa_serial, endpoint_url, accounts_cache_ttl_secs, signin_endpoint,
+    /// email_template).
+    Get { key: String },
+    /// Change a setting (checked first: a Region that exists, an MFA device's ARN, an
+    /// endpoint URL, …); the file's comments stay. A profile's setting makes the profile.
+    Set { key: String, value: String },
+    /// Remove a setting (back to its default); also removes a misspelled key.
+    Unset { key: String },
     /// Print the `~/.aws/config` section for a profile (this file is never edited).
     AwsProfile(exec::AwsProfileArgs),
 }
@@ -216,6 +228,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our stdout went away (`| head`): what it wanted, it has.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("switchyard: {e:#}");
             ExitCode::FAILURE
@@ -229,21 +243,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status { json } => {
             let reply = ask(Request::Status)?;
             if json {
-                println!("{}", String::from_utf8_lossy(&reply.to_bytes()));
+                outln!("{}", String::from_utf8_lossy(&reply.to_bytes()));
                 return Ok(());
             }
             let status: StatusData = reply.into_result()?;
-            println!(
+            outln!(
                 "switchyard {} (protocol v{})",
-                status.daemon_version, status.protocol_version
+                status.daemon_version,
+                status.protocol_version
             );
-            println!(
+            outln!(
                 "daemon:      pid {}, up {}",
                 status.pid,
                 uptime(status.uptime_secs)
             );
-            println!("aws:         {}", serde_json::to_string(&status.aws)?);
-            println!(
+            outln!("aws:         {}", serde_json::to_string(&status.aws)?);
+            outln!(
                 "credentials: {}",
                 match status.credentials.source {
                     Some(source) => format!("configured ({source})"),
@@ -277,7 +292,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ping => {
             let started = std::time::Instant::now();
             let _: PongData = ask(Request::Ping)?.into_result()?;
-            println!("pong in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+            outln!("pong in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
             Ok(())
         }
         Command::Install { target, host_path } => {
@@ -311,9 +326,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 service,
             };
             for path in installer.install(&plan)? {
-                println!("wrote {}", path.display());
+                outln!("wrote {}", path.display());
             }
-            println!("recorded in {}", installer.record_path().display());
+            outln!("recorded in {}", installer.record_path().display());
             if target.service {
                 let commands = install::enable_commands(
                     installer.os,
@@ -321,15 +336,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &installer.service_path(),
                     rustix::process::getuid().as_raw(),
                 );
-                run_service_manager(&commands, target.root.is_some(), "enable the service");
+                run_service_manager(&commands, target.root.is_some(), "enable the service")?;
             }
             Ok(())
         }
         Command::Credentials(command) => credentials::run(command),
         Command::Policy(command) => policy::run(command),
         Command::Config { command, json } => match command {
-            None => show_config(json),
-            Some(ConfigCommand::Show { json: show_json }) => show_config(json || show_json),
+            None => config::show(json),
+            Some(ConfigCommand::Show { json: show_json }) => config::show(json || show_json),
+            Some(ConfigCommand::Get { key }) => config::get(&key),
+            Some(ConfigCommand::Set { key, value }) => config::set(&key, Some(&value)),
+            Some(ConfigCommand::Unset { key }) => config::set(&key, None),
             Some(ConfigCommand::AwsProfile(args)) => exec::aws_profile(args),
         },
         Command::CredentialProcess(args) => exec::credential_process(args),
@@ -351,7 +369,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     target.system,
                     rustix::process::getuid().as_raw(),
                 );
-                run_service_manager(&commands, target.root.is_some(), "stop the service");
+                run_service_manager(&commands, target.root.is_some(), "stop the service")?;
             }
             let removed = installer.uninstall(&install::Removal {
                 browsers: target.browser.clone(),
@@ -359,10 +377,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 service: target.service,
             })?;
             if removed.is_empty() {
-                println!("nothing to remove");
+                outln!("nothing to remove");
             }
             for path in removed {
-                println!("removed {}", path.display());
+                outln!("removed {}", path.display());
             }
             Ok(())
         }
@@ -371,7 +389,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Run the service manager's commands in order; when one cannot run (no systemd user
 /// manager, no launchctl, a staging root) print what the user should run instead.
-fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
+fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) -> anyhow::Result<()> {
     let show = |c: &[String]| c.join(" ");
     for (i, command) in commands.iter().enumerate() {
         let failure = if staged {
@@ -394,26 +412,15 @@ fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
             }
         };
         match failure {
-            None => println!("ran {}", show(command)),
+            None => outln!("ran {}", show(command)),
             Some(why) => {
-                println!("could not {what} ({why}); run:");
+                outln!("could not {what} ({why}); run:");
                 for rest in &commands[i..] {
-                    println!("  {}", show(rest));
+                    outln!("  {}", show(rest));
                 }
-                return;
+                return Ok(());
             }
         }
-    }
-}
-
-fn show_config(json: bool) -> anyhow::Result<()> {
-    let path = switchyard_daemon::system::config::path();
-    let config = switchyard_daemon::system::config::load(&path)?;
-    if json {
-        println!("{}", serde_json::json!({ "path": path, "config": config }));
-    } else {
-        println!("# {}", path.display());
-        print!("{}", toml::to_string_pretty(&config)?);
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 Some(read_policies(&boundary)?)
             };
             let evaluation = evaluate(&identity, boundary.as_deref(), &action, &resource, &context);
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&to_json(&action, &resource, &evaluation))?
             );

@@ -150,16 +150,19 @@ fn close(
     let Some(data) = answer::<CloseAccountData>(request, &profile, json)? else {
         return Ok(());
     };
-    println!(
+    outln!(
         "account {} ({}): {}",
-        data.account_id, data.name, data.state
+        data.account_id,
+        data.name,
+        data.state
     );
     for removed in &data.removed {
-        println!("removed {removed}");
+        outln!("removed {removed}");
     }
-    println!(
+    outln!(
         "closures left in the rolling 30 days: {} of {}",
-        data.quota.remaining, data.quota.limit
+        data.quota.remaining,
+        data.quota.limit
     );
     Ok(())
 }
@@ -188,7 +191,7 @@ pub fn account(command: AccountCommand) -> anyhow::Result<()> {
             match data.used_by {
                 Some(by) => bail!("{} is already used by {by}", data.email),
                 None => {
-                    println!("{} is free in the organization", data.email);
+                    outln!("{} is free in the organization", data.email);
                     Ok(())
                 }
             }
@@ -236,7 +239,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         return print_job(&job, json);
     }
     if !json {
-        println!("job {} started", job.id);
+        outln!("job {} started", job.id);
     }
     follow(&job.id, json)
 }
@@ -266,7 +269,7 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
                 if !shown.insert((record.step, record.state, record.attempts)) {
                     continue;
                 }
-                println!(
+                outln!(
                     "  {:<9} {}: {}",
                     format!("[{}]", record.state.as_str()),
                     record.step.as_str(),
@@ -282,9 +285,9 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
 
 fn finish(job: &Job, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(job)?);
+        outln!("{}", serde_json::to_string_pretty(job)?);
     } else if job.state == JobState::Done {
-        println!("done: {}", job.summary());
+        outln!("done: {}", job.summary());
     }
     match (job.state, &job.error) {
         (JobState::Done, _) => Ok(()),
@@ -306,7 +309,7 @@ fn finish(job: &Job, json: bool) -> anyhow::Result<()> {
 
 fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(job)?);
+        outln!("{}", serde_json::to_string_pretty(job)?);
     } else {
         let at = match (job.state, job.next_step()) {
             (JobState::Running | JobState::Paused, Some(record)) => format!(
@@ -317,7 +320,7 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
             ),
             _ => String::new(),
         };
-        println!(
+        outln!(
             "{}  {:<9} {}  {}{at}",
             job.id,
             format!("{:?}", job.state).to_lowercase(),
@@ -325,7 +328,7 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
             job.plan.email
         );
         if let (Some(error), false) = (&job.error, job.state == JobState::Done) {
-            println!("    {}: {}", error.code, error.message);
+            outln!("    {}: {}", error.code, error.message);
         }
     }
     Ok(())
@@ -338,7 +341,7 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 return Ok(());
             };
             if data.jobs.is_empty() {
-                println!("no provisioning jobs");
+                outln!("no provisioning jobs");
             }
             for job in &data.jobs {
                 print_job(job, false)?;
@@ -354,7 +357,7 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 return Ok(());
             };
             if !json {
-                println!("job {} resumed", job.id);
+                outln!("job {} resumed", job.id);
             }
             follow(&job.id, json)
         }

@@ -72,17 +72,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
         };
         if args.json {
-            println!("{}", serde_json::to_string_pretty(target)?);
+            outln!("{}", serde_json::to_string_pretty(target)?);
         } else {
-            explain(target);
+            explain(target)?;
         }
         return Ok(());
     }
     if roles.targets.is_empty() {
-        println!("no roles to switch to");
+        outln!("no roles to switch to");
     }
     for t in &roles.targets {
-        println!(
+        outln!(
             "{:<28} {:<12} {:<28} {:<13} {}",
             t.account_name.as_deref().unwrap_or("-"),
             t.account_id,
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     if roles.hidden > 0 {
-        println!("({} denied roles hidden; --all shows them)", roles.hidden);
+        outln!("({} denied roles hidden; --all shows them)", roles.hidden);
     }
     Ok(())
 }
@@ -121,19 +121,20 @@ fn sources(t: &Target) -> String {
     names.join(",")
 }
 
-fn explain(t: &Target) {
-    println!("{}", t.role_arn);
-    println!("  decision:     {}", decision(t));
-    println!(
+fn explain(t: &Target) -> anyhow::Result<()> {
+    outln!("{}", t.role_arn);
+    outln!("  decision:     {}", decision(t));
+    outln!(
         "  account:      {} {}",
         t.account_id,
         t.account_name.as_deref().unwrap_or("")
     );
-    println!("  display name: {}  color #{}", t.display_name, t.color);
-    println!("  from:         {}", sources(t));
+    outln!("  display name: {}  color #{}", t.display_name, t.color);
+    outln!("  from:         {}", sources(t));
     for reason in &t.reasons {
-        println!("  because:      {reason}");
+        outln!("  because:      {reason}");
     }
+    Ok(())
 }
 
 fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()> {
@@ -154,12 +155,13 @@ fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()>
     let Some(done) = answer::<RolesImportData>(request, &profile, json)? else {
         return Ok(());
     };
-    println!(
+    outln!(
         "imported {} roles for profile {}",
-        done.imported, done.profile
+        done.imported,
+        done.profile
     );
     for skipped in &done.skipped {
-        println!("skipped {}: {}", skipped.what, skipped.why);
+        outln!("skipped {}: {}", skipped.what, skipped.why);
     }
     if done.imported == 0 {
         bail!("nothing usable in {file}; the previous import is kept");

@@ -94,6 +94,16 @@ pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody>
     let name = profile.unwrap_or_else(|| config.default_name());
     keyring::check_profile_name(&name)
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
+    if let Some(why) = config.disabled.get(&name) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "profile {name:?} in {} is set aside: {why}; fix it there, or see \
+                 `switchyard config show`",
+                config::path().display()
+            ),
+        ));
+    }
     let settings = config.profiles.get(&name).cloned().unwrap_or_default();
     Ok((name, settings))
 }
