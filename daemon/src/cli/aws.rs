@@ -13,6 +13,7 @@ use switchyard_shared::protocol::aws::{
 };
 use switchyard_shared::protocol::{ErrorCode, Outcome, Reply, Request};
 
+use crate::cli::output;
 use crate::cli::prompt::{prompt, prompt_terminal};
 
 /// How many codes a terminal user may try before the command gives up.
@@ -213,7 +214,12 @@ pub fn whoami(profile: Option<String>, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::Result<()> {
+pub fn accounts(
+    profile: Option<String>,
+    refresh: bool,
+    json: bool,
+    filter: Option<String>,
+) -> anyhow::Result<()> {
     let request = Request::AccountsList(AccountsListParams {
         profile: profile.clone(),
         refresh,
@@ -224,25 +230,46 @@ pub fn accounts(profile: Option<String>, refresh: bool, json: bool) -> anyhow::R
     if let Some(notice) = &list.notice {
         eprintln!("note: {notice}");
     }
+    let needle = filter.as_deref().map(str::to_lowercase);
+    let shown: Vec<_> = list
+        .accounts
+        .iter()
+        .filter(|a| {
+            needle.as_deref().is_none_or(|n| {
+                [a.id.as_str(), &a.name, a.email.as_deref().unwrap_or("")]
+                    .iter()
+                    .any(|field| field.to_lowercase().contains(n))
+            })
+        })
+        .collect();
     if let Some(org) = &list.organization {
-        outln!(
-            "# organization {} (management account {}), {} accounts, fetched {}{}",
+        eprintln!(
+            "organization {} (management account {}): {}, fetched {}{}",
             org.id,
             org.management_account_id,
-            list.accounts.len(),
+            output::count(list.accounts.len(), "account", "accounts"),
             when(list.fetched_at),
             if list.stale { ", refreshing" } else { "" }
         );
     }
-    for account in &list.accounts {
-        outln!(
-            "{:<12}  {:<10}  {:<32}  {}",
-            account.id,
-            account.state.as_deref().unwrap_or("-"),
-            account.name,
-            account.email.as_deref().unwrap_or("-"),
-        );
+    if shown.is_empty() {
+        outln!("no account matches {:?}", filter.unwrap_or_default());
+        return Ok(());
     }
+    let mut table = output::table(&["id", "name", "state", "email"]);
+    for account in shown {
+        table.add_row(vec![
+            account.id.clone(),
+            account.name.clone(),
+            account
+                .state
+                .as_deref()
+                .map(output::word)
+                .unwrap_or_else(|| "-".into()),
+            account.email.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    output::print_table(&table)?;
     Ok(())
 }
 
@@ -250,7 +277,7 @@ pub fn mfa(profile: Option<String>, code: Option<String>, json: bool) -> anyhow:
     let profile = crate::cli::env_profile(profile);
     let session = sign_in_with_code(&profile, code, CodeFrom::StdinOrTerminal)?;
     if json {
-        outln!("{}", serde_json::to_string(&session)?);
+        output::print_json_ok(&session)?;
     } else {
         outln!(
             "MFA session for profile {} until {}",
@@ -294,26 +321,57 @@ pub fn rotate(profile: Option<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `switchyard login ROLE_ARN`: the one-time login URL on stdout (nothing else, so it can
-/// be piped to a browser), the session's end on stderr.
-pub fn login(
-    role_arn: String,
-    profile: Option<String>,
-    destination: Option<String>,
-    duration_secs: Option<u32>,
-    json: bool,
-) -> anyhow::Result<()> {
+/// `switchyard login TARGET`: the one-time login URL on stdout (nothing else, so it can
+/// be piped to a browser) or, with `--open`, opened in the browser; the session's end on
+/// stderr. TARGET is a role ARN, or an account's name, id or display name (exactly, else
+/// a part of it, else its letters in order), as Granted's `assume -c prod`.
+pub struct Login {
+    pub target: String,
+    pub role: Option<String>,
+    pub profile: Option<String>,
+    pub destination: Option<String>,
+    pub service: Option<String>,
+    pub duration: Option<u32>,
+    pub open: bool,
+    pub json: bool,
+}
+
+pub fn login(args: Login) -> anyhow::Result<()> {
+    let role_arn = match args.target.starts_with("arn:") {
+        true => args.target.clone(),
+        false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
+    };
+    let partition = switchyard_shared::switch::SwitchTarget::from_arn(&role_arn, "", "")
+        .map_err(|e| anyhow::anyhow!("{role_arn}: {e}"))?
+        .partition;
+    let destination = match (&args.destination, &args.service) {
+        (Some(url), _) => Some(check_destination(url)?),
+        (None, Some(service)) => Some(service_destination(service, partition)?),
+        (None, None) => None,
+    };
     let request = Request::SwitchFederate(switchyard_shared::protocol::switch::FederateParams {
-        profile: profile.clone(),
+        profile: args.profile.clone(),
         role_arn,
         destination,
-        duration_secs,
+        duration_secs: args.duration,
     });
-    let Some(data) =
-        answer::<switchyard_shared::protocol::switch::FederateData>(request, &profile, json)?
+    let Some(data) = answer::<switchyard_shared::protocol::switch::FederateData>(
+        request,
+        &args.profile,
+        args.json,
+    )?
     else {
         return Ok(());
     };
+    if args.open {
+        webbrowser::open(&data.login_url).context("cannot open a browser")?;
+        eprintln!(
+            "opened the console as {} in your browser, until {}",
+            data.role_arn,
+            when(data.expires_at)
+        );
+        return Ok(());
+    }
     outln!("{}", data.login_url);
     eprintln!(
         "{} until {} (the URL works once, within 15 minutes)",
@@ -323,10 +381,188 @@ pub fn login(
     Ok(())
 }
 
+/// A `--destination` the console can land on: an https URL on a console host, without a
+/// port. Anything else is refused rather than replaced by the console's home.
+fn check_destination(url: &str) -> anyhow::Result<String> {
+    let host = url
+        .strip_prefix("https://")
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(host)
+            if !host.contains(':') && switchyard_shared::switch::console_host(host).is_some() =>
+        {
+            Ok(url.to_owned())
+        }
+        _ => anyhow::bail!(
+            "--destination {url:?} is not an AWS console page: give a console URL such as \
+             https://console.aws.amazon.com/ec2/home?region=eu-west-1, or --service ec2"
+        ),
+    }
+}
+
+/// `--service ec2` → the console page of that service.
+fn service_destination(
+    service: &str,
+    partition: switchyard_shared::switch::Partition,
+) -> anyhow::Result<String> {
+    let ok = (1..=40).contains(&service.len())
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        anyhow::bail!(
+            "--service {service:?} is not a console service name (lowercase, as in the \
+             console's URLs: ec2, s3, iam, cloudwatch, …)"
+        );
+    }
+    Ok(format!(
+        "https://{}/{service}/home",
+        partition.console_host()
+    ))
+}
+
+/// The role ARN a name stands for, among the roles the profile may switch to.
+fn find_role(wanted: &str, role: Option<&str>, profile: &Option<String>) -> anyhow::Result<String> {
+    let request = Request::RolesList(switchyard_shared::protocol::roles::RolesListParams {
+        profile: profile.clone(),
+        ..Default::default()
+    });
+    let Some(roles) =
+        answer::<switchyard_shared::protocol::roles::RolesData>(request, profile, false)?
+    else {
+        anyhow::bail!("no answer from the daemon");
+    };
+    let targets: Vec<_> = roles
+        .targets
+        .into_iter()
+        .filter(|t| role.is_none_or(|r| t.role_name.eq_ignore_ascii_case(r)))
+        .collect();
+    let found = choose_targets(wanted, &targets);
+    match found.as_slice() {
+        [one] => Ok(one.role_arn.clone()),
+        [] => anyhow::bail!(
+            "no role to switch to matches {wanted:?}{}; `switchyard roles` lists them",
+            role.map(|r| format!(" with role {r}")).unwrap_or_default()
+        ),
+        several => {
+            let mut lines = String::new();
+            for t in several.iter().take(10) {
+                lines.push_str(&format!(
+                    "\n  {}  {}",
+                    t.account_name.as_deref().unwrap_or(&t.account_id),
+                    t.role_arn
+                ));
+            }
+            anyhow::bail!(
+                "{} match {wanted:?}: name one more exactly, add --role NAME, or give the \
+                 ARN:{lines}",
+                output::count(several.len(), "role", "roles")
+            )
+        }
+    }
+}
+
+/// The targets `wanted` names: exact account id, name or display name (any case), else
+/// those containing it, else those with its letters in order. Only the best kind counts.
+fn choose_targets<'a>(
+    wanted: &str,
+    targets: &'a [switchyard_shared::protocol::roles::Target],
+) -> Vec<&'a switchyard_shared::protocol::roles::Target> {
+    let wanted = wanted.to_lowercase();
+    let fields = |t: &switchyard_shared::protocol::roles::Target| -> Vec<String> {
+        [
+            t.account_id.as_str(),
+            t.account_name.as_deref().unwrap_or(""),
+            t.display_name.as_str(),
+        ]
+        .iter()
+        .map(|f| f.to_lowercase())
+        .collect()
+    };
+    let in_order = |field: &str| {
+        let mut letters = field.chars();
+        wanted.chars().all(|c| letters.any(|f| f == c))
+    };
+    let tests: [&dyn Fn(&str) -> bool; 3] = [
+        &|f: &str| f == wanted,
+        &|f: &str| f.contains(&wanted),
+        &in_order,
+    ];
+    for test in tests {
+        let found: Vec<_> = targets
+            .iter()
+            .filter(|t| fields(t).iter().any(|f| test(f)))
+            .collect();
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
+    use switchyard_shared::protocol::roles::{Target, TargetDecision};
+
     #[test]
     fn times_print_as_utc() {
         assert_eq!(super::when(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+
+    fn target(account_id: &str, name: &str, role: &str) -> Target {
+        Target {
+            role_arn: format!("arn:aws:iam::{account_id}:role/{role}"),
+            account_id: account_id.into(),
+            account_name: Some(name.into()),
+            role_name: role.into(),
+            display_name: format!("{role} @ {name}"),
+            color: "00ff00".into(),
+            region: None,
+            sources: Vec::new(),
+            decision: TargetDecision::Allowed,
+            reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_name_finds_the_exact_account_else_a_part_else_the_letters_in_order() {
+        let targets = [
+            target("111111111111", "prod", "Admin"),
+            target("222222222222", "prod-eu", "Admin"),
+            target("333333333333", "staging", "ReadOnly"),
+        ];
+        let arns = |wanted: &str| -> Vec<String> {
+            super::choose_targets(wanted, &targets)
+                .iter()
+                .map(|t| t.account_id.clone())
+                .collect()
+        };
+        assert_eq!(arns("PROD"), ["111111111111"], "exact beats a part");
+        assert_eq!(arns("eu"), ["222222222222"]);
+        assert_eq!(arns("stg"), ["333333333333"], "letters in order");
+        assert_eq!(arns("333333333333"), ["333333333333"]);
+        assert_eq!(arns("pro").len(), 2, "two parts: the caller asks which");
+        assert!(arns("dev").is_empty());
+    }
+
+    #[test]
+    fn destinations_are_console_pages_or_refused() {
+        use switchyard_shared::switch::Partition;
+        assert!(
+            super::check_destination("https://eu-west-1.console.aws.amazon.com/ec2/home").is_ok()
+        );
+        for bad in [
+            "http://console.aws.amazon.com/ec2/home",
+            "https://evil.example/ec2/home",
+            "https://console.aws.amazon.com:8443/",
+            "ec2",
+        ] {
+            assert!(super::check_destination(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            super::service_destination("ec2", Partition::Aws).unwrap(),
+            "https://console.aws.amazon.com/ec2/home"
+        );
+        assert!(super::service_destination("EC2 ", Partition::Aws).is_err());
     }
 }

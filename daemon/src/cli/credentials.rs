@@ -6,6 +6,8 @@ use std::io::IsTerminal;
 
 use anyhow::{bail, Context};
 use switchyard_daemon::system::config::{self, Field, Key, Profile};
+use switchyard_shared::protocol::roles::ProfilesData;
+use switchyard_shared::protocol::Request;
 
 use crate::cli::prompt::prompt;
 use switchyard_daemon::system::keyring::{self as store, check_profile_name, mask, Credentials};
@@ -124,6 +126,18 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::List { json } => {
             let config = config::load(&path)?;
+            crate::cli::config::warn_disabled(&config);
+            // The MFA sessions, when a daemon runs (none is started just to list).
+            let sessions: std::collections::BTreeMap<String, u64> =
+                crate::cli::tell_running_daemon(Request::ProfilesList)
+                    .and_then(|reply| reply.into_result::<ProfilesData>().ok())
+                    .map(|data| {
+                        data.profiles
+                            .into_iter()
+                            .filter_map(|p| Some((p.name, p.mfa_session_expires_at?)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
             let mut rows = Vec::new();
             for (name, settings) in &config.profiles {
                 let profile = name.clone();
@@ -139,21 +153,39 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     .map(|(name, settings, key)| {
                         serde_json::json!({
                             "profile": name,
-                            "default": *name == config.default_profile,
+                            "default": *name == config.default_name(),
                             "access_key_id": key.as_ref().ok(),
                             "problem": key.as_ref().err(),
                             "settings": settings,
+                            "mfa_session_expires_at": sessions.get(name),
                         })
                     })
                     .collect();
-                outln!("{}", serde_json::Value::Array(list));
+                crate::cli::output::print_json_ok(&serde_json::json!({
+                    "default_profile": config.default_name(),
+                    "profiles": list,
+                }))?;
             } else if rows.is_empty() {
                 outln!("no profiles yet; add one with `switchyard credentials add`");
             } else {
+                let default = config.default_name();
+                let mut table = crate::cli::output::table(&["profile", "key", "region", "mfa"]);
                 for (name, settings, key) in rows {
                     let key = key.unwrap_or_else(|problem| format!("(unavailable: {problem})"));
-                    outln!("{name:<20} {key:<12} {}", settings.region);
+                    let mfa = match (&settings.mfa_serial, sessions.get(&name)) {
+                        (None, _) => "none".to_owned(),
+                        (Some(_), Some(until)) => {
+                            format!("session until {}", crate::cli::aws::when(*until))
+                        }
+                        (Some(_), None) => "no session".to_owned(),
+                    };
+                    let shown = match name == default {
+                        true => format!("{name} (default)"),
+                        false => name,
+                    };
+                    table.add_row(vec![shown, key, settings.region, mfa]);
                 }
+                crate::cli::output::print_table(&table)?;
             }
             Ok(())
         }

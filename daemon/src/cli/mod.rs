@@ -22,7 +22,7 @@ pub mod roles;
 pub mod users;
 
 use anyhow::{anyhow, Context};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use switchyard_daemon::aws::env::AwsEnv;
 use switchyard_daemon::system::install::{self, Browser, Os};
 use switchyard_daemon::system::paths::Paths;
@@ -30,7 +30,7 @@ use switchyard_daemon::transport::client::{Autostart, Client};
 use switchyard_daemon::transport::dispatch::DaemonState;
 use switchyard_daemon::transport::server;
 use switchyard_shared::connection::uptime;
-use switchyard_shared::protocol::{PongData, Reply, Request, RequestId, StatusData};
+use switchyard_shared::protocol::{AwsTarget, PongData, Reply, Request, RequestId, StatusData};
 
 #[derive(Parser)]
 #[command(
@@ -45,8 +45,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the daemon in the foreground (the native host starts it on demand).
-    Daemon,
+    /// Run the daemon in the foreground (the native host and the CLI start it on demand),
+    /// or `stop` / `restart` the running one.
+    Daemon {
+        #[command(subcommand)]
+        action: Option<DaemonAction>,
+    },
     /// Show the daemon's status (starting it if needed).
     Status {
         /// Print the protocol reply as JSON.
@@ -71,22 +75,35 @@ enum Command {
         refresh: bool,
         #[arg(long)]
         json: bool,
+        /// Only the accounts whose id, name or e-mail contains this (any case).
+        filter: Option<String>,
     },
     /// The accounts and roles you may switch to, from your IAM policies and your lists.
     Roles(roles::Args),
-    /// Print a one-time console login URL for a role (federated sign-in: the daemon assumes
-    /// the role and trades its credentials for a sign-in token). Open it within 15 minutes.
+    /// Sign in to the console as a role: a one-time login URL (federated sign-in: the
+    /// daemon assumes the role and trades its credentials for a sign-in token), printed or,
+    /// with --open, opened in the browser. Use it within 15 minutes.
     Login {
-        /// The role's ARN (arn:aws:iam::ACCOUNT:role/NAME).
-        role_arn: String,
+        /// The role's ARN (arn:aws:iam::ACCOUNT:role/NAME), or an account's name, id or
+        /// display name (exactly, else a part of it, else its letters in order).
+        target: String,
+        /// With a name: the role in that account, when it has several.
+        #[arg(long)]
+        role: Option<String>,
         #[arg(long)]
         profile: Option<String>,
-        /// Land on this console page's service and region.
-        #[arg(long)]
+        /// Land on this console page (an https URL on the console's host).
+        #[arg(long, conflicts_with = "service")]
         destination: Option<String>,
+        /// Land on this service's console page (ec2, s3, iam, …).
+        #[arg(long)]
+        service: Option<String>,
         /// The console session's length in seconds (900 to 43200; default 3600).
         #[arg(long)]
         duration: Option<u32>,
+        /// Open the URL in the browser ($BROWSER, else the desktop's) instead of printing it.
+        #[arg(long)]
+        open: bool,
         #[arg(long)]
         json: bool,
     },
@@ -108,7 +125,7 @@ enum Command {
     /// Provision client accounts (`account create`): runs as a journaled job.
     #[command(subcommand)]
     Account(provision::AccountCommand),
-    /// Provisioning jobs: list them, `resume ID`, `cancel ID`.
+    /// Provisioning jobs: list them, `show ID`, `watch ID`, `resume ID`, `cancel ID`.
     Jobs(provision::JobsArgs),
     /// Register the native-messaging host with browsers (Linux and macOS; Windows is not a
     /// build target), and with --service run the daemon as a service. Prints each file
@@ -156,10 +173,25 @@ enum Command {
     /// End a profile's MFA session and forget the credentials handed out for it (aws-vault's
     /// `clear`); the next command asks for a new code.
     Clear(EndArgs),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `switchyard completions bash > ~/.local/share/bash-completion/completions/switchyard`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `switchyard man > ~/.local/share/man/man1/switchyard.1`.
+    Man,
     /// Run a command with a profile's temporary credentials in its environment
     /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, …);
     /// exits with the command's exit code.
     Exec(exec::ExecArgs),
+}
+
+#[derive(Subcommand)]
+enum DaemonAction {
+    /// Run the daemon in the foreground (the default).
+    Run,
+    /// Stop the running daemon (its MFA sessions and cached credentials end with it).
+    Stop,
+    /// Stop the running daemon and start a new one.
+    Restart,
 }
 
 #[derive(Subcommand)]
@@ -230,6 +262,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our stdout went away (`| head`): what it wanted, it has.
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<output::ExitWith>().is_some() => {
+            ExitCode::from(e.downcast_ref::<output::ExitWith>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             eprintln!("switchyard: {e:#}");
             ExitCode::FAILURE
@@ -239,7 +274,22 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Daemon => run_daemon(),
+        Command::Daemon { action } => match action {
+            None | Some(DaemonAction::Run) => run_daemon(),
+            Some(DaemonAction::Stop) => {
+                match stop_daemon()? {
+                    Some(pid) => outln!("stopped the daemon (pid {pid})"),
+                    None => outln!("the daemon is not running"),
+                }
+                Ok(())
+            }
+            Some(DaemonAction::Restart) => {
+                stop_daemon()?;
+                let status: StatusData = ask(Request::Status)?.into_result()?;
+                outln!("daemon running, pid {}", status.pid);
+                Ok(())
+            }
+        },
         Command::Status { json } => {
             let reply = ask(Request::Status)?;
             if json {
@@ -253,11 +303,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 status.protocol_version
             );
             outln!(
-                "daemon:      pid {}, up {}",
+                "daemon:      running, pid {}, up {}",
                 status.pid,
                 uptime(status.uptime_secs)
             );
-            outln!("aws:         {}", serde_json::to_string(&status.aws)?);
+            let aws = match &status.aws {
+                AwsTarget::Aws => "AWS".to_owned(),
+                AwsTarget::LocalStandIn { endpoint } => format!("a local stand-in at {endpoint}"),
+                AwsTarget::CustomEndpoint { endpoint } => format!("the endpoint {endpoint}"),
+            };
+            outln!("aws:         {aws}");
             outln!(
                 "credentials: {}",
                 match status.credentials.source {
@@ -272,18 +327,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             profile,
             refresh,
             json,
-        } => aws::accounts(profile, refresh, json),
+            filter,
+        } => aws::accounts(profile, refresh, json, filter),
         Command::Roles(args) => roles::run(args),
         Command::Account(command) => provision::account(command),
         Command::Jobs(args) => provision::jobs(args),
         Command::Users(command) => users::run(command),
         Command::Login {
-            role_arn,
+            target,
+            role,
             profile,
             destination,
+            service,
             duration,
+            open,
             json,
-        } => aws::login(role_arn, profile, destination, duration, json),
+        } => aws::login(aws::Login {
+            target,
+            role,
+            profile,
+            destination,
+            service,
+            duration,
+            open,
+            json,
+        }),
         Command::Mfa {
             profile,
             code,
@@ -351,6 +419,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Some(ConfigCommand::AwsProfile(args)) => exec::aws_profile(args),
         },
         Command::CredentialProcess(args) => exec::credential_process(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "switchyard", &mut script);
+            Ok(output::text(&String::from_utf8_lossy(&script))?)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            Ok(output::text(&String::from_utf8_lossy(&page))?)
+        }
         Command::Sessions(SessionsCommand::End(args)) | Command::Clear(args) => {
             aws::end_sessions(args.profile, args.all, args.json)
         }
@@ -517,6 +595,30 @@ pub(crate) fn tell_running_daemon(request: Request) -> Option<Reply> {
         let bytes = client.send(body).await.ok()?;
         serde_json::from_slice(&bytes).ok()
     })
+}
+
+/// Ask the running daemon to stop (SIGTERM: it finishes what it answers and exits) and
+/// wait for it to be gone; its pid, or `None` when none runs.
+fn stop_daemon() -> anyhow::Result<Option<u32>> {
+    let Some(reply) = tell_running_daemon(Request::Status) else {
+        return Ok(None);
+    };
+    let status: StatusData = reply.into_result()?;
+    let pid = rustix::process::Pid::from_raw(i32::try_from(status.pid)?)
+        .ok_or_else(|| anyhow!("the daemon answered with pid 0"))?;
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM)
+        .with_context(|| format!("cannot stop the daemon (pid {})", status.pid))?;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        if tell_running_daemon(Request::Ping).is_none() {
+            return Ok(Some(status.pid));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(anyhow!(
+        "the daemon (pid {}) did not stop within 10 seconds",
+        status.pid
+    ))
 }
 
 fn run_daemon() -> anyhow::Result<()> {

@@ -43,6 +43,19 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
+/// An exit code chosen by the command after it printed its answer (e.g. `policy check`:
+/// 2 when the decision is not `allowed`); `main` exits with it and prints nothing more.
+#[derive(Debug)]
+pub struct ExitWith(pub u8);
+
+impl std::fmt::Display for ExitWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for ExitWith {}
+
 /// Print `data` as a successful reply envelope, the shape every `--json` prints (also
 /// for answers made by the CLI itself, without the daemon).
 pub fn print_json_ok<T: serde::Serialize>(data: &T) -> std::io::Result<()> {

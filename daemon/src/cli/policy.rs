@@ -72,7 +72,11 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 "{}",
                 serde_json::to_string_pretty(&to_json(&action, &resource, &evaluation))?
             );
-            Ok(())
+            // Scripts can branch on it: 0 only when the request is allowed.
+            match evaluation.decision.as_str() {
+                "allowed" => Ok(()),
+                _ => Err(crate::cli::output::ExitWith(2).into()),
+            }
         }
     }
 }

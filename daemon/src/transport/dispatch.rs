@@ -102,7 +102,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::RolesImport(params) => reply(id, crate::services::roles::import(params)),
         Request::RolesSources(params) => reply(id, crate::services::roles::sources(params.profile)),
-        Request::ProfilesList => reply(id, crate::services::profiles::list().await),
+        Request::ProfilesList => reply(id, crate::services::profiles::list(&state.sessions).await),
         Request::SwitchFederate(params) => reply(
             id,
             crate::services::switch::federate(&state.sessions, params).await,

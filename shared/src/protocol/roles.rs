@@ -243,6 +243,9 @@ pub struct ProfileSummary {
     /// Why the key could not be read (no key stored, keyring locked), when it could not.
     pub problem: Option<String>,
     pub mfa_serial: Option<String>,
+    /// When the daemon's MFA session of the profile ends; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_session_expires_at: Option<u64>,
 }
 
 /// Data of a `roles.sources` reply: what each hand-written list gives, and what was
