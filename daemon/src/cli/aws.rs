@@ -341,9 +341,10 @@ pub fn login(args: Login) -> anyhow::Result<()> {
         true => args.target.clone(),
         false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
     };
+    // (A malformed ARN is the daemon's to refuse, as `invalid_target`.)
     let partition = switchyard_shared::switch::SwitchTarget::from_arn(&role_arn, "", "")
-        .map_err(|e| anyhow::anyhow!("{role_arn}: {e}"))?
-        .partition;
+        .map(|t| t.partition)
+        .unwrap_or(switchyard_shared::switch::Partition::Aws);
     let destination = match (&args.destination, &args.service) {
         (Some(url), _) => Some(check_destination(url)?),
         (None, Some(service)) => Some(service_destination(service, partition)?),
