@@ -90,6 +90,46 @@ fn accounts_and_roles_are_tables_with_headers_filters_and_words() {
     assert!(!text(&out).contains("imported 0"), "{}", text(&out));
     assert!(text(&out).contains("nothing usable"), "{}", text(&out));
 
+    // Closing asks for the account's name, and the question names the account.
+    let list = json(&sandbox.switchyard(&["accounts", "--json"], None));
+    let globex = list["data"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Globex")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec"])
+        .arg(format!(
+            "{} account close {globex}",
+            env!("CARGO_BIN_EXE_switchyard")
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    sandbox.env(&mut command);
+    let mut child = command.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"Initech\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&format!(
+            "Type the name of account {globex} (Globex) to close it"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("confirmation_mismatch"), "{shown}");
+
     // `status` in words.
     let status = stdout(&sandbox.switchyard(&["status"], None));
     assert!(status.contains("daemon:      running, pid"), "{status}");

@@ -148,10 +148,28 @@ fn close(
 ) -> anyhow::Result<()> {
     let confirm = match confirm {
         Some(confirm) => confirm,
-        None => crate::cli::prompt::prompt(
-            &format!("Type the name of account {account_id} to close it: "),
-            false,
-        )?,
+        None => {
+            // The prompt names the account, so the person sees which one they close.
+            let name = crate::cli::ask(Request::AccountsList(
+                switchyard_shared::protocol::aws::AccountsListParams {
+                    profile: profile.clone(),
+                    refresh: false,
+                },
+            ))
+            .ok()
+            .and_then(|reply| {
+                reply
+                    .into_result::<switchyard_shared::protocol::aws::AccountsData>()
+                    .ok()
+            })
+            .and_then(|list| list.accounts.into_iter().find(|a| a.id == account_id))
+            .map(|a| format!(" ({})", a.name))
+            .unwrap_or_default();
+            crate::cli::prompt::prompt(
+                &format!("Type the name of account {account_id}{name} to close it: "),
+                false,
+            )?
+        }
     };
     let request = Request::AccountClose(CloseAccountParams {
         profile: profile.clone(),

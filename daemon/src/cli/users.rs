@@ -244,7 +244,10 @@ fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
         outln!("  with policy {policy}");
     }
     outln!();
-    outln!("Sign-in URL:  {}", made.signin_url);
+    // An API-only user has no console sign-in: no URL to hand over.
+    if made.password.is_some() {
+        outln!("Sign-in URL:  {}", made.signin_url);
+    }
     outln!("User name:    {}", made.user_name);
     if let Some(password) = &made.password {
         outln!("Password:     {password}  (to be changed at first sign-in)");
