@@ -324,7 +324,7 @@ async fn mfa_sessions_live_in_the_daemon_until_they_end() {
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
-    let session = json(&out);
+    let session = json(&out)["data"].clone();
     assert_eq!(session["serial"], device);
     let me = json(&keyring.switchyard(&["whoami", "--profile", "work", "--json"], None));
     // (moto answers GetCallerIdentity for its session keys as a generic user, so only the

@@ -45,7 +45,9 @@ fn credentials_live_in_the_keyring_and_nowhere_else() {
     assert!(!config.contains(SECRET) && !config.contains(ID), "{config}");
 
     let list = keyring.switchyard(&["credentials", "list", "--json"], None);
-    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let reply: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(reply["status"], "ok", "the envelope, as every --json");
+    let rows = &reply["data"]["profiles"];
     assert_eq!(rows[0]["profile"], "work");
     assert_eq!(rows[0]["access_key_id"], "AKIA…MPLE");
     assert!(!text(&list).contains(SECRET));

@@ -32,12 +32,25 @@ fn check(args: &[&str]) -> serde_json::Value {
     ];
     all.extend_from_slice(args);
     let out = switchyard(&all);
-    assert!(
-        out.status.success(),
-        "switchyard failed: {}",
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    // 0 only when allowed, 2 for any other decision, so scripts can branch on it.
+    let expected = if result["decision"] == "allowed" {
+        0
+    } else {
+        2
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "{result}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    result
 }
 
 const ASSUME: &str = r#"{"Version":"2012-10-17","Statement":[
@@ -125,7 +138,7 @@ fn implicit_deny_for_another_role() {
         "arn:aws:iam::111122223333:role/Other",
         policy.to_str().expect("utf-8 path"),
     ]);
-    assert!(out.status.success());
+    assert_eq!(out.status.code(), Some(2), "not allowed: a non-zero exit");
     let result: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(result["decision"], "implicit_deny");
     assert_eq!(result["missing_allow"], serde_json::json!(["identity"]));

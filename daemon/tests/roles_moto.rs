@@ -151,7 +151,7 @@ async fn the_runbook_group_gives_exactly_its_role() {
     std::fs::write(&file, config).unwrap();
     let out = sandbox.switchyard(&["roles", "import", file.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("imported 1 roles"), "{}", text(&out));
+    assert!(text(&out).contains("imported 1 role for"), "{}", text(&out));
     assert!(text(&out).contains("skipped broken"), "{}", text(&out));
     let data = roles(&sandbox, &[]);
     assert_eq!(arns(&data), [format!("{role} allowed")]);

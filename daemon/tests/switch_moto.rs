@@ -386,3 +386,91 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_takes_an_account_name_opens_the_browser_and_refuses_a_bad_destination() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let (account, alice) = setup(&admin).await;
+    let stand_in = StandIn::start();
+    let sandbox = Arc::new(Sandbox::start());
+    add(&sandbox, &alice, &moto, &stand_in.endpoint);
+    let role = format!("arn:aws:iam::{account}:role/ClientA");
+
+    // An account's name, a part of it, or its letters in order, as Granted's `assume`.
+    for name in ["Client A", "client", "clta"] {
+        let reply = login(&sandbox, &[name]).await;
+        assert_eq!(reply["data"]["role_arn"], role.as_str(), "{name}: {reply}");
+    }
+    // A service shortcut lands on that service's page.
+    let reply = login(&sandbox, &["client", "--service", "s3"]).await;
+    assert_eq!(
+        reply["data"]["destination"], "https://console.aws.amazon.com/s3/home",
+        "{reply}"
+    );
+    let exchanges = stand_in.queries().len();
+
+    // Refused before any request: a name that matches nothing, a destination that is not
+    // a console page (not silently replaced by the console's home), a bad service.
+    for (args, why) in [
+        (vec!["nothing-like-it"], "no role to switch to matches"),
+        (
+            vec!["client", "--destination", "https://evil.example/ec2/home"],
+            "is not an AWS console page",
+        ),
+        (
+            vec!["client", "--service", "EC2!"],
+            "not a console service name",
+        ),
+    ] {
+        let mut all = vec!["login"];
+        all.extend(args.iter().copied());
+        let out = sandbox.switchyard(&all, None);
+        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains(why), "{args:?}: {}", text(&out));
+    }
+    assert_eq!(
+        stand_in.queries().len(),
+        exchanges,
+        "no exchange for bad input"
+    );
+
+    // --open hands the URL to the browser ($BROWSER here: a script that records it) and
+    // prints no URL.
+    let opened = sandbox.home().join("opened.txt");
+    let browser = sandbox.home().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", opened.display()),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&browser).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&browser, perms).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
+        .args(["login", "client", "--open"])
+        .stdin(std::process::Stdio::null());
+    sandbox.env(&mut command);
+    command.env("BROWSER", &browser);
+    let out = command.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "no URL printed: {}", text(&out));
+    assert!(
+        text(&out).contains("opened the console as"),
+        "{}",
+        text(&out)
+    );
+    let mut url = String::new();
+    for _ in 0..100 {
+        url = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !url.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        url.starts_with("https://signin.aws.amazon.com/federation?Action=login"),
+        "{url}"
+    );
+}

@@ -291,6 +291,17 @@ async fn console_and_api_users_in_the_management_account() {
     );
     assert!(sandbox.secret_tool_search().contains("profile:bot"));
 
+    // An API-only user's hand-over has no sign-in URL: they cannot sign in.
+    let out = sandbox.switchyard(&["users", "create", "ci-reader", "--api"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("Sign-in URL"), "{}", text(&out));
+    assert!(text(&out).contains("Access key:"), "{}", text(&out));
+    let out = sandbox.switchyard(
+        &["users", "remove", "ci-reader", "--confirm", "ci-reader"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+
     // Listing: every user, keys masked, in JSON and for a person.
     let list = reply(&sandbox, &["users", "list"], None).await;
     let users = ok(&list)["users"].as_array().unwrap().clone();

@@ -116,6 +116,58 @@ pub fn is_region(region: &str) -> bool {
         && !region.contains("--")
 }
 
+/// The Regions this build knows, with their partitions (AWS's published list when this
+/// was written). A setting is checked against it, so a typo is caught; a Region newer
+/// than this build can still be written into `config.toml` by hand.
+pub const KNOWN_REGIONS: &[(&str, Partition)] = &[
+    ("af-south-1", Partition::Aws),
+    ("ap-east-1", Partition::Aws),
+    ("ap-east-2", Partition::Aws),
+    ("ap-northeast-1", Partition::Aws),
+    ("ap-northeast-2", Partition::Aws),
+    ("ap-northeast-3", Partition::Aws),
+    ("ap-south-1", Partition::Aws),
+    ("ap-south-2", Partition::Aws),
+    ("ap-southeast-1", Partition::Aws),
+    ("ap-southeast-2", Partition::Aws),
+    ("ap-southeast-3", Partition::Aws),
+    ("ap-southeast-4", Partition::Aws),
+    ("ap-southeast-5", Partition::Aws),
+    ("ap-southeast-6", Partition::Aws),
+    ("ap-southeast-7", Partition::Aws),
+    ("ca-central-1", Partition::Aws),
+    ("ca-west-1", Partition::Aws),
+    ("eu-central-1", Partition::Aws),
+    ("eu-central-2", Partition::Aws),
+    ("eu-north-1", Partition::Aws),
+    ("eu-south-1", Partition::Aws),
+    ("eu-south-2", Partition::Aws),
+    ("eu-west-1", Partition::Aws),
+    ("eu-west-2", Partition::Aws),
+    ("eu-west-3", Partition::Aws),
+    ("il-central-1", Partition::Aws),
+    ("me-central-1", Partition::Aws),
+    ("me-south-1", Partition::Aws),
+    ("mx-central-1", Partition::Aws),
+    ("sa-east-1", Partition::Aws),
+    ("us-east-1", Partition::Aws),
+    ("us-east-2", Partition::Aws),
+    ("us-west-1", Partition::Aws),
+    ("us-west-2", Partition::Aws),
+    ("cn-north-1", Partition::AwsCn),
+    ("cn-northwest-1", Partition::AwsCn),
+    ("us-gov-east-1", Partition::AwsUsGov),
+    ("us-gov-west-1", Partition::AwsUsGov),
+];
+
+/// The partition of a Region this build knows.
+pub fn region_partition(region: &str) -> Option<Partition> {
+    KNOWN_REGIONS
+        .iter()
+        .find(|(name, _)| *name == region)
+        .map(|(_, partition)| *partition)
+}
+
 /// Whether `host` is a sign-in host (global or region-prefixed) and of which partition.
 pub fn signin_partition(host: &str) -> Option<Partition> {
     let host = host.to_ascii_lowercase();

@@ -62,6 +62,8 @@ pub struct FaultProxy {
     /// Needles whose answers are dropped after moto processed them, with how many more
     /// times, and how many were dropped.
     drops: Arc<Mutex<Vec<(String, usize, usize)>>>,
+    /// Needles counted in every request (answered or forwarded), with their counts.
+    counts: Arc<Mutex<Vec<(String, usize)>>>,
     holds: Arc<Holds>,
 }
 
@@ -112,15 +114,16 @@ impl FaultProxy {
         let hits: Arc<Mutex<Vec<usize>>> = Arc::default();
         let drops: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
         let holds: Arc<Holds> = Arc::default();
+        let counts: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
         let (r, h, d) = (Arc::clone(&rules), Arc::clone(&hits), Arc::clone(&drops));
-        let k = Arc::clone(&holds);
+        let (k, c) = (Arc::clone(&holds), Arc::clone(&counts));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (r, h, d) = (Arc::clone(&r), Arc::clone(&h), Arc::clone(&d));
-                let k = Arc::clone(&k);
+                let (k, c) = (Arc::clone(&k), Arc::clone(&c));
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h, &d, &k);
+                    let _ = serve(stream, &upstream, &r, &h, &d, &k, &c);
                 });
             }
         });
@@ -130,6 +133,7 @@ impl FaultProxy {
             hits,
             drops,
             holds,
+            counts,
         }
     }
 
@@ -185,6 +189,19 @@ impl FaultProxy {
         self.holds.changed.notify_all();
     }
 
+    /// Count the requests containing `needle` from now on (canned or forwarded); the
+    /// counter's number for [`FaultProxy::counted`].
+    pub fn count(&self, needle: &str) -> usize {
+        let mut counts = self.counts.lock().unwrap();
+        counts.push((needle.to_owned(), 0));
+        counts.len() - 1
+    }
+
+    /// How many requests counter `i` has seen.
+    pub fn counted(&self, i: usize) -> usize {
+        self.counts.lock().unwrap()[i].1
+    }
+
     pub fn add(&self, rule: Rule) {
         self.rules.lock().unwrap().push(rule);
         self.hits.lock().unwrap().push(0);
@@ -235,6 +252,7 @@ fn serve(
     hits: &Mutex<Vec<usize>>,
     drops: &Mutex<Vec<(String, usize, usize)>>,
     holds: &Holds,
+    counts: &Mutex<Vec<(String, usize)>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -264,6 +282,11 @@ fn serve(
         String::from_utf8_lossy(&head),
         String::from_utf8_lossy(&body)
     );
+    for (needle, seen) in counts.lock().unwrap().iter_mut() {
+        if text.contains(needle.as_str()) {
+            *seen += 1;
+        }
+    }
     let canned = {
         let mut rules = rules.lock().unwrap();
         let mut hits = hits.lock().unwrap();

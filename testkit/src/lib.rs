@@ -217,6 +217,26 @@ pub fn moto_python() -> PathBuf {
     python
 }
 
+/// The AWS CLI (v1, from PyPI) that `cargo xtask setup` installs in its own venv:
+/// `$SWITCHYARD_AWSCLI`, else the one in the cache.
+pub fn aws_cli() -> PathBuf {
+    let aws = std::env::var_os("SWITCHYARD_AWSCLI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("SWITCHYARD_CACHE")
+                .map(PathBuf::from)
+                .or_else(|| dirs::cache_dir().map(|d| d.join("switchyard")))
+                .unwrap_or_default()
+                .join("awscli-1.46.3/bin/aws")
+        });
+    assert!(
+        aws.exists(),
+        "no AWS CLI at {}: run the tests with `cargo xtask test`",
+        aws.display()
+    );
+    aws
+}
+
 /// What [`Moto::seed`] made: alice's key and the management account.
 #[derive(Debug, Clone)]
 pub struct Seeded {

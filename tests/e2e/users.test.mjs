@@ -282,7 +282,7 @@ describe('the Users page', () => {
     );
     await row('ci-bot').waitFor({ timeout: 60000 });
     const masked = (await row('ci-bot').locator('.keys').innerText()).split(' · ')[0];
-    const profiles = JSON.parse(switchyard(box, ['credentials', 'list', '--json']));
+    const profiles = JSON.parse(switchyard(box, ['credentials', 'list', '--json'])).data.profiles;
     const stored = profiles.find((p) => p.profile === 'ci-bot');
     assert.equal(stored?.access_key_id, masked);
     await page.locator('#handover-done').click();

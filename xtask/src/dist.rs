@@ -1,6 +1,7 @@
 //! `cargo xtask dist`: the release artifacts under `<target dir>/dist/`: the Chromium-family
 //! extension zip (Chrome, Chromium, Brave, Edge), the Firefox package (`.xpi`), the
-//! release binaries in a tarball, and `SHA256SUMS` (`sha256sum -c` reads it).
+//! release binaries in a tarball (with shell completions and the man page), and
+//! `SHA256SUMS` (`sha256sum -c` reads it).
 //!
 //! The archives are reproducible: entries sorted, fixed permissions, and one timestamp
 //! (`SOURCE_DATE_EPOCH`, else the last commit's time), so the same inputs give the same
@@ -29,6 +30,9 @@ pub struct Inputs {
     pub firefox_dir: PathBuf,
     /// Files put beside the binaries in the tarball (README).
     pub docs: Vec<PathBuf>,
+    /// Files generated from the CLI put in the tarball under their relative path: shell
+    /// completions and the man page.
+    pub generated: Vec<(String, PathBuf)>,
     /// `os-arch` of the binaries, e.g. `linux-x86_64`.
     pub platform: String,
     /// Seconds since 1970 stamped on every archive entry.
@@ -45,12 +49,17 @@ pub fn run(tools: &Tools) -> anyhow::Result<()> {
     let bin_dir = build::build_bins(Profile::Release)?;
     let chromium_dir = build::build_extension(tools)?;
     let firefox_dir = build::build_firefox(&chromium_dir)?;
+    let generated = generate(
+        &bin_dir.join("switchyard"),
+        &target_dir().join("dist-generated"),
+    )?;
     let inputs = Inputs {
         version: switchyard_shared::APP_VERSION.to_owned(),
         bin_dir,
         chromium_dir,
         firefox_dir,
         docs: vec![root().join("README.md")],
+        generated,
         platform: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
         timestamp: timestamp(),
     };
@@ -59,6 +68,33 @@ pub fn run(tools: &Tools) -> anyhow::Result<()> {
         println!("{}", path.display());
     }
     Ok(())
+}
+
+/// The shell completions and the man page, made by the built CLI from its clap
+/// definitions (`switchyard completions SHELL`, `switchyard man`), as (path in the
+/// tarball, file).
+fn generate(switchyard: &Path, dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    fs::create_dir_all(dir)?;
+    let mut generated = Vec::new();
+    for (args, name) in [
+        (&["completions", "bash"][..], "completions/switchyard.bash"),
+        (&["completions", "zsh"], "completions/_switchyard"),
+        (&["completions", "fish"], "completions/switchyard.fish"),
+        (&["man"], "man/switchyard.1"),
+    ] {
+        let out = std::process::Command::new(switchyard).args(args).output()?;
+        if !out.status.success() || out.stdout.is_empty() {
+            anyhow::bail!(
+                "switchyard {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let path = dir.join(name.replace('/', "-"));
+        fs::write(&path, &out.stdout)?;
+        generated.push((name.to_owned(), path));
+    }
+    Ok(generated)
 }
 
 /// `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the last commit's time,
@@ -106,6 +142,9 @@ pub fn package(inputs: &Inputs, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
             .context("a doc without a file name")?
             .to_string_lossy();
         entries.push((format!("{top}/{name}"), doc.clone(), 0o644));
+    }
+    for (name, path) in &inputs.generated {
+        entries.push((format!("{top}/{name}"), path.clone(), 0o644));
     }
     tar_gz(&entries, &tarball, inputs.timestamp)?;
     artifacts.push(tarball);
@@ -156,12 +195,14 @@ mod tests {
         );
         write(&firefox_dir.join("pkg/x.wasm"), "wasm");
         write(&dir.join("README.md"), "read me");
+        write(&dir.join("switchyard.1"), "man page");
         Inputs {
             version: "1.2.3".to_owned(),
             bin_dir,
             chromium_dir,
             firefox_dir,
             docs: vec![dir.join("README.md")],
+            generated: vec![("man/switchyard.1".into(), dir.join("switchyard.1"))],
             platform: "linux-x86_64".to_owned(),
             timestamp: 1_764_547_200, // 2025-12-01T00:00:00Z
         }
@@ -260,6 +301,12 @@ mod tests {
                     0o644,
                     t,
                     "read me".into()
+                ),
+                (
+                    "switchyard-1.2.3/man/switchyard.1".into(),
+                    0o644,
+                    t,
+                    "man page".into()
                 ),
             ]
         );

@@ -99,7 +99,8 @@ fn test() -> anyhow::Result<()> {
     cmd::run(
         cmd::cargo()
             .args(["test", "--workspace", "--all-targets"])
-            .env("SWITCHYARD_MOTO_PYTHON", &tools.moto_python),
+            .env("SWITCHYARD_MOTO_PYTHON", &tools.moto_python)
+            .env("SWITCHYARD_AWSCLI", &tools.aws_cli),
     )?;
     build::e2e(&tools, &built, &[])
 }

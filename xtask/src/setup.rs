@@ -1,6 +1,6 @@
 //! Installing what the build and the tests need, idempotently: Debian packages (when
-//! root with apt), wasm-bindgen-cli at exactly the Cargo.lock version, a moto venv and
-//! playwright-core. Where it cannot install, it says exactly what to install.
+//! root with apt), wasm-bindgen-cli at exactly the Cargo.lock version, a moto venv, an
+//! AWS CLI venv and playwright-core. Where it cannot install, it says exactly what to install.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +45,8 @@ pub struct Tools {
     pub wasm: WasmToolchain,
     pub wasm_bindgen: PathBuf,
     pub moto_python: PathBuf,
+    /// The AWS CLI (`aws`), for the `credential_process` test and the benchmarks.
+    pub aws_cli: PathBuf,
 }
 
 pub fn run() -> anyhow::Result<Tools> {
@@ -66,11 +68,13 @@ pub fn run() -> anyhow::Result<Tools> {
     ensure_packages(&wanted)?;
     let wasm_bindgen = ensure_wasm_bindgen()?;
     let moto_python = ensure_moto()?;
+    let aws_cli = ensure_awscli()?;
     ensure_node_modules()?;
     Ok(Tools {
         wasm,
         wasm_bindgen,
         moto_python,
+        aws_cli,
     })
 }
 
@@ -193,8 +197,9 @@ fn ensure_moto() -> anyhow::Result<PathBuf> {
     Ok(venv.join("bin/python"))
 }
 
-/// The AWS CLI (v1, from PyPI) in its own venv, for the side-by-side benchmark; returns
-/// the `aws` executable.
+/// The AWS CLI (v1, from PyPI) in its own venv, for the side-by-side benchmarks and the
+/// `credential_process` integration test (`$SWITCHYARD_AWSCLI`); returns the `aws`
+/// executable.
 pub fn ensure_awscli() -> anyhow::Result<PathBuf> {
     let venv = cache_dir().join(format!("awscli-{AWSCLI_VERSION}"));
     let check = "import awscli; print(awscli.__version__)";

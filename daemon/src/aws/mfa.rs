@@ -1,5 +1,6 @@
 //! MFA: finding the user's device (IAM ListMFADevices) and trading a code for a session
-//! (STS GetSessionToken).
+//! (STS GetSessionToken); the same call without a code makes the session that
+//! `credentials.get` hands out for a profile without MFA.
 
 use aws_config::SdkConfig;
 use aws_sdk_sts::config::http::HttpResponse;
@@ -74,6 +75,36 @@ pub async fn session_token(
             std::time::SystemTime::UNIX_EPOCH
                 .checked_add(std::time::Duration::from_secs(expires_at)),
             "switchyard-mfa-session",
+        ),
+        expires_at,
+    })
+}
+
+/// STS GetSessionToken without MFA, signed with the long-term key: temporary credentials
+/// of the same user (AWS's default length, 12 hours), so the key itself never leaves the
+/// daemon. Like every such session, it may not call IAM, nor STS beyond AssumeRole and
+/// GetCallerIdentity.
+pub async fn plain_session_token(config: &SdkConfig) -> Result<MfaSession, ErrorBody> {
+    let out = aws_sdk_sts::Client::new(config)
+        .get_session_token()
+        .send()
+        .await
+        .map_err(|e| super::classify("sts:GetSessionToken", e))?;
+    let Some(creds) = out.credentials else {
+        return Err(ErrorBody::new(
+            ErrorCode::AwsFailed,
+            "sts:GetSessionToken answered without credentials",
+        ));
+    };
+    let expires_at = super::unix_seconds(&creds.expiration);
+    Ok(MfaSession {
+        credentials: aws_credential_types::Credentials::new(
+            creds.access_key_id,
+            creds.secret_access_key,
+            Some(creds.session_token),
+            std::time::SystemTime::UNIX_EPOCH
+                .checked_add(std::time::Duration::from_secs(expires_at)),
+            "switchyard-session",
         ),
         expires_at,
     })

@@ -5,7 +5,9 @@
 use std::io::IsTerminal;
 
 use anyhow::{bail, Context};
-use switchyard_daemon::system::config::{self, Profile};
+use switchyard_daemon::system::config::{self, Field, Key, Profile};
+use switchyard_shared::protocol::roles::ProfilesData;
+use switchyard_shared::protocol::Request;
 
 use crate::cli::prompt::prompt;
 use switchyard_daemon::system::keyring::{self as store, check_profile_name, mask, Credentials};
@@ -76,6 +78,33 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             mfa_serial,
         } => {
             check_profile_name(&profile)?;
+            // The settings are checked before anything is stored.
+            let mut config = config::load(&path)?;
+            if let Some(why) = config.disabled.get(&profile) {
+                bail!(
+                    "profile {profile:?} in {} is set aside: {why}; fix it there first",
+                    path.display()
+                );
+            }
+            config
+                .profiles
+                .entry(profile.clone())
+                .or_insert_with(Profile::default);
+            for (field, value) in [
+                (Field::Region, region),
+                (Field::EndpointUrl, endpoint_url),
+                (Field::MfaSerial, mfa_serial),
+            ] {
+                if let Some(value) = value {
+                    let key = Key::Profile {
+                        name: profile.clone(),
+                        field,
+                    };
+                    config.set(&key, Some(&value)).map_err(|e| {
+                        anyhow::anyhow!("--{}: {e}", field.name().replace('_', "-"))
+                    })?;
+                }
+            }
             let creds = match from_aws_profile {
                 Some(source) => from_shared_file(&source)?,
                 None => {
@@ -90,27 +119,25 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             let masked = mask(&creds.access_key_id);
             let name = profile.clone();
             keyring(move || store::store(&name, &creds))?;
-            let mut config = config::load(&path)?;
-            let entry = config
-                .profiles
-                .entry(profile.clone())
-                .or_insert_with(Profile::default);
-            if let Some(region) = region {
-                entry.region = region;
-            }
-            if endpoint_url.is_some() {
-                entry.endpoint_url = endpoint_url;
-            }
-            if mfa_serial.is_some() {
-                entry.mfa_serial = mfa_serial;
-            }
             config::save(&path, &config)?;
             forget_accounts(&profile);
-            println!("stored {masked} for profile {profile} in the keyring");
+            outln!("stored {masked} for profile {profile} in the keyring");
             Ok(())
         }
         Command::List { json } => {
             let config = config::load(&path)?;
+            crate::cli::config::warn_disabled(&config);
+            // The MFA sessions, when a daemon runs (none is started just to list).
+            let sessions: std::collections::BTreeMap<String, u64> =
+                crate::cli::tell_running_daemon(Request::ProfilesList)
+                    .and_then(|reply| reply.into_result::<ProfilesData>().ok())
+                    .map(|data| {
+                        data.profiles
+                            .into_iter()
+                            .filter_map(|p| Some((p.name, p.mfa_session_expires_at?)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
             let mut rows = Vec::new();
             for (name, settings) in &config.profiles {
                 let profile = name.clone();
@@ -126,21 +153,39 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                     .map(|(name, settings, key)| {
                         serde_json::json!({
                             "profile": name,
-                            "default": *name == config.default_profile,
+                            "default": *name == config.default_name(),
                             "access_key_id": key.as_ref().ok(),
                             "problem": key.as_ref().err(),
                             "settings": settings,
+                            "mfa_session_expires_at": sessions.get(name),
                         })
                     })
                     .collect();
-                println!("{}", serde_json::Value::Array(list));
+                crate::cli::output::print_json_ok(&serde_json::json!({
+                    "default_profile": config.default_name(),
+                    "profiles": list,
+                }))?;
             } else if rows.is_empty() {
-                println!("no profiles yet; add one with `switchyard credentials add`");
+                outln!("no profiles yet; add one with `switchyard credentials add`");
             } else {
+                let default = config.default_name();
+                let mut table = crate::cli::output::table(&["profile", "key", "region", "mfa"]);
                 for (name, settings, key) in rows {
                     let key = key.unwrap_or_else(|problem| format!("(unavailable: {problem})"));
-                    println!("{name:<20} {key:<12} {}", settings.region);
+                    let mfa = match (&settings.mfa_serial, sessions.get(&name)) {
+                        (None, _) => "none".to_owned(),
+                        (Some(_), Some(until)) => {
+                            format!("session until {}", crate::cli::aws::when(*until))
+                        }
+                        (Some(_), None) => "no session".to_owned(),
+                    };
+                    let shown = match name == default {
+                        true => format!("{name} (default)"),
+                        false => name,
+                    };
+                    table.add_row(vec![shown, key, settings.region, mfa]);
                 }
+                crate::cli::output::print_table(&table)?;
             }
             Ok(())
         }
@@ -167,14 +212,21 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             if !removed && !had_settings {
                 bail!("there is no profile {profile:?}");
             }
-            println!("removed profile {profile}");
+            outln!("removed profile {profile}");
             Ok(())
         }
     }
 }
 
-/// The daemon's cached account list belonged to the old key: drop it.
+/// The daemon's cached account list, MFA session and handed-out credentials belonged to
+/// the old key: drop them.
 fn forget_accounts(profile: &str) {
+    crate::cli::tell_running_daemon(switchyard_shared::protocol::Request::SessionsEnd(
+        switchyard_shared::protocol::aws::SessionsEndParams {
+            profile: Some(profile.to_owned()),
+            all: false,
+        },
+    ));
     let state_dir = switchyard_daemon::system::paths::Paths::from_env().state_dir;
     if let Err(e) = switchyard_daemon::services::accounts::forget(&state_dir, profile) {
         eprintln!(

@@ -41,9 +41,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .build()?;
     let report = runtime.block_on(gather(&args))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", report.render());
+        crate::cli::output::text(&report.render())?;
     }
     let failed = report.count(Level::Fail);
     if failed > 0 {

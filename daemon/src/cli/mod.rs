@@ -7,9 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[macro_use]
+pub mod output;
 pub mod aws;
+pub mod config;
 pub mod credentials;
 pub mod doctor;
+pub mod exec;
 pub mod logs;
 pub mod policy;
 pub mod prompt;
@@ -18,7 +22,7 @@ pub mod roles;
 pub mod users;
 
 use anyhow::{anyhow, Context};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use switchyard_daemon::aws::env::AwsEnv;
 use switchyard_daemon::system::install::{self, Browser, Os};
 use switchyard_daemon::system::paths::Paths;
@@ -26,7 +30,7 @@ use switchyard_daemon::transport::client::{Autostart, Client};
 use switchyard_daemon::transport::dispatch::DaemonState;
 use switchyard_daemon::transport::server;
 use switchyard_shared::connection::uptime;
-use switchyard_shared::protocol::{PongData, Reply, Request, RequestId, StatusData};
+use switchyard_shared::protocol::{AwsTarget, PongData, Reply, Request, RequestId, StatusData};
 
 #[derive(Parser)]
 #[command(
@@ -41,8 +45,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the daemon in the foreground (the native host starts it on demand).
-    Daemon,
+    /// Run the daemon in the foreground (the native host and the CLI start it on demand),
+    /// or `stop` / `restart` the running one.
+    Daemon {
+        #[command(subcommand)]
+        action: Option<DaemonAction>,
+    },
     /// Show the daemon's status (starting it if needed).
     Status {
         /// Print the protocol reply as JSON.
@@ -68,24 +76,37 @@ enum Command {
         refresh: bool,
         #[arg(long)]
         json: bool,
+        /// Only the accounts whose id, name or e-mail contains this (any case).
+        filter: Option<String>,
         #[command(subcommand)]
         command: Option<aws::AccountsCommand>,
     },
     /// The accounts and roles you may switch to, from your IAM policies and your lists.
     Roles(roles::Args),
-    /// Print a one-time console login URL for a role (federated sign-in: the daemon assumes
-    /// the role and trades its credentials for a sign-in token). Open it within 15 minutes.
+    /// Sign in to the console as a role: a one-time login URL (federated sign-in: the
+    /// daemon assumes the role and trades its credentials for a sign-in token), printed or,
+    /// with --open, opened in the browser. Use it within 15 minutes.
     Login {
-        /// The role's ARN (arn:aws:iam::ACCOUNT:role/NAME).
-        role_arn: String,
+        /// The role's ARN (arn:aws:iam::ACCOUNT:role/NAME), or an account's name, id or
+        /// display name (exactly, else a part of it, else its letters in order).
+        target: String,
+        /// With a name: the role in that account, when it has several.
+        #[arg(long)]
+        role: Option<String>,
         #[arg(long)]
         profile: Option<String>,
-        /// Land on this console page's service and region.
-        #[arg(long)]
+        /// Land on this console page (an https URL on the console's host).
+        #[arg(long, conflicts_with = "service")]
         destination: Option<String>,
+        /// Land on this service's console page (ec2, s3, iam, …).
+        #[arg(long)]
+        service: Option<String>,
         /// The console session's length in seconds (900 to 43200; default 3600).
         #[arg(long)]
         duration: Option<u32>,
+        /// Open the URL in the browser ($BROWSER, else the desktop's) instead of printing it.
+        #[arg(long)]
+        open: bool,
         #[arg(long)]
         json: bool,
     },
@@ -107,7 +128,7 @@ enum Command {
     /// Provision client accounts (`account create`): runs as a journaled job.
     #[command(subcommand)]
     Account(provision::AccountCommand),
-    /// Provisioning jobs: list them, `resume ID`, `cancel ID`.
+    /// Provisioning jobs: list them, `show ID`, `watch ID`, `resume ID`, `cancel ID`.
     Jobs(provision::JobsArgs),
     /// Register the native-messaging host with browsers (Linux and macOS; Windows is not a
     /// build target), and with --service run the daemon as a service. Prints each file
@@ -136,11 +157,83 @@ enum Command {
     /// Check each link from the browser to AWS and say how to fix what is broken (the
     /// output holds no secret: paste it into a bug report).
     Doctor(doctor::Args),
-    /// Show the config file and its settings (no secrets are in it).
+    /// The config file: show it, or print the `~/.aws/config` lines that give a profile's
+    /// credentials to the AWS CLI and SDKs (`aws-profile`).
     Config {
+        #[command(subcommand)]
+        command: Option<ConfigCommand>,
+        /// Print the settings as JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Print temporary credentials as the JSON of AWS's `credential_process` (for
+    /// ~/.aws/config: see `switchyard config aws-profile`). The key stays in the daemon:
+    /// this prints a session (GetSessionToken, the MFA session or an assumed role).
+    CredentialProcess(exec::CredentialProcessArgs),
+    /// MFA sessions and the temporary credentials the daemon holds.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// End a profile's MFA session and forget the credentials handed out for it (aws-vault's
+    /// `clear`); the next command asks for a new code.
+    Clear(EndArgs),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `switchyard completions bash > ~/.local/share/bash-completion/completions/switchyard`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `switchyard man > ~/.local/share/man/man1/switchyard.1`.
+    Man,
+    /// Run a command with a profile's temporary credentials in its environment
+    /// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, …);
+    /// exits with the command's exit code.
+    Exec(exec::ExecArgs),
+}
+
+#[derive(Subcommand)]
+enum DaemonAction {
+    /// Run the daemon in the foreground (the default).
+    Run,
+    /// Stop the running daemon (its MFA sessions and cached credentials end with it).
+    Stop,
+    /// Stop the running daemon and start a new one.
+    Restart,
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// End a profile's MFA session and forget the credentials handed out for it; those
+    /// already handed out stay valid at AWS until they expire.
+    End(EndArgs),
+}
+
+#[derive(clap::Args)]
+struct EndArgs {
+    /// The profile (default: $SWITCHYARD_PROFILE, the configured default, or the only one).
+    #[arg(long, conflicts_with = "all")]
+    profile: Option<String>,
+    /// Every profile's.
+    #[arg(long)]
+    all: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Show the config file and its settings (no secrets are in it).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a setting: `default_profile`, or `profiles.NAME.FIELD` (region, partition,
+    /// mfa_serial, endpoint_url, accounts_cache_ttl_secs, signin_endpoint,
+    /// email_template).
+    Get { key: String },
+    /// Change a setting (checked first: a Region that exists, an MFA device's ARN, an
+    /// endpoint URL, …); the file's comments stay. A profile's setting makes the profile.
+    Set { key: String, value: String },
+    /// Remove a setting (back to its default); also removes a misspelled key.
+    Unset { key: String },
+    /// Print the `~/.aws/config` section for a profile (this file is never edited).
+    AwsProfile(exec::AwsProfileArgs),
 }
 
 #[derive(clap::Args)]
@@ -170,6 +263,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our stdout went away (`| head`): what it wanted, it has.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<output::ExitWith>().is_some() => {
+            ExitCode::from(e.downcast_ref::<output::ExitWith>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             eprintln!("switchyard: {e:#}");
             ExitCode::FAILURE
@@ -179,25 +277,46 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Daemon => run_daemon(),
+        Command::Daemon { action } => match action {
+            None | Some(DaemonAction::Run) => run_daemon(),
+            Some(DaemonAction::Stop) => {
+                match stop_daemon()? {
+                    Some(pid) => outln!("stopped the daemon (pid {pid})"),
+                    None => outln!("the daemon is not running"),
+                }
+                Ok(())
+            }
+            Some(DaemonAction::Restart) => {
+                stop_daemon()?;
+                let status: StatusData = ask(Request::Status)?.into_result()?;
+                outln!("daemon running, pid {}", status.pid);
+                Ok(())
+            }
+        },
         Command::Status { json } => {
             let reply = ask(Request::Status)?;
             if json {
-                println!("{}", String::from_utf8_lossy(&reply.to_bytes()));
+                outln!("{}", String::from_utf8_lossy(&reply.to_bytes()));
                 return Ok(());
             }
             let status: StatusData = reply.into_result()?;
-            println!(
+            outln!(
                 "switchyard {} (protocol v{})",
-                status.daemon_version, status.protocol_version
+                status.daemon_version,
+                status.protocol_version
             );
-            println!(
-                "daemon:      pid {}, up {}",
+            outln!(
+                "daemon:      running, pid {}, up {}",
                 status.pid,
                 uptime(status.uptime_secs)
             );
-            println!("aws:         {}", serde_json::to_string(&status.aws)?);
-            println!(
+            let aws = match &status.aws {
+                AwsTarget::Aws => "AWS".to_owned(),
+                AwsTarget::LocalStandIn { endpoint } => format!("a local stand-in at {endpoint}"),
+                AwsTarget::CustomEndpoint { endpoint } => format!("the endpoint {endpoint}"),
+            };
+            outln!("aws:         {aws}");
+            outln!(
                 "credentials: {}",
                 match status.credentials.source {
                     Some(source) => format!("configured ({source})"),
@@ -215,19 +334,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             profile,
             refresh,
             json,
+            filter,
             command: None,
-        } => aws::accounts(profile, refresh, json),
+        } => aws::accounts(profile, refresh, json, filter),
         Command::Roles(args) => roles::run(args),
         Command::Account(command) => provision::account(command),
         Command::Jobs(args) => provision::jobs(args),
         Command::Users(command) => users::run(command),
         Command::Login {
-            role_arn,
+            target,
+            role,
             profile,
             destination,
+            service,
             duration,
+            open,
             json,
-        } => aws::login(role_arn, profile, destination, duration, json),
+        } => aws::login(aws::Login {
+            target,
+            role,
+            profile,
+            destination,
+            service,
+            duration,
+            open,
+            json,
+        }),
         Command::Mfa {
             profile,
             code,
@@ -236,7 +368,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ping => {
             let started = std::time::Instant::now();
             let _: PongData = ask(Request::Ping)?.into_result()?;
-            println!("pong in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+            outln!("pong in {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
             Ok(())
         }
         Command::Install { target, host_path } => {
@@ -279,9 +411,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 service,
             };
             for path in installer.install(&plan)? {
-                println!("wrote {}", path.display());
+                outln!("wrote {}", path.display());
             }
-            println!("recorded in {}", installer.record_path().display());
+            outln!("recorded in {}", installer.record_path().display());
             if target.service {
                 let commands = install::enable_commands(
                     installer.os,
@@ -289,13 +421,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     &installer.service_path(),
                     rustix::process::getuid().as_raw(),
                 );
-                run_service_manager(&commands, target.root.is_some(), "enable the service");
+                run_service_manager(&commands, target.root.is_some(), "enable the service")?;
             }
             Ok(())
         }
         Command::Credentials(command) => credentials::run(command),
         Command::Policy(command) => policy::run(command),
-        Command::Config { json } => show_config(json),
+        Command::Config { command, json } => match command {
+            None => config::show(json),
+            Some(ConfigCommand::Show { json: show_json }) => config::show(json || show_json),
+            Some(ConfigCommand::Get { key }) => config::get(&key),
+            Some(ConfigCommand::Set { key, value }) => config::set(&key, Some(&value)),
+            Some(ConfigCommand::Unset { key }) => config::set(&key, None),
+            Some(ConfigCommand::AwsProfile(args)) => exec::aws_profile(args),
+        },
+        Command::CredentialProcess(args) => exec::credential_process(args),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "switchyard", &mut script);
+            Ok(output::text(&String::from_utf8_lossy(&script))?)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            Ok(output::text(&String::from_utf8_lossy(&page))?)
+        }
+        Command::Sessions(SessionsCommand::End(args)) | Command::Clear(args) => {
+            aws::end_sessions(args.profile, args.all, args.json)
+        }
+        Command::Exec(args) => exec::exec(args),
         Command::Logs(args) => logs::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Uninstall { target } => {
@@ -310,7 +464,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     target.system,
                     rustix::process::getuid().as_raw(),
                 );
-                run_service_manager(&commands, target.root.is_some(), "stop the service");
+                run_service_manager(&commands, target.root.is_some(), "stop the service")?;
             }
             let removed = installer.uninstall(&install::Removal {
                 browsers: target.browser.clone(),
@@ -318,10 +472,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 service: target.service,
             })?;
             if removed.is_empty() {
-                println!("nothing to remove");
+                outln!("nothing to remove");
             }
             for path in removed {
-                println!("removed {}", path.display());
+                outln!("removed {}", path.display());
             }
             Ok(())
         }
@@ -330,7 +484,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Run the service manager's commands in order; when one cannot run (no systemd user
 /// manager, no launchctl, a staging root) print what the user should run instead.
-fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
+fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) -> anyhow::Result<()> {
     let show = |c: &[String]| c.join(" ");
     for (i, command) in commands.iter().enumerate() {
         let failure = if staged {
@@ -353,26 +507,15 @@ fn run_service_manager(commands: &[Vec<String>], staged: bool, what: &str) {
             }
         };
         match failure {
-            None => println!("ran {}", show(command)),
+            None => outln!("ran {}", show(command)),
             Some(why) => {
-                println!("could not {what} ({why}); run:");
+                outln!("could not {what} ({why}); run:");
                 for rest in &commands[i..] {
-                    println!("  {}", show(rest));
+                    outln!("  {}", show(rest));
                 }
-                return;
+                return Ok(());
             }
         }
-    }
-}
-
-fn show_config(json: bool) -> anyhow::Result<()> {
-    let path = switchyard_daemon::system::config::path();
-    let config = switchyard_daemon::system::config::load(&path)?;
-    if json {
-        println!("{}", serde_json::json!({ "path": path, "config": config }));
-    } else {
-        println!("# {}", path.display());
-        print!("{}", toml::to_string_pretty(&config)?);
     }
     Ok(())
 }
@@ -400,8 +543,43 @@ fn installer(target: &Target) -> anyhow::Result<install::Installer> {
     Ok(install::Installer { os, scope })
 }
 
+/// The environment variable naming the profile for every command (before `AWS_PROFILE`).
+pub const PROFILE_ENV: &str = "SWITCHYARD_PROFILE";
+
+/// The profile a command acts for when `--profile` names none: `$SWITCHYARD_PROFILE`,
+/// else `$AWS_PROFILE` when it names a Switchyard profile (it often names an AWS CLI
+/// profile built on one, which is not ours to refuse), else none: the daemon then takes
+/// the configured default, or the only profile there is.
+pub(crate) fn env_profile(explicit: Option<String>) -> Option<String> {
+    if explicit.is_some() {
+        return explicit;
+    }
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if let Some(profile) = set(PROFILE_ENV) {
+        return Some(profile);
+    }
+    let aws = set("AWS_PROFILE")?;
+    let config =
+        switchyard_daemon::system::config::load(&switchyard_daemon::system::config::path()).ok()?;
+    config.profiles.contains_key(&aws).then_some(aws)
+}
+
+/// `request` with the environment's profile filled in where it takes one and names none.
+pub(crate) fn with_env_profile(mut request: Request) -> Request {
+    if matches!(&request, Request::SessionsEnd(p) if p.all) {
+        return request;
+    }
+    if let Some(slot) = request.profile_mut() {
+        if slot.is_none() {
+            *slot = env_profile(None);
+        }
+    }
+    request
+}
+
 /// Send one request to the daemon (starting it if needed).
 pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
+    let request = with_env_profile(request);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -416,6 +594,48 @@ pub(crate) fn ask(request: Request) -> anyhow::Result<Reply> {
             serde_json::from_slice(&bytes).context("unreadable reply from the daemon")?;
         Ok(reply)
     })
+}
+
+/// Send one request to the daemon if it runs (never starting it): for news it must hear,
+/// such as a profile's key replaced. `None` when no daemon answers.
+pub(crate) fn tell_running_daemon(request: Request) -> Option<Reply> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    runtime.block_on(async {
+        let mut client = Client::new(Paths::from_env(), Autostart::Never);
+        let body = request
+            .to_envelope(&RequestId::number(1))
+            .to_string()
+            .into_bytes();
+        let bytes = client.send(body).await.ok()?;
+        serde_json::from_slice(&bytes).ok()
+    })
+}
+
+/// Ask the running daemon to stop (SIGTERM: it finishes what it answers and exits) and
+/// wait for it to be gone; its pid, or `None` when none runs.
+fn stop_daemon() -> anyhow::Result<Option<u32>> {
+    let Some(reply) = tell_running_daemon(Request::Status) else {
+        return Ok(None);
+    };
+    let status: StatusData = reply.into_result()?;
+    let pid = rustix::process::Pid::from_raw(i32::try_from(status.pid)?)
+        .ok_or_else(|| anyhow!("the daemon answered with pid 0"))?;
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM)
+        .with_context(|| format!("cannot stop the daemon (pid {})", status.pid))?;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        if tell_running_daemon(Request::Ping).is_none() {
+            return Ok(Some(status.pid));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(anyhow!(
+        "the daemon (pid {}) did not stop within 10 seconds",
+        status.pid
+    ))
 }
 
 fn run_daemon() -> anyhow::Result<()> {

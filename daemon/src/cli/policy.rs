@@ -68,11 +68,15 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 Some(read_policies(&boundary)?)
             };
             let evaluation = evaluate(&identity, boundary.as_deref(), &action, &resource, &context);
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&to_json(&action, &resource, &evaluation))?
             );
-            Ok(())
+            // Scripts can branch on it: 0 only when the request is allowed.
+            match evaluation.decision.as_str() {
+                "allowed" => Ok(()),
+                _ => Err(crate::cli::output::ExitWith(2).into()),
+            }
         }
     }
 }

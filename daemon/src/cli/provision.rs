@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{anyhow, bail};
+use anyhow::{anyhow, bail, Context};
 use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams,
     CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
@@ -99,6 +99,18 @@ pub struct JobsArgs {
 
 #[derive(clap::Subcommand)]
 enum JobsCommand {
+    /// One job: its state, every step, its error.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Follow a job, one line per step as it ends, until it stops.
+    Watch {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run a paused or cancelled job again from its journal.
     Resume {
         id: String,
@@ -136,10 +148,28 @@ fn close(
 ) -> anyhow::Result<()> {
     let confirm = match confirm {
         Some(confirm) => confirm,
-        None => crate::cli::prompt::prompt(
-            &format!("Type the name of account {account_id} to close it: "),
-            false,
-        )?,
+        None => {
+            // The prompt names the account, so the person sees which one they close.
+            let name = crate::cli::ask(Request::AccountsList(
+                switchyard_shared::protocol::aws::AccountsListParams {
+                    profile: profile.clone(),
+                    refresh: false,
+                },
+            ))
+            .ok()
+            .and_then(|reply| {
+                reply
+                    .into_result::<switchyard_shared::protocol::aws::AccountsData>()
+                    .ok()
+            })
+            .and_then(|list| list.accounts.into_iter().find(|a| a.id == account_id))
+            .map(|a| format!(" ({})", a.name))
+            .unwrap_or_default();
+            crate::cli::prompt::prompt(
+                &format!("Type the name of account {account_id}{name} to close it: "),
+                false,
+            )?
+        }
     };
     let request = Request::AccountClose(CloseAccountParams {
         profile: profile.clone(),
@@ -150,16 +180,19 @@ fn close(
     let Some(data) = answer::<CloseAccountData>(request, &profile, json)? else {
         return Ok(());
     };
-    println!(
+    outln!(
         "account {} ({}): {}",
-        data.account_id, data.name, data.state
+        data.account_id,
+        data.name,
+        data.state
     );
     for removed in &data.removed {
-        println!("removed {removed}");
+        outln!("removed {removed}");
     }
-    println!(
+    outln!(
         "closures left in the rolling 30 days: {} of {}",
-        data.quota.remaining, data.quota.limit
+        data.quota.remaining,
+        data.quota.limit
     );
     Ok(())
 }
@@ -188,7 +221,7 @@ pub fn account(command: AccountCommand) -> anyhow::Result<()> {
             match data.used_by {
                 Some(by) => bail!("{} is already used by {by}", data.email),
                 None => {
-                    println!("{} is free in the organization", data.email);
+                    outln!("{} is free in the organization", data.email);
                     Ok(())
                 }
             }
@@ -236,24 +269,59 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         return print_job(&job, json);
     }
     if !json {
-        println!("job {} started", job.id);
+        outln!("job {} started", job.id);
     }
     follow(&job.id, json)
 }
 
 /// Print each step as it ends, until the job stops; the exit status says how it ended.
 /// Each `job.watch` answers as soon as the job has events past the last one seen, so a
-/// step is printed the moment it ends.
+/// step is printed the moment it ends. On a terminal a spinner shows the running step
+/// and the time it has taken; Ctrl-C stops following (the job goes on in the daemon) and
+/// says how to follow or cancel it.
 fn follow(id: &str, json: bool) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(follow_until_done(id, json))
+}
+
+async fn follow_until_done(id: &str, json: bool) -> anyhow::Result<()> {
+    use switchyard_daemon::system::paths::Paths;
+    use switchyard_daemon::transport::client::{Autostart, Client};
+    use switchyard_shared::protocol::{Reply, RequestId};
+
+    let mut client = Client::new(Paths::from_env(), Autostart::beside_current_exe());
+    let spinner = match json {
+        true => indicatif::ProgressBar::hidden(),
+        false => spinner(),
+    };
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let mut shown = std::collections::HashSet::new();
     let mut after = 0;
     loop {
-        let request = Request::JobWatch(JobWatchParams {
+        let body = Request::JobWatch(JobWatchParams {
             job: id.to_owned(),
             after,
             wait_secs: None,
-        });
-        let watched: JobWatchData = crate::cli::ask(request)?.into_result()?;
+        })
+        .to_envelope(&RequestId::number(1))
+        .to_string()
+        .into_bytes();
+        let bytes = tokio::select! {
+            sent = client.send(body) => sent?,
+            _ = &mut interrupted => {
+                spinner.finish_and_clear();
+                eprintln!(
+                    "stopped following job {id}; it goes on in the daemon. Follow it with \
+                     `switchyard jobs watch {id}`, cancel it with `switchyard jobs cancel {id}`"
+                );
+                return Err(crate::cli::output::ExitWith(130).into());
+            }
+        };
+        let reply: Reply = serde_json::from_slice(&bytes).context("unreadable reply")?;
+        let watched: JobWatchData = reply.into_result()?;
         after = watched.seq;
         let job = watched.job;
         if !json {
@@ -266,32 +334,51 @@ fn follow(id: &str, json: bool) -> anyhow::Result<()> {
                 if !shown.insert((record.step, record.state, record.attempts)) {
                     continue;
                 }
-                println!(
+                let line = format!(
                     "  {:<9} {}: {}",
                     format!("[{}]", record.state.as_str()),
                     record.step.as_str(),
                     record.detail.as_deref().unwrap_or("")
                 );
+                spinner.suspend(|| crate::cli::output::line(&line))?;
+            }
+            if let Some(running) = job.steps.iter().find(|r| r.state == StepState::Running) {
+                let step = running.step.as_str().replace('_', " ");
+                if spinner.message() != step {
+                    spinner.reset_elapsed();
+                    spinner.set_message(step);
+                }
             }
         }
         if job.state != JobState::Running {
+            spinner.finish_and_clear();
             return finish(&job, json);
         }
     }
 }
 
+/// A spinner on stderr with the running step and its time (drawn only on a terminal).
+fn spinner() -> indicatif::ProgressBar {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        spinner.set_style(style);
+    }
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}
+
 fn finish(job: &Job, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(job)?);
+        crate::cli::output::print_json_ok(job)?;
     } else if job.state == JobState::Done {
-        println!("done: {}", job.summary());
+        outln!("done: {}", job.summary());
     }
     match (job.state, &job.error) {
         (JobState::Done, _) => Ok(()),
         (state, Some(error)) => bail!(
-            "job {} {:?}: {}: {}{}",
+            "job {} {}: {}: {}{}",
             job.id,
-            state,
+            state.as_str(),
             error.code,
             error.message,
             if state == JobState::Paused {
@@ -300,13 +387,13 @@ fn finish(job: &Job, json: bool) -> anyhow::Result<()> {
                 String::new()
             }
         ),
-        (state, None) => bail!("job {} is {state:?}", job.id),
+        (state, None) => bail!("job {} is {}", job.id, state.as_str()),
     }
 }
 
 fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(job)?);
+        crate::cli::output::print_json_ok(job)?;
     } else {
         let at = match (job.state, job.next_step()) {
             (JobState::Running | JobState::Paused, Some(record)) => format!(
@@ -317,15 +404,15 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
             ),
             _ => String::new(),
         };
-        println!(
+        outln!(
             "{}  {:<9} {}  {}{at}",
             job.id,
-            format!("{:?}", job.state).to_lowercase(),
+            job.state.as_str(),
             job.plan.name,
             job.plan.email
         );
         if let (Some(error), false) = (&job.error, job.state == JobState::Done) {
-            println!("    {}: {}", error.code, error.message);
+            outln!("    {}: {}", error.code, error.message);
         }
     }
     Ok(())
@@ -338,13 +425,34 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 return Ok(());
             };
             if data.jobs.is_empty() {
-                println!("no provisioning jobs");
+                outln!("no provisioning jobs");
             }
             for job in &data.jobs {
                 print_job(job, false)?;
             }
             Ok(())
         }
+        Some(JobsCommand::Show { id, json }) => {
+            let reply = crate::cli::ask(Request::JobStatus(JobIdParams { job: id }))?;
+            let job: Job = reply.into_result()?;
+            print_job(&job, json)?;
+            if !json {
+                for record in &job.steps {
+                    outln!(
+                        "  {:<9} {}{}",
+                        record.state.as_str(),
+                        record.step.as_str(),
+                        record
+                            .detail
+                            .as_deref()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+        Some(JobsCommand::Watch { id, json }) => follow(&id, json),
         Some(JobsCommand::Resume { id, json }) => {
             // The job's profile, so that a missing MFA session can be asked for.
             let job: Job = crate::cli::ask(Request::JobStatus(JobIdParams { job: id.clone() }))?
@@ -354,7 +462,7 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 return Ok(());
             };
             if !json {
-                println!("job {} resumed", job.id);
+                outln!("job {} resumed", job.id);
             }
             follow(&job.id, json)
         }

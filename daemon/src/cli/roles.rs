@@ -11,6 +11,7 @@ use switchyard_shared::protocol::roles::{
 use switchyard_shared::protocol::Request;
 
 use crate::cli::aws::answer;
+use crate::cli::output;
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -27,6 +28,9 @@ pub struct Args {
     explain: Option<String>,
     #[arg(long)]
     json: bool,
+    /// Only the roles whose account name, id, role name or display name contains this
+    /// (any case).
+    filter: Option<String>,
 }
 
 #[derive(clap::Subcommand)]
@@ -65,6 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("note: {notice}");
     }
     if let Some(arn) = args.explain {
+        if switchyard_shared::switch::SwitchTarget::from_arn(&arn, "", "").is_err() {
+            bail!("{arn} is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)");
+        }
         let Some(target) = roles.targets.iter().find(|t| t.role_arn == arn) else {
             bail!(
                 "{arn} is not a candidate: no policy statement, organization account or list \
@@ -72,27 +79,59 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
         };
         if args.json {
-            println!("{}", serde_json::to_string_pretty(target)?);
+            outln!("{}", serde_json::to_string_pretty(target)?);
         } else {
-            explain(target);
+            explain(target)?;
         }
         return Ok(());
     }
+    let needle = args.filter.as_deref().map(str::to_lowercase);
+    let shown: Vec<&Target> = roles
+        .targets
+        .iter()
+        .filter(|t| {
+            needle.as_deref().is_none_or(|n| {
+                [
+                    t.account_name.as_deref().unwrap_or(""),
+                    &t.account_id,
+                    &t.role_name,
+                    &t.display_name,
+                ]
+                .iter()
+                .any(|field| field.to_lowercase().contains(n))
+            })
+        })
+        .collect();
     if roles.targets.is_empty() {
-        println!("no roles to switch to");
-    }
-    for t in &roles.targets {
-        println!(
-            "{:<28} {:<12} {:<28} {:<13} {}",
-            t.account_name.as_deref().unwrap_or("-"),
-            t.account_id,
-            t.role_name,
-            decision(t),
-            sources(t)
+        outln!("no roles to switch to");
+    } else if shown.is_empty() {
+        outln!(
+            "no role matches {:?} ({} in all)",
+            args.filter.unwrap_or_default(),
+            output::count(roles.targets.len(), "role", "roles")
         );
+    } else {
+        let mut table = output::table(&["account", "id", "role", "decision", "from", "role arn"]);
+        for t in &shown {
+            table.add_row(vec![
+                output::colored(
+                    t.account_name.as_deref().unwrap_or("-"),
+                    Some(&format!("#{}", t.color.trim_start_matches('#'))),
+                ),
+                comfy_table::Cell::new(&t.account_id),
+                comfy_table::Cell::new(&t.role_name),
+                comfy_table::Cell::new(decision(t)),
+                comfy_table::Cell::new(sources(t)),
+                comfy_table::Cell::new(&t.role_arn),
+            ]);
+        }
+        output::print_table(&table)?;
     }
     if roles.hidden > 0 {
-        println!("({} denied roles hidden; --all shows them)", roles.hidden);
+        outln!(
+            "({} hidden; --all shows them)",
+            output::count(roles.hidden, "denied role", "denied roles")
+        );
     }
     Ok(())
 }
@@ -101,8 +140,8 @@ fn decision(t: &Target) -> &'static str {
     match t.decision {
         switchyard_shared::protocol::roles::TargetDecision::Allowed => "allowed",
         switchyard_shared::protocol::roles::TargetDecision::Conditional => "conditional",
-        switchyard_shared::protocol::roles::TargetDecision::ExplicitDeny => "explicit_deny",
-        switchyard_shared::protocol::roles::TargetDecision::ImplicitDeny => "implicit_deny",
+        switchyard_shared::protocol::roles::TargetDecision::ExplicitDeny => "denied",
+        switchyard_shared::protocol::roles::TargetDecision::ImplicitDeny => "not allowed",
         switchyard_shared::protocol::roles::TargetDecision::Unknown => "unknown",
     }
 }
@@ -121,19 +160,20 @@ fn sources(t: &Target) -> String {
     names.join(",")
 }
 
-fn explain(t: &Target) {
-    println!("{}", t.role_arn);
-    println!("  decision:     {}", decision(t));
-    println!(
+fn explain(t: &Target) -> anyhow::Result<()> {
+    outln!("{}", t.role_arn);
+    outln!("  decision:     {}", decision(t));
+    outln!(
         "  account:      {} {}",
         t.account_id,
         t.account_name.as_deref().unwrap_or("")
     );
-    println!("  display name: {}  color #{}", t.display_name, t.color);
-    println!("  from:         {}", sources(t));
+    outln!("  display name: {}  color #{}", t.display_name, t.color);
+    outln!("  from:         {}", sources(t));
     for reason in &t.reasons {
-        println!("  because:      {reason}");
+        outln!("  because:      {reason}");
     }
+    Ok(())
 }
 
 fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()> {
@@ -154,15 +194,16 @@ fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()>
     let Some(done) = answer::<RolesImportData>(request, &profile, json)? else {
         return Ok(());
     };
-    println!(
-        "imported {} roles for profile {}",
-        done.imported, done.profile
-    );
     for skipped in &done.skipped {
-        println!("skipped {}: {}", skipped.what, skipped.why);
+        eprintln!("skipped {}: {}", skipped.what, skipped.why);
     }
     if done.imported == 0 {
         bail!("nothing usable in {file}; the previous import is kept");
     }
+    outln!(
+        "imported {} for profile {}",
+        output::count(done.imported, "role", "roles"),
+        done.profile
+    );
     Ok(())
 }

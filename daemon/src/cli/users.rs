@@ -158,11 +158,12 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 return Ok(());
             };
             for what in &done.removed {
-                println!("removed {what}");
+                outln!("removed {what}");
             }
-            println!(
+            outln!(
                 "user {} is gone from account {}",
-                done.user_name, done.account_id
+                done.user_name,
+                done.account_id
             );
             Ok(())
         }
@@ -174,10 +175,10 @@ fn list(at: &Where) -> anyhow::Result<()> {
     let Some(data) = answer::<UsersListData>(request, &at.profile, at.json)? else {
         return Ok(());
     };
-    println!("# account {}: {} users", data.account_id, data.users.len());
+    outln!("# account {}: {} users", data.account_id, data.users.len());
     let now = switchyard_daemon::services::session::now();
     for user in &data.users {
-        print_user(user, now);
+        print_user(user, now)?;
     }
     Ok(())
 }
@@ -189,7 +190,7 @@ fn days(now: u64, then: Option<u64>) -> String {
     }
 }
 
-fn print_user(user: &UserSummary, now: u64) {
+fn print_user(user: &UserSummary, now: u64) -> anyhow::Result<()> {
     let list = |items: &[String]| {
         if items.is_empty() {
             "-".to_owned()
@@ -197,19 +198,19 @@ fn print_user(user: &UserSummary, now: u64) {
             items.join(", ")
         }
     };
-    println!("{}", user.user_name);
-    println!(
+    outln!("{}", user.user_name);
+    outln!(
         "  console password: {}",
         if user.console_password { "yes" } else { "no" }
     );
-    println!("  groups:           {}", list(&user.groups));
-    println!("  policies:         {}", list(&user.attached_policies));
+    outln!("  groups:           {}", list(&user.groups));
+    outln!("  policies:         {}", list(&user.attached_policies));
     if !user.inline_policies.is_empty() {
-        println!("  inline policies:  {}", list(&user.inline_policies));
+        outln!("  inline policies:  {}", list(&user.inline_policies));
     }
-    println!("  MFA devices:      {}", list(&user.mfa_devices));
+    outln!("  MFA devices:      {}", list(&user.mfa_devices));
     if user.access_keys.is_empty() {
-        println!("  access keys:      -");
+        outln!("  access keys:      -");
     }
     for key in &user.access_keys {
         let used = match (key.last_used_at, &key.last_used_service) {
@@ -217,13 +218,14 @@ fn print_user(user: &UserSummary, now: u64) {
             (Some(_), None) => format!("{} ago", days(now, key.last_used_at)),
             (None, _) => "never".to_owned(),
         };
-        println!(
+        outln!(
             "  access key:       {} {}, {} old, last used {used}",
             key.access_key_id,
             key.status,
             days(now, key.created_at)
         );
     }
+    Ok(())
 }
 
 fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
@@ -234,25 +236,28 @@ fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
     let Some(made) = answer::<UsersCreateData>(request, &at.profile, at.json)? else {
         return Ok(());
     };
-    println!("created {} in account {}", made.arn, made.account_id);
+    outln!("created {} in account {}", made.arn, made.account_id);
     for group in &made.groups {
-        println!("  in group {group}");
+        outln!("  in group {group}");
     }
     for policy in &made.policies {
-        println!("  with policy {policy}");
+        outln!("  with policy {policy}");
     }
-    println!();
-    println!("Sign-in URL:  {}", made.signin_url);
-    println!("User name:    {}", made.user_name);
+    outln!();
+    // An API-only user has no console sign-in: no URL to hand over.
+    if made.password.is_some() {
+        outln!("Sign-in URL:  {}", made.signin_url);
+    }
+    outln!("User name:    {}", made.user_name);
     if let Some(password) = &made.password {
-        println!("Password:     {password}  (to be changed at first sign-in)");
+        outln!("Password:     {password}  (to be changed at first sign-in)");
     }
     if let Some(key) = &made.access_key {
-        println!("Access key:   {}", key.access_key_id);
-        println!("Secret key:   {}", key.secret_access_key);
+        outln!("Access key:   {}", key.access_key_id);
+        outln!("Secret key:   {}", key.secret_access_key);
     }
     if let Some(profile) = &made.stored_profile {
-        println!("Access key:   stored in the keyring as profile {profile}");
+        outln!("Access key:   stored in the keyring as profile {profile}");
     }
     if made.password.is_some() || made.access_key.is_some() {
         eprintln!(
@@ -271,10 +276,10 @@ fn mfa(profile: Option<String>, device_name: Option<String>) -> anyhow::Result<(
     let Some(device) = answer::<MfaSetupData>(request, &profile, false)? else {
         return Ok(());
     };
-    println!("New MFA device {} for {}", device.serial, device.user_name);
-    println!("Add it to your authenticator app (shown once, kept nowhere):");
-    println!("  secret key:  {}", device.seed);
-    println!("  otpauth URI: {}", device.otpauth_uri);
+    outln!("New MFA device {} for {}", device.serial, device.user_name);
+    outln!("Add it to your authenticator app (shown once, kept nowhere):");
+    outln!("  secret key:  {}", device.seed);
+    outln!("  otpauth URI: {}", device.otpauth_uri);
     let code1 = code_line("First code from the app: ")?;
     let code2 = code_line("The next code (wait for it to change): ")?;
     let request = Request::MfaEnable(MfaEnableParams {
@@ -286,9 +291,10 @@ fn mfa(profile: Option<String>, device_name: Option<String>) -> anyhow::Result<(
     let Some(enabled) = answer::<MfaEnableData>(request, &profile, false)? else {
         return Ok(());
     };
-    println!(
+    outln!(
         "MFA device {} enabled; profile {} now asks for a code (`switchyard mfa`)",
-        enabled.serial, enabled.profile
+        enabled.serial,
+        enabled.profile
     );
     Ok(())
 }

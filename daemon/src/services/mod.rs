@@ -2,13 +2,16 @@
 //! [`roles`] (`roles.list`, `roles.import`), [`switch`] (`switch.federate`), [`users`]
 //! (`users.*`, `mfa.setup`, `mfa.enable`), [`provision`] (`account.create`, jobs,
 //! `account.close`), [`rotate`] (`credentials.rotate`), [`session`] (which credentials a
-//! call uses, and the MFA sessions held in memory) and [`profiles`] (`profiles.list`).
+//! call uses, and the MFA sessions held in memory), [`credentials`] (`credentials.get`:
+//! the provider stack and its single-flight cache; `sessions.end`) and [`profiles`]
+//! (`profiles.list`).
 //!
 //! Services call AWS only through [`crate::aws`] and reach the disk and the keyring only
 //! through [`crate::system`]; the transport calls them through
 //! [`crate::transport::dispatch`].
 
 pub mod accounts;
+pub mod credentials;
 pub mod profiles;
 pub mod provision;
 pub mod roles;

@@ -1,13 +1,15 @@
-//! `profiles.list`: the daemon's profiles for the extension's options page: their
-//! settings and whether a key is stored (the key id masked, never the secret).
+//! `profiles.list`: the daemon's profiles for the extension's options page and
+//! `switchyard credentials list`: their settings, whether a key is stored (the key id
+//! masked, never the secret) and until when an MFA session is open.
 
 use switchyard_shared::protocol::roles::{ProfileSummary, ProfilesData};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 
+use crate::services::session::Sessions;
 use crate::system::{config, keyring};
 
 /// Answer `profiles.list`.
-pub async fn list() -> Result<ProfilesData, ErrorBody> {
+pub async fn list(sessions: &Sessions) -> Result<ProfilesData, ErrorBody> {
     let config = config::load(&config::path()).map_err(|e| {
         ErrorBody::new(
             ErrorCode::Internal,
@@ -30,6 +32,7 @@ pub async fn list() -> Result<ProfilesData, ErrorBody> {
             access_key_id,
             problem,
             mfa_serial: settings.mfa_serial.clone(),
+            mfa_session_expires_at: sessions.session_end(name),
         });
     }
     Ok(ProfilesData {

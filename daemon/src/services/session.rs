@@ -4,12 +4,19 @@
 //! (configured in `config.toml`, or discovered once per daemon run with ListMFADevices and
 //! then written there), every AWS call uses a session from GetSessionToken instead, which
 //! the daemon keeps in memory only: a restarted daemon asks for a code again.
+//!
+//! [`Layers`] is the single-flight cache of the temporary credentials handed out by
+//! `credentials.get` ([`crate::services::credentials`] stacks them): per layer an async
+//! lock, so one caller refreshes and the others take its answer or its error.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::aws::SdkConfig;
-use switchyard_shared::protocol::aws::{check_mfa_code, MfaSessionData, MfaState};
+use switchyard_shared::protocol::aws::{
+    check_mfa_code, CredentialSource, MfaSessionData, MfaState, TemporaryCredentials,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, IdentityData};
 
 use crate::aws::{self, mfa::MfaSession};
@@ -65,10 +72,13 @@ struct ProfileMemory {
     discovered: Option<Option<String>>,
 }
 
-/// The daemon's in-memory MFA sessions, per profile.
+/// The daemon's in-memory MFA sessions, per profile, and the temporary credentials it
+/// has handed out (`credentials.get`'s layers).
 #[derive(Debug, Default)]
 pub struct Sessions {
     profiles: Mutex<HashMap<String, ProfileMemory>>,
+    /// The temporary credentials handed out (`credentials.get`), per layer.
+    pub layers: Layers,
 }
 
 /// A profile ready for AWS calls.
@@ -82,6 +92,8 @@ pub struct SignedIn {
     /// needs no permission and names the IAM user behind an MFA session too).
     pub long_term: SdkConfig,
     pub mfa: MfaState,
+    /// The MFA session the calls use, when the profile has a device.
+    pub mfa_session: Option<MfaSession>,
     via_session: bool,
 }
 
@@ -155,26 +167,57 @@ pub struct Loaded {
 pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody> {
     let config = config::load(&config::path())
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
-    let name = profile.unwrap_or_else(|| config.default_profile.clone());
+    let name = profile.unwrap_or_else(|| config.default_name());
     keyring::check_profile_name(&name)
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
+    if let Some(why) = config.disabled.get(&name) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "profile {name:?} in {} is set aside: {why}; fix it there, or see \
+                 `switchyard config show`",
+                config::path().display()
+            ),
+        ));
+    }
     let settings = config.profiles.get(&name).cloned().unwrap_or_default();
     Ok((name, settings))
 }
 
-/// The profile's settings and its key from the keyring.
+/// The profile's settings and its key from the keyring. A profile without a key is
+/// `credentials_missing`, naming the profiles that exist.
 pub async fn load(profile: Option<String>) -> Result<Loaded, ErrorBody> {
     let (profile, settings) = settings(profile)?;
     let name = profile.clone();
     let key = tokio::task::spawn_blocking(move || keyring::load(&name))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(keyring_error)?;
+        .map_err(|e| match e {
+            KeyringError::NotFound(_) => missing(&profile, e),
+            other => keyring_error(other),
+        })?;
     Ok(Loaded {
         profile,
         settings,
         key,
     })
+}
+
+/// `credentials_missing` for `profile`, with the profiles there are.
+fn missing(profile: &str, error: KeyringError) -> ErrorBody {
+    let known: Vec<String> = config::load(&config::path())
+        .map(|c| c.profiles.into_keys().filter(|p| p != profile).collect())
+        .unwrap_or_default();
+    let hint = match known.as_slice() {
+        [] => "; add a key with `switchyard credentials add --profile NAME`".to_owned(),
+        known => format!(
+            "; the profiles with settings are: {} (name one with --profile or \
+             $SWITCHYARD_PROFILE, or make one the default with `switchyard config set \
+             default_profile NAME`)",
+            known.join(", ")
+        ),
+    };
+    ErrorBody::new(ErrorCode::CredentialsMissing, format!("{error}{hint}"))
 }
 
 /// A keyring failure as a protocol error.
@@ -217,6 +260,7 @@ impl Sessions {
                 sdk: long_term.clone(),
                 long_term,
                 mfa: MfaState::default(),
+                mfa_session: None,
                 via_session: false,
             });
         };
@@ -230,7 +274,7 @@ impl Sessions {
                 ),
             ));
         };
-        let sdk = aws::sdk_config(session.credentials, &loaded.settings).await;
+        let sdk = aws::sdk_config(session.credentials.clone(), &loaded.settings).await;
         Ok(SignedIn {
             profile: loaded.profile,
             settings: loaded.settings,
@@ -240,6 +284,7 @@ impl Sessions {
                 serial: Some(serial),
                 session_expires_at: Some(session.expires_at),
             },
+            mfa_session: Some(session),
             via_session: true,
         })
     }
@@ -270,6 +315,8 @@ impl Sessions {
         self.with(&loaded.profile, |memory| {
             memory.session = Some((session, made_with))
         });
+        // The profile's session layer was the old MFA session, or none: take the new one.
+        self.layers.forget(&loaded.profile);
         tracing::info!(profile = %loaded.profile, expires_at, "MFA session started");
         Ok(MfaSessionData {
             profile: loaded.profile,
@@ -278,9 +325,37 @@ impl Sessions {
         })
     }
 
-    /// Drop the profile's session (it expired, or its key changed).
-    pub fn forget(&self, profile: &str) {
-        self.with(profile, |memory| memory.session = None);
+    /// Drop the profile's session and every credential handed out for it (it expired,
+    /// its key changed, or the user ended it); whether there was anything to drop.
+    pub fn forget(&self, profile: &str) -> bool {
+        let had_session = self.with(profile, |memory| memory.session.take().is_some());
+        let had_layers = self.layers.forget(profile);
+        had_session || had_layers
+    }
+
+    /// The profiles with an MFA session now.
+    pub fn profiles_with_sessions(&self) -> Vec<String> {
+        let profiles = match self.profiles.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        profiles
+            .iter()
+            .filter(|(_, memory)| memory.session.is_some())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// When the profile's MFA session ends, if it has a live one (no keyring read: for
+    /// listings).
+    pub fn session_end(&self, profile: &str) -> Option<u64> {
+        self.with(profile, |memory| {
+            memory
+                .session
+                .as_ref()
+                .map(|(s, _)| s.expires_at)
+                .filter(|end| *end > now() + EXPIRY_MARGIN_SECS)
+        })
     }
 
     fn with<T>(&self, profile: &str, f: impl FnOnce(&mut ProfileMemory) -> T) -> T {
@@ -291,13 +366,15 @@ impl Sessions {
         f(profiles.entry(profile.to_owned()).or_default())
     }
 
-    /// After a rotation the session goes on with the new key.
+    /// After a rotation the MFA session goes on with the new key; the credentials handed
+    /// out were made with the old one, so they are made again when next asked for.
     pub fn rekey(&self, profile: &str, access_key_id: &str) {
         self.with(profile, |memory| {
             if let Some((_, made_with)) = &mut memory.session {
                 access_key_id.clone_into(made_with);
             }
         });
+        self.layers.forget(profile);
     }
 
     fn live_session(&self, profile: &str, key_id: &str) -> Option<MfaSession> {
@@ -340,6 +417,145 @@ impl Sessions {
     }
 }
 
+/// Refresh a refreshable layer this long before it ends: the AWS CLI (botocore) refreshes
+/// credentials from `credential_process` 15 minutes before their end, so a layer with
+/// less left would make it ask again at once. Short sessions use a quarter of their life.
+const REFRESH_MARGIN_SECS: u64 = 15 * 60;
+/// An MFA session cannot be refreshed without a code: it is handed out until this close
+/// to its end (the same margin as the daemon's own calls use).
+const MFA_MARGIN_SECS: u64 = EXPIRY_MARGIN_SECS;
+
+/// Which cached layer: the profile's session (`role_arn` none) or a role on top of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayerKey {
+    pub profile: String,
+    pub role_arn: Option<String>,
+    pub duration_secs: u32,
+}
+
+/// A layer in hand.
+#[derive(Clone)]
+struct Held {
+    credentials: TemporaryCredentials,
+    /// When it was made (Unix seconds): a quarter of its life is the refresh margin of
+    /// short sessions.
+    made_at: u64,
+}
+
+impl Held {
+    /// Still worth handing out now.
+    fn fresh(&self, now: u64) -> bool {
+        let margin = match self.credentials.source {
+            CredentialSource::MfaSession => MFA_MARGIN_SECS,
+            _ => {
+                let life = self.credentials.expires_at.saturating_sub(self.made_at);
+                REFRESH_MARGIN_SECS.min(life / 4)
+            }
+        };
+        self.credentials.expires_at > now + margin
+    }
+}
+
+#[derive(Default)]
+struct SlotState {
+    held: Option<Held>,
+    /// What the last refresh failed with, for the callers that waited on it.
+    last_error: Option<ErrorBody>,
+}
+
+/// One layer's single-flight slot.
+#[derive(Default)]
+struct Slot {
+    state: tokio::sync::Mutex<SlotState>,
+    /// Refreshes finished so far: a caller that arrived during a refresh takes its result
+    /// (even an error) rather than starting another.
+    refreshes: AtomicU64,
+}
+
+/// The layers the daemon has handed out, in memory only.
+#[derive(Default)]
+pub struct Layers {
+    slots: Mutex<HashMap<LayerKey, Arc<Slot>>>,
+}
+
+impl std::fmt::Debug for Layers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Layers")
+            .field("slots", &self.lock().len())
+            .finish()
+    }
+}
+
+impl Layers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<LayerKey, Arc<Slot>>> {
+        match self.slots.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn slot(&self, key: &LayerKey) -> Arc<Slot> {
+        Arc::clone(self.lock().entry(key.clone()).or_default())
+    }
+
+    /// Forget every layer of `profile`; whether there was any.
+    pub fn forget(&self, profile: &str) -> bool {
+        let mut slots = self.lock();
+        let before = slots.len();
+        slots.retain(|key, _| key.profile != profile);
+        slots.len() != before
+    }
+
+    /// The profiles that have a layer now.
+    pub fn profiles(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.lock().keys().map(|k| k.profile.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The layer at `key`: the cached one while fresh, else `fetch`ed by one caller while
+    /// the others wait for its answer.
+    pub async fn get<F, Fut>(
+        &self,
+        key: &LayerKey,
+        fetch: F,
+    ) -> Result<TemporaryCredentials, ErrorBody>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<TemporaryCredentials, ErrorBody>>,
+    {
+        let slot = self.slot(key);
+        let arrived_after = slot.refreshes.load(Ordering::Acquire);
+        let mut state = slot.state.lock().await;
+        if let Some(held) = state.held.as_ref().filter(|h| h.fresh(now())) {
+            return Ok(held.credentials.clone());
+        }
+        if slot.refreshes.load(Ordering::Acquire) > arrived_after {
+            if let Some(error) = &state.last_error {
+                return Err(error.clone());
+            }
+        }
+        let made_at = now();
+        let result = fetch().await;
+        match &result {
+            Ok(credentials) => {
+                state.held = Some(Held {
+                    credentials: credentials.clone(),
+                    made_at,
+                });
+                state.last_error = None;
+            }
+            Err(error) => {
+                state.held = None;
+                state.last_error = Some(error.clone());
+            }
+        }
+        slot.refreshes.fetch_add(1, Ordering::Release);
+        result
+    }
+}
+
 /// Write a discovered device into the config, so `switchyard config` shows it.
 fn remember_device(profile: &str, serial: &str) {
     let path = config::path();
@@ -354,5 +570,100 @@ fn remember_device(profile: &str, serial: &str) {
     match result {
         Ok(()) => tracing::info!(profile, serial, "MFA device discovered and saved"),
         Err(e) => tracing::warn!(profile, "MFA device discovered but not saved: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(source: CredentialSource, expires_at: u64) -> TemporaryCredentials {
+        TemporaryCredentials {
+            profile: "p".into(),
+            role_arn: None,
+            source,
+            access_key_id: "ASIA".into(),
+            secret_access_key: "s".into(),
+            session_token: "t".into(),
+            expires_at,
+            region: "us-east-1".into(),
+        }
+    }
+
+    #[test]
+    fn refreshable_layers_are_renewed_fifteen_minutes_early_short_ones_at_three_quarters() {
+        let hour = Held {
+            credentials: creds(CredentialSource::AssumedRole, 10_000 + 3600),
+            made_at: 10_000,
+        };
+        assert!(hour.fresh(10_000 + 3600 - 15 * 60 - 1));
+        assert!(!hour.fresh(10_000 + 3600 - 15 * 60));
+        let short = Held {
+            credentials: creds(CredentialSource::AssumedRole, 10_000 + 900),
+            made_at: 10_000,
+        };
+        assert!(short.fresh(10_000 + 600));
+        assert!(!short.fresh(10_000 + 900 - 225));
+        let mfa = Held {
+            credentials: creds(CredentialSource::MfaSession, 10_000 + 3600),
+            made_at: 0,
+        };
+        assert!(mfa.fresh(10_000 + 3600 - 61));
+        assert!(!mfa.fresh(10_000 + 3600 - 60));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_refresh_and_its_error() {
+        let layers = Arc::new(Layers::default());
+        let key = LayerKey {
+            profile: "p".into(),
+            role_arn: None,
+            duration_secs: 0,
+        };
+        let calls = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let (layers, key, calls) = (Arc::clone(&layers), key.clone(), Arc::clone(&calls));
+            tasks.push(tokio::spawn(async move {
+                layers
+                    .get(&key, || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        Ok(creds(CredentialSource::SessionToken, now() + 3600))
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            assert!(task.await.unwrap().is_ok());
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+        // A failing refresh: the callers that waited for it get its error, not a retry each.
+        layers.forget("p");
+        let calls = Arc::new(AtomicU64::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let (layers, key, calls) = (Arc::clone(&layers), key.clone(), Arc::clone(&calls));
+            tasks.push(tokio::spawn(async move {
+                layers
+                    .get(&key, || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        Err(ErrorBody::new(ErrorCode::MfaRequired, "enter a code"))
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            assert_eq!(
+                task.await.unwrap().unwrap_err().code,
+                ErrorCode::MfaRequired
+            );
+        }
+        assert!(
+            calls.load(Ordering::SeqCst) <= 2,
+            "callers that arrived during a refresh took its error"
+        );
     }
 }

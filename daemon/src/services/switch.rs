@@ -73,7 +73,7 @@ pub async fn federate(
 
 /// The role session's name (what CloudTrail shows): `switchyard-PROFILE`, in the
 /// characters and length STS allows.
-fn session_name(profile: &str) -> String {
+pub(crate) fn session_name(profile: &str) -> String {
     let name: String = format!("switchyard-{profile}")
         .chars()
         .map(|c| {

@@ -106,7 +106,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::RolesImport(params) => reply(id, crate::services::roles::import(params)),
         Request::RolesSources(params) => reply(id, crate::services::roles::sources(params.profile)),
-        Request::ProfilesList => reply(id, crate::services::profiles::list().await),
+        Request::ProfilesList => reply(id, crate::services::profiles::list(&state.sessions).await),
         Request::SwitchFederate(params) => reply(
             id,
             crate::services::switch::federate(&state.sessions, params).await,
@@ -147,6 +147,14 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::ProvisionAllowed(params) => reply(
             id,
             crate::services::provision::allowed::allowed(&state.sessions, params.profile).await,
+        ),
+        Request::CredentialsGet(params) => reply(
+            id,
+            crate::services::credentials::get(&state.sessions, params).await,
+        ),
+        Request::SessionsEnd(params) => reply(
+            id,
+            crate::services::credentials::end(&state.sessions, params),
         ),
         Request::Hello(params) => reply(
             id,

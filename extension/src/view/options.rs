@@ -183,6 +183,7 @@ mod tests {
                     access_key_id: Some("AKIA…WXYZ".into()),
                     problem: None,
                     mfa_serial: None,
+                    mfa_session_expires_at: None,
                 },
                 ProfileSummary {
                     name: "work".into(),
@@ -190,6 +191,7 @@ mod tests {
                     access_key_id: None,
                     problem: Some("no key stored".into()),
                     mfa_serial: None,
+                    mfa_session_expires_at: None,
                 },
             ],
         }

@@ -1,5 +1,6 @@
 //! Parameters and reply data of the messages that reach AWS: `identity`, `accounts.list`,
-//! `mfa.submit` and `credentials.rotate`. Times are Unix seconds (UTC).
+//! `mfa.submit`, `credentials.rotate`, `credentials.get` and `sessions.end`. Times are
+//! Unix seconds (UTC).
 
 use serde::{Deserialize, Serialize};
 
@@ -174,6 +175,84 @@ pub struct RotateData {
     pub new_access_key_id: String,
 }
 
+/// Parameters of `credentials.get`: temporary credentials for the AWS CLI and SDKs
+/// (`switchyard credential-process`, `switchyard exec`). Only the CLI asks for them; the
+/// native-messaging host does not relay this message from the browser.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsGetParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// A role to assume with the profile's credentials (`arn:PARTITION:iam::ACCOUNT:role/NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// The role session's length in seconds (900 to 43,200; 3,600 when absent). Only with
+    /// `role_arn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_secs: Option<u32>,
+}
+
+/// Which layer of the credential stack answered `credentials.get`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialSource {
+    /// STS GetSessionToken made with the stored key (no MFA): the key itself never leaves
+    /// the daemon.
+    SessionToken,
+    /// The profile's MFA session (GetSessionToken with a code).
+    MfaSession,
+    /// STS AssumeRole of `role_arn`, signed with the key or the MFA session.
+    AssumedRole,
+}
+
+/// Data of a `credentials.get` reply: temporary credentials (**a secret**: printed only by
+/// `switchyard credential-process`, handed only to the child of `switchyard exec`). Its
+/// `Debug` shows the key id and the end, never the secret or the token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemporaryCredentials {
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    pub source: CredentialSource,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// When they end (Unix seconds).
+    pub expires_at: u64,
+    /// The profile's Region, for `AWS_REGION`.
+    pub region: String,
+}
+
+impl std::fmt::Debug for TemporaryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemporaryCredentials")
+            .field("profile", &self.profile)
+            .field("role_arn", &self.role_arn)
+            .field("source", &self.source)
+            .field("access_key_id", &self.access_key_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Parameters of `sessions.end`: forget a profile's MFA session and every temporary
+/// credential the daemon holds for it (or, with `all`, for every profile). Credentials
+/// already handed out stay valid at AWS until they expire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsEndParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+}
+
+/// Data of a `sessions.end` reply: the profiles that had something to forget.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsEndData {
+    pub ended: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +263,22 @@ mod tests {
         for bad in ["12345", "1234567", "12345a", "", "١٢٣٤٥٦"] {
             assert!(check_mfa_code(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn temporary_credentials_never_debug_print_their_secret() {
+        let creds = TemporaryCredentials {
+            profile: "work".into(),
+            role_arn: None,
+            source: CredentialSource::SessionToken,
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "very-secret".into(),
+            session_token: "token-secret".into(),
+            expires_at: 1,
+            region: "us-east-1".into(),
+        };
+        let shown = format!("{creds:?}");
+        assert!(shown.contains("ASIAEXAMPLE"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 }

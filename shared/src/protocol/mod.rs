@@ -340,6 +340,10 @@ pub enum Request {
     ProvisionAllowed(ProfileParams),
     #[serde(rename = "accounts.set")]
     AccountsSet(aws::AccountsSetParams),
+    #[serde(rename = "credentials.get")]
+    CredentialsGet(aws::CredentialsGetParams),
+    #[serde(rename = "sessions.end")]
+    SessionsEnd(aws::SessionsEndParams),
 }
 
 impl Request {
@@ -372,6 +376,8 @@ impl Request {
         "job.watch",
         "provision.allowed",
         "accounts.set",
+        "credentials.get",
+        "sessions.end",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -405,7 +411,9 @@ impl Request {
             | Request::RolesSources(_)
             | Request::JobWatch(_)
             | Request::ProvisionAllowed(_)
-            | Request::AccountsSet(_) => false,
+            | Request::AccountsSet(_)
+            | Request::CredentialsGet(_)
+            | Request::SessionsEnd(_) => false,
         }
     }
 
@@ -433,7 +441,10 @@ impl Request {
             | Request::AccountCheckEmail(_)
             | Request::UsersList(_)
             // AssumeRole and a sign-in token: nothing is kept, a second URL is as good.
-            | Request::SwitchFederate(_) => true,
+            | Request::SwitchFederate(_)
+            // Temporary credentials from the cache or a new session: a second answer is
+            // as good as the first.
+            | Request::CredentialsGet(_) => true,
             Request::MfaSubmit(_)
             | Request::CredentialsRotate(_)
             | Request::RolesImport(_)
@@ -445,7 +456,8 @@ impl Request {
             | Request::MfaSetup(_)
             | Request::MfaEnable(_)
             | Request::AccountClose(_)
-            | Request::AccountsSet(_) => false,
+            | Request::AccountsSet(_)
+            | Request::SessionsEnd(_) => false,
         }
     }
 
@@ -481,6 +493,8 @@ impl Request {
             Request::MfaEnable(p) => Some(&mut p.profile),
             Request::AccountClose(p) => Some(&mut p.profile),
             Request::AccountCheckEmail(p) => Some(&mut p.profile),
+            Request::CredentialsGet(p) => Some(&mut p.profile),
+            Request::SessionsEnd(p) => Some(&mut p.profile),
         }
     }
 

@@ -203,7 +203,10 @@ mod tests {
         let data: RolesData =
             serde_json::from_str(r#"{"profile":"p","targets":[],"hidden":0,"notices":[]}"#)
                 .unwrap();
-        assert_eq!((data.total, data.next_offset, data.reading), (0, None, None));
+        assert_eq!(
+            (data.total, data.next_offset, data.reading),
+            (0, None, None)
+        );
     }
 }
 
@@ -252,6 +255,9 @@ pub struct ProfileSummary {
     /// Why the key could not be read (no key stored, keyring locked), when it could not.
     pub problem: Option<String>,
     pub mfa_serial: Option<String>,
+    /// When the daemon's MFA session of the profile ends; absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_session_expires_at: Option<u64>,
 }
 
 /// Data of a `roles.sources` reply: what each hand-written list gives, and what was

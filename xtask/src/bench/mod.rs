@@ -7,8 +7,10 @@
 //!   ([`accounts`])
 //! - policy evaluation and role discovery ([`roles`])
 //! - the client-account runbook beside an AWS CLI shell script ([`provision`])
+//! - warm `credential-process` beside spawning `/bin/true` ([`credentials`])
 
 mod accounts;
+mod credentials;
 mod provision;
 mod roles;
 mod sandbox;
@@ -38,6 +40,8 @@ pub enum Group {
     Roles,
     /// The client-account runbook (`switchyard account create`) beside an AWS CLI script.
     Provision,
+    /// Warm `credential-process` beside spawning `/bin/true`, and the AWS CLI through it.
+    Credentials,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
@@ -49,6 +53,9 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
         Some(Group::Roles) => return roles::run(&tools, &build::build_bins(Profile::Release)?),
         Some(Group::Provision) => {
             return provision::run(&tools, &build::build_bins(Profile::Release)?)
+        }
+        Some(Group::Credentials) => {
+            return credentials::run(&tools, &build::build_bins(Profile::Release)?)
         }
         _ => {}
     }
@@ -121,7 +128,8 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     }
     accounts::run(&tools, &built.bin_dir)?;
     roles::run(&tools, &built.bin_dir)?;
-    provision::run(&tools, &built.bin_dir)
+    provision::run(&tools, &built.bin_dir)?;
+    credentials::run(&tools, &built.bin_dir)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
