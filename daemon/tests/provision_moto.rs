@@ -306,6 +306,7 @@ async fn the_runbook_end_to_end_checked_from_both_sides() {
         tags,
         [
             ("created-by".into(), "switchyard".into()),
+            ("switchyard-role".into(), "ClientA".into()),
             ("team".into(), "blue".into())
         ]
     );
@@ -1087,7 +1088,7 @@ async fn stopped_at_every_step_then_killed_and_resumed_gives_one_result() {
         ),
         (
             "create_group",
-            Rule::query_error("Action=GetGroup", 400, "Throttling", "Rate exceeded"),
+            Rule::query_error("Action=CreateGroup", 400, "Throttling", "Rate exceeded"),
         ),
         (
             "put_policy",
@@ -1116,17 +1117,37 @@ async fn stopped_at_every_step_then_killed_and_resumed_gives_one_result() {
             "{step}: {}",
             text(&out)
         );
-        let job = job_files(&w.sandbox)
-            .into_iter()
-            .find(|j| j["plan"]["name"] == name.as_str())
-            .unwrap();
-        assert_eq!(job["state"], "paused", "{step}: {job}");
-        assert_eq!(step_state(&job, step), "failed", "{step}: {job}");
-        let id = job["id"].as_str().unwrap().to_owned();
-        kill9(daemon_pid(&w.sandbox));
-        proxy.clear();
-        let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
-        assert!(out.status.success(), "{step}: {}", text(&out));
+        if step == "check_email" {
+            // The checks run before a job exists: the refusal is the answer, no job is
+            // left behind, and the same request goes through once AWS answers again.
+            assert!(
+                !job_files(&w.sandbox)
+                    .iter()
+                    .any(|j| j["plan"]["name"] == name.as_str()),
+                "{step}"
+            );
+            proxy.clear();
+            let out = create(
+                &w.sandbox,
+                &[
+                    "--name", &name, "--email", &email, "--user", "alice", "--user", "bob", "--ou",
+                    &ou,
+                ],
+            );
+            assert!(out.status.success(), "{step}: {}", text(&out));
+        } else {
+            let job = job_files(&w.sandbox)
+                .into_iter()
+                .find(|j| j["plan"]["name"] == name.as_str())
+                .unwrap();
+            assert_eq!(job["state"], "paused", "{step}: {job}");
+            assert_eq!(step_state(&job, step), "failed", "{step}: {job}");
+            let id = job["id"].as_str().unwrap().to_owned();
+            kill9(daemon_pid(&w.sandbox));
+            proxy.clear();
+            let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+            assert!(out.status.success(), "{step}: {}", text(&out));
+        }
         assert_eq!(accounts_with(&w.root, &email).await.len(), 1, "{step}");
         assert_eq!(groups_named(&w.root, &group).await, 1, "{step}");
         assert_eq!(members(&w.root, &group).await, ["alice", "bob"], "{step}");
@@ -1321,4 +1342,282 @@ async fn the_email_comes_from_the_profiles_template() {
             .len(),
         1
     );
+}
+
+/// The inline policy `policy` of `group` now allows exactly `roles`.
+async fn put_switch_policy(root: &SdkConfig, group: &str, policy: &str, roles: &[&str]) {
+    let document = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": roles}]});
+    aws_sdk_iam::Client::new(root)
+        .put_group_policy()
+        .group_name(group)
+        .policy_name(policy)
+        .policy_document(document.to_string())
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_account_of_the_same_name_cannot_take_over_the_first_ones_access() {
+    let w = world(|m| m.endpoint.clone()).await;
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A",
+            "--email",
+            "ops+client-a@example.com",
+            "--user",
+            "alice",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let first = accounts_with(&w.root, "ops+client-a@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    let first_role = format!("arn:aws:iam::{first}:role/ClientA");
+    let untouched = || async {
+        assert_eq!(members(&w.root, "AccessClientA").await, ["alice"]);
+        assert_eq!(
+            group_policy(&w.root, "AccessClientA", "SwitchToClientA").await["Statement"][0]
+                ["Resource"],
+            first_role.as_str()
+        );
+    };
+
+    // The same name with another e-mail: refused before anything is made, naming the
+    // account and the field to change (before the fix it adopted AccessClientA and
+    // replaced SwitchToClientA with the new account's role: alice lost Client A).
+    let jobs_before = job_files(&w.sandbox).len();
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A",
+            "--email",
+            "ops+client-a2@example.com",
+            "--user",
+            "bob",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(printed.contains("name_in_use"), "{printed}");
+    assert!(printed.contains(&format!("account {first}")), "{printed}");
+    assert!(printed.contains("--name"), "{printed}");
+    assert!(accounts_with(&w.root, "ops+client-a2@example.com")
+        .await
+        .is_empty());
+    assert_eq!(
+        job_files(&w.sandbox).len(),
+        jobs_before,
+        "no job was started"
+    );
+    untouched().await;
+
+    // Another name, but the first account's group and policy named: refused, saying
+    // which account the group serves and how to choose other names.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A2",
+            "--email",
+            "ops+client-a2@example.com",
+            "--user",
+            "bob",
+            "--group",
+            "AccessClientA",
+            "--policy",
+            "SwitchToClientA",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(printed.contains("name_in_use"), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "its policy SwitchToClientA grants {first_role} (account \"Client A\")"
+        )),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("--group NAME and --policy NAME"),
+        "{printed}"
+    );
+    // Another policy name on the same group would still hand bob Client A: refused too.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A2",
+            "--email",
+            "ops+client-a2@example.com",
+            "--user",
+            "bob",
+            "--group",
+            "AccessClientA",
+        ],
+    );
+    assert!(text(&out).contains("name_in_use"), "{}", text(&out));
+    assert!(accounts_with(&w.root, "ops+client-a2@example.com")
+        .await
+        .is_empty());
+    untouched().await;
+
+    // An e-mail in use is the answer to `--no-wait` too: no job, no `running`.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client B",
+            "--email",
+            "ops+client-a@example.com",
+            "--no-wait",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("email_in_use"), "{}", text(&out));
+    assert!(!text(&out).contains("running"), "{}", text(&out));
+    assert_eq!(
+        job_files(&w.sandbox).len(),
+        jobs_before,
+        "no job was started"
+    );
+    let reply = json(&w.sandbox.switchyard(
+        &[
+            "account",
+            "create",
+            "--name",
+            "Client B",
+            "--email",
+            "ops+client-a@example.com",
+            "--no-wait",
+            "--json",
+        ],
+        None,
+    ));
+    assert_eq!(reply["error"]["code"], "email_in_use", "{reply}");
+
+    // Its own names: made, and Client A's access is as it was.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client A2",
+            "--email",
+            "ops+client-a2@example.com",
+            "--user",
+            "bob",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(members(&w.root, "AccessClientA2").await, ["bob"]);
+    untouched().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_resumed_into_a_group_that_now_grants_another_account_pauses() {
+    let (w, proxy) = proxied().await;
+    // Hold the job at wait_for_account, then make its group by hand for another client.
+    proxy.add(in_progress("any"));
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client G",
+            "--email",
+            "ops+g@example.com",
+            "--no-wait",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let id = job_id(&out);
+    wait_for_journal(&w.sandbox, "the request sent", |j| {
+        j["create_request_id"].is_string()
+    });
+    let iam = aws_sdk_iam::Client::new(&w.root);
+    iam.create_group()
+        .group_name("AccessClientG")
+        .send()
+        .await
+        .unwrap();
+    put_switch_policy(
+        &w.root,
+        "AccessClientG",
+        "Other",
+        &["arn:aws:iam::111111111111:role/X"],
+    )
+    .await;
+    proxy.clear();
+    let job = wait_for_job(&w.sandbox, &id);
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(job["error"]["code"], "name_in_use", "{job}");
+    assert_eq!(step_state(&job, "create_group"), "failed");
+    assert_eq!(
+        group_policy(&w.root, "AccessClientG", "Other").await["Statement"][0]["Resource"][0],
+        "arn:aws:iam::111111111111:role/X"
+    );
+    // The other policy removed, the job resumes to the end.
+    iam.delete_group_policy()
+        .group_name("AccessClientG")
+        .policy_name("Other")
+        .send()
+        .await
+        .unwrap();
+    let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_never_removes_a_group_whose_policy_grants_another_account() {
+    let w = world(|m| m.endpoint.clone()).await;
+    for (name, email) in [
+        ("Client X", "ops+x@example.com"),
+        ("Client Y", "ops+y@example.com"),
+    ] {
+        let out = create(
+            &w.sandbox,
+            &["--name", name, "--email", email, "--user", "bob"],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let x = accounts_with(&w.root, "ops+x@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    let y = accounts_with(&w.root, "ops+y@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    // X's policy now grants Y's role (what the takeover left behind, or a hand edit).
+    let y_role = format!("arn:aws:iam::{y}:role/ClientY");
+    put_switch_policy(&w.root, "AccessClientX", "SwitchToClientX", &[&y_role]).await;
+    let out = w.sandbox.switchyard(
+        &[
+            "account",
+            "close",
+            &x,
+            "--remove-group",
+            "--confirm",
+            "Client X",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(
+        printed.contains("kept group AccessClientX and its policy SwitchToClientX"),
+        "{printed}"
+    );
+    assert!(printed.contains(&y_role), "{printed}");
+    assert_eq!(members(&w.root, "AccessClientX").await, ["bob"]);
+    assert_eq!(
+        group_policy(&w.root, "AccessClientX", "SwitchToClientX").await["Statement"][0]["Resource"]
+            [0],
+        y_role.as_str()
+    );
+    assert_eq!(account_state(&w.root, &x).await, "SUSPENDED");
 }

@@ -229,6 +229,11 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         role_policies,
         iam_user_access_to_billing: billing,
     };
+    if no_wait && json {
+        // The reply as it is: the job started, or the refusal (e-mail or name in use, …).
+        answer::<Job>(Request::AccountCreate(params), &profile, true)?;
+        return Ok(());
+    }
     let Some(job) = answer::<Job>(Request::AccountCreate(params), &profile, false)? else {
         return Ok(());
     };

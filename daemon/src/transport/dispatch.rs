@@ -109,23 +109,23 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::UsersList(params) => reply(
             id,
-            crate::services::users::list(&state.sessions, params).await,
+            crate::services::users::list(&state.sessions, &state.jobs, params).await,
         ),
         Request::UsersCreate(params) => reply(
             id,
-            crate::services::users::create(&state.sessions, params).await,
+            crate::services::users::create(&state.sessions, &state.jobs, params).await,
         ),
         Request::UsersRemove(params) => reply(
             id,
-            crate::services::users::remove(&state.sessions, params).await,
+            crate::services::users::remove(&state.sessions, &state.jobs, params).await,
         ),
         Request::MfaSetup(params) => reply(
             id,
-            crate::services::users::mfa_setup(&state.sessions, params).await,
+            crate::services::users::mfa_setup(&state.sessions, &state.jobs, params).await,
         ),
         Request::MfaEnable(params) => reply(
             id,
-            crate::services::users::mfa_enable(&state.sessions, params).await,
+            crate::services::users::mfa_enable(&state.sessions, &state.jobs, params).await,
         ),
         Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
         Request::JobsList => reply(

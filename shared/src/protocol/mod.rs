@@ -131,6 +131,16 @@ pub enum ErrorCode {
     /// The account may not be closed: the management account, or the CloseAccount quota
     /// is used up.
     CloseNotAllowed,
+    /// An account name, group or inline policy of `account.create` already belongs to
+    /// another account (or a running job); the message names it and the fields that
+    /// choose other names. Nothing was changed.
+    NameInUse,
+    /// `users.remove` names the user the profile itself signs in as, without
+    /// `allow_self`.
+    SelfRemoval,
+    /// `account.close` names an account that is already closed or closing
+    /// (PENDING_CLOSURE, SUSPENDED, CLOSED): nothing was closed.
+    AccountClosed,
 }
 
 impl ErrorCode {
@@ -178,6 +188,9 @@ impl ErrorCode {
         ErrorCode::JobNotFound,
         ErrorCode::JobNotResumable,
         ErrorCode::CloseNotAllowed,
+        ErrorCode::NameInUse,
+        ErrorCode::SelfRemoval,
+        ErrorCode::AccountClosed,
     ];
 
     /// The wire string of this code.
@@ -225,6 +238,9 @@ impl ErrorCode {
             ErrorCode::JobNotFound => "job_not_found",
             ErrorCode::JobNotResumable => "job_not_resumable",
             ErrorCode::CloseNotAllowed => "close_not_allowed",
+            ErrorCode::NameInUse => "name_in_use",
+            ErrorCode::SelfRemoval => "self_removal",
+            ErrorCode::AccountClosed => "account_closed",
         }
     }
 }

@@ -13,8 +13,14 @@ use crate::protocol::provision::{
 use crate::switch::{switch_link as build_switch_link, Partition, SwitchTarget};
 use crate::targets::is_role_name;
 
+pub mod grants;
+
 /// The tag every account (and role) Switchyard creates carries.
 pub const CREATED_BY_TAG: (&str, &str) = ("created-by", "switchyard");
+/// The tag naming the cross-account role Switchyard made for an account (its value is
+/// the role name): how `users.*` finds the role for an account whose job this daemon
+/// does not have (another machine, a cleared state dir).
+pub const ROLE_TAG: &str = "switchyard-role";
 /// Organizations' limit on an account's name.
 pub const MAX_ACCOUNT_NAME: usize = 50;
 /// Organizations' limits on the root user's e-mail address.
@@ -159,8 +165,8 @@ fn check_tag(key: &str, value: &str) -> Result<(), InvalidInput> {
     if key.to_ascii_lowercase().starts_with("aws:") {
         return bad("keys starting with aws: are reserved for AWS");
     }
-    if key == CREATED_BY_TAG.0 {
-        return bad("created-by is set by Switchyard itself");
+    if key == CREATED_BY_TAG.0 || key == ROLE_TAG {
+        return bad("created-by and switchyard-role are set by Switchyard itself");
     }
     if !allowed(key) || !allowed(value) {
         return bad("only letters, digits, spaces and _.:/=+-@ are allowed");
@@ -288,10 +294,11 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         }
     }
     tags.insert(CREATED_BY_TAG.0.to_owned(), CREATED_BY_TAG.1.to_owned());
+    tags.insert(ROLE_TAG.to_owned(), role_name.clone());
     if tags.len() > MAX_TAGS {
         problems.push(InvalidInput::Tag(
             format!("{} tags", tags.len()),
-            "at most 49 tags besides created-by",
+            "at most 48 tags besides created-by and switchyard-role",
         ));
     }
     if let Some(ou) = &params.ou_id {
@@ -644,9 +651,10 @@ pub fn create_account_permission(
 }
 
 /// The quota for an organization of `members` member accounts with `used` closures in
-/// the window.
+/// the window: 10% of the members, at least 10, at most 1,000 (AWS's CloseAccount quota
+/// per rolling 30 days).
 pub fn close_quota(members: usize, used: usize) -> CloseQuota {
-    let limit = (members / 10).max(10);
+    let limit = (members / 10).clamp(10, 1000);
     CloseQuota {
         limit,
         used,

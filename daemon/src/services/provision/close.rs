@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use switchyard_shared::protocol::provision::{CloseAccountData, CloseAccountParams, JobState};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::grants::foreign_policies;
 use switchyard_shared::provision::{close_quota, is_account_id};
 
 use super::journal::AuditEntry;
@@ -216,8 +217,20 @@ impl Jobs {
                     continue;
                 }
                 let target = format!("{}/{}", job.plan.group_name, job.plan.policy_name);
+                let own = job.role_arn.clone().unwrap_or_default();
+                // A policy that grants another account stays, and its group with it.
+                let keep = |document: &str| {
+                    let policy = [(job.plan.policy_name.clone(), document.to_owned())];
+                    let foreign = foreign_policies(&policy, Some(&own));
+                    (!foreign.is_empty()).then(|| {
+                        format!(
+                            "since the policy grants another account ({})",
+                            foreign[0].grants.join(", ")
+                        )
+                    })
+                };
                 let result =
-                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name).await;
+                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep).await;
                 let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
                 self.audit_close(who, &signed.profile, "iam:DeleteGroup", &target, &audit);
                 removed.extend(result.map_err(explain)?);
