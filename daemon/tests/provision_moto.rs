@@ -1019,10 +1019,22 @@ async fn closing_an_account_with_its_safeguards() {
     assert_eq!(account_state(&w.root, &z).await, "SUSPENDED");
     assert_eq!(groups_named(&w.root, "AccessClientZ").await, 0);
     assert_eq!(members(&w.root, "AccessClientQ").await, ["bob"]);
-    // Closing it again changes nothing and spends no quota.
+    // Closing it again says it is closed already (before, it reported success), and
+    // sends nothing.
     let out = close(&[&z, "--confirm", "Client Z"]);
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("9 of 10"), "{}", text(&out));
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("account_closed"), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("account {z} (Client Z) is already SUSPENDED")),
+        "{}",
+        text(&out)
+    );
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    assert_eq!(
+        audit.matches("organizations:CloseAccount").count(),
+        1,
+        "{audit}"
+    );
 
     // With ten closures in the last 30 days, the quota is used up.
     let path = state_dir(&w.sandbox).join("closures.json");
@@ -1040,6 +1052,8 @@ async fn closing_an_account_with_its_safeguards() {
     assert!(!out.status.success());
     assert!(text(&out).contains("close_not_allowed"), "{}", text(&out));
     assert!(text(&out).contains("10 of 10"), "{}", text(&out));
+    // The refusal offers the queue (daemon/tests/close_queue.rs follows it to the end).
+    assert!(text(&out).contains("--queue"), "{}", text(&out));
     assert_eq!(account_state(&w.root, &q).await, "ACTIVE");
     let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
     assert!(audit.contains("organizations:CloseAccount"), "{audit}");

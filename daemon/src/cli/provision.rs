@@ -1,15 +1,17 @@
 //! `switchyard account create …` and `switchyard jobs [resume ID | cancel ID]`: start a
 //! provisioning job (`account.create`) and follow its steps as they happen (`job.watch`,
-//! a long-poll that answers as soon as the job has news); list, resume and cancel jobs. `switchyard account close ID` closes a member account once its
-//! name is typed (`account.close`).
+//! a long-poll that answers as soon as the job has news); list, resume and cancel jobs.
+//! `switchyard account close ID` closes a member account once its name is typed
+//! (`account.close`), or with `--queue` queues the closure when the quota has no room
+//! (shown, and cancellable, with the jobs).
 
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
 use switchyard_shared::protocol::provision::{
-    Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams,
+    Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
     CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
-    StepState,
+    QueuedClosure, StepState,
 };
 use switchyard_shared::protocol::Request;
 
@@ -81,6 +83,11 @@ pub enum AccountCommand {
         /// Also remove the management-account group and policy made for it.
         #[arg(long)]
         remove_group: bool,
+        /// When the CloseAccount quota (per rolling 30 days) has no room: queue the
+        /// closure; the daemon closes the account when the quota allows (`switchyard
+        /// jobs` shows it, `switchyard jobs cancel cACCOUNT_ID` drops it).
+        #[arg(long)]
+        queue: bool,
         #[arg(long)]
         profile: Option<String>,
         #[arg(long)]
@@ -105,7 +112,7 @@ enum JobsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Stop a job before its next step.
+    /// Stop a job before its next step, or drop a queued closure (`c` + account id).
     Cancel {
         id: String,
         #[arg(long)]
@@ -131,6 +138,7 @@ fn close(
     account_id: String,
     confirm: Option<String>,
     remove_group: bool,
+    queue: bool,
     profile: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -146,10 +154,28 @@ fn close(
         account_id,
         confirm,
         remove_group,
+        queue,
     });
     let Some(data) = answer::<CloseAccountData>(request, &profile, json)? else {
         return Ok(());
     };
+    if let Some(queued) = &data.queued {
+        println!(
+            "account {} ({}): queued as {}; the daemon closes it when the quota allows{}",
+            data.account_id,
+            data.name,
+            queued.id,
+            queued
+                .not_before
+                .map(|t| format!(" (from {})", when(t)))
+                .unwrap_or_default()
+        );
+        println!(
+            "closures in the rolling 30 days: {} of {} used; `switchyard jobs` follows it",
+            data.quota.used, data.quota.limit
+        );
+        return Ok(());
+    }
     println!(
         "account {} ({}): {}",
         data.account_id, data.name, data.state
@@ -170,9 +196,10 @@ pub fn account(command: AccountCommand) -> anyhow::Result<()> {
             account_id,
             confirm,
             remove_group,
+            queue,
             profile,
             json,
-        } => close(account_id, confirm, remove_group, profile, json),
+        } => close(account_id, confirm, remove_group, queue, profile, json),
         AccountCommand::CheckEmail {
             email,
             profile,
@@ -336,17 +363,48 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A Unix time as RFC 3339 UTC.
+fn when(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// One line (and its error) for a queued closure.
+fn print_closure(closure: &QueuedClosure) {
+    let at = match (closure.state, closure.not_before, closure.closed_at) {
+        (ClosureState::Queued, Some(t), _) => format!("  not before {}", when(t)),
+        (ClosureState::Closed, _, Some(t)) => format!("  at {}", when(t)),
+        _ => String::new(),
+    };
+    println!(
+        "{}  {:<9} close {} ({}){at}",
+        closure.id,
+        closure.state.as_str(),
+        closure.name,
+        closure.account_id
+    );
+    if let Some(detail) = &closure.detail {
+        println!("    {detail}");
+    }
+    if let Some(error) = &closure.error {
+        println!("    {}: {}", error.code, error.message);
+    }
+}
+
 pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     match args.command {
         None => {
             let Some(data) = answer::<JobsData>(Request::JobsList, &None, args.json)? else {
                 return Ok(());
             };
-            if data.jobs.is_empty() {
+            if data.jobs.is_empty() && data.closures.is_empty() {
                 println!("no provisioning jobs");
             }
             for job in &data.jobs {
                 print_job(job, false)?;
+            }
+            for closure in &data.closures {
+                print_closure(closure);
             }
             Ok(())
         }
@@ -362,6 +420,14 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 println!("job {} resumed", job.id);
             }
             follow(&job.id, json)
+        }
+        Some(JobsCommand::Cancel { id, json }) if id.starts_with('c') => {
+            let request = Request::JobsCancel(JobIdParams { job: id });
+            let Some(closure) = answer::<QueuedClosure>(request, &None, json)? else {
+                return Ok(());
+            };
+            print_closure(&closure);
+            Ok(())
         }
         Some(JobsCommand::Cancel { id, json }) => {
             let job: Job =

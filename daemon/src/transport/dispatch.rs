@@ -128,14 +128,12 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             crate::services::users::mfa_enable(&state.sessions, &state.jobs, params).await,
         ),
         Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
-        Request::JobsList => reply(
-            id,
-            Ok(switchyard_shared::protocol::provision::JobsData {
-                jobs: state.jobs.journal.list(),
-            }),
-        ),
+        Request::JobsList => reply(id, Ok(state.jobs.list())),
         Request::JobStatus(params) => reply(id, state.jobs.status(&params.job)),
         Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job).await),
+        Request::JobsCancel(params) if params.job.starts_with('c') => {
+            reply(id, state.jobs.cancel_closure(&params.job))
+        }
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
         Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),

@@ -421,10 +421,71 @@ impl JobWatchData {
     }
 }
 
-/// Data of `jobs.list`: every job in the journal, newest first.
+/// Data of `jobs.list`: every job in the journal, newest first, and the account closures
+/// queued until the CloseAccount quota allows them (oldest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsData {
     pub jobs: Vec<Job>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<QueuedClosure>,
+}
+
+/// Where a queued closure stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureState {
+    /// Waiting for the quota (or for the profile's MFA session).
+    Queued,
+    /// CloseAccount was sent (journaled before it is).
+    Closing,
+    /// AWS accepted the closure.
+    Closed,
+    /// AWS refused it (the account left the organization, a permission, …).
+    Failed,
+    /// Cancelled with `jobs.cancel` before it was sent.
+    Cancelled,
+}
+
+impl ClosureState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosureState::Queued => "queued",
+            ClosureState::Closing => "closing",
+            ClosureState::Closed => "closed",
+            ClosureState::Failed => "failed",
+            ClosureState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// An account closure the CloseAccount quota did not allow when it was asked for: the
+/// daemon journals it (`$STATE_DIR/close-queue.json`) and closes the account when the
+/// rolling 30-day window has room, after a restart too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedClosure {
+    /// `c` + the account id: what `jobs.cancel` takes.
+    pub id: String,
+    pub account_id: String,
+    /// The account's name, as confirmed.
+    pub name: String,
+    pub profile: String,
+    /// Who asked (the caller's ARN).
+    pub who: String,
+    pub queued_at: u64,
+    pub remove_group: bool,
+    pub state: ClosureState,
+    /// When the quota is expected to have room (Unix seconds): the oldest closure in the
+    /// window turns 30 days old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<u64>,
+    /// What happened last, in words (the state AWS reported, what was removed, why it
+    /// still waits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
 }
 
 /// Parameters of `account.check_email`: the form's live check.
@@ -488,9 +549,14 @@ pub struct CloseAccountParams {
     /// Also remove the management-account group and policy a Switchyard job made for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remove_group: bool,
+    /// When the CloseAccount quota has no room: queue the closure (the daemon closes the
+    /// account when it has) instead of refusing it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub queue: bool,
 }
 
-/// The CloseAccount quota: 10% of the member accounts, at least 10, per rolling 30 days.
+/// The CloseAccount quota: 10% of the member accounts, at least 10, at most 1,000, per
+/// rolling 30 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseQuota {
     pub limit: usize,
@@ -505,10 +571,13 @@ pub struct CloseQuota {
 pub struct CloseAccountData {
     pub account_id: String,
     pub name: String,
-    /// `PENDING_CLOSURE` or `SUSPENDED` (closed).
+    /// `PENDING_CLOSURE` or `SUSPENDED` (closed), or `QUEUED` (see `queued`).
     pub state: String,
     /// The quota after this closure.
     pub quota: CloseQuota,
     /// What else was removed (`--remove-group`), in order.
     pub removed: Vec<String>,
+    /// The queued closure, when the quota had no room and `queue` was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<QueuedClosure>,
 }

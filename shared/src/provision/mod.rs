@@ -662,6 +662,43 @@ pub fn close_quota(members: usize, used: usize) -> CloseQuota {
     }
 }
 
+/// The rolling window of the CloseAccount quota.
+pub const CLOSE_WINDOW_SECS: u64 = 30 * 24 * 3600;
+
+/// When a quota with no room gets some: the closures counted (their times, any order)
+/// must drop below `limit`, so the `used - limit + 1` oldest must leave the window. `None`
+/// when there is room already.
+pub fn close_quota_frees_at(limit: usize, closures: &[u64]) -> Option<u64> {
+    if closures.len() < limit {
+        return None;
+    }
+    let mut times = closures.to_vec();
+    times.sort_unstable();
+    times
+        .get(closures.len() - limit)
+        .map(|t| t.saturating_add(CLOSE_WINDOW_SECS))
+}
+
+/// What an account's `State` means for closing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closability {
+    /// `ACTIVE` (or a state this build does not know: AWS decides).
+    Open,
+    /// `PENDING_ACTIVATION`: AWS is still setting it up; it cannot be closed yet.
+    Activating,
+    /// `PENDING_CLOSURE`, `SUSPENDED`, `CLOSED`: closed already, or closing.
+    Closed,
+}
+
+/// Read an account's `State` (Organizations' `Status` was retired in September 2026).
+pub fn closability(state: &str) -> Closability {
+    match state {
+        "PENDING_ACTIVATION" => Closability::Activating,
+        "PENDING_CLOSURE" | "SUSPENDED" | "CLOSED" => Closability::Closed,
+        _ => Closability::Open,
+    }
+}
+
 /// An AWS account id: 12 digits.
 pub fn is_account_id(id: &str) -> bool {
     id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())

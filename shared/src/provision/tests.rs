@@ -334,6 +334,25 @@ fn close_quota_is_a_tenth_at_least_ten_at_most_a_thousand() {
     assert_eq!(close_quota(250, 3).limit, 25);
     assert_eq!(close_quota(250, 3).remaining, 22);
     assert_eq!(close_quota(20, 12).remaining, 0);
+    // The quota frees when enough of the oldest closures leave the 30-day window.
+    let day = 86_400;
+    assert_eq!(close_quota_frees_at(10, &[day; 9]), None);
+    let ten: Vec<u64> = (1..=10).map(|d| d * day).collect();
+    assert_eq!(
+        close_quota_frees_at(10, &ten),
+        Some(day + CLOSE_WINDOW_SECS)
+    );
+    let twelve: Vec<u64> = (1..=12).rev().map(|d| d * day).collect();
+    assert_eq!(
+        close_quota_frees_at(10, &twelve),
+        Some(3 * day + CLOSE_WINDOW_SECS)
+    );
+    assert_eq!(closability("ACTIVE"), Closability::Open);
+    assert_eq!(closability("PENDING_ACTIVATION"), Closability::Activating);
+    for closed in ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"] {
+        assert_eq!(closability(closed), Closability::Closed);
+    }
+    assert_eq!(closability("SOMETHING_NEW"), Closability::Open);
     assert!(is_account_id("123456789012"));
     assert!(!is_account_id("12345678901"));
     assert!(!is_account_id("12345678901a"));

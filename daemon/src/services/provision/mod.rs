@@ -14,6 +14,7 @@
 pub mod allowed;
 pub mod close;
 pub mod journal;
+pub mod queue;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -49,12 +50,35 @@ const ROLE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
 /// The session name of the role assumed in the new account.
 const SESSION_NAME: &str = "switchyard-provision";
 
-/// The provisioning jobs and what their runners need.
+/// Where "now" comes from for the CloseAccount quota and the closure queue: the system
+/// clock, or one a test controls (the quota's window is 30 days).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> u64 + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(now))
+    }
+
+    pub fn new(f: impl Fn() -> u64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// The provisioning jobs, the closure queue, and what their runners need.
 #[derive(Debug)]
 pub struct Jobs {
     pub journal: Journal,
+    pub queue: queue::CloseQueue,
     sessions: Arc<Sessions>,
     state_dir: std::path::PathBuf,
+    clock: Clock,
 }
 
 /// A step's error: the job pauses (may pass: resume) or fails (cannot go on). A name in
@@ -218,14 +242,36 @@ fn new_id() -> String {
 
 impl Jobs {
     pub fn new(state_dir: &std::path::Path, sessions: Arc<Sessions>) -> Jobs {
+        Jobs::with_clock(state_dir, sessions, Clock::system())
+    }
+
+    /// Jobs whose quota and queue read `clock`.
+    pub fn with_clock(state_dir: &std::path::Path, sessions: Arc<Sessions>, clock: Clock) -> Jobs {
         Jobs {
             journal: Journal::open(state_dir),
+            queue: queue::CloseQueue::open(state_dir),
             sessions,
             state_dir: state_dir.to_owned(),
+            clock,
         }
     }
 
-    /// Start a runner for every job that was running when the daemon stopped.
+    /// Unix seconds by the jobs' clock.
+    pub fn now(&self) -> u64 {
+        (self.clock.0)()
+    }
+
+    /// `jobs.list`: every job, newest first, and the queued closures, oldest first.
+    pub fn list(&self) -> switchyard_shared::protocol::provision::JobsData {
+        switchyard_shared::protocol::provision::JobsData {
+            jobs: self.journal.list(),
+            closures: self.queue.list(),
+        }
+    }
+
+    /// Start a runner for every job that was running when the daemon stopped, and the
+    /// closure queue's: at once, then when the quota is expected to free (at least
+    /// hourly while closures wait).
     pub fn resume_all(self: &Arc<Self>) {
         for job in self.journal.list() {
             if job.state == JobState::Running {
@@ -233,6 +279,18 @@ impl Jobs {
                 self.spawn(job.id);
             }
         }
+        let jobs = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                let next = jobs.run_close_queue().await;
+                let wait = next
+                    .map_or(close::QUEUE_RECHECK_SECS, |at| {
+                        at.saturating_sub(jobs.now())
+                    })
+                    .clamp(60, close::QUEUE_RECHECK_SECS);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+            }
+        });
     }
 
     fn spawn(self: &Arc<Self>, id: String) {
