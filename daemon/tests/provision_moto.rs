@@ -354,6 +354,14 @@ async fn the_runbook_end_to_end_checked_from_both_sides() {
         format!("https://signin.aws.amazon.com/switchrole?roleName=ClientA&account={id}&displayName=Client+A")
     );
     assert!(printed.contains("switch link: https://signin.aws.amazon.com/switchrole"));
+    // The root password step, as it is here: centralized root access is off (moto's
+    // organization does not trust IAM), so the manual reset and what it needs.
+    assert!(
+        printed.contains("root user: centralized root access is off")
+            && printed.contains("Forgot password?")
+            && printed.contains("CAPTCHA"),
+        "{printed}"
+    );
 
     let after = json(&w.sandbox.switchyard(&["accounts", "--json"], None));
     let names: Vec<&str> = after["data"]["accounts"]
@@ -1634,4 +1642,170 @@ async fn closing_never_removes_a_group_whose_policy_grants_another_account() {
         y_role.as_str()
     );
     assert_eq!(account_state(&w.root, &x).await, "SUSPENDED");
+}
+
+/// A member account made directly in moto (no job); its id.
+async fn member_account(root: &SdkConfig, name: &str, email: &str) -> String {
+    aws_sdk_organizations::Client::new(root)
+        .create_account()
+        .account_name(name)
+        .email(email)
+        .send()
+        .await
+        .unwrap()
+        .create_account_status
+        .unwrap()
+        .account_id
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn root_access_tasks_where_centralized_root_access_is_on() {
+    let (w, proxy) = proxied().await;
+    let id = member_account(&w.root, "Client Root", "ops+root@example.com").await;
+    let root = |args: &[&str]| {
+        let mut all = vec!["account", "root", &id];
+        all.extend_from_slice(args);
+        w.sandbox.switchyard(&all, None)
+    };
+
+    // Off (IAM not trusted in Organizations, which moto answers): the manual reset is
+    // said as it is, and a task is refused without any AssumeRoot.
+    let out = root(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(printed.contains("centralized root access off"), "{printed}");
+    assert!(
+        printed.contains("ops+root@example.com") && printed.contains("CAPTCHA"),
+        "{printed}"
+    );
+    let out = root(&["--allow-password-recovery"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("root_access_off"), "{}", text(&out));
+    assert!(proxy.requests("Action=AssumeRoot&").is_empty());
+
+    // On: moto does not know iam.amazonaws.com as a service principal, implements
+    // neither IAM's ListOrganizationsFeatures nor STS AssumeRoot, nor IAM calls made as a
+    // root session (no user name), so the fault proxy answers those as the API reference
+    // shapes them. These answers are a stand-in; what the test checks is what Switchyard
+    // sends, and that it reads the answers.
+    proxy.add(Rule::organizations_json(
+        "ListAWSServiceAccessForOrganization",
+        serde_json::json!({"EnabledServicePrincipals": [
+            {"ServicePrincipal": "iam.amazonaws.com", "DateEnabled": 1_767_225_600}]}),
+    ));
+    proxy.add(Rule::query_ok(
+        "ListOrganizationsFeatures",
+        "<OrganizationId>o-standin0001</OrganizationId><EnabledFeatures>\
+         <member>RootCredentialsManagement</member><member>RootSessions</member>\
+         </EnabledFeatures>",
+    ));
+    proxy.add(Rule::query_ok(
+        "AssumeRoot",
+        "<Credentials><AccessKeyId>ASIAROOTSTANDIN00001</AccessKeyId>\
+         <SecretAccessKey>standin-root-secret</SecretAccessKey>\
+         <SessionToken>standin-root-token</SessionToken>\
+         <Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>\
+         <SourceIdentity>admin</SourceIdentity>",
+    ));
+    proxy.add(Rule::query_ok(
+        "CreateLoginProfile",
+        "<LoginProfile><UserName>root</UserName><CreateDate>2026-01-01T00:00:00Z</CreateDate>\
+         <PasswordResetRequired>false</PasswordResetRequired></LoginProfile>",
+    ));
+    proxy.add(Rule::query_ok("DeleteLoginProfile", ""));
+    proxy.add(Rule::query_ok(
+        "ListAccessKeys",
+        "<AccessKeyMetadata><member><AccessKeyId>AKIAROOTKEY000000001</AccessKeyId>\
+         <Status>Active</Status></member></AccessKeyMetadata><IsTruncated>false</IsTruncated>",
+    ));
+    proxy.add(Rule::query_ok("DeleteAccessKey", ""));
+    proxy.add(Rule::query_ok(
+        "ListSigningCertificates",
+        "<Certificates></Certificates><IsTruncated>false</IsTruncated>",
+    ));
+    proxy.add(Rule::query_ok(
+        "ListMFADevices",
+        "<MFADevices></MFADevices><IsTruncated>false</IsTruncated>",
+    ));
+    let out = root(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    assert!(printed.contains("centralized root access on"), "{printed}");
+    assert!(
+        printed.contains("RootCredentialsManagement, RootSessions"),
+        "{printed}"
+    );
+    assert!(printed.contains("--allow-password-recovery"), "{printed}");
+
+    // Allow password recovery: AssumeRoot for the account with the task policy, on a
+    // regional endpoint, then CreateLoginProfile signed with that session, naming
+    // neither a user nor a password.
+    let out = root(&["--allow-password-recovery"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("password recovery allowed"),
+        "{}",
+        text(&out)
+    );
+    let assumed = proxy.requests("Action=AssumeRoot&");
+    assert_eq!(assumed.len(), 1);
+    for part in [
+        format!("TargetPrincipal={id}"),
+        "TaskPolicyArn.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Froot-task%2FIAMCreateRootUserPassword".to_owned(),
+        "DurationSeconds=900".to_owned(),
+        "/us-east-1/sts/aws4_request".to_owned(),
+    ] {
+        assert!(assumed[0].contains(&part), "{part}: {}", assumed[0]);
+    }
+    let created = proxy.requests("Action=CreateLoginProfile&");
+    assert_eq!(created.len(), 1);
+    assert!(
+        created[0].contains("Credential=ASIAROOTSTANDIN00001/"),
+        "{}",
+        created[0]
+    );
+    assert!(
+        !created[0].contains("UserName=") && !created[0].contains("Password="),
+        "{}",
+        created[0]
+    );
+
+    // Delete the root credentials: the same with IAMDeleteRootUserCredentials; the key
+    // found is deleted with the root session.
+    let out = root(&["--delete-credentials"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("removed root access key AKIA"),
+        "{}",
+        text(&out)
+    );
+    assert!(proxy.requests("Action=AssumeRoot&")[1]
+        .contains("policy%2Froot-task%2FIAMDeleteRootUserCredentials"));
+    let deleted = proxy.requests("Action=DeleteAccessKey&");
+    assert_eq!(deleted.len(), 1);
+    assert!(
+        deleted[0].contains("AccessKeyId=AKIAROOTKEY000000001"),
+        "{}",
+        deleted[0]
+    );
+    assert!(
+        deleted[0].contains("Credential=ASIAROOTSTANDIN00001/"),
+        "{}",
+        deleted[0]
+    );
+
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    assert_eq!(audit.matches("sts:AssumeRoot").count(), 2, "{audit}");
+    assert!(audit.contains("iam:CreateLoginProfile (root)"), "{audit}");
+    assert!(!audit.contains("standin-root-secret"), "{audit}");
+    // The management account is not a member account.
+    let out = w
+        .sandbox
+        .switchyard(&["account", "root", "123456789012"], None);
+    assert!(
+        text(&out).contains("invalid_account_request"),
+        "{}",
+        text(&out)
+    );
 }

@@ -3,6 +3,7 @@
 //! rule's needle gets the rule's canned answer; everything else goes to moto unchanged,
 //! one connection per request. A request matching a "drop" needle reaches moto, but its
 //! answer is dropped (the connection closes): a call AWS processed whose answer was lost.
+//! Every request's text is kept, so a test can check what was sent ([`FaultProxy::requests`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -44,6 +45,22 @@ impl Rule {
         }
     }
 
+    /// A successful answer of a query-protocol service (STS, IAM) to `action`, its result
+    /// element holding `result` (XML), shaped as the API reference shows it.
+    pub fn query_ok(action: &str, result: &str) -> Rule {
+        Rule {
+            needle: format!("Action={action}&"),
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/xml".into())],
+            body: format!(
+                "<{action}Response><{action}Result>{result}</{action}Result>\
+                 <ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata>\
+                 </{action}Response>"
+            ),
+            times: None,
+        }
+    }
+
     pub fn times(mut self, n: usize) -> Rule {
         self.times = Some(n);
         self
@@ -58,6 +75,8 @@ pub struct FaultProxy {
     /// Needles whose answers are dropped after moto processed them, with how many more
     /// times, and how many were dropped.
     drops: Arc<Mutex<Vec<(String, usize, usize)>>>,
+    /// Every request's text (head and body), in the order received.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl FaultProxy {
@@ -68,13 +87,24 @@ impl FaultProxy {
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
         let hits: Arc<Mutex<Vec<usize>>> = Arc::default();
         let drops: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
-        let (r, h, d) = (Arc::clone(&rules), Arc::clone(&hits), Arc::clone(&drops));
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (r, h, d, l) = (
+            Arc::clone(&rules),
+            Arc::clone(&hits),
+            Arc::clone(&drops),
+            Arc::clone(&log),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (r, h, d) = (Arc::clone(&r), Arc::clone(&h), Arc::clone(&d));
+                let (r, h, d, l) = (
+                    Arc::clone(&r),
+                    Arc::clone(&h),
+                    Arc::clone(&d),
+                    Arc::clone(&l),
+                );
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h, &d);
+                    let _ = serve(stream, &upstream, &r, &h, &d, &l);
                 });
             }
         });
@@ -83,7 +113,19 @@ impl FaultProxy {
             rules,
             hits,
             drops,
+            log,
         }
+    }
+
+    /// The requests (head and body, URL-encoded as sent) whose text contains `needle`.
+    pub fn requests(&self, needle: &str) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|text| text.contains(needle))
+            .cloned()
+            .collect()
     }
 
     pub fn add(&self, rule: Rule) {
@@ -123,6 +165,7 @@ fn serve(
     rules: &Mutex<Vec<Rule>>,
     hits: &Mutex<Vec<usize>>,
     drops: &Mutex<Vec<(String, usize, usize)>>,
+    log: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -152,6 +195,7 @@ fn serve(
         String::from_utf8_lossy(&head),
         String::from_utf8_lossy(&body)
     );
+    log.lock().unwrap().push(text.clone());
     let canned = {
         let mut rules = rules.lock().unwrap();
         let mut hits = hits.lock().unwrap();

@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail};
 use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
     CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
-    QueuedClosure, StepState,
+    QueuedClosure, RootAccessData, RootAccessParams, RootTask, StepState,
 };
 use switchyard_shared::protocol::Request;
 
@@ -67,6 +67,22 @@ pub enum AccountCommand {
     /// e-mail address.
     CheckEmail {
         email: String,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A member account's root user: whether the organization uses centralized root
+    /// access, and its privileged tasks (or what the manual password reset involves).
+    Root {
+        /// The member account id (12 digits).
+        account_id: String,
+        /// Let the root user recover a password (AssumeRoot with IAMCreateRootUserPassword).
+        #[arg(long, conflicts_with = "delete_credentials")]
+        allow_password_recovery: bool,
+        /// Delete the root user's credentials (AssumeRoot with IAMDeleteRootUserCredentials).
+        #[arg(long)]
+        delete_credentials: bool,
         #[arg(long)]
         profile: Option<String>,
         #[arg(long)]
@@ -190,8 +206,56 @@ fn close(
     Ok(())
 }
 
+fn root(
+    account_id: String,
+    task: Option<RootTask>,
+    profile: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let request = Request::AccountRoot(RootAccessParams {
+        profile: profile.clone(),
+        account_id,
+        task,
+    });
+    let Some(data) = answer::<RootAccessData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    println!(
+        "account {}: centralized root access {} (IAM trusted: {}; features: {})",
+        data.account_id,
+        if data.centralized { "on" } else { "off" },
+        if data.trusted_access { "yes" } else { "no" },
+        if data.features.is_empty() {
+            "none".to_owned()
+        } else {
+            data.features.join(", ")
+        }
+    );
+    for done in &data.done {
+        println!("{done}");
+    }
+    if data.task.is_none() {
+        println!("{}", data.advice);
+    }
+    Ok(())
+}
+
 pub fn account(command: AccountCommand) -> anyhow::Result<()> {
     match command {
+        AccountCommand::Root {
+            account_id,
+            allow_password_recovery,
+            delete_credentials,
+            profile,
+            json,
+        } => {
+            let task = match (allow_password_recovery, delete_credentials) {
+                (true, _) => Some(RootTask::AllowPasswordRecovery),
+                (_, true) => Some(RootTask::DeleteCredentials),
+                _ => None,
+            };
+            root(account_id, task, profile, json)
+        }
         AccountCommand::Close {
             account_id,
             confirm,

@@ -141,6 +141,10 @@ pub enum ErrorCode {
     /// `account.close` names an account that is already closed or closing
     /// (PENDING_CLOSURE, SUSPENDED, CLOSED): nothing was closed.
     AccountClosed,
+    /// A root task needs centralized root access (IAM trusted in Organizations,
+    /// RootCredentialsManagement and RootSessions enabled); the message says what is off
+    /// and the manual way.
+    RootAccessOff,
 }
 
 impl ErrorCode {
@@ -191,6 +195,7 @@ impl ErrorCode {
         ErrorCode::NameInUse,
         ErrorCode::SelfRemoval,
         ErrorCode::AccountClosed,
+        ErrorCode::RootAccessOff,
     ];
 
     /// The wire string of this code.
@@ -241,6 +246,7 @@ impl ErrorCode {
             ErrorCode::NameInUse => "name_in_use",
             ErrorCode::SelfRemoval => "self_removal",
             ErrorCode::AccountClosed => "account_closed",
+            ErrorCode::RootAccessOff => "root_access_off",
         }
     }
 }
@@ -333,6 +339,8 @@ pub enum Request {
     JobWatch(provision::JobWatchParams),
     #[serde(rename = "provision.allowed")]
     ProvisionAllowed(ProfileParams),
+    #[serde(rename = "account.root")]
+    AccountRoot(provision::RootAccessParams),
 }
 
 impl Request {
@@ -364,6 +372,7 @@ impl Request {
         "roles.sources",
         "job.watch",
         "provision.allowed",
+        "account.root",
     ];
 
     /// The profile a request names, where it takes one: the extension fills in the
@@ -397,6 +406,7 @@ impl Request {
             Request::MfaEnable(p) => Some(&mut p.profile),
             Request::AccountClose(p) => Some(&mut p.profile),
             Request::AccountCheckEmail(p) => Some(&mut p.profile),
+            Request::AccountRoot(p) => Some(&mut p.profile),
         }
     }
 

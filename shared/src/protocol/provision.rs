@@ -308,6 +308,10 @@ pub struct Job {
     /// state. `job.watch` answers the events after a sequence number.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<JobEvent>,
+    /// What the new account's root user needs, in words (centralized root access and its
+    /// tasks, or the manual password reset), found by the last step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 /// One thing that happened to a job, numbered from 1 in the order it happened.
@@ -580,4 +584,59 @@ pub struct CloseAccountData {
     /// The queued closure, when the quota had no room and `queue` was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queued: Option<QueuedClosure>,
+}
+
+/// A privileged root task on a member account (centralized root access, `sts:AssumeRoot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootTask {
+    /// `IAMCreateRootUserPassword`, then CreateLoginProfile: the root user may recover a
+    /// password through its e-mail inbox.
+    AllowPasswordRecovery,
+    /// `IAMDeleteRootUserCredentials`: the root user's password, access keys, signing
+    /// certificates and MFA devices are removed.
+    DeleteCredentials,
+}
+
+impl RootTask {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RootTask::AllowPasswordRecovery => "allow_password_recovery",
+            RootTask::DeleteCredentials => "delete_credentials",
+        }
+    }
+}
+
+/// Parameters of `account.root`: how the root user of a member account can be reached,
+/// and, with `task`, run that privileged task.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootAccessParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The member account (12 digits).
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<RootTask>,
+}
+
+/// Data of `account.root`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootAccessData {
+    pub account_id: String,
+    /// Organizations trusts IAM (`iam.amazonaws.com` in ListAWSServiceAccessForOrganization).
+    pub trusted_access: bool,
+    /// IAM's enabled organization features (`RootCredentialsManagement`, `RootSessions`).
+    pub features: Vec<String>,
+    /// Centralized root access: trusted access and `RootCredentialsManagement`.
+    pub centralized: bool,
+    /// The task that was run, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<RootTask>,
+    /// What the task did, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<String>,
+    /// What to do about the root user, in words (the manual reset when centralized root
+    /// access is off).
+    pub advice: String,
 }

@@ -14,6 +14,7 @@ use crate::switch::{switch_link as build_switch_link, Partition, SwitchTarget};
 use crate::targets::is_role_name;
 
 pub mod grants;
+pub mod root;
 
 /// The tag every account (and role) Switchyard creates carries.
 pub const CREATED_BY_TAG: (&str, &str) = ("created-by", "switchyard");
@@ -517,6 +518,7 @@ impl Job {
             role_arn: None,
             switch_link: None,
             error: None,
+            root: None,
             events: vec![JobEvent {
                 seq: 1,
                 at: now,
@@ -572,8 +574,13 @@ impl Job {
         } else {
             self.plan.users.join(", ")
         };
+        let root = self
+            .root
+            .as_deref()
+            .map(|r| format!("; root user: {r}"))
+            .unwrap_or_default();
         format!(
-            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}",
+            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}{root}",
             self.plan.name,
             self.account_id.as_deref().unwrap_or("?"),
             self.role_arn.as_deref().unwrap_or("?"),

@@ -15,6 +15,7 @@ pub mod allowed;
 pub mod close;
 pub mod journal;
 pub mod queue;
+pub mod root;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -357,9 +358,12 @@ impl Jobs {
             .journal
             .insert(job.clone(), |other| clashes(&job.plan, other))?;
         self.audit(&job, "account.create", &job.plan.email, &Ok(()));
+        // The checks just made are the job's first step (journaled as started, then done,
+        // so a watcher sees it as any other step).
+        self.journal
+            .update(&job.id, |job| job.start(Step::CheckEmail, now()))?;
         let ((), job) = self.journal.update(&job.id, |job| {
-            job.start(Step::CheckEmail, now());
-            job.finish(Step::CheckEmail, StepState::Done, Some(checked), now());
+            job.finish(Step::CheckEmail, StepState::Done, Some(checked), now())
         })?;
         self.spawn(job.id.clone());
         Ok(job)
@@ -595,7 +599,7 @@ impl Ctx<'_> {
             Step::CreateGroup => self.create_group(job).await,
             Step::PutPolicy => self.put_policy(job).await,
             Step::AddUsers => self.add_users(job).await,
-            Step::Finish => self.finish(job),
+            Step::Finish => self.finish(job).await,
         }
     }
 
@@ -904,11 +908,24 @@ impl Ctx<'_> {
         })
     }
 
-    fn finish(&self, job: &Job) -> Result<String, ErrorBody> {
+    async fn finish(&self, job: &Job) -> Result<String, ErrorBody> {
         let account = Self::account_id(job)?;
         let link = switch_link(self.partition, account, &job.plan.role_name, &job.plan.name)
             .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no switch link could be made"))?;
-        let job = self.save(|j| j.switch_link = Some(link))?;
+        // The seed runbook's last manual step, the root password, in words: what it
+        // involves here (centralized root access or the e-mail inbox).
+        let root = match root::detect(self.sdk(), account, Some(&job.plan.email)).await {
+            Ok(found) => found.advice,
+            Err(e) => format!(
+                "whether centralized root access is on could not be read ({}); `switchyard \
+                 account root {account}` tells",
+                e.message
+            ),
+        };
+        let job = self.save(|j| {
+            j.switch_link = Some(link);
+            j.root = Some(root);
+        })?;
         // The organization changed: the next account list (and the popup) asks AWS.
         if let Err(e) = crate::services::accounts::forget(&self.jobs.state_dir, &job.profile) {
             tracing::warn!("accounts cache not dropped: {}", e.message);
