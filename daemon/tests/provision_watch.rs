@@ -100,8 +100,9 @@ async fn job_watch_answers_each_event_as_it_happens_and_ends_with_the_job() {
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
-    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let id = job["id"].as_str().unwrap().to_owned();
+    // `--no-wait --json` prints the reply: the job as journaled.
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = reply["data"]["id"].as_str().unwrap().to_owned();
 
     let mut after = 0;
     let mut seen = Vec::new();

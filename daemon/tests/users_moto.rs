@@ -11,6 +11,7 @@ use std::process::Output;
 
 use aws_config::SdkConfig;
 use serde_json::Value;
+use support::fault_proxy::{FaultProxy, Rule};
 use support::{admin, json, sdk, switchyard_with, text, user, Moto, Sandbox};
 use switchyard_shared::protocol::users::PasswordPolicy;
 use switchyard_shared::users::check_password;
@@ -714,6 +715,8 @@ async fn users_in_a_member_account_through_its_role() {
         !left.contains(&"api-bot") && !left.contains(&"client-admin"),
         "{left:?}"
     );
+    // Not made by Switchyard, no tag: Organizations' default role, said so.
+    assert_eq!(data["via_role"]["source"], "default", "{list}");
     let bad = reply(&sandbox, &["users", "list", "--account", "12345"], None).await;
     assert!(error(&bad, "invalid_params").contains("12 digits"));
 
@@ -800,6 +803,17 @@ async fn mfa_for_the_signed_in_user() {
     assert!(files
         .iter()
         .any(|(p, t)| p.contains("/logs/") && t.contains("MFA device enabled")));
+    // Both admin actions are in the audit log, naming alice, never the seed.
+    let audit = audit_lines(&sandbox);
+    for what in ["mfa.setup", "mfa.enable"] {
+        assert!(
+            audit.iter().any(|l| l["what"] == what
+                && l["target"] == format!("{MANAGEMENT}/alice")
+                && l["who"] == format!("arn:aws:iam::{MANAGEMENT}:user/alice")
+                && l["result"] == "ok"),
+            "{what}: {audit:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -858,4 +872,190 @@ async fn a_user_without_the_rights_is_told_what_is_missing() {
         "{message}"
     );
     assert!(message.contains("--role"), "{message}");
+}
+
+/// The daemon's audit log, one JSON value a line.
+fn audit_lines(sandbox: &Sandbox) -> Vec<Value> {
+    std::fs::read_to_string(sandbox.home().join("state/audit.log"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn users_in_an_account_the_runbook_made_go_through_the_role_it_made() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    aws_sdk_organizations::Client::new(&admin)
+        .create_organization()
+        .send()
+        .await
+        .unwrap();
+    let alice = user(&admin, "alice", None).await;
+    // An account made with another role name has no OrganizationAccountAccessRole: AWS
+    // refuses to assume it. moto would assume any role ARN, so the fault proxy answers
+    // that refusal as AWS words it (the one thing moto cannot show).
+    let proxy = FaultProxy::start(&moto.endpoint);
+    proxy.add(Rule::query_error(
+        "%3Arole%2FOrganizationAccountAccessRole",
+        403,
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole",
+    ));
+    let sandbox = std::sync::Arc::new(Sandbox::start());
+    sandbox.add_credentials("default", &alice, &proxy.endpoint);
+    let out = human(
+        &sandbox,
+        &[
+            "account",
+            "create",
+            "--name",
+            "Client R",
+            "--email",
+            "ops+r@example.com",
+            "--role",
+            "ClientRAdmin",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let jobs = reply(&sandbox, &["jobs"], None).await;
+    let member = ok(&jobs)["jobs"][0]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let role = format!("arn:aws:iam::{member}:role/ClientRAdmin");
+
+    // The job knows the role: the user is made through it (before, the daemon tried
+    // OrganizationAccountAccessRole and was refused).
+    let made = reply(
+        &sandbox,
+        &["users", "create", "api-bot", "--api", "--account", &member],
+        None,
+    )
+    .await;
+    let data = ok(&made);
+    assert_eq!(data["arn"], format!("arn:aws:iam::{member}:user/api-bot"));
+    assert_eq!(data["via_role"]["arn"], role.as_str(), "{made}");
+    assert_eq!(data["via_role"]["source"], "job", "{made}");
+    let secret = data["access_key"]["secret_access_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Without the journal (another machine, a cleared state dir): the account's
+    // switchyard-role tag, which the runbook set, names it.
+    sandbox.stop_daemon();
+    std::fs::remove_dir_all(sandbox.home().join("state/jobs")).unwrap();
+    let list = reply(&sandbox, &["users", "list", "--account", &member], None).await;
+    let data = ok(&list);
+    assert_eq!(data["via_role"]["arn"], role.as_str(), "{list}");
+    assert_eq!(data["via_role"]["source"], "tag", "{list}");
+    let out = human(&sandbox, &["users", "list", "--account", &member]).await;
+    assert!(
+        text(&out).contains(&format!(
+            "through {role} (from the account's switchyard-role tag)"
+        )),
+        "{}",
+        text(&out)
+    );
+    // A role named explicitly is used as it is (here refused, as AWS would).
+    let named = reply(
+        &sandbox,
+        &[
+            "users",
+            "list",
+            "--account",
+            &member,
+            "--role",
+            "OrganizationAccountAccessRole",
+        ],
+        None,
+    )
+    .await;
+    assert!(error(&named, "access_denied").contains("--role"));
+
+    let removed = reply(
+        &sandbox,
+        &[
+            "users",
+            "remove",
+            "api-bot",
+            "--confirm",
+            "api-bot",
+            "--account",
+            &member,
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(ok(&removed)["via_role"]["source"], "tag");
+
+    // Both admin actions are in the audit log, with who and where, and no secret.
+    let audit = audit_lines(&sandbox);
+    for what in ["users.create", "users.remove"] {
+        assert!(
+            audit.iter().any(|l| l["what"] == what
+                && l["target"] == format!("{member}/api-bot")
+                && l["who"] == "arn:aws:iam::123456789012:user/alice"
+                && l["result"] == "ok"),
+            "{what}: {audit:?}"
+        );
+    }
+    let text_of_audit = serde_json::to_string(&audit).unwrap();
+    assert!(!text_of_audit.contains(&secret));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn removing_the_signed_in_user_needs_allow_self() {
+    let moto = Moto::start();
+    let (admin, sandbox) = setup(&moto).await;
+    // Refused without the flag (before, alice's own user, and the key this profile
+    // uses, were simply deleted).
+    let refused = reply(
+        &sandbox,
+        &["users", "remove", "alice", "--confirm", "alice"],
+        None,
+    )
+    .await;
+    let message = error(&refused, "self_removal");
+    assert!(message.contains("--allow-self"), "{message}");
+    assert!(users_of(&admin).await.contains("alice"));
+    let audit = audit_lines(&sandbox);
+    assert!(
+        audit.iter().any(|l| l["what"] == "users.remove"
+            && l["result"].as_str().unwrap().starts_with("self_removal")),
+        "{audit:?}"
+    );
+    // Another user is removed without it.
+    user(&admin, "bob", None).await;
+    let out = reply(
+        &sandbox,
+        &["users", "remove", "bob", "--confirm", "bob"],
+        None,
+    )
+    .await;
+    assert!(ok(&out)["warnings"].is_null(), "{out}");
+    // With it: removed, and warned on stderr and in the reply.
+    let out = human(
+        &sandbox,
+        &[
+            "users",
+            "remove",
+            "alice",
+            "--confirm",
+            "alice",
+            "--allow-self",
+        ],
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: you removed \"alice\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("switchyard credentials remove"), "{stderr}");
+    assert!(!users_of(&admin).await.contains("alice"));
 }

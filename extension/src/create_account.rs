@@ -753,6 +753,7 @@ async fn close_account() {
         account_id: value("close-account"),
         confirm: value("close-confirm"),
         remove_group,
+        queue: false,
     };
     set_flag("close-submit", "disabled", true);
     set_text("close-result", "Closing…");

@@ -7,6 +7,7 @@
 //! test releases it (then it goes on to moto), and a "stall" needle's request is never
 //! answered (an AWS that accepted the connection and went silent) until released, when
 //! its connection closes without it reaching moto.
+//! Every request's text is kept, so a test can check what was sent ([`FaultProxy::requests`]).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -48,6 +49,22 @@ impl Rule {
         }
     }
 
+    /// A successful answer of a query-protocol service (STS, IAM) to `action`, its result
+    /// element holding `result` (XML), shaped as the API reference shows it.
+    pub fn query_ok(action: &str, result: &str) -> Rule {
+        Rule {
+            needle: format!("Action={action}&"),
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/xml".into())],
+            body: format!(
+                "<{action}Response><{action}Result>{result}</{action}Result>\
+                 <ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata>\
+                 </{action}Response>"
+            ),
+            times: None,
+        }
+    }
+
     pub fn times(mut self, n: usize) -> Rule {
         self.times = Some(n);
         self
@@ -62,6 +79,8 @@ pub struct FaultProxy {
     /// Needles whose answers are dropped after moto processed them, with how many more
     /// times, and how many were dropped.
     drops: Arc<Mutex<Vec<(String, usize, usize)>>>,
+    /// Every request's text (head and body), in the order received.
+    log: Arc<Mutex<Vec<String>>>,
     /// Needles counted in every request (answered or forwarded), with their counts.
     counts: Arc<Mutex<Vec<(String, usize)>>>,
     holds: Arc<Holds>,
@@ -115,15 +134,16 @@ impl FaultProxy {
         let drops: Arc<Mutex<Vec<(String, usize, usize)>>> = Arc::default();
         let holds: Arc<Holds> = Arc::default();
         let counts: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
         let (r, h, d) = (Arc::clone(&rules), Arc::clone(&hits), Arc::clone(&drops));
-        let (k, c) = (Arc::clone(&holds), Arc::clone(&counts));
+        let (k, c, l) = (Arc::clone(&holds), Arc::clone(&counts), Arc::clone(&log));
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (r, h, d) = (Arc::clone(&r), Arc::clone(&h), Arc::clone(&d));
-                let (k, c) = (Arc::clone(&k), Arc::clone(&c));
+                let (k, c, l) = (Arc::clone(&k), Arc::clone(&c), Arc::clone(&l));
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h, &d, &k, &c);
+                    let _ = serve(stream, &upstream, &r, &h, &d, &k, &c, &l);
                 });
             }
         });
@@ -134,6 +154,7 @@ impl FaultProxy {
             drops,
             holds,
             counts,
+            log,
         }
     }
 
@@ -202,6 +223,17 @@ impl FaultProxy {
         self.counts.lock().unwrap()[i].1
     }
 
+    /// The requests (head and body, URL-encoded as sent) whose text contains `needle`.
+    pub fn requests(&self, needle: &str) -> Vec<String> {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|text| text.contains(needle))
+            .cloned()
+            .collect()
+    }
+
     pub fn add(&self, rule: Rule) {
         self.rules.lock().unwrap().push(rule);
         self.hits.lock().unwrap().push(0);
@@ -253,6 +285,7 @@ fn serve(
     drops: &Mutex<Vec<(String, usize, usize)>>,
     holds: &Holds,
     counts: &Mutex<Vec<(String, usize)>>,
+    log: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
@@ -282,6 +315,7 @@ fn serve(
         String::from_utf8_lossy(&head),
         String::from_utf8_lossy(&body)
     );
+    log.lock().unwrap().push(text.clone());
     for (needle, seen) in counts.lock().unwrap().iter_mut() {
         if text.contains(needle.as_str()) {
             *seen += 1;

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod mfa;
 pub mod organizations;
 pub mod provision;
+pub mod root;
 pub mod users;
 pub mod uxc;
 

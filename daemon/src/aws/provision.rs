@@ -36,6 +36,108 @@ pub enum InUse {
     },
 }
 
+/// One account of the organization as ListAccounts tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// The account's `State` (`ACTIVE`, `PENDING_ACTIVATION`, `PENDING_CLOSURE`,
+    /// `SUSPENDED`, `CLOSED`); Organizations retired the older `Status` in September 2026.
+    pub state: String,
+}
+
+/// Every account of the organization (every ListAccounts page).
+pub async fn organization_accounts(config: &SdkConfig) -> Result<Vec<OrgAccount>, ErrorBody> {
+    let mut pages = org(config).list_accounts().into_paginator().send();
+    let mut found = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("organizations:ListAccounts", e))?;
+        for account in page.accounts.unwrap_or_default() {
+            found.push(OrgAccount {
+                state: account
+                    .state
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                id: account.id.unwrap_or_default(),
+                name: account.name.unwrap_or_default(),
+                email: account.email.unwrap_or_default(),
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// The value of the tag `key` on an account of the organization (ListTagsForResource).
+pub async fn account_tag(
+    config: &SdkConfig,
+    account_id: &str,
+    key: &str,
+) -> Result<Option<String>, ErrorBody> {
+    let mut pages = org(config)
+        .list_tags_for_resource()
+        .resource_id(account_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("organizations:ListTagsForResource", e))?;
+        if let Some(tag) = page
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| t.key == key)
+        {
+            return Ok(Some(tag.value));
+        }
+    }
+    Ok(None)
+}
+
+/// A management-account group's inline policies (name, URL-decoded document); `None`
+/// when there is no such group.
+pub async fn group_policies(
+    config: &SdkConfig,
+    group: &str,
+) -> Result<Option<Vec<(String, String)>>, ErrorBody> {
+    let client = iam(config);
+    match client.get_group().group_name(group).send().await {
+        Ok(_) => {}
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => return Ok(None),
+        Err(e) => return Err(classify("iam:GetGroup", e)),
+    }
+    let mut names = Vec::new();
+    let mut pages = client
+        .list_group_policies()
+        .group_name(group)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        names.extend(
+            page.map_err(|e| classify("iam:ListGroupPolicies", e))?
+                .policy_names,
+        );
+    }
+    let mut policies = Vec::new();
+    for name in names {
+        match client
+            .get_group_policy()
+            .group_name(group)
+            .policy_name(&name)
+            .send()
+            .await
+        {
+            Ok(out) => policies.push((
+                name,
+                super::iam_policies::decode_document(&out.policy_document),
+            )),
+            // Deleted meanwhile: it grants nothing any more.
+            Err(e) if service_code(&e) == Some("NoSuchEntity") => {}
+            Err(e) => return Err(classify("iam:GetGroupPolicy", e)),
+        }
+    }
+    Ok(Some(policies))
+}
+
 /// Every account of the organization whose e-mail is `email` (case-insensitively).
 pub async fn accounts_with_email(config: &SdkConfig, email: &str) -> Result<Vec<InUse>, ErrorBody> {
     let mut pages = org(config).list_accounts().into_paginator().send();
@@ -363,10 +465,10 @@ pub async fn account_state(
                 "organizations:DescribeAccount answered without the account",
             )
         })?;
+    // `State` only: Organizations retired the older `Status` in September 2026.
     let state = account
         .state
         .map(|s| s.as_str().to_owned())
-        .or_else(|| account.status.map(|s| s.as_str().to_owned()))
         .unwrap_or_default();
     Ok((account.name.unwrap_or_default(), state))
 }
@@ -378,11 +480,7 @@ pub async fn account_states(config: &SdkConfig) -> Result<Vec<(String, String)>,
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| classify("organizations:ListAccounts", e))?;
         for a in page.accounts.unwrap_or_default() {
-            let state = a
-                .state
-                .map(|s| s.as_str().to_owned())
-                .or_else(|| a.status.map(|s| s.as_str().to_owned()))
-                .unwrap_or_default();
+            let state = a.state.map(|s| s.as_str().to_owned()).unwrap_or_default();
             found.push((a.id.unwrap_or_default(), state));
         }
     }
@@ -408,14 +506,36 @@ pub async fn close_account(config: &SdkConfig, account_id: &str) -> Result<(), E
 }
 
 /// Remove the inline policy from the group, then the group itself when nothing else is
-/// left in it (no other inline or attached policy); what was removed.
+/// left in it (no other inline or attached policy); what was removed or kept, and why.
+/// `keep_policy` decides from the policy's document whether it must stay (it grants
+/// another account): then neither it nor the group is touched.
 pub async fn remove_group(
     config: &SdkConfig,
     group: &str,
     policy: &str,
+    keep_policy: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<String>, ErrorBody> {
     let client = iam(config);
     let mut removed = Vec::new();
+    match client
+        .get_group_policy()
+        .group_name(group)
+        .policy_name(policy)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let document = super::iam_policies::decode_document(&out.policy_document);
+            if let Some(why) = keep_policy(&document) {
+                removed.push(format!(
+                    "nothing: kept group {group} and its policy {policy}, {why}"
+                ));
+                return Ok(removed);
+            }
+        }
+        Err(e) if service_code(&e) == Some("NoSuchEntity") => {}
+        Err(e) => return Err(classify("iam:GetGroupPolicy", e)),
+    }
     match client
         .delete_group_policy()
         .group_name(group)
@@ -448,9 +568,11 @@ pub async fn remove_group(
         .attached_policies
         .unwrap_or_default();
     if !inline.is_empty() || !attached.is_empty() {
+        let mut others = inline;
+        others.extend(attached.into_iter().filter_map(|p| p.policy_name));
         removed.push(format!(
-            "group {group} kept: it has other policies ({})",
-            inline.join(", ")
+            "nothing more: kept group {group}, it has other policies ({})",
+            others.join(", ")
         ));
         return Ok(removed);
     }

@@ -1,15 +1,17 @@
 //! `switchyard account create …` and `switchyard jobs [resume ID | cancel ID]`: start a
 //! provisioning job (`account.create`) and follow its steps as they happen (`job.watch`,
-//! a long-poll that answers as soon as the job has news); list, resume and cancel jobs. `switchyard account close ID` closes a member account once its
-//! name is typed (`account.close`).
+//! a long-poll that answers as soon as the job has news); list, resume and cancel jobs.
+//! `switchyard account close ID` closes a member account once its name is typed
+//! (`account.close`), or with `--queue` queues the closure when the quota has no room
+//! (shown, and cancellable, with the jobs).
 
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail, Context};
 use switchyard_shared::protocol::provision::{
-    Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams,
+    Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
     CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
-    StepState,
+    QueuedClosure, RootAccessData, RootAccessParams, RootTask, StepState,
 };
 use switchyard_shared::protocol::Request;
 
@@ -70,6 +72,22 @@ pub enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A member account's root user: whether the organization uses centralized root
+    /// access, and its privileged tasks (or what the manual password reset involves).
+    Root {
+        /// The member account id (12 digits).
+        account_id: String,
+        /// Let the root user recover a password (AssumeRoot with IAMCreateRootUserPassword).
+        #[arg(long, conflicts_with = "delete_credentials")]
+        allow_password_recovery: bool,
+        /// Delete the root user's credentials (AssumeRoot with IAMDeleteRootUserCredentials).
+        #[arg(long)]
+        delete_credentials: bool,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Close a member account (it stays suspended for 90 days, then AWS deletes it; its
     /// e-mail can never be used again). You must type the account's name.
     Close {
@@ -81,6 +99,11 @@ pub enum AccountCommand {
         /// Also remove the management-account group and policy made for it.
         #[arg(long)]
         remove_group: bool,
+        /// When the CloseAccount quota (per rolling 30 days) has no room: queue the
+        /// closure; the daemon closes the account when the quota allows (`switchyard
+        /// jobs` shows it, `switchyard jobs cancel cACCOUNT_ID` drops it).
+        #[arg(long)]
+        queue: bool,
         #[arg(long)]
         profile: Option<String>,
         #[arg(long)]
@@ -117,7 +140,7 @@ enum JobsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Stop a job before its next step.
+    /// Stop a job before its next step, or drop a queued closure (`c` + account id).
     Cancel {
         id: String,
         #[arg(long)]
@@ -143,6 +166,7 @@ fn close(
     account_id: String,
     confirm: Option<String>,
     remove_group: bool,
+    queue: bool,
     profile: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -176,10 +200,29 @@ fn close(
         account_id,
         confirm,
         remove_group,
+        queue,
     });
     let Some(data) = answer::<CloseAccountData>(request, &profile, json)? else {
         return Ok(());
     };
+    if let Some(queued) = &data.queued {
+        outln!(
+            "account {} ({}): queued as {}; the daemon closes it when the quota allows{}",
+            data.account_id,
+            data.name,
+            queued.id,
+            queued
+                .not_before
+                .map(|t| format!(" (from {})", when(t)))
+                .unwrap_or_default()
+        );
+        outln!(
+            "closures in the rolling 30 days: {} of {} used; `switchyard jobs` follows it",
+            data.quota.used,
+            data.quota.limit
+        );
+        return Ok(());
+    }
     outln!(
         "account {} ({}): {}",
         data.account_id,
@@ -197,15 +240,64 @@ fn close(
     Ok(())
 }
 
+fn root(
+    account_id: String,
+    task: Option<RootTask>,
+    profile: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let request = Request::AccountRoot(RootAccessParams {
+        profile: profile.clone(),
+        account_id,
+        task,
+    });
+    let Some(data) = answer::<RootAccessData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    println!(
+        "account {}: centralized root access {} (IAM trusted: {}; features: {})",
+        data.account_id,
+        if data.centralized { "on" } else { "off" },
+        if data.trusted_access { "yes" } else { "no" },
+        if data.features.is_empty() {
+            "none".to_owned()
+        } else {
+            data.features.join(", ")
+        }
+    );
+    for done in &data.done {
+        println!("{done}");
+    }
+    if data.task.is_none() {
+        println!("{}", data.advice);
+    }
+    Ok(())
+}
+
 pub fn account(command: AccountCommand) -> anyhow::Result<()> {
     match command {
+        AccountCommand::Root {
+            account_id,
+            allow_password_recovery,
+            delete_credentials,
+            profile,
+            json,
+        } => {
+            let task = match (allow_password_recovery, delete_credentials) {
+                (true, _) => Some(RootTask::AllowPasswordRecovery),
+                (_, true) => Some(RootTask::DeleteCredentials),
+                _ => None,
+            };
+            root(account_id, task, profile, json)
+        }
         AccountCommand::Close {
             account_id,
             confirm,
             remove_group,
+            queue,
             profile,
             json,
-        } => close(account_id, confirm, remove_group, profile, json),
+        } => close(account_id, confirm, remove_group, queue, profile, json),
         AccountCommand::CheckEmail {
             email,
             profile,
@@ -262,6 +354,11 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         role_policies,
         iam_user_access_to_billing: billing,
     };
+    if no_wait && json {
+        // The reply as it is: the job started, or the refusal (e-mail or name in use, …).
+        answer::<Job>(Request::AccountCreate(params), &profile, true)?;
+        return Ok(());
+    }
     let Some(job) = answer::<Job>(Request::AccountCreate(params), &profile, false)? else {
         return Ok(());
     };
@@ -418,17 +515,48 @@ fn print_job(job: &Job, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A Unix time as RFC 3339 UTC.
+fn when(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// One line (and its error) for a queued closure.
+fn print_closure(closure: &QueuedClosure) {
+    let at = match (closure.state, closure.not_before, closure.closed_at) {
+        (ClosureState::Queued, Some(t), _) => format!("  not before {}", when(t)),
+        (ClosureState::Closed, _, Some(t)) => format!("  at {}", when(t)),
+        _ => String::new(),
+    };
+    println!(
+        "{}  {:<9} close {} ({}){at}",
+        closure.id,
+        closure.state.as_str(),
+        closure.name,
+        closure.account_id
+    );
+    if let Some(detail) = &closure.detail {
+        println!("    {detail}");
+    }
+    if let Some(error) = &closure.error {
+        println!("    {}: {}", error.code, error.message);
+    }
+}
+
 pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     match args.command {
         None => {
             let Some(data) = answer::<JobsData>(Request::JobsList, &None, args.json)? else {
                 return Ok(());
             };
-            if data.jobs.is_empty() {
+            if data.jobs.is_empty() && data.closures.is_empty() {
                 outln!("no provisioning jobs");
             }
             for job in &data.jobs {
                 print_job(job, false)?;
+            }
+            for closure in &data.closures {
+                print_closure(closure);
             }
             Ok(())
         }
@@ -465,6 +593,14 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 outln!("job {} resumed", job.id);
             }
             follow(&job.id, json)
+        }
+        Some(JobsCommand::Cancel { id, json }) if id.starts_with('c') => {
+            let request = Request::JobsCancel(JobIdParams { job: id });
+            let Some(closure) = answer::<QueuedClosure>(request, &None, json)? else {
+                return Ok(());
+            };
+            print_closure(&closure);
+            Ok(())
         }
         Some(JobsCommand::Cancel { id, json }) => {
             let job: Job =

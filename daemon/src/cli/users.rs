@@ -5,9 +5,9 @@
 
 use anyhow::bail;
 use switchyard_shared::protocol::users::{
-    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, Tag, UserSummary,
+    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, RoleSource, Tag, UserSummary,
     UsersCreateData, UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams,
-    UsersTarget,
+    UsersTarget, ViaRole,
 };
 use switchyard_shared::protocol::Request;
 
@@ -23,7 +23,8 @@ pub struct Where {
     /// Act in this member account (12 digits) by assuming its cross-account role.
     #[arg(long, value_name = "ACCOUNT_ID")]
     account: Option<String>,
-    /// The role assumed in --account (default OrganizationAccountAccessRole).
+    /// The role assumed in --account (default: the role Switchyard made for the account,
+    /// from its job or the account's switchyard-role tag, else OrganizationAccountAccessRole).
     #[arg(long, requires = "account")]
     role: Option<String>,
     /// Print the protocol reply as JSON (for `create`: with the one-time secrets).
@@ -96,6 +97,10 @@ pub enum Command {
         /// The user name again, to confirm.
         #[arg(long)]
         confirm: String,
+        /// Needed to remove the IAM user this profile itself signs in as (its key stops
+        /// working).
+        #[arg(long)]
+        allow_self: bool,
         #[command(flatten)]
         at: Where,
     },
@@ -145,18 +150,31 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             profile,
             device_name,
         } => mfa(profile, device_name),
-        Command::Remove { name, confirm, at } => {
+        Command::Remove {
+            name,
+            confirm,
+            allow_self,
+            at,
+        } => {
             let target = at.target();
+            if allow_self {
+                eprintln!(
+                    "warning: --allow-self: if {name} is the user this profile signs in as, \
+                     its key stops working once the user is gone"
+                );
+            }
             let request = Request::UsersRemove(UsersRemoveParams {
                 profile: target.profile,
                 account_id: target.account_id,
                 role_name: target.role_name,
                 user_name: name,
                 confirm,
+                allow_self,
             });
             let Some(done) = answer::<UsersRemoveData>(request, &at.profile, at.json)? else {
                 return Ok(());
             };
+            print_via(&done.via_role);
             for what in &done.removed {
                 outln!("removed {what}");
             }
@@ -165,6 +183,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
                 done.user_name,
                 done.account_id
             );
+            for warning in &done.warnings {
+                eprintln!("warning: {warning}");
+            }
             Ok(())
         }
     }
@@ -175,12 +196,26 @@ fn list(at: &Where) -> anyhow::Result<()> {
     let Some(data) = answer::<UsersListData>(request, &at.profile, at.json)? else {
         return Ok(());
     };
+    print_via(&data.via_role);
     outln!("# account {}: {} users", data.account_id, data.users.len());
     let now = switchyard_daemon::services::session::now();
     for user in &data.users {
         print_user(user, now)?;
     }
     Ok(())
+}
+
+/// Which role was assumed in a member account, and how it was chosen.
+fn print_via(via: &Option<ViaRole>) {
+    let Some(via) = via else { return };
+    let how = match (via.source, &via.job) {
+        (RoleSource::Given, _) => "as asked".to_owned(),
+        (RoleSource::Job, Some(job)) => format!("made by job {job}"),
+        (RoleSource::Job, None) => "made by a job".to_owned(),
+        (RoleSource::Tag, _) => "from the account's switchyard-role tag".to_owned(),
+        (RoleSource::Default, _) => "Organizations' default".to_owned(),
+    };
+    println!("# through {} ({how})", via.arn);
 }
 
 fn days(now: u64, then: Option<u64>) -> String {
@@ -236,6 +271,7 @@ fn create(params: UsersCreateParams, at: &Where) -> anyhow::Result<()> {
     let Some(made) = answer::<UsersCreateData>(request, &at.profile, at.json)? else {
         return Ok(());
     };
+    print_via(&made.via_role);
     outln!("created {} in account {}", made.arn, made.account_id);
     for group in &made.groups {
         outln!("  in group {group}");

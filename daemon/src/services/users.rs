@@ -7,21 +7,29 @@
 //! A creation that fails half-way deletes the half-made user again. The console password
 //! and the secret key are answered once (or the key goes into the keyring) and are never
 //! logged or written anywhere else.
+//!
+//! In a member account without a named role, the role is the one Switchyard made for it
+//! ([`Jobs::member_role`]: the job's, else the account's `switchyard-role` tag, else
+//! `OrganizationAccountAccessRole`). `users.create`, `users.remove`, `mfa.setup` and
+//! `mfa.enable` are admin actions: each one that reached AWS goes into the audit log
+//! (who, profile, what, on which account and user, how it ended). Removing the user the
+//! profile itself signs in as needs `allow_self`.
 
 use crate::aws::SdkConfig;
 use switchyard_shared::protocol::aws::check_mfa_code;
 use switchyard_shared::protocol::users::{
-    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, UsersCreateData,
-    UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget,
+    MfaEnableData, MfaEnableParams, MfaSetupData, MfaSetupParams, RoleSource, UsersCreateData,
+    UsersCreateParams, UsersListData, UsersRemoveData, UsersRemoveParams, UsersTarget, ViaRole,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::switch::Partition;
 use switchyard_shared::users::{
     check_device_name, check_password, check_target, check_user_name, generate_password,
-    otpauth_uri, signin_url, user_name_of, DEFAULT_MEMBER_ROLE,
+    otpauth_uri, signin_url, user_name_of,
 };
 
 use crate::aws::{identity, users as iam_users};
+use crate::services::provision::Jobs;
 use crate::services::session::{self, Sessions, SignedIn};
 use crate::system::keyring::{self, Credentials};
 
@@ -30,14 +38,37 @@ struct Account {
     signed: SignedIn,
     sdk: SdkConfig,
     account_id: String,
+    /// Who asks (the profile's ARN), for the audit log.
+    caller_arn: String,
+    /// The IAM user the profile signs in as, when this is its own account.
+    own_user: Option<String>,
+    via_role: Option<ViaRole>,
+}
+
+impl Account {
+    /// One audit line for `what` on `user` in this account.
+    fn audit(&self, jobs: &Jobs, what: &str, user: &str, result: &Result<(), ErrorBody>) {
+        jobs.journal.audit_action(
+            &self.caller_arn,
+            &self.signed.profile,
+            what,
+            &format!("{}/{user}", self.account_id),
+            result,
+        );
+    }
 }
 
 fn invalid(message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(ErrorCode::InvalidParams, message)
 }
 
-/// Sign in as the profile, then, for another account, assume its role there.
-async fn reach(sessions: &Sessions, target: &UsersTarget) -> Result<Account, ErrorBody> {
+/// Sign in as the profile, then, for another account, assume its role there (the one
+/// named, else the one Switchyard made for it).
+async fn reach(
+    sessions: &Sessions,
+    jobs: &Jobs,
+    target: &UsersTarget,
+) -> Result<Account, ErrorBody> {
     check_target(target).map_err(invalid)?;
     let signed = sessions.sign_in(target.profile.clone()).await?;
     let me = identity::caller(&signed.sdk)
@@ -49,22 +80,50 @@ async fn reach(sessions: &Sessions, target: &UsersTarget) -> Result<Account, Err
             signed,
             sdk,
             account_id: me.account_id,
+            own_user: user_name_of(&me.arn).map(str::to_owned),
+            caller_arn: me.arn,
+            via_role: None,
         });
     };
-    let role = target.role_name.as_deref().unwrap_or(DEFAULT_MEMBER_ROLE);
+    let (role, source, job) = match &target.role_name {
+        Some(role) => (role.clone(), RoleSource::Given, None),
+        None => jobs.member_role(&signed.sdk, &account_id).await,
+    };
+    let found_by = match (source, &job) {
+        (RoleSource::Job, Some(job)) => format!(" (made by job {job})"),
+        (RoleSource::Tag, _) => " (the account's switchyard-role tag)".to_owned(),
+        (RoleSource::Default, _) => " (Organizations' default role)".to_owned(),
+        _ => String::new(),
+    };
     let sdk = signed
-        .in_account(sessions, &account_id, role, "users")
-        .await?;
+        .in_account(sessions, &account_id, &role, "users")
+        .await
+        .map_err(|mut e| {
+            let arn = format!(":role/{role}");
+            e.message = e.message.replacen(&arn, &format!("{arn}{found_by}"), 1);
+            e
+        })?;
+    let arn = format!(
+        "arn:{}:iam::{account_id}:role/{role}",
+        signed.settings.partition
+    );
     Ok(Account {
         signed,
         sdk,
         account_id,
+        caller_arn: me.arn,
+        own_user: None,
+        via_role: Some(ViaRole { arn, source, job }),
     })
 }
 
 /// Answer `users.list`.
-pub async fn list(sessions: &Sessions, target: UsersTarget) -> Result<UsersListData, ErrorBody> {
-    let account = reach(sessions, &target).await?;
+pub async fn list(
+    sessions: &Sessions,
+    jobs: &Jobs,
+    target: UsersTarget,
+) -> Result<UsersListData, ErrorBody> {
+    let account = reach(sessions, jobs, &target).await?;
     let users = iam_users::list(&account.sdk)
         .await
         .map_err(|e| account.signed.explain(sessions, e))?;
@@ -84,6 +143,7 @@ pub async fn list(sessions: &Sessions, target: UsersTarget) -> Result<UsersListD
         users,
         password_policy: password_policy.ok(),
         groups: groups.unwrap_or_default(),
+        via_role: account.via_role,
     })
 }
 
@@ -151,8 +211,22 @@ fn new_password(
 /// Answer `users.create`.
 pub async fn create(
     sessions: &Sessions,
+    jobs: &Jobs,
     params: UsersCreateParams,
 ) -> Result<UsersCreateData, ErrorBody> {
+    let account = prepare_create(sessions, jobs, &params).await?;
+    let made = create_in(sessions, &account, &params).await;
+    let result = made.as_ref().map(|_| ()).map_err(Clone::clone);
+    account.audit(jobs, "users.create", &params.user_name, &result);
+    made
+}
+
+/// Everything `users.create` checks before reaching AWS, then the account.
+async fn prepare_create(
+    sessions: &Sessions,
+    jobs: &Jobs,
+    params: &UsersCreateParams,
+) -> Result<Account, ErrorBody> {
     check_user_name(&params.user_name)
         .map_err(|e| ErrorBody::new(ErrorCode::InvalidUserName, e.to_string()))?;
     params.check().map_err(invalid)?;
@@ -167,7 +241,15 @@ pub async fn create(
             )));
         }
     }
-    let account = reach(sessions, &params.target()).await?;
+    reach(sessions, jobs, &params.target()).await
+}
+
+/// `users.create` in the account reached: every write, and the hand-over.
+async fn create_in(
+    sessions: &Sessions,
+    account: &Account,
+    params: &UsersCreateParams,
+) -> Result<UsersCreateData, ErrorBody> {
     let explain = |e| account.signed.explain(sessions, e);
     let password = if params.console {
         let policy = iam_users::password_policy(&account.sdk)
@@ -201,7 +283,7 @@ pub async fn create(
         .await
         .map_err(explain)?;
     tracing::info!(user = %params.user_name, account = %account.account_id, "user created");
-    let finished = finish(&account, &params, password.as_deref()).await;
+    let finished = finish(account, params, password.as_deref()).await;
     let (access_key, stored_profile) = match finished {
         Ok(done) => done,
         Err(error) => {
@@ -238,6 +320,7 @@ pub async fn create(
         stored_profile,
         groups: params.groups.clone(),
         policies: params.policies.clone(),
+        via_role: account.via_role.clone(),
     })
 }
 
@@ -311,6 +394,7 @@ async fn store_profile(
 /// Answer `users.remove`.
 pub async fn remove(
     sessions: &Sessions,
+    jobs: &Jobs,
     params: UsersRemoveParams,
 ) -> Result<UsersRemoveData, ErrorBody> {
     check_user_name(&params.user_name)
@@ -324,8 +408,37 @@ pub async fn remove(
             ),
         ));
     }
-    let account = reach(sessions, &params.target()).await?;
+    let account = reach(sessions, jobs, &params.target()).await?;
+    let removed = remove_in(sessions, &account, &params).await;
+    let result = removed.as_ref().map(|_| ()).map_err(Clone::clone);
+    account.audit(jobs, "users.remove", &params.user_name, &result);
+    removed
+}
+
+/// `users.remove` in the account reached.
+async fn remove_in(
+    sessions: &Sessions,
+    account: &Account,
+    params: &UsersRemoveParams,
+) -> Result<UsersRemoveData, ErrorBody> {
     let explain = |e| account.signed.explain(sessions, e);
+    let profile = &account.signed.profile;
+    let is_self = account
+        .own_user
+        .as_deref()
+        .is_some_and(|me| me.eq_ignore_ascii_case(&params.user_name));
+    if is_self && !params.allow_self {
+        return Err(ErrorBody::new(
+            ErrorCode::SelfRemoval,
+            format!(
+                "{:?} is the IAM user profile {profile:?} signs in as: removing it deletes the \
+                 key this profile uses, so Switchyard (and you, through this profile) can do \
+                 nothing more with it. Nothing was removed; if you mean it, repeat with \
+                 --allow-self (allow_self)",
+                params.user_name
+            ),
+        ));
+    }
     if !iam_users::exists(&account.sdk, &params.user_name)
         .await
         .map_err(explain)?
@@ -342,21 +455,37 @@ pub async fn remove(
         .await
         .map_err(explain)?;
     tracing::info!(user = %params.user_name, account = %account.account_id, "user removed");
+    let mut warnings = Vec::new();
+    if is_self {
+        sessions.forget(profile);
+        warnings.push(format!(
+            "you removed {:?}, the IAM user profile {profile:?} signs in as: its key no \
+             longer works; `switchyard credentials remove --profile {profile}` removes the \
+             profile, or add another user's key to it",
+            params.user_name
+        ));
+    }
     Ok(UsersRemoveData {
-        profile: account.signed.profile.clone(),
+        profile: profile.clone(),
         account_id: account.account_id.clone(),
-        user_name: params.user_name,
+        user_name: params.user_name.clone(),
         removed,
+        via_role: account.via_role.clone(),
+        warnings,
     })
 }
 
-/// The signed-in profile's IAM user name, or why MFA cannot be set up for it.
-async fn own_user(sessions: &Sessions, signed: &SignedIn) -> Result<(String, String), ErrorBody> {
+/// The signed-in profile's IAM user: name, account and ARN, or why MFA cannot be set up
+/// for it.
+async fn own_user(
+    sessions: &Sessions,
+    signed: &SignedIn,
+) -> Result<(String, String, String), ErrorBody> {
     let me = identity::caller(&signed.sdk)
         .await
         .map_err(|e| signed.explain(sessions, e))?;
     match user_name_of(&me.arn) {
-        Some(name) => Ok((name.to_owned(), me.account_id)),
+        Some(name) => Ok((name.to_owned(), me.account_id, me.arn)),
         None => Err(invalid(format!(
             "{} is not an IAM user; MFA setup is for the IAM user a profile signs in as",
             me.arn
@@ -364,22 +493,46 @@ async fn own_user(sessions: &Sessions, signed: &SignedIn) -> Result<(String, Str
     }
 }
 
+/// One audit line for an MFA action on the profile's own user.
+fn audit_mfa<T>(
+    jobs: &Jobs,
+    signed: &SignedIn,
+    who: &(String, String, String),
+    what: &str,
+    result: &Result<T, ErrorBody>,
+) {
+    let (user, account, arn) = who;
+    let result = result.as_ref().map(|_| ()).map_err(Clone::clone);
+    jobs.journal.audit_action(
+        arn,
+        &signed.profile,
+        what,
+        &format!("{account}/{user}"),
+        &result,
+    );
+}
+
 /// Answer `mfa.setup`: a new virtual MFA device for the profile's own user. The seed is
 /// answered once and kept nowhere; the device does nothing until `mfa.enable`.
 pub async fn mfa_setup(
     sessions: &Sessions,
+    jobs: &Jobs,
     params: MfaSetupParams,
 ) -> Result<MfaSetupData, ErrorBody> {
     if let Some(name) = &params.device_name {
         check_device_name(name).map_err(invalid)?;
     }
     let signed = sessions.sign_in(params.profile).await?;
-    let (user_name, account_id) = own_user(sessions, &signed).await?;
+    let who = own_user(sessions, &signed).await?;
+    let user_name = who.0.clone();
+    let account_id = who.1.clone();
     let device_name = params.device_name.unwrap_or_else(|| user_name.clone());
     check_device_name(&device_name).map_err(invalid)?;
-    let (serial, seed) = iam_users::create_virtual_mfa(&signed.sdk, &device_name)
+    let made = iam_users::create_virtual_mfa(&signed.sdk, &device_name)
         .await
-        .map_err(|e| signed.explain(sessions, e))?;
+        .map_err(|e| signed.explain(sessions, e));
+    audit_mfa(jobs, &signed, &who, "mfa.setup", &made);
+    let (serial, seed) = made?;
     let label = identity::account_alias(&signed.sdk)
         .await
         .unwrap_or_else(|| account_id.clone());
@@ -397,6 +550,7 @@ pub async fn mfa_setup(
 /// becomes the profile's `mfa_serial` (its calls need an MFA session from now on).
 pub async fn mfa_enable(
     sessions: &Sessions,
+    jobs: &Jobs,
     params: MfaEnableParams,
 ) -> Result<MfaEnableData, ErrorBody> {
     let code1 =
@@ -416,10 +570,13 @@ pub async fn mfa_enable(
         )));
     }
     let signed = sessions.sign_in(params.profile).await?;
-    let (user_name, _) = own_user(sessions, &signed).await?;
-    iam_users::enable_mfa(&signed.sdk, &user_name, &params.serial, code1, code2)
+    let who = own_user(sessions, &signed).await?;
+    let user_name = who.0.clone();
+    let enabled = iam_users::enable_mfa(&signed.sdk, &user_name, &params.serial, code1, code2)
         .await
-        .map_err(|e| signed.explain(sessions, e))?;
+        .map_err(|e| signed.explain(sessions, e));
+    audit_mfa(jobs, &signed, &who, "mfa.enable", &enabled);
+    enabled?;
     let path = crate::system::config::path();
     let mut config = crate::system::config::load(&path).map_err(|e| invalid(e.to_string()))?;
     config
@@ -431,7 +588,8 @@ pub async fn mfa_enable(
         ErrorBody::new(
             ErrorCode::Internal,
             format!(
-                "the MFA device {} is enabled, but the profile's settings could not be                  saved ({e}); add mfa_serial = \"{}\" to profile {:?} in config.toml",
+                "the MFA device {} is enabled, but the profile's settings could not be \
+                 saved ({e}); add mfa_serial = \"{}\" to profile {:?} in config.toml",
                 params.serial, params.serial, signed.profile
             ),
         )
@@ -467,7 +625,10 @@ mod tests {
     #[tokio::test]
     async fn bad_requests_are_refused_before_any_call() {
         // No config, no keyring: a request that got past the checks would fail otherwise.
-        let sessions = Sessions::default();
+        let sessions = std::sync::Arc::new(Sessions::default());
+        let state = tempfile::tempdir().unwrap();
+        let jobs = Jobs::new(state.path(), std::sync::Arc::clone(&sessions));
+        let sessions = &*sessions;
         let params = |name: &str| UsersCreateParams {
             profile: Some("nobody".into()),
             account_id: None,
@@ -481,10 +642,11 @@ mod tests {
             tags: vec![],
             store_profile: None,
         };
-        let error = create(&sessions, params("a b")).await.err().unwrap();
+        let error = create(sessions, &jobs, params("a b")).await.err().unwrap();
         assert_eq!(error.code, ErrorCode::InvalidUserName, "{error}");
         let error = create(
-            &sessions,
+            sessions,
+            &jobs,
             UsersCreateParams {
                 account_id: Some("1234".into()),
                 ..params("alice")
@@ -495,13 +657,15 @@ mod tests {
         .unwrap();
         assert_eq!(error.code, ErrorCode::InvalidParams, "{error}");
         let error = remove(
-            &sessions,
+            sessions,
+            &jobs,
             UsersRemoveParams {
                 profile: Some("nobody".into()),
                 account_id: None,
                 role_name: None,
                 user_name: "alice".into(),
                 confirm: "alicia".into(),
+                allow_self: false,
             },
         )
         .await
@@ -523,11 +687,12 @@ mod tests {
                 ErrorCode::InvalidParams,
             ),
         ] {
-            let error = mfa_enable(&sessions, params).await.err().unwrap();
+            let error = mfa_enable(sessions, &jobs, params).await.err().unwrap();
             assert_eq!(error.code, code, "{error}");
         }
         let error = mfa_setup(
-            &sessions,
+            sessions,
+            &jobs,
             MfaSetupParams {
                 profile: Some("nobody".into()),
                 device_name: Some("my phone".into()),

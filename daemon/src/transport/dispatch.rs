@@ -113,37 +113,36 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         ),
         Request::UsersList(params) => reply(
             id,
-            crate::services::users::list(&state.sessions, params).await,
+            crate::services::users::list(&state.sessions, &state.jobs, params).await,
         ),
         Request::UsersCreate(params) => reply(
             id,
-            crate::services::users::create(&state.sessions, params).await,
+            crate::services::users::create(&state.sessions, &state.jobs, params).await,
         ),
         Request::UsersRemove(params) => reply(
             id,
-            crate::services::users::remove(&state.sessions, params).await,
+            crate::services::users::remove(&state.sessions, &state.jobs, params).await,
         ),
         Request::MfaSetup(params) => reply(
             id,
-            crate::services::users::mfa_setup(&state.sessions, params).await,
+            crate::services::users::mfa_setup(&state.sessions, &state.jobs, params).await,
         ),
         Request::MfaEnable(params) => reply(
             id,
-            crate::services::users::mfa_enable(&state.sessions, params).await,
+            crate::services::users::mfa_enable(&state.sessions, &state.jobs, params).await,
         ),
         Request::AccountCreate(params) => reply(id, state.jobs.create(params).await),
-        Request::JobsList => reply(
-            id,
-            Ok(switchyard_shared::protocol::provision::JobsData {
-                jobs: state.jobs.journal.list(),
-            }),
-        ),
+        Request::JobsList => reply(id, Ok(state.jobs.list())),
         Request::JobStatus(params) => reply(id, state.jobs.status(&params.job)),
         Request::JobsResume(params) => reply(id, state.jobs.resume(&params.job).await),
+        Request::JobsCancel(params) if params.job.starts_with('c') => {
+            reply(id, state.jobs.cancel_closure(&params.job))
+        }
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
         Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),
         Request::JobWatch(params) => reply(id, state.jobs.watch(&params).await),
+        Request::AccountRoot(params) => reply(id, state.jobs.root_access(params).await),
         Request::ProvisionAllowed(params) => reply(
             id,
             crate::services::provision::allowed::allowed(&state.sessions, params.profile).await,

@@ -178,6 +178,22 @@ impl Sandbox {
         self.keyring.home()
     }
 
+    /// Point this process (not a child) at the sandbox, as [`Sandbox::env`] does for a
+    /// command: for a test that drives the daemon's library in-process. The environment
+    /// is the process's, so only for a test binary with a single test.
+    pub fn enter(&self) {
+        let home = self.keyring.home();
+        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", self.keyring.address());
+        std::env::set_var("HOME", home);
+        std::env::set_var("SWITCHYARD_CONFIG_DIR", home.join("config"));
+        std::env::set_var("SWITCHYARD_RUNTIME_DIR", home.join("run"));
+        std::env::set_var("SWITCHYARD_STATE_DIR", home.join("state"));
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"));
+        for name in ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"] {
+            std::env::remove_var(name);
+        }
+    }
+
     pub fn secret_tool_search(&self) -> String {
         self.keyring.secret_tool_search()
     }

@@ -481,6 +481,7 @@ pub fn check_removal(
         role_name: target.role_name.clone(),
         user_name: user_name.to_owned(),
         confirm: typed.trim().to_owned(),
+        allow_self: false,
     })
 }
 

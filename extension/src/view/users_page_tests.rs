@@ -428,6 +428,7 @@ fn created() -> UsersCreateData {
         stored_profile: None,
         groups: vec![],
         policies: vec![],
+        via_role: None,
     }
 }
 

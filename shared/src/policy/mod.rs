@@ -28,3 +28,8 @@ mod tests;
 pub use context::{is_multivalued_key, Context, KeyState, MULTIVALUED_KEYS};
 pub use document::{Effect, Policy, PolicyError, Statement, Version};
 pub use evaluate::{evaluate, Decision, Evaluation, Evaluator, PolicyKind, Reason};
+
+/// Whether `text` matches the IAM wildcard `pattern` (`*`, `?`), byte for byte.
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+    glob::Glob::new(pattern).matches(text)
+}

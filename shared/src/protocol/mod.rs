@@ -144,6 +144,20 @@ pub enum ErrorCode {
     /// The native-messaging host relays only the message types the extension sends; this
     /// one is for the CLI (`switchyard`) only.
     TypeNotRelayed,
+    /// An account name, group or inline policy of `account.create` already belongs to
+    /// another account (or a running job); the message names it and the fields that
+    /// choose other names. Nothing was changed.
+    NameInUse,
+    /// `users.remove` names the user the profile itself signs in as, without
+    /// `allow_self`.
+    SelfRemoval,
+    /// `account.close` names an account that is already closed or closing
+    /// (PENDING_CLOSURE, SUSPENDED, CLOSED): nothing was closed.
+    AccountClosed,
+    /// A root task needs centralized root access (IAM trusted in Organizations,
+    /// RootCredentialsManagement and RootSessions enabled); the message says what is off
+    /// and the manual way.
+    RootAccessOff,
 }
 
 impl ErrorCode {
@@ -195,6 +209,10 @@ impl ErrorCode {
         ErrorCode::ReadingExpired,
         ErrorCode::DaemonNotTrusted,
         ErrorCode::TypeNotRelayed,
+        ErrorCode::NameInUse,
+        ErrorCode::SelfRemoval,
+        ErrorCode::AccountClosed,
+        ErrorCode::RootAccessOff,
     ];
 
     /// The wire string of this code.
@@ -246,6 +264,10 @@ impl ErrorCode {
             ErrorCode::ReadingExpired => "reading_expired",
             ErrorCode::DaemonNotTrusted => "daemon_not_trusted",
             ErrorCode::TypeNotRelayed => "type_not_relayed",
+            ErrorCode::NameInUse => "name_in_use",
+            ErrorCode::SelfRemoval => "self_removal",
+            ErrorCode::AccountClosed => "account_closed",
+            ErrorCode::RootAccessOff => "root_access_off",
         }
     }
 }
@@ -344,6 +366,8 @@ pub enum Request {
     CredentialsGet(aws::CredentialsGetParams),
     #[serde(rename = "sessions.end")]
     SessionsEnd(aws::SessionsEndParams),
+    #[serde(rename = "account.root")]
+    AccountRoot(provision::RootAccessParams),
 }
 
 impl Request {
@@ -378,6 +402,7 @@ impl Request {
         "accounts.set",
         "credentials.get",
         "sessions.end",
+        "account.root",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -413,7 +438,8 @@ impl Request {
             | Request::ProvisionAllowed(_)
             | Request::AccountsSet(_)
             | Request::CredentialsGet(_)
-            | Request::SessionsEnd(_) => false,
+            | Request::SessionsEnd(_)
+            | Request::AccountRoot(_) => false,
         }
     }
 
@@ -457,7 +483,9 @@ impl Request {
             | Request::MfaEnable(_)
             | Request::AccountClose(_)
             | Request::AccountsSet(_)
-            | Request::SessionsEnd(_) => false,
+            | Request::SessionsEnd(_)
+            // It may change the root user (AssumeRoot tasks).
+            | Request::AccountRoot(_) => false,
         }
     }
 
@@ -495,6 +523,7 @@ impl Request {
             Request::AccountCheckEmail(p) => Some(&mut p.profile),
             Request::CredentialsGet(p) => Some(&mut p.profile),
             Request::SessionsEnd(p) => Some(&mut p.profile),
+            Request::AccountRoot(p) => Some(&mut p.profile),
         }
     }
 

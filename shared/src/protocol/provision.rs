@@ -308,6 +308,10 @@ pub struct Job {
     /// state. `job.watch` answers the events after a sequence number.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<JobEvent>,
+    /// What the new account's root user needs, in words (centralized root access and its
+    /// tasks, or the manual password reset), found by the last step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
 }
 
 /// One thing that happened to a job, numbered from 1 in the order it happened.
@@ -421,10 +425,71 @@ impl JobWatchData {
     }
 }
 
-/// Data of `jobs.list`: every job in the journal, newest first.
+/// Data of `jobs.list`: every job in the journal, newest first, and the account closures
+/// queued until the CloseAccount quota allows them (oldest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsData {
     pub jobs: Vec<Job>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<QueuedClosure>,
+}
+
+/// Where a queued closure stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosureState {
+    /// Waiting for the quota (or for the profile's MFA session).
+    Queued,
+    /// CloseAccount was sent (journaled before it is).
+    Closing,
+    /// AWS accepted the closure.
+    Closed,
+    /// AWS refused it (the account left the organization, a permission, …).
+    Failed,
+    /// Cancelled with `jobs.cancel` before it was sent.
+    Cancelled,
+}
+
+impl ClosureState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosureState::Queued => "queued",
+            ClosureState::Closing => "closing",
+            ClosureState::Closed => "closed",
+            ClosureState::Failed => "failed",
+            ClosureState::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// An account closure the CloseAccount quota did not allow when it was asked for: the
+/// daemon journals it (`$STATE_DIR/close-queue.json`) and closes the account when the
+/// rolling 30-day window has room, after a restart too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedClosure {
+    /// `c` + the account id: what `jobs.cancel` takes.
+    pub id: String,
+    pub account_id: String,
+    /// The account's name, as confirmed.
+    pub name: String,
+    pub profile: String,
+    /// Who asked (the caller's ARN).
+    pub who: String,
+    pub queued_at: u64,
+    pub remove_group: bool,
+    pub state: ClosureState,
+    /// When the quota is expected to have room (Unix seconds): the oldest closure in the
+    /// window turns 30 days old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<u64>,
+    /// What happened last, in words (the state AWS reported, what was removed, why it
+    /// still waits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
 }
 
 /// Parameters of `account.check_email`: the form's live check.
@@ -488,9 +553,14 @@ pub struct CloseAccountParams {
     /// Also remove the management-account group and policy a Switchyard job made for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remove_group: bool,
+    /// When the CloseAccount quota has no room: queue the closure (the daemon closes the
+    /// account when it has) instead of refusing it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub queue: bool,
 }
 
-/// The CloseAccount quota: 10% of the member accounts, at least 10, per rolling 30 days.
+/// The CloseAccount quota: 10% of the member accounts, at least 10, at most 1,000, per
+/// rolling 30 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CloseQuota {
     pub limit: usize,
@@ -505,10 +575,68 @@ pub struct CloseQuota {
 pub struct CloseAccountData {
     pub account_id: String,
     pub name: String,
-    /// `PENDING_CLOSURE` or `SUSPENDED` (closed).
+    /// `PENDING_CLOSURE` or `SUSPENDED` (closed), or `QUEUED` (see `queued`).
     pub state: String,
     /// The quota after this closure.
     pub quota: CloseQuota,
     /// What else was removed (`--remove-group`), in order.
     pub removed: Vec<String>,
+    /// The queued closure, when the quota had no room and `queue` was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<QueuedClosure>,
+}
+
+/// A privileged root task on a member account (centralized root access, `sts:AssumeRoot`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RootTask {
+    /// `IAMCreateRootUserPassword`, then CreateLoginProfile: the root user may recover a
+    /// password through its e-mail inbox.
+    AllowPasswordRecovery,
+    /// `IAMDeleteRootUserCredentials`: the root user's password, access keys, signing
+    /// certificates and MFA devices are removed.
+    DeleteCredentials,
+}
+
+impl RootTask {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RootTask::AllowPasswordRecovery => "allow_password_recovery",
+            RootTask::DeleteCredentials => "delete_credentials",
+        }
+    }
+}
+
+/// Parameters of `account.root`: how the root user of a member account can be reached,
+/// and, with `task`, run that privileged task.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootAccessParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The member account (12 digits).
+    pub account_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<RootTask>,
+}
+
+/// Data of `account.root`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootAccessData {
+    pub account_id: String,
+    /// Organizations trusts IAM (`iam.amazonaws.com` in ListAWSServiceAccessForOrganization).
+    pub trusted_access: bool,
+    /// IAM's enabled organization features (`RootCredentialsManagement`, `RootSessions`).
+    pub features: Vec<String>,
+    /// Centralized root access: trusted access and `RootCredentialsManagement`.
+    pub centralized: bool,
+    /// The task that was run, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<RootTask>,
+    /// What the task did, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<String>,
+    /// What to do about the root user, in words (the manual reset when centralized root
+    /// access is off).
+    pub advice: String,
 }

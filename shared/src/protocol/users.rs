@@ -38,13 +38,38 @@ pub struct UsersTarget {
     /// A member account (12 digits); the profile's own account when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The role assumed in `account_id` ([`DEFAULT_MEMBER_ROLE`] when absent).
+    /// The role assumed in `account_id`; when absent, the role a provisioning job made
+    /// for the account, else its `switchyard-role` tag, else [`DEFAULT_MEMBER_ROLE`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
 }
 
 /// Parameters of `users.list`.
 pub type UsersListParams = UsersTarget;
+
+/// How the role assumed in a member account was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleSource {
+    /// Named in the request (`role_name`, `--role`).
+    Given,
+    /// The role a provisioning job of this daemon made for the account.
+    Job,
+    /// The account's `switchyard-role` tag (set by the runbook on every account it makes).
+    Tag,
+    /// Neither: `OrganizationAccountAccessRole`, what Organizations makes by default.
+    Default,
+}
+
+/// The role a users message assumed in a member account, and how it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViaRole {
+    pub arn: String,
+    pub source: RoleSource,
+    /// The job that made it (`source: job`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+}
 
 /// An access key as listed: the id masked (`AKIA…WXYZ`), never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +120,9 @@ pub struct UsersListData {
     /// The account's console sign-in page (alias or id).
     #[serde(default)]
     pub signin_url: Option<String>,
+    /// The role assumed in a member account (absent in the profile's own account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_role: Option<ViaRole>,
 }
 
 /// Parameters of `users.create`. `password` is a typed console password (checked against
@@ -107,7 +135,8 @@ pub struct UsersCreateParams {
     /// A member account (12 digits); the profile's own account when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The role assumed in `account_id` ([`DEFAULT_MEMBER_ROLE`] when absent).
+    /// The role assumed in `account_id`; when absent, the role a provisioning job made
+    /// for the account, else its `switchyard-role` tag, else [`DEFAULT_MEMBER_ROLE`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
     pub user_name: String,
@@ -186,6 +215,9 @@ pub struct UsersCreateData {
     pub stored_profile: Option<String>,
     pub groups: Vec<String>,
     pub policies: Vec<String>,
+    /// The role assumed in a member account (absent in the profile's own account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_role: Option<ViaRole>,
 }
 
 impl fmt::Debug for UsersCreateData {
@@ -209,11 +241,16 @@ pub struct UsersRemoveParams {
     /// A member account (12 digits); the profile's own account when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// The role assumed in `account_id` ([`DEFAULT_MEMBER_ROLE`] when absent).
+    /// The role assumed in `account_id`; when absent, the role a provisioning job made
+    /// for the account, else its `switchyard-role` tag, else [`DEFAULT_MEMBER_ROLE`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
     pub user_name: String,
     pub confirm: String,
+    /// Required to remove the IAM user the profile itself signs in as (its key stops
+    /// working with the user): without it such a request is refused (`self_removal`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_self: bool,
 }
 
 /// Data of a `users.remove` reply: what was deleted, in order.
@@ -223,6 +260,12 @@ pub struct UsersRemoveData {
     pub account_id: String,
     pub user_name: String,
     pub removed: Vec<String>,
+    /// The role assumed in a member account (absent in the profile's own account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via_role: Option<ViaRole>,
+    /// What the remover must know (the profile's own user removed: its key is dead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Parameters of `mfa.setup`: a new virtual MFA device for the profile's own IAM user.

@@ -13,8 +13,15 @@ use crate::protocol::provision::{
 use crate::switch::{switch_link as build_switch_link, Partition, SwitchTarget};
 use crate::targets::is_role_name;
 
+pub mod grants;
+pub mod root;
+
 /// The tag every account (and role) Switchyard creates carries.
 pub const CREATED_BY_TAG: (&str, &str) = ("created-by", "switchyard");
+/// The tag naming the cross-account role Switchyard made for an account (its value is
+/// the role name): how `users.*` finds the role for an account whose job this daemon
+/// does not have (another machine, a cleared state dir).
+pub const ROLE_TAG: &str = "switchyard-role";
 /// Organizations' limit on an account's name.
 pub const MAX_ACCOUNT_NAME: usize = 50;
 /// Organizations' limits on the root user's e-mail address.
@@ -159,8 +166,8 @@ fn check_tag(key: &str, value: &str) -> Result<(), InvalidInput> {
     if key.to_ascii_lowercase().starts_with("aws:") {
         return bad("keys starting with aws: are reserved for AWS");
     }
-    if key == CREATED_BY_TAG.0 {
-        return bad("created-by is set by Switchyard itself");
+    if key == CREATED_BY_TAG.0 || key == ROLE_TAG {
+        return bad("created-by and switchyard-role are set by Switchyard itself");
     }
     if !allowed(key) || !allowed(value) {
         return bad("only letters, digits, spaces and _.:/=+-@ are allowed");
@@ -288,10 +295,11 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         }
     }
     tags.insert(CREATED_BY_TAG.0.to_owned(), CREATED_BY_TAG.1.to_owned());
+    tags.insert(ROLE_TAG.to_owned(), role_name.clone());
     if tags.len() > MAX_TAGS {
         problems.push(InvalidInput::Tag(
             format!("{} tags", tags.len()),
-            "at most 49 tags besides created-by",
+            "at most 48 tags besides created-by and switchyard-role",
         ));
     }
     if let Some(ou) = &params.ou_id {
@@ -510,6 +518,7 @@ impl Job {
             role_arn: None,
             switch_link: None,
             error: None,
+            root: None,
             events: vec![JobEvent {
                 seq: 1,
                 at: now,
@@ -565,8 +574,13 @@ impl Job {
         } else {
             self.plan.users.join(", ")
         };
+        let root = self
+            .root
+            .as_deref()
+            .map(|r| format!("; root user: {r}"))
+            .unwrap_or_default();
         format!(
-            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}",
+            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}{root}",
             self.plan.name,
             self.account_id.as_deref().unwrap_or("?"),
             self.role_arn.as_deref().unwrap_or("?"),
@@ -644,13 +658,51 @@ pub fn create_account_permission(
 }
 
 /// The quota for an organization of `members` member accounts with `used` closures in
-/// the window.
+/// the window: 10% of the members, at least 10, at most 1,000 (AWS's CloseAccount quota
+/// per rolling 30 days).
 pub fn close_quota(members: usize, used: usize) -> CloseQuota {
-    let limit = (members / 10).max(10);
+    let limit = (members / 10).clamp(10, 1000);
     CloseQuota {
         limit,
         used,
         remaining: limit.saturating_sub(used),
+    }
+}
+
+/// The rolling window of the CloseAccount quota.
+pub const CLOSE_WINDOW_SECS: u64 = 30 * 24 * 3600;
+
+/// When a quota with no room gets some: the closures counted (their times, any order)
+/// must drop below `limit`, so the `used - limit + 1` oldest must leave the window. `None`
+/// when there is room already.
+pub fn close_quota_frees_at(limit: usize, closures: &[u64]) -> Option<u64> {
+    if closures.len() < limit {
+        return None;
+    }
+    let mut times = closures.to_vec();
+    times.sort_unstable();
+    times
+        .get(closures.len() - limit)
+        .map(|t| t.saturating_add(CLOSE_WINDOW_SECS))
+}
+
+/// What an account's `State` means for closing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closability {
+    /// `ACTIVE` (or a state this build does not know: AWS decides).
+    Open,
+    /// `PENDING_ACTIVATION`: AWS is still setting it up; it cannot be closed yet.
+    Activating,
+    /// `PENDING_CLOSURE`, `SUSPENDED`, `CLOSED`: closed already, or closing.
+    Closed,
+}
+
+/// Read an account's `State` (Organizations' `Status` was retired in September 2026).
+pub fn closability(state: &str) -> Closability {
+    match state {
+        "PENDING_ACTIVATION" => Closability::Activating,
+        "PENDING_CLOSURE" | "SUSPENDED" | "CLOSED" => Closability::Closed,
+        _ => Closability::Open,
     }
 }
 

@@ -28,6 +28,11 @@ fn defaults_come_from_the_name_without_spaces() {
         plan.tags.get("created-by").map(String::as_str),
         Some("switchyard")
     );
+    // The role's name rides along as a tag, for finding it later without the journal.
+    assert_eq!(
+        plan.tags.get("switchyard-role").map(String::as_str),
+        Some("ClientA")
+    );
     assert_eq!(plan.ou_id, None);
 }
 
@@ -44,7 +49,8 @@ fn chosen_names_are_kept() {
     assert_eq!(plan.group_name, "ClientAAdmins");
     assert_eq!(plan.policy_name, "AssumeClientA");
     assert_eq!(plan.ou_id.as_deref(), Some("ou-ab12-abcdefgh"));
-    assert_eq!(plan.tags.len(), 2);
+    assert_eq!(plan.tags.len(), 3);
+    assert_eq!(plan.tags["switchyard-role"], "client-a.admin");
 }
 
 #[test]
@@ -126,11 +132,11 @@ fn limits() {
     assert!(plan(&p).is_err());
     p.role_name = Some("r".repeat(64));
     assert!(plan(&p).is_ok());
-    for i in 0..49 {
+    for i in 0..48 {
         p.tags.insert(format!("k{i}"), String::new());
     }
     assert!(plan(&p).is_ok());
-    p.tags.insert("k49".into(), String::new());
+    p.tags.insert("k48".into(), String::new());
     assert!(plan(&p).is_err());
 }
 
@@ -320,12 +326,33 @@ fn unknown_fields_are_refused() {
 }
 
 #[test]
-fn close_quota_is_a_tenth_at_least_ten() {
+fn close_quota_is_a_tenth_at_least_ten_at_most_a_thousand() {
     assert_eq!(close_quota(5, 0).limit, 10);
+    assert_eq!(close_quota(10_000, 0).limit, 1000);
+    assert_eq!(close_quota(25_000, 999).remaining, 1);
     assert_eq!(close_quota(99, 3).limit, 10);
     assert_eq!(close_quota(250, 3).limit, 25);
     assert_eq!(close_quota(250, 3).remaining, 22);
     assert_eq!(close_quota(20, 12).remaining, 0);
+    // The quota frees when enough of the oldest closures leave the 30-day window.
+    let day = 86_400;
+    assert_eq!(close_quota_frees_at(10, &[day; 9]), None);
+    let ten: Vec<u64> = (1..=10).map(|d| d * day).collect();
+    assert_eq!(
+        close_quota_frees_at(10, &ten),
+        Some(day + CLOSE_WINDOW_SECS)
+    );
+    let twelve: Vec<u64> = (1..=12).rev().map(|d| d * day).collect();
+    assert_eq!(
+        close_quota_frees_at(10, &twelve),
+        Some(3 * day + CLOSE_WINDOW_SECS)
+    );
+    assert_eq!(closability("ACTIVE"), Closability::Open);
+    assert_eq!(closability("PENDING_ACTIVATION"), Closability::Activating);
+    for closed in ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"] {
+        assert_eq!(closability(closed), Closability::Closed);
+    }
+    assert_eq!(closability("SOMETHING_NEW"), Closability::Open);
     assert!(is_account_id("123456789012"));
     assert!(!is_account_id("12345678901"));
     assert!(!is_account_id("12345678901a"));

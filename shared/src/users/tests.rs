@@ -306,6 +306,7 @@ fn secrets_are_never_debug_printed() {
         stored_profile: None,
         groups: vec![],
         policies: vec![],
+        via_role: None,
     };
     let shown = format!("{data:?}");
     assert!(

@@ -1,30 +1,41 @@
 //! `account.close`: close a member account, with its safeguards. The typed name must match
 //! the account's (`confirmation_mismatch`, before any write); the management account is
-//! refused; the CloseAccount quota (10% of the member accounts, at least 10, per rolling
+//! refused; the account's `State` decides what can happen (already PENDING_CLOSURE,
+//! SUSPENDED or CLOSED: `account_closed`, nothing sent; PENDING_ACTIVATION: not yet); the
+//! CloseAccount quota (10% of the member accounts, at least 10, at most 1,000, per rolling
 //! 30 days) is checked against the accounts pending closure and the closures this daemon
-//! journaled; the closure is journaled in `$STATE_DIR/closures.json` before CloseAccount
-//! (sent once) and after; the state is followed from PENDING_CLOSURE to SUSPENDED for a
-//! while; on request the management-account group and policy a job made for the account
-//! are removed. Each action goes to the audit log.
+//! journaled. With no room left the closure is refused with the date the quota frees, or,
+//! when asked (`queue`), queued ([`super::queue`]) and made by [`Jobs::run_close_queue`]
+//! when the quota allows. The closure is journaled in `$STATE_DIR/closures.json` before
+//! CloseAccount (sent once) and after; the state is followed from PENDING_CLOSURE to
+//! SUSPENDED for a while; on request the management-account group and policy a job made
+//! for the account are removed (never a policy that grants another account). Each action
+//! goes to the audit log.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use switchyard_shared::protocol::provision::{CloseAccountData, CloseAccountParams, JobState};
+use switchyard_shared::protocol::provision::{
+    CloseAccountData, CloseAccountParams, ClosureState, JobState, QueuedClosure,
+};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::provision::{close_quota, is_account_id};
+use switchyard_shared::provision::grants::foreign_policies;
+use switchyard_shared::provision::{
+    closability, close_quota, close_quota_frees_at, is_account_id, Closability, CLOSE_WINDOW_SECS,
+};
 
-use super::journal::AuditEntry;
+use super::queue::closure_id;
 use super::Jobs;
 use crate::aws::provision as aws;
-use crate::services::session::now;
+use crate::aws::SdkConfig;
+use crate::services::session::SignedIn;
 
-/// The rolling window of the CloseAccount quota.
-const QUOTA_WINDOW_SECS: u64 = 30 * 24 * 3600;
 /// How long the reply waits for SUSPENDED before answering PENDING_CLOSURE.
 const FOLLOW_FOR: Duration = Duration::from_secs(60);
+/// How long a queued closure waits at most before the quota is looked at again.
+pub const QUEUE_RECHECK_SECS: u64 = 3600;
 
 /// One closure this daemon asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +79,46 @@ fn record(state_dir: &Path, account_id: &str, closure: Closure) -> Result<(), Er
     save_closures(state_dir, &closures)
 }
 
+/// A Unix time as RFC 3339 UTC.
+fn date(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// An error a later attempt may not meet (the session, the network, throttling, a
+/// permission fixed meanwhile): a queued closure stays queued on it.
+fn may_pass(error: &ErrorBody) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::MfaRequired
+            | ErrorCode::AwsAuthFailed
+            | ErrorCode::AwsThrottled
+            | ErrorCode::AwsUnreachable
+            | ErrorCode::AccessDenied
+            | ErrorCode::Timeout
+            | ErrorCode::CredentialsMissing
+            | ErrorCode::KeyringUnavailable
+    )
+}
+
+/// The quota's inputs now: the member accounts, and when each closure counted in the
+/// window was asked for (accounts pending closure that this daemon did not close count
+/// as now).
+struct QuotaInputs {
+    members: usize,
+    times: Vec<u64>,
+}
+
+impl QuotaInputs {
+    fn quota(&self) -> switchyard_shared::protocol::provision::CloseQuota {
+        close_quota(self.members, self.times.len())
+    }
+
+    fn frees_at(&self) -> Option<u64> {
+        close_quota_frees_at(self.quota().limit, &self.times)
+    }
+}
+
 impl Jobs {
     fn audit_close(
         &self,
@@ -77,18 +128,35 @@ impl Jobs {
         target: &str,
         result: &Result<(), ErrorBody>,
     ) {
-        self.journal.audit(&AuditEntry {
-            at: now(),
-            who,
-            profile,
-            job: "",
-            what,
-            target,
-            result: match result {
-                Ok(()) => "ok".to_owned(),
-                Err(e) => format!("{}: {}", e.code, e.message),
-            },
-        });
+        self.journal
+            .audit_action(who, profile, what, target, result);
+    }
+
+    async fn quota_inputs(
+        &self,
+        sdk: &SdkConfig,
+        management: &str,
+        id: &str,
+    ) -> Result<QuotaInputs, ErrorBody> {
+        let all = aws::account_states(sdk).await?;
+        let closures = load_closures(&self.state_dir);
+        let now = self.now();
+        let since = now.saturating_sub(CLOSE_WINDOW_SECS);
+        let mut counted = HashSet::new();
+        let mut times = Vec::new();
+        for (other, closure) in &closures {
+            if closure.requested_at >= since && other != id {
+                counted.insert(other.as_str());
+                times.push(closure.requested_at);
+            }
+        }
+        for (other, state) in &all {
+            if state == "PENDING_CLOSURE" && other != id && !counted.contains(other.as_str()) {
+                times.push(now);
+            }
+        }
+        let members = all.iter().filter(|(other, _)| other != management).count();
+        Ok(QuotaInputs { members, times })
     }
 
     /// `account.close`.
@@ -129,78 +197,150 @@ impl Jobs {
                 ),
             ));
         }
-        let all = aws::account_states(sdk).await.map_err(explain)?;
-        let closures = load_closures(&self.state_dir);
-        let since = now().saturating_sub(QUOTA_WINDOW_SECS);
-        let mut recent: Vec<&str> = closures
-            .iter()
-            .filter(|(other, c)| c.requested_at >= since && **other != id)
-            .map(|(other, _)| other.as_str())
-            .collect();
-        for (other, other_state) in &all {
-            if other_state == "PENDING_CLOSURE" && *other != id && !recent.contains(&other.as_str())
-            {
-                recent.push(other);
-            }
-        }
-        let members = all.iter().filter(|(other, _)| *other != management).count();
-        let already = matches!(state.as_str(), "PENDING_CLOSURE" | "SUSPENDED");
-        let before = close_quota(members, recent.len());
-        if !already && before.remaining == 0 {
-            return Err(ErrorBody::new(
-                ErrorCode::CloseNotAllowed,
-                format!(
-                    "the CloseAccount quota is used up: {} of {} closures in the last 30 days \
-                     (10% of {members} member accounts, at least 10); try again when the oldest \
-                     is 30 days old",
-                    before.used, before.limit
-                ),
-            ));
-        }
         let who = caller.arn.as_str();
-        if !already {
-            let closure = Closure {
+        match closability(&state) {
+            Closability::Closed => {
+                let removed = if params.remove_group {
+                    self.remove_groups(sdk, who, &signed.profile, &id)
+                        .await
+                        .map_err(explain)?
+                } else {
+                    Vec::new()
+                };
+                self.queue.settle(&closure_id(&id), |entry| {
+                    entry.state = ClosureState::Closed;
+                    entry.detail = Some(format!("already {state}"));
+                })?;
+                let removed = if removed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; removed {}", removed.join(", "))
+                };
+                return Err(ErrorBody::new(
+                    ErrorCode::AccountClosed,
+                    format!(
+                        "account {id} ({name}) is already {state}: nothing was closed (AWS \
+                         keeps a closed account suspended for 90 days, then deletes it){removed}"
+                    ),
+                ));
+            }
+            Closability::Activating => {
+                return Err(ErrorBody::new(
+                    ErrorCode::CloseNotAllowed,
+                    format!(
+                        "account {id} ({name}) is still being activated (PENDING_ACTIVATION): \
+                         it can be closed once it is ACTIVE; try again in a few minutes"
+                    ),
+                ))
+            }
+            Closability::Open => {}
+        }
+        let inputs = self
+            .quota_inputs(sdk, &management, &id)
+            .await
+            .map_err(explain)?;
+        let before = inputs.quota();
+        if before.remaining == 0 {
+            let frees = inputs.frees_at();
+            let when = frees
+                .map(|t| format!(" it has room again at {}", date(t)))
+                .unwrap_or_default();
+            if !params.queue {
+                return Err(ErrorBody::new(
+                    ErrorCode::CloseNotAllowed,
+                    format!(
+                        "the CloseAccount quota is used up: {} of {} closures in the last 30 \
+                         days (10% of {} member accounts, at least 10, at most 1,000);{when}. \
+                         Nothing was closed: `switchyard account close {id} --queue` (queue: \
+                         true) queues the closure, and the daemon closes the account when the \
+                         quota allows",
+                        before.used, before.limit, inputs.members
+                    ),
+                ));
+            }
+            let entry = QueuedClosure {
+                id: closure_id(&id),
+                account_id: id.clone(),
                 name: name.clone(),
-                requested_at: now(),
-                state: "requested".to_owned(),
+                profile: signed.profile.clone(),
                 who: who.to_owned(),
+                queued_at: self.now(),
+                remove_group: params.remove_group,
+                state: ClosureState::Queued,
+                not_before: frees,
+                closed_at: None,
+                detail: Some(format!(
+                    "waiting for the quota: {} of {} closures in the last 30 days;{when}",
+                    before.used, before.limit
+                )),
+                error: None,
             };
-            record(&self.state_dir, &id, closure)?;
-            let closed = aws::close_account(sdk, &id).await;
-            self.audit_close(
-                who,
-                &signed.profile,
-                "organizations:CloseAccount",
-                &id,
-                &closed,
-            );
-            if let Err(e) = closed {
-                // A lost answer: AWS may have acted; its state says.
-                let (_, now_state) = aws::account_state(sdk, &id).await.map_err(explain)?;
-                if !matches!(now_state.as_str(), "PENDING_CLOSURE" | "SUSPENDED") {
-                    return Err(explain(e));
-                }
+            self.queue.put(entry.clone())?;
+            self.audit_close(who, &signed.profile, "account.close (queued)", &id, &Ok(()));
+            return Ok(CloseAccountData {
+                account_id: id,
+                name,
+                state: "QUEUED".to_owned(),
+                quota: before,
+                removed: Vec::new(),
+                queued: Some(entry),
+            });
+        }
+        self.close_now(&signed, who, &id, &name, params.remove_group, &inputs)
+            .await
+            .map_err(explain)
+    }
+
+    /// CloseAccount (journaled before and after), the state followed, the group removed
+    /// on request, a queued closure of it settled.
+    async fn close_now(
+        &self,
+        signed: &SignedIn,
+        who: &str,
+        id: &str,
+        name: &str,
+        remove_group: bool,
+        inputs: &QuotaInputs,
+    ) -> Result<CloseAccountData, ErrorBody> {
+        let sdk = &signed.sdk;
+        let requested_at = self.now();
+        let closure = Closure {
+            name: name.to_owned(),
+            requested_at,
+            state: "requested".to_owned(),
+            who: who.to_owned(),
+        };
+        record(&self.state_dir, id, closure)?;
+        let closed = aws::close_account(sdk, id).await;
+        self.audit_close(
+            who,
+            &signed.profile,
+            "organizations:CloseAccount",
+            id,
+            &closed,
+        );
+        if let Err(e) = closed {
+            // A lost answer: AWS may have acted; its state says.
+            let (_, now_state) = aws::account_state(sdk, id).await?;
+            if closability(&now_state) != Closability::Closed {
+                return Err(e);
             }
         }
         let started = std::time::Instant::now();
         let mut wait = Duration::from_secs(1);
         let state = loop {
-            let (_, state) = aws::account_state(sdk, &id).await.map_err(explain)?;
-            if state == "SUSPENDED" || started.elapsed() >= FOLLOW_FOR {
+            let (_, state) = aws::account_state(sdk, id).await?;
+            if matches!(state.as_str(), "SUSPENDED" | "CLOSED") || started.elapsed() >= FOLLOW_FOR {
                 break state;
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(Duration::from_secs(10));
         };
-        let requested_at = closures
-            .get(&id)
-            .map(|c| c.requested_at)
-            .unwrap_or_else(now);
         record(
             &self.state_dir,
-            &id,
+            id,
             Closure {
-                name: name.clone(),
+                name: name.to_owned(),
                 requested_at,
                 state: state.clone(),
                 who: who.to_owned(),
@@ -209,31 +349,193 @@ impl Jobs {
         if let Err(e) = crate::services::accounts::forget(&self.state_dir, &signed.profile) {
             tracing::warn!("accounts cache not dropped: {}", e.message);
         }
+        let removed = if remove_group {
+            self.remove_groups(sdk, who, &signed.profile, id).await?
+        } else {
+            Vec::new()
+        };
+        let now = self.now();
+        self.queue.settle(&closure_id(id), |entry| {
+            entry.state = ClosureState::Closed;
+            entry.closed_at = Some(now);
+            entry.error = None;
+            entry.detail = Some(if removed.is_empty() {
+                state.clone()
+            } else {
+                format!("{state}; removed {}", removed.join(", "))
+            });
+        })?;
+        Ok(CloseAccountData {
+            account_id: id.to_owned(),
+            name: name.to_owned(),
+            state,
+            quota: close_quota(inputs.members, inputs.times.len() + 1),
+            removed,
+            queued: None,
+        })
+    }
+
+    /// Remove the group and policy of each finished job for the account; a policy that
+    /// grants another account stays, and its group with it.
+    async fn remove_groups(
+        &self,
+        sdk: &SdkConfig,
+        who: &str,
+        profile: &str,
+        id: &str,
+    ) -> Result<Vec<String>, ErrorBody> {
         let mut removed = Vec::new();
-        if params.remove_group {
-            for job in self.journal.list() {
-                if job.account_id.as_deref() != Some(id.as_str()) || job.state != JobState::Done {
-                    continue;
+        for job in self.journal.list() {
+            if job.account_id.as_deref() != Some(id) || job.state != JobState::Done {
+                continue;
+            }
+            let target = format!("{}/{}", job.plan.group_name, job.plan.policy_name);
+            let own = job.role_arn.clone().unwrap_or_default();
+            let keep = |document: &str| {
+                let policy = [(job.plan.policy_name.clone(), document.to_owned())];
+                let foreign = foreign_policies(&policy, Some(&own));
+                (!foreign.is_empty()).then(|| {
+                    format!(
+                        "since the policy grants another account ({})",
+                        foreign[0].grants.join(", ")
+                    )
+                })
+            };
+            let result =
+                aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep).await;
+            let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
+            self.audit_close(who, profile, "iam:DeleteGroup", &target, &audit);
+            removed.extend(result?);
+        }
+        Ok(removed)
+    }
+
+    /// Close the queued accounts the quota has room for, oldest first. When to look again
+    /// (the earliest time the quota is expected to free for one still waiting).
+    pub async fn run_close_queue(&self) -> Option<u64> {
+        let mut next: Option<u64> = None;
+        for entry in self.queue.list() {
+            if !matches!(entry.state, ClosureState::Queued | ClosureState::Closing) {
+                continue;
+            }
+            let again = match self.try_queued(&entry).await {
+                Ok(again) => again,
+                Err(error) => {
+                    let keep = may_pass(&error);
+                    tracing::info!(closure = %entry.id, code = %error.code, "queued closure: {}", error.message);
+                    let now = self.now();
+                    let settled = self.queue.settle(&entry.id, |e| {
+                        e.state = if keep {
+                            ClosureState::Queued
+                        } else {
+                            ClosureState::Failed
+                        };
+                        e.error = Some(error.clone());
+                    });
+                    if let Err(e) = settled {
+                        tracing::warn!("closure queue not written: {}", e.message);
+                    }
+                    self.audit_close(
+                        &entry.who,
+                        &entry.profile,
+                        "account.close (from the queue)",
+                        &entry.account_id,
+                        &Err(error),
+                    );
+                    keep.then_some(now + QUEUE_RECHECK_SECS)
                 }
-                let target = format!("{}/{}", job.plan.group_name, job.plan.policy_name);
-                let result =
-                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name).await;
-                let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
-                self.audit_close(who, &signed.profile, "iam:DeleteGroup", &target, &audit);
-                removed.extend(result.map_err(explain)?);
+            };
+            if let Some(at) = again {
+                next = Some(next.map_or(at, |n| n.min(at)));
             }
         }
-        // This closure counts once: made now, or earlier within the window.
-        let own = !already
-            || closures.get(&id).is_some_and(|c| c.requested_at >= since)
-            || state == "PENDING_CLOSURE";
-        let used = recent.len() + usize::from(own);
-        Ok(CloseAccountData {
-            account_id: id,
-            name,
-            state,
-            quota: close_quota(members, used),
-            removed,
-        })
+        next
+    }
+
+    /// One queued closure: made when the quota has room; when to look again if not.
+    async fn try_queued(&self, entry: &QueuedClosure) -> Result<Option<u64>, ErrorBody> {
+        let signed = self.sessions.sign_in(Some(entry.profile.clone())).await?;
+        let explain = |e| signed.explain(&self.sessions, e);
+        let sdk = &signed.sdk;
+        let management = aws::management_account(sdk).await.map_err(explain)?;
+        let (_, state) = aws::account_state(sdk, &entry.account_id)
+            .await
+            .map_err(explain)?;
+        match closability(&state) {
+            Closability::Closed => {
+                self.queue.settle(&entry.id, |e| {
+                    e.state = ClosureState::Closed;
+                    e.detail = Some(format!("already {state} when its turn came"));
+                })?;
+                return Ok(None);
+            }
+            Closability::Activating => return Ok(Some(self.now() + QUEUE_RECHECK_SECS)),
+            Closability::Open => {}
+        }
+        let inputs = self
+            .quota_inputs(sdk, &management, &entry.account_id)
+            .await
+            .map_err(explain)?;
+        let quota = inputs.quota();
+        if quota.remaining == 0 {
+            let frees = inputs.frees_at();
+            self.queue.settle(&entry.id, |e| {
+                e.state = ClosureState::Queued;
+                e.not_before = frees;
+                e.error = None;
+                e.detail = Some(format!(
+                    "waiting for the quota: {} of {} closures in the last 30 days",
+                    quota.used, quota.limit
+                ));
+            })?;
+            let recheck = self.now() + QUEUE_RECHECK_SECS;
+            return Ok(Some(frees.map_or(recheck, |f| f.min(recheck))));
+        }
+        self.queue
+            .settle(&entry.id, |e| e.state = ClosureState::Closing)?;
+        tracing::info!(closure = %entry.id, "closing a queued account");
+        self.close_now(
+            &signed,
+            &entry.who,
+            &entry.account_id,
+            &entry.name,
+            entry.remove_group,
+            &inputs,
+        )
+        .await
+        .map_err(explain)?;
+        Ok(None)
+    }
+
+    /// `jobs.cancel` of a queued closure (`c` + account id): it will not be sent.
+    pub fn cancel_closure(&self, id: &str) -> Result<QueuedClosure, ErrorBody> {
+        let Some(entry) = self.queue.get(id) else {
+            return Err(super::journal::not_found(id));
+        };
+        if entry.state != ClosureState::Queued {
+            return Err(ErrorBody::new(
+                ErrorCode::JobNotResumable,
+                format!(
+                    "the closure of {} is {}: it can no longer be cancelled",
+                    entry.account_id,
+                    entry.state.as_str()
+                ),
+            ));
+        }
+        let entry = self
+            .queue
+            .settle(id, |e| {
+                e.state = ClosureState::Cancelled;
+                e.detail = Some("cancelled before it was sent".to_owned());
+            })?
+            .unwrap_or(entry);
+        self.audit_close(
+            &entry.who,
+            &entry.profile,
+            "jobs.cancel",
+            &entry.account_id,
+            &Ok(()),
+        );
+        Ok(entry)
     }
 }

@@ -126,21 +126,16 @@ impl Journal {
         std::fs::rename(&tmp, &path).map_err(|e| io_error("replace", &path, e))
     }
 
-    /// Add a job unless `conflict` finds one it clashes with (checked under the same
-    /// lock, so two requests cannot both pass); the job is on disk when this returns.
-    pub fn insert(&self, job: Job, conflict: impl Fn(&Job) -> bool) -> Result<Job, ErrorBody> {
+    /// Add a job unless `conflict` finds one it clashes with, and why (checked under the
+    /// same lock, so two requests cannot both pass); the job is on disk when this returns.
+    pub fn insert(
+        &self,
+        job: Job,
+        conflict: impl Fn(&Job) -> Option<ErrorBody>,
+    ) -> Result<Job, ErrorBody> {
         let mut jobs = lock(&self.jobs);
-        if let Some(other) = jobs.values().find(|other| conflict(other)) {
-            return Err(ErrorBody::new(
-                ErrorCode::EmailInUse,
-                format!(
-                    "job {} is already creating an account with {} ({:?}); wait for it, or cancel it with `switchyard jobs cancel {}`",
-                    other.id,
-                    other.plan.email,
-                    other.state,
-                    other.id
-                ),
-            ));
+        if let Some(clash) = jobs.values().find_map(&conflict) {
+            return Err(clash);
         }
         self.write(&job)?;
         jobs.insert(job.id.clone(), job.clone());
@@ -240,6 +235,30 @@ impl Journal {
         lock(&self.running).remove(id);
     }
 
+    /// One audit line for an admin action outside a job (`users.create`, `account.close`,
+    /// …): who, with which profile, on what, and how it ended.
+    pub fn audit_action(
+        &self,
+        who: &str,
+        profile: &str,
+        what: &str,
+        target: &str,
+        result: &Result<(), ErrorBody>,
+    ) {
+        self.audit(&AuditEntry {
+            at: crate::services::session::now(),
+            who,
+            profile,
+            job: "",
+            what,
+            target,
+            result: match result {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => format!("{}: {}", e.code, e.message),
+            },
+        });
+    }
+
     /// Append one line to the audit log. A failure is logged, never fatal.
     pub fn audit(&self, entry: &AuditEntry<'_>) {
         let line = match serde_json::to_string(entry) {
@@ -286,9 +305,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path());
         journal
-            .insert(job("j01", "a@example.com"), |_| false)
+            .insert(job("j01", "a@example.com"), |_| None)
             .unwrap();
-        let same = |other: &Job| other.plan.email == "a@example.com";
+        let same = |other: &Job| {
+            (other.plan.email == "a@example.com")
+                .then(|| ErrorBody::new(ErrorCode::EmailInUse, "taken"))
+        };
         let refused = journal
             .insert(job("j02", "a@example.com"), same)
             .unwrap_err();
@@ -318,7 +340,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Arc::new(Journal::open(dir.path()));
         journal
-            .insert(job("j01", "a@example.com"), |_| false)
+            .insert(job("j01", "a@example.com"), |_| None)
             .unwrap();
         // The first event is there at once.
         let first = journal

@@ -14,6 +14,8 @@
 pub mod allowed;
 pub mod close;
 pub mod journal;
+pub mod queue;
+pub mod root;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -22,13 +24,18 @@ use std::time::Duration;
 use crate::aws::SdkConfig;
 use switchyard_shared::protocol::provision::{
     CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, JobWatchData,
-    JobWatchParams, Step, StepState,
+    JobWatchParams, Plan, Step, StepState,
 };
+use switchyard_shared::protocol::users::RoleSource;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::grants::{foreign_group_sentence, foreign_policies};
+use switchyard_shared::provision::ROLE_TAG;
 use switchyard_shared::provision::{
     check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
 };
 use switchyard_shared::switch::Partition;
+use switchyard_shared::targets::is_role_name;
+use switchyard_shared::users::DEFAULT_MEMBER_ROLE;
 
 use crate::aws::provision::{self as aws, Creation, InUse};
 use crate::services::session::{now, Sessions, SignedIn};
@@ -44,12 +51,35 @@ const ROLE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
 /// The session name of the role assumed in the new account.
 const SESSION_NAME: &str = "switchyard-provision";
 
-/// The provisioning jobs and what their runners need.
+/// Where "now" comes from for the CloseAccount quota and the closure queue: the system
+/// clock, or one a test controls (the quota's window is 30 days).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> u64 + Send + Sync>);
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock(Arc::new(now))
+    }
+
+    pub fn new(f: impl Fn() -> u64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// The provisioning jobs, the closure queue, and what their runners need.
 #[derive(Debug)]
 pub struct Jobs {
     pub journal: Journal,
+    pub queue: queue::CloseQueue,
     sessions: Arc<Sessions>,
     state_dir: std::path::PathBuf,
+    clock: Clock,
 }
 
 /// A job paused because its journal could not be written is tried again after this,
@@ -66,12 +96,149 @@ fn waits_for_disk(job: &Job) -> bool {
             .is_some_and(|e| e.code == ErrorCode::StateDirUnwritable)
 }
 
-/// A step's error: the job pauses (may pass: resume) or fails (cannot go on).
-fn is_final_error(error: &ErrorBody) -> bool {
-    matches!(
-        error.code,
-        ErrorCode::EmailInUse | ErrorCode::AccountCreationFailed | ErrorCode::InvalidAccountRequest
-    )
+/// A step's error: the job pauses (may pass: resume) or fails (cannot go on). A name in
+/// use fails the job before CreateAccount (nothing was made: start again with other
+/// names) and pauses it after (the account exists: free the group, then resume).
+fn is_final_error(error: &ErrorBody, step: Option<Step>) -> bool {
+    match error.code {
+        ErrorCode::EmailInUse
+        | ErrorCode::AccountCreationFailed
+        | ErrorCode::InvalidAccountRequest => true,
+        ErrorCode::NameInUse => step.is_none_or(|s| s <= Step::CheckEmail),
+        _ => false,
+    }
+}
+
+/// A job of this daemon that clashes with a new plan: the same e-mail, account name or
+/// group while it is not over.
+fn clashes(plan: &Plan, other: &Job) -> Option<ErrorBody> {
+    if other.state.is_final() {
+        return None;
+    }
+    let (what, code) = if other.plan.email.eq_ignore_ascii_case(&plan.email) {
+        (format!("with {}", other.plan.email), ErrorCode::EmailInUse)
+    } else if other.plan.name.eq_ignore_ascii_case(&plan.name) {
+        (format!("named {:?}", other.plan.name), ErrorCode::NameInUse)
+    } else if other.plan.group_name.eq_ignore_ascii_case(&plan.group_name) {
+        (
+            format!(
+                "with the group {} (choose another with --group, the form's Group field)",
+                other.plan.group_name
+            ),
+            ErrorCode::NameInUse,
+        )
+    } else {
+        return None;
+    };
+    Some(ErrorBody::new(
+        code,
+        format!(
+            "job {} is already creating an account {what} ({}); wait for it, or cancel it with \
+             `switchyard jobs cancel {}`",
+            other.id,
+            other.state.as_str(),
+            other.id
+        ),
+    ))
+}
+
+/// What `account.create` checks before anything is made (again in the `check_email`
+/// step of a job resumed there): no account of the organization uses the e-mail or the
+/// name, no CreateAccount for the name is in flight, every user exists, and the group,
+/// if it exists already, grants no other account's role. The step's detail.
+async fn preflight(sdk: &SdkConfig, plan: &Plan) -> Result<String, ErrorBody> {
+    let accounts = aws::organization_accounts(sdk).await?;
+    if let Some(used) = accounts
+        .iter()
+        .find(|a| a.email.eq_ignore_ascii_case(&plan.email))
+    {
+        return Err(ErrorBody::new(
+            ErrorCode::EmailInUse,
+            format!(
+                "account {} ({}) of the organization already uses {}; an e-mail address \
+                 can never serve two AWS accounts, even after closing: choose another \
+                 (e.g. a +suffix address)",
+                used.id, used.name, plan.email
+            ),
+        ));
+    }
+    if let Some(named) = accounts
+        .iter()
+        .find(|a| a.name.trim().eq_ignore_ascii_case(&plan.name))
+    {
+        return Err(ErrorBody::new(
+            ErrorCode::NameInUse,
+            format!(
+                "account {} ({}) of the organization is already named {:?}: two accounts of \
+                 one name cannot be told apart in the account list and the switch menu, and \
+                 would share the default group {}; nothing was created. Choose another name \
+                 (--name, the form's Name field)",
+                named.id,
+                named.state.to_ascii_lowercase(),
+                named.name,
+                plan.group_name
+            ),
+        ));
+    }
+    let in_flight = aws::requests_in_progress_named(sdk, &plan.name).await?;
+    if let Some(InUse::Request { request_id, .. }) = in_flight.into_iter().next() {
+        return Err(ErrorBody::new(
+            ErrorCode::EmailInUse,
+            format!(
+                "a CreateAccount request for an account named {:?} is in progress ({request_id}); \
+                 it may use the same e-mail: wait for it to finish and look again",
+                plan.name
+            ),
+        ));
+    }
+    let unknown = aws::unknown_users(sdk, &plan.users).await?;
+    if !unknown.is_empty() {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidAccountRequest,
+            format!(
+                "no IAM user {} in the management account; nothing was created",
+                unknown.join(", ")
+            ),
+        ));
+    }
+    let group = check_group(sdk, plan, None, Some(&accounts)).await?;
+    Ok(format!(
+        "no account or request of the organization uses {} or the name {:?}; {group}",
+        plan.email, plan.name
+    ))
+}
+
+/// Whether the group may serve the account whose role is `own_role` (unknown before the
+/// account exists): absent, or granting no role but that one. Refused (`name_in_use`)
+/// when it already gives access to another account; the refusal names it.
+async fn check_group(
+    sdk: &SdkConfig,
+    plan: &Plan,
+    own_role: Option<&str>,
+    accounts: Option<&[aws::OrgAccount]>,
+) -> Result<String, ErrorBody> {
+    let Some(policies) = aws::group_policies(sdk, &plan.group_name).await? else {
+        return Ok(format!("the group {} is free", plan.group_name));
+    };
+    let foreign = foreign_policies(&policies, own_role);
+    if foreign.is_empty() {
+        return Ok(format!(
+            "the group {} exists and grants no other account",
+            plan.group_name
+        ));
+    }
+    let listed;
+    let accounts = match accounts {
+        Some(accounts) => accounts,
+        None => {
+            listed = aws::organization_accounts(sdk).await.unwrap_or_default();
+            &listed
+        }
+    };
+    let sentence = foreign_group_sentence(&plan.group_name, &foreign, |id| {
+        accounts.iter().find(|a| a.id == id).map(|a| a.name.clone())
+    });
+    Err(ErrorBody::new(ErrorCode::NameInUse, sentence))
 }
 
 fn new_id() -> String {
@@ -90,14 +257,36 @@ fn new_id() -> String {
 
 impl Jobs {
     pub fn new(state_dir: &std::path::Path, sessions: Arc<Sessions>) -> Jobs {
+        Jobs::with_clock(state_dir, sessions, Clock::system())
+    }
+
+    /// Jobs whose quota and queue read `clock`.
+    pub fn with_clock(state_dir: &std::path::Path, sessions: Arc<Sessions>, clock: Clock) -> Jobs {
         Jobs {
             journal: Journal::open(state_dir),
+            queue: queue::CloseQueue::open(state_dir),
             sessions,
             state_dir: state_dir.to_owned(),
+            clock,
         }
     }
 
-    /// Start a runner for every job that was running when the daemon stopped.
+    /// Unix seconds by the jobs' clock.
+    pub fn now(&self) -> u64 {
+        (self.clock.0)()
+    }
+
+    /// `jobs.list`: every job, newest first, and the queued closures, oldest first.
+    pub fn list(&self) -> switchyard_shared::protocol::provision::JobsData {
+        switchyard_shared::protocol::provision::JobsData {
+            jobs: self.journal.list(),
+            closures: self.queue.list(),
+        }
+    }
+
+    /// Start a runner for every job that was running when the daemon stopped, and the
+    /// closure queue's: at once, then when the quota is expected to free (at least
+    /// hourly while closures wait).
     pub fn resume_all(self: &Arc<Self>) {
         for job in self.journal.list() {
             if job.state == JobState::Running {
@@ -107,6 +296,18 @@ impl Jobs {
                 Arc::clone(self).resume_when_writable(job.id);
             }
         }
+        let jobs = Arc::clone(self);
+        tokio::spawn(async move {
+            loop {
+                let next = jobs.run_close_queue().await;
+                let wait = next
+                    .map_or(close::QUEUE_RECHECK_SECS, |at| {
+                        at.saturating_sub(jobs.now())
+                    })
+                    .clamp(60, close::QUEUE_RECHECK_SECS);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+            }
+        });
     }
 
     fn spawn(self: &Arc<Self>, id: String) {
@@ -155,14 +356,59 @@ impl Jobs {
         let caller = crate::aws::identity::caller(&signed.sdk)
             .await
             .map_err(|e| signed.explain(&self.sessions, e))?;
+        // Refused here, before a job exists, so that `--no-wait` and the form get the
+        // refusal as the answer rather than a job that fails a moment later.
+        let local = self
+            .journal
+            .list()
+            .iter()
+            .find_map(|other| clashes(&plan, other));
+        if let Some(clash) = local {
+            return Err(clash);
+        }
+        let checked = preflight(&signed.sdk, &plan)
+            .await
+            .map_err(|e| signed.explain(&self.sessions, e))?;
         let job = Job::new(new_id(), signed.profile.clone(), caller.arn, plan, now());
-        let email = job.plan.email.to_ascii_lowercase();
-        let job = self.journal.insert(job, |other| {
-            !other.state.is_final() && other.plan.email.to_ascii_lowercase() == email
-        })?;
+        let job = self
+            .journal
+            .insert(job.clone(), |other| clashes(&job.plan, other))?;
         self.audit(&job, "account.create", &job.plan.email, &Ok(()));
+        // The checks just made are the job's first step (journaled as started, then done,
+        // so a watcher sees it as any other step).
+        self.journal
+            .update(&job.id, |job| job.start(Step::CheckEmail, now()))?;
+        let ((), job) = self.journal.update(&job.id, |job| {
+            job.finish(Step::CheckEmail, StepState::Done, Some(checked), now())
+        })?;
         self.spawn(job.id.clone());
         Ok(job)
+    }
+
+    /// The role to assume in a member account when a users message names none: the role
+    /// a job of this daemon made for the account (newest job first), else the account's
+    /// `switchyard-role` tag (the runbook tags every account it makes; reading it needs
+    /// organizations:ListTagsForResource, and a failure only skips it), else
+    /// `OrganizationAccountAccessRole`. The role name, how it was found, and the job.
+    pub async fn member_role(
+        &self,
+        sdk: &SdkConfig,
+        account_id: &str,
+    ) -> (String, RoleSource, Option<String>) {
+        let made = self
+            .journal
+            .list()
+            .into_iter()
+            .find(|job| job.account_id.as_deref() == Some(account_id));
+        if let Some(job) = made {
+            return (job.plan.role_name, RoleSource::Job, Some(job.id));
+        }
+        match aws::account_tag(sdk, account_id, ROLE_TAG).await {
+            Ok(Some(role)) if is_role_name(&role) => return (role, RoleSource::Tag, None),
+            Ok(_) => {}
+            Err(e) => tracing::debug!(account = account_id, "no role tag read: {}", e.message),
+        }
+        (DEFAULT_MEMBER_ROLE.to_owned(), RoleSource::Default, None)
     }
 
     /// `account.check_email`: whether a job of this daemon or an account of the
@@ -276,7 +522,13 @@ impl Jobs {
     /// memory even when the journal cannot be written, so the job never looks `running`
     /// with nothing driving it. True when the job now waits for its state folder.
     fn stop(&self, id: &str, error: ErrorBody) -> bool {
-        let state = if is_final_error(&error) {
+        let failed_at = self.journal.get(id).and_then(|job| {
+            job.steps
+                .iter()
+                .find(|r| r.state == StepState::Failed)
+                .map(|r| r.step)
+        });
+        let state = if is_final_error(&error, failed_at) {
             JobState::Failed
         } else {
             JobState::Paused
@@ -434,52 +686,12 @@ impl Ctx<'_> {
             Step::CreateGroup => self.create_group(job).await,
             Step::PutPolicy => self.put_policy(job).await,
             Step::AddUsers => self.add_users(job).await,
-            Step::Finish => self.finish(job),
+            Step::Finish => self.finish(job).await,
         }
     }
 
     async fn check_email(&self, job: &Job) -> Result<String, ErrorBody> {
-        let plan = &job.plan;
-        if let Some(InUse::Account { id, name }) = aws::accounts_with_email(self.sdk(), &plan.email)
-            .await?
-            .into_iter()
-            .next()
-        {
-            return Err(ErrorBody::new(
-                ErrorCode::EmailInUse,
-                format!(
-                    "account {id} ({name}) of the organization already uses {}; an e-mail address \
-                     can never serve two AWS accounts, even after closing: choose another \
-                     (e.g. a +suffix address)",
-                    plan.email
-                ),
-            ));
-        }
-        let in_flight = aws::requests_in_progress_named(self.sdk(), &plan.name).await?;
-        if let Some(InUse::Request { request_id, .. }) = in_flight.into_iter().next() {
-            return Err(ErrorBody::new(
-                ErrorCode::EmailInUse,
-                format!(
-                    "a CreateAccount request for an account named {:?} is in progress ({request_id}); \
-                     it may use the same e-mail: wait for it to finish and look again",
-                    plan.name
-                ),
-            ));
-        }
-        let unknown = aws::unknown_users(self.sdk(), &plan.users).await?;
-        if !unknown.is_empty() {
-            return Err(ErrorBody::new(
-                ErrorCode::InvalidAccountRequest,
-                format!(
-                    "no IAM user {} in the management account; nothing was created",
-                    unknown.join(", ")
-                ),
-            ));
-        }
-        Ok(format!(
-            "no account or request of the organization uses {}",
-            plan.email
-        ))
+        preflight(self.sdk(), &job.plan).await
     }
 
     /// After a start that may have reached AWS: the request or account it made, if any.
@@ -722,8 +934,19 @@ impl Ctx<'_> {
         Ok(detail)
     }
 
+    /// The new account's role ARN.
+    fn own_role(&self, job: &Job) -> Result<String, ErrorBody> {
+        Ok(role_arn(
+            self.partition,
+            Self::account_id(job)?,
+            &job.plan.role_name,
+        ))
+    }
+
     async fn create_group(&self, job: &Job) -> Result<String, ErrorBody> {
         let group = &job.plan.group_name;
+        // An existing group is adopted only when it grants no role but this account's.
+        check_group(self.sdk(), &job.plan, Some(&self.own_role(job)?), None).await?;
         let made = aws::ensure_group(self.sdk(), group).await;
         let result = made.as_ref().map(|_| ()).map_err(Clone::clone);
         self.jobs.audit(job, "iam:CreateGroup", group, &result);
@@ -741,6 +964,8 @@ impl Ctx<'_> {
         let account = Self::account_id(job)?;
         let document = switch_policy(self.partition, account, &job.plan.role_name);
         let target = format!("{}/{}", job.plan.group_name, job.plan.policy_name);
+        // Never replace a policy that grants another account (made meanwhile by hand).
+        check_group(self.sdk(), &job.plan, Some(&self.own_role(job)?), None).await?;
         let put = aws::put_group_policy(
             self.sdk(),
             &job.plan.group_name,
@@ -770,11 +995,24 @@ impl Ctx<'_> {
         })
     }
 
-    fn finish(&self, job: &Job) -> Result<String, ErrorBody> {
+    async fn finish(&self, job: &Job) -> Result<String, ErrorBody> {
         let account = Self::account_id(job)?;
         let link = switch_link(self.partition, account, &job.plan.role_name, &job.plan.name)
             .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no switch link could be made"))?;
-        let job = self.save(|j| j.switch_link = Some(link))?;
+        // The seed runbook's last manual step, the root password, in words: what it
+        // involves here (centralized root access or the e-mail inbox).
+        let root = match root::detect(self.sdk(), account, Some(&job.plan.email)).await {
+            Ok(found) => found.advice,
+            Err(e) => format!(
+                "whether centralized root access is on could not be read ({}); `switchyard \
+                 account root {account}` tells",
+                e.message
+            ),
+        };
+        let job = self.save(|j| {
+            j.switch_link = Some(link);
+            j.root = Some(root);
+        })?;
         // The organization changed: the next account list (and the popup) asks AWS.
         if let Err(e) = crate::services::accounts::forget(&self.jobs.state_dir, &job.profile) {
             tracing::warn!("accounts cache not dropped: {}", e.message);
