@@ -119,6 +119,9 @@ pub enum PageRequest {
     RolesList {
         #[serde(default)]
         offset: usize,
+        /// The quick first reading: the hand-written lists alone (`lists_only`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lists_only: bool,
     },
     /// Relay `profiles.list` (the options page's profile choice).
     ProfilesList,
@@ -178,11 +181,14 @@ impl PageRequest {
     pub fn to_host(&self) -> Option<Request> {
         match self {
             PageRequest::ConnectionState | PageRequest::Switch(_) => None,
-            PageRequest::RolesList { offset } => Some(Request::RolesList(RolesListParams {
-                offset: *offset,
-                page_bytes: Some(EXTENSION_PAGE_BYTES),
-                ..RolesListParams::default()
-            })),
+            PageRequest::RolesList { offset, lists_only } => {
+                Some(Request::RolesList(RolesListParams {
+                    offset: *offset,
+                    lists_only: *lists_only,
+                    page_bytes: Some(EXTENSION_PAGE_BYTES),
+                    ..RolesListParams::default()
+                }))
+            }
             PageRequest::ProfilesList => Some(Request::ProfilesList),
             PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
             PageRequest::RolesImport { text } => Some(Request::RolesImport(
@@ -541,6 +547,16 @@ mod tests {
             page(2400)
         );
         assert!(decode_page_request(r#"{"type":"roles_list","offset":-1}"#).is_err());
+        assert_eq!(
+            decode_page_request(r#"{"type":"roles_list","lists_only":true}"#)
+                .unwrap()
+                .to_host(),
+            Some(Request::RolesList(RolesListParams {
+                lists_only: true,
+                page_bytes: Some(EXTENSION_PAGE_BYTES),
+                ..RolesListParams::default()
+            }))
+        );
     }
 
     #[test]

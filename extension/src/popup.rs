@@ -4,8 +4,11 @@
 //! list from `chrome.storage.local` and draws the list at once; meanwhile it asks the
 //! service worker for the connection state, runs the account panel
 //! (`crate::view::account_panel`: who is signed in, the MFA code form, the
-//! organization's accounts), and once signed in reads `roles.list` page by page and
-//! replaces the list without losing the filter, the cursor or the scroll position.
+//! organization's accounts), and, once connected, reads `roles.list` page by page: first
+//! the hand-written lists alone (no key needed, so a person without one gets their list,
+//! and the first open ever paints at once), then, when a key can add to it, the whole
+//! decided list; each replaces the list without losing the filter, the cursor or the
+//! scroll position.
 //!
 //! The list is `crate::view::popup_list`: this module keeps its state, draws only
 //! the rows in view (a virtualized list: a spacer as tall as every row, and the rows of
@@ -32,7 +35,7 @@ use crate::view::search::{Searcher, Span};
 use switchyard_shared::connection::uptime;
 use switchyard_shared::console_session::{self, ConsoleSession};
 use switchyard_shared::protocol::roles::{RolesData, Target};
-use switchyard_shared::protocol::ErrorCode;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
 use wasm_bindgen::prelude::*;
@@ -164,7 +167,12 @@ pub fn popup_start(stored: JsValue) {
         let state = messages::decode_connection_state(answer);
         render(&view(&state));
         match state {
-            ConnectionState::Connected { .. } => dispatch(Event::Connected),
+            ConnectionState::Connected { .. } => {
+                // The lists need no key and no sign-in: read them at once, beside the
+                // account panel (which may be asking for a key or an MFA code).
+                request_roles();
+                dispatch(Event::Connected);
+            }
             _ => render_list(),
         }
     });
@@ -559,39 +567,87 @@ fn render_panel() {
         render_account(&document, &shown);
     }
     if shown.identity.is_some() {
-        let first = LIST.with(|list| {
-            let mut list = list.borrow_mut();
-            if let Some((id, alias)) = alias {
-                list.aliases.insert(id, alias);
-            }
-            !std::mem::replace(&mut list.requested, true)
-        });
-        if first {
-            wasm_bindgen_futures::spawn_local(load_roles());
+        if let Some((id, alias)) = alias {
+            LIST.with(|list| list.borrow_mut().aliases.insert(id, alias));
         }
+        request_roles();
     }
     render_list();
 }
 
-/// Read `roles.list` page by page, then show and keep the new list.
-async fn load_roles() {
-    render_list();
+/// Start reading `roles.list`, unless a reading is under way or done.
+fn request_roles() {
+    let first = LIST.with(|list| !std::mem::replace(&mut list.borrow_mut().requested, true));
+    if first {
+        wasm_bindgen_futures::spawn_local(load_roles());
+    }
+}
+
+/// Every page of one `roles.list` reading.
+async fn read_pages(lists_only: bool) -> Result<(Vec<Target>, RolesData), ErrorBody> {
     let mut targets = Vec::new();
     let mut offset = 0;
     let mut last: Option<RolesData> = None;
     for _ in 0..MAX_PAGES {
-        match ask::<RolesData>(PageRequest::RolesList { offset }).await {
-            Ok(mut page) => {
-                perf_mark("roles-page");
-                targets.append(&mut page.targets);
-                let next = page.next_offset.filter(|&n| n > offset);
-                last = Some(page);
-                match next {
-                    Some(n) => offset = n,
-                    None => break,
-                }
+        let mut page = ask::<RolesData>(PageRequest::RolesList { offset, lists_only }).await?;
+        perf_mark("roles-page");
+        targets.append(&mut page.targets);
+        let next = page.next_offset.filter(|&n| n > offset);
+        last = Some(page);
+        match next {
+            Some(n) => offset = n,
+            None => break,
+        }
+    }
+    let data = last.ok_or_else(|| {
+        ErrorBody::new(ErrorCode::Internal, "the daemon answered no page of roles")
+    })?;
+    Ok((targets, data))
+}
+
+/// Read `roles.list`: first the hand-written lists alone (no key, no AWS call: painted at
+/// once, even on the first open ever), then, when the daemon says a key could add to
+/// them (`partial`), the whole decided list in the background; show and keep each.
+async fn load_roles() {
+    render_list();
+    let quick = read_pages(true).await;
+    let whole_follows = match quick {
+        Ok((targets, data)) => {
+            let partial = data.partial;
+            // A decided list kept from the last popup is better than the undecided lists:
+            // it stays until the whole answer replaces it.
+            let cached_shown = LIST.with(|list| {
+                let list = list.borrow();
+                list.saved_at.is_some() && !list.catalog.targets.is_empty()
+            });
+            if !(partial && cached_shown) {
+                show_roles(targets, data).await;
+                perf_mark("roles-first");
             }
-            Err(error) => {
+            partial
+        }
+        // An older daemon (no `lists_only`) or a failure: the whole reading says.
+        Err(_) => true,
+    };
+    if !whole_follows {
+        perf_mark("roles-refreshed");
+        return;
+    }
+    match read_pages(false).await {
+        Ok((targets, data)) => {
+            show_roles(targets, data).await;
+            perf_mark("roles-refreshed");
+        }
+        Err(error) => {
+            // Asking for a key or an MFA code is the account panel's; the lists stay.
+            let panel_says = matches!(
+                error.code,
+                ErrorCode::MfaRequired
+                    | ErrorCode::CredentialsMissing
+                    | ErrorCode::KeyringUnavailable
+            );
+            let shown = LIST.with(|list| list.borrow().fresh);
+            if !(panel_says && shown) {
                 if let Some(document) = page() {
                     status(
                         &document,
@@ -601,13 +657,16 @@ async fn load_roles() {
                         Some(error.code),
                     );
                 }
-                LIST.with(|list| list.borrow_mut().requested = false);
-                render_list();
-                return;
             }
+            // Asked again once the panel signs in.
+            LIST.with(|list| list.borrow_mut().requested = false);
+            render_list();
         }
     }
-    let Some(data) = last else { return };
+}
+
+/// Show a list the daemon answered, and keep it (and the first screen) for the next popup.
+async fn show_roles(targets: Vec<Target>, data: RolesData) {
     // Kept in the catalog's order, so the next popup need not sort it.
     let cached = LIST.with(|list| {
         let mut list = list.borrow_mut();
@@ -620,7 +679,6 @@ async fn load_roles() {
         cached
     });
     keep_place(render_list);
-    perf_mark("roles-refreshed");
     save_snapshot();
     if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
         chrome::warn(&format!("switchyard: the role list was not saved: {e}"));

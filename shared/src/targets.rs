@@ -85,6 +85,10 @@ pub struct Inputs {
     pub boundary: Option<Vec<Policy>>,
     /// False when the user's policies could not be read: list targets are then `unknown`.
     pub policies_known: bool,
+    /// Set when no policies are read because there is nothing to read them with (no key
+    /// stored for the profile, or a `lists_only` answer): the listed targets are then
+    /// `console` (the console session they are switched from decides), with this reason.
+    pub console: Option<String>,
     pub listed: Vec<ListedRole>,
     /// Account id → name, from the organization.
     pub accounts: BTreeMap<String, String>,
@@ -173,7 +177,9 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
     );
     let mut targets = Vec::new();
     for (role_arn, named_by) in candidates {
-        let (decision, reasons) = if inputs.policies_known {
+        let (decision, reasons) = if let Some(reason) = &inputs.console {
+            (TargetDecision::Console, vec![reason.clone()])
+        } else if inputs.policies_known {
             let evaluation = evaluator.evaluate(&role_arn);
             let decision = match evaluation.decision {
                 Decision::Allowed => TargetDecision::Allowed,
@@ -249,13 +255,14 @@ fn rank(decision: TargetDecision) -> u8 {
     match decision {
         TargetDecision::Allowed => 0,
         TargetDecision::Conditional => 1,
-        TargetDecision::Unknown => 2,
+        TargetDecision::Unknown | TargetDecision::Console => 2,
         TargetDecision::ImplicitDeny => 3,
         TargetDecision::ExplicitDeny => 4,
     }
 }
 
-/// Whether a target belongs in the default list (allowed, conditional, or unknown).
+/// Whether a target belongs in the default list (allowed, conditional, unknown, or left
+/// to the console).
 pub fn is_shown(target: &Target) -> bool {
     !matches!(
         target.decision,

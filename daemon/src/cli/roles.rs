@@ -104,6 +104,7 @@ fn decision(t: &Target) -> &'static str {
         switchyard_shared::protocol::roles::TargetDecision::ExplicitDeny => "explicit_deny",
         switchyard_shared::protocol::roles::TargetDecision::ImplicitDeny => "implicit_deny",
         switchyard_shared::protocol::roles::TargetDecision::Unknown => "unknown",
+        switchyard_shared::protocol::roles::TargetDecision::Console => "console",
     }
 }
 

@@ -4,7 +4,10 @@
 //! from [`crate::services::accounts`], the roles in `~/.aws/config`, the profile's imported AWS
 //! Extend Switch Roles configuration) and leaves the deciding to
 //! [`switchyard_shared::targets`]. A user who may not read their own policies still gets
-//! the listed roles, marked undecided, and a notice saying why.
+//! the listed roles, marked undecided, and a notice saying why. Without a stored key (or
+//! asked for `lists_only`) the answer comes from the lists alone, each target left to the
+//! console session it is switched from (`console`), and the keyring is not touched for a
+//! profile that has no settings (so none can be stored).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -98,7 +101,8 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
 }
 
 /// The roles the user lists: `~/.aws/config` and the profile's import (missing files are
-/// empty lists; unreadable parts become notices).
+/// empty lists; an unreadable file becomes a notice). What a list skips is not repeated
+/// here on every reading: the import's reply and `roles.sources` report it.
 fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
     let mut listed = Vec::new();
     for (_, path, parse) in list_files(profile) {
@@ -111,19 +115,62 @@ fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
                 continue;
             }
         };
-        let (roles, skipped) = parse(&text);
+        let (roles, _skipped) = parse(&text);
         listed.extend(roles);
-        if !skipped.is_empty() {
-            notices.push(format!(
-                "{}: {} entries skipped (first: {}: {})",
-                path.display(),
-                skipped.len(),
-                skipped[0].what,
-                skipped[0].why
-            ));
-        }
     }
     listed
+}
+
+/// Whether a key may be stored for `profile`: every way of storing one (`switchyard
+/// credentials add`, `users create --store-profile`, rotation) also writes the profile's
+/// settings, so a profile the settings file does not name has none, and the keyring is
+/// not touched for it (it may not even be running).
+fn key_may_be_stored(profile: &str) -> Result<bool, ErrorBody> {
+    let config = crate::system::config::load(&crate::system::config::path())
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
+    Ok(config.profiles.contains_key(profile))
+}
+
+/// The reason a target of a list carries when no policies decide it.
+fn no_key_reason(profile: &str) -> String {
+    format!(
+        "no key is stored for profile {profile:?}: the role comes from your list and the \
+         console session you switch from decides"
+    )
+}
+
+/// The answer from the hand-written lists alone, each target left to the console.
+fn from_lists(
+    profile: String,
+    partition: String,
+    listed: Vec<ListedRole>,
+    reason: String,
+    partial: bool,
+    mut notices: Vec<String>,
+) -> RolesData {
+    let inputs = Inputs {
+        partition,
+        listed,
+        console: Some(reason),
+        ..Inputs::default()
+    };
+    let all = targets::decide(&inputs, &Context::new());
+    if all.is_empty() && !partial {
+        notices.push(format!(
+            "no key is stored for profile {profile:?} and no list names a role; import an \
+             AWS Extend Switch Roles configuration (`switchyard roles import FILE`) or add \
+             role profiles to ~/.aws/config"
+        ));
+    }
+    RolesData {
+        profile,
+        hidden: 0,
+        total: all.len(),
+        targets: all,
+        notices,
+        next_offset: None,
+        partial,
+    }
 }
 
 /// What is known of an `sts:AssumeRole` request made now with these credentials.
@@ -170,8 +217,8 @@ pub struct Pages {
     last: Mutex<HashMap<ReadingKey, (Instant, RolesData)>>,
 }
 
-/// A reading's profile (as asked, `None` for the default) and `all`.
-type ReadingKey = (Option<String>, bool);
+/// A reading's profile (as asked, `None` for the default), `all` and `lists_only`.
+type ReadingKey = (Option<String>, bool, bool);
 
 /// How long a paged reading's list is kept for its next pages.
 const PAGES_TTL: Duration = Duration::from_secs(60);
@@ -179,7 +226,7 @@ const PAGES_TTL: Duration = Duration::from_secs(60);
 impl Pages {
     fn take_page(&self, params: &RolesListParams) -> Option<RolesData> {
         let last = self.last.lock().ok()?;
-        let (at, whole) = last.get(&(params.profile.clone(), params.all))?;
+        let (at, whole) = last.get(&(params.profile.clone(), params.all, params.lists_only))?;
         (at.elapsed() < PAGES_TTL).then(|| page_of(whole.clone(), params))
     }
 
@@ -187,7 +234,7 @@ impl Pages {
         if let Ok(mut last) = self.last.lock() {
             last.retain(|_, (at, _)| at.elapsed() < PAGES_TTL);
             last.insert(
-                (params.profile.clone(), params.all),
+                (params.profile.clone(), params.all, params.lists_only),
                 (Instant::now(), whole.clone()),
             );
         }
@@ -224,18 +271,78 @@ pub async fn list(
     Ok(page_of(whole, &params))
 }
 
-/// Every target of `roles.list`, decided now.
+/// Every target of `roles.list`: from the lists alone when asked (`lists_only`) or when
+/// no key is stored for the profile (never touching the keyring then); else decided now
+/// against the profile's policies, with the organization's and the policies' targets.
 async fn read_all(
     cache: &Arc<AccountsCache>,
     sessions: &Arc<Sessions>,
     params: &RolesListParams,
 ) -> Result<RolesData, ErrorBody> {
-    let signed = sessions.sign_in(params.profile.clone()).await?;
+    let (profile, settings) = session::settings(params.profile.clone())?;
+    let mut notices = Vec::new();
+    let listed = listed_roles(&profile, &mut notices);
+    let may_have_key = key_may_be_stored(&profile)?;
+    if !may_have_key {
+        let reason = no_key_reason(&profile);
+        return Ok(from_lists(
+            profile,
+            settings.partition,
+            listed,
+            reason,
+            false,
+            notices,
+        ));
+    }
+    if params.lists_only {
+        let reason = "from your list; decided once the profile's policies are read".to_owned();
+        return Ok(from_lists(
+            profile,
+            settings.partition,
+            listed,
+            reason,
+            true,
+            notices,
+        ));
+    }
+    let signed = match sessions.sign_in(Some(profile.clone())).await {
+        Ok(signed) => signed,
+        Err(e) if e.code == ErrorCode::CredentialsMissing => {
+            let reason = no_key_reason(&profile);
+            return Ok(from_lists(
+                profile,
+                settings.partition,
+                listed,
+                reason,
+                false,
+                notices,
+            ));
+        }
+        Err(e) if e.code == ErrorCode::KeyringUnavailable => {
+            notices.push(format!(
+                "{}; until then the roles from your lists are shown, left to the console \
+                 session",
+                e.message
+            ));
+            let reason = format!(
+                "the keyring could not be read, so profile {profile:?}'s policies were not: \
+                 the console session you switch from decides"
+            );
+            return Ok(from_lists(
+                profile,
+                settings.partition,
+                listed,
+                reason,
+                false,
+                notices,
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     // Whose policies: the key's IAM user (the same user an MFA session acts as).
     let caller = identity::caller(&signed.long_term)
         .await
         .map_err(|e| signed.explain(sessions, e))?;
-    let mut notices = Vec::new();
 
     let accounts_params = AccountsListParams {
         profile: Some(signed.profile.clone()),
@@ -265,7 +372,7 @@ async fn read_all(
     let mut inputs = Inputs {
         partition: caller.arn.split(':').nth(1).unwrap_or("aws").to_owned(),
         accounts,
-        listed: listed_roles(&signed.profile, &mut notices),
+        listed,
         ..Inputs::default()
     };
     let mut tags = Vec::new();
@@ -321,6 +428,7 @@ async fn read_all(
         targets: all,
         notices,
         next_offset: None,
+        partial: false,
     })
 }
 

@@ -100,28 +100,51 @@ pub async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (Stri
     (key.access_key_id, key.secret_access_key)
 }
 
-/// A throwaway HOME with its own keyring, config, runtime and state dirs.
+/// A throwaway HOME with its own keyring (or none at all), config, runtime and state dirs.
 pub struct Sandbox {
-    keyring: SecretService,
+    keyring: Option<SecretService>,
+    /// The HOME of a sandbox without a keyring.
+    bare: Option<tempfile::TempDir>,
 }
 
 impl Sandbox {
     pub fn start() -> Sandbox {
         Sandbox {
-            keyring: SecretService::start(),
+            keyring: Some(SecretService::start()),
+            bare: None,
         }
     }
 
     /// A sandbox whose keyring is running but locked.
     pub fn start_locked() -> Sandbox {
         Sandbox {
-            keyring: SecretService::start_locked(),
+            keyring: Some(SecretService::start_locked()),
+            bare: None,
+        }
+    }
+
+    /// A sandbox with no keyring running at all: the session bus address names a socket
+    /// nothing listens on, so any keyring call fails.
+    pub fn without_keyring() -> Sandbox {
+        Sandbox {
+            keyring: None,
+            bare: Some(tempfile::tempdir().expect("a temporary folder")),
         }
     }
 
     pub fn env(&self, command: &mut Command) {
-        let home = self.keyring.home();
-        self.keyring.env(command);
+        let home = self.home();
+        match &self.keyring {
+            Some(keyring) => keyring.env(command),
+            None => {
+                command
+                    .env(
+                        "DBUS_SESSION_BUS_ADDRESS",
+                        format!("unix:path={}", home.join("no-bus").display()),
+                    )
+                    .env("HOME", home);
+            }
+        }
         command
             .env("SWITCHYARD_CONFIG_DIR", home.join("config"))
             .env("SWITCHYARD_RUNTIME_DIR", home.join("run"))
@@ -156,11 +179,18 @@ impl Sandbox {
     }
 
     pub fn home(&self) -> &Path {
-        self.keyring.home()
+        match (&self.keyring, &self.bare) {
+            (Some(keyring), _) => keyring.home(),
+            (None, Some(bare)) => bare.path(),
+            (None, None) => unreachable!("a sandbox has a HOME"),
+        }
     }
 
     pub fn secret_tool_search(&self) -> String {
-        self.keyring.secret_tool_search()
+        match &self.keyring {
+            Some(keyring) => keyring.secret_tool_search(),
+            None => String::new(),
+        }
     }
 
     /// Stop the daemon the CLI started in this sandbox, if one runs.

@@ -797,7 +797,9 @@ pub fn row_view(
                 TargetDecision::Conditional => Some("conditional"),
                 TargetDecision::Unknown => Some("undecided"),
                 TargetDecision::ExplicitDeny | TargetDecision::ImplicitDeny => Some("denied"),
-                TargetDecision::Allowed => None,
+                // From a list with no key stored: the console session decides, as in AWS
+                // Extend Switch Roles; nothing to warn about.
+                TargetDecision::Allowed | TargetDecision::Console => None,
             };
             let mut label = format!("{} in {}", t.role_name, group.name);
             if !options.hide_account_ids {

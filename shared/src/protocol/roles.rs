@@ -19,6 +19,11 @@ pub struct RolesListParams {
     /// The position of the page's first target in the whole list.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub offset: usize,
+    /// Answer from the hand-written lists alone (the import and `~/.aws/config`), at
+    /// once: no keyring, no AWS call. The reply is `partial` when a stored key could add
+    /// or decide targets (ask again without this for the whole answer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lists_only: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -52,6 +57,10 @@ pub enum TargetDecision {
     ImplicitDeny,
     /// The user's policies could not be read: the target comes from a list alone.
     Unknown,
+    /// Not decided against IAM policies because none are read: no key is stored for the
+    /// profile (or this is a `lists_only` answer). The target comes from a list, and the
+    /// console session it is switched from decides, as in AWS Extend Switch Roles.
+    Console,
 }
 
 /// An account and role to switch to.
@@ -91,6 +100,10 @@ pub struct RolesData {
     /// Where the next page starts, when this reply is a page and more follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_offset: Option<usize>,
+    /// A `lists_only` answer for a profile with a stored key: its policies may add targets
+    /// and decide these; the whole answer follows from a request without `lists_only`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// The page of `targets` that `params` asks for, and where the next one starts. Targets

@@ -12,6 +12,7 @@ fn inputs(policies: Vec<Policy>) -> Inputs {
         policies,
         boundary: None,
         policies_known: true,
+        console: None,
         listed: vec![],
         accounts: BTreeMap::from([
             ("111111111111".to_owned(), "Acme Production".to_owned()),
@@ -228,6 +229,42 @@ fn without_readable_policies_the_lists_are_shown_undecided() {
     );
     assert_eq!(targets[0].account_name.as_deref(), Some("Partner dev"));
     assert!(is_shown(&targets[0]));
+}
+
+#[test]
+fn without_a_key_the_lists_are_left_to_the_console() {
+    // No key: no policies, no organization; every listed role is shown, undecided by
+    // IAM policies, and the pattern guesses a key would add are not made.
+    let mut i = Inputs {
+        partition: "aws".into(),
+        console: Some("no key is stored".into()),
+        ..Inputs::default()
+    };
+    for (arn, source) in [
+        ("arn:aws:iam::333333333333:role/Dev", TargetSource::Imported),
+        (
+            "arn:aws:iam::444444444444:role/Ops",
+            TargetSource::AwsConfig,
+        ),
+    ] {
+        i.listed.push(ListedRole {
+            role_arn: arn.into(),
+            source,
+            label: None,
+            color: None,
+            region: None,
+        });
+    }
+    let targets = decide(&i, &context());
+    assert_eq!(
+        shown(&targets),
+        [
+            "arn:aws:iam::333333333333:role/Dev Console [Imported]",
+            "arn:aws:iam::444444444444:role/Ops Console [AwsConfig]"
+        ]
+    );
+    assert_eq!(targets[0].reasons, ["no key is stored"]);
+    assert!(targets.iter().all(is_shown));
 }
 
 #[test]
