@@ -621,8 +621,7 @@ async fn load_roles() {
                 list.saved_at.is_some() && !list.catalog.targets.is_empty()
             });
             if !(partial && cached_shown) {
-                show_roles(targets, data).await;
-                perf_mark("roles-first");
+                show_roles(targets, data, "roles-first").await;
             }
             partial
         }
@@ -634,10 +633,7 @@ async fn load_roles() {
         return;
     }
     match read_pages(false).await {
-        Ok((targets, data)) => {
-            show_roles(targets, data).await;
-            perf_mark("roles-refreshed");
-        }
+        Ok((targets, data)) => show_roles(targets, data, "roles-refreshed").await,
         Err(error) => {
             // Asking for a key or an MFA code is the account panel's; the lists stay.
             let panel_says = matches!(
@@ -665,8 +661,9 @@ async fn load_roles() {
     }
 }
 
-/// Show a list the daemon answered, and keep it (and the first screen) for the next popup.
-async fn show_roles(targets: Vec<Target>, data: RolesData) {
+/// Show a list the daemon answered (then set the `performance` mark `drawn`), and keep it
+/// (and the first screen) for the next popup.
+async fn show_roles(targets: Vec<Target>, data: RolesData, drawn: &str) {
     // Kept in the catalog's order, so the next popup need not sort it.
     let cached = LIST.with(|list| {
         let mut list = list.borrow_mut();
@@ -679,6 +676,7 @@ async fn show_roles(targets: Vec<Target>, data: RolesData) {
         cached
     });
     keep_place(render_list);
+    perf_mark(drawn);
     save_snapshot();
     if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
         chrome::warn(&format!("switchyard: the role list was not saved: {e}"));

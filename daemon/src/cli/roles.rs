@@ -162,6 +162,9 @@ fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()>
     for skipped in &done.skipped {
         println!("skipped {}: {}", skipped.what, skipped.why);
     }
+    for remark in &done.remarks {
+        println!("kept {}: {}", remark.what, remark.why);
+    }
     if done.imported == 0 {
         bail!("nothing usable in {file}; the previous import is kept");
     }

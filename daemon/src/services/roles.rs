@@ -14,12 +14,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
+use switchyard_shared::imports::{parse_aws_config, read_extend_switch_roles, Parsed};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::aws::AccountsListParams;
 use switchyard_shared::protocol::roles::{
     self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
-    RolesListParams, RolesSourcesData, Skipped, TargetSource,
+    RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::targets::{self, Inputs, ListedRole};
@@ -45,16 +45,26 @@ fn aws_config_path() -> Option<PathBuf> {
         .or_else(|| dirs::home_dir().map(|h| h.join(".aws/config")))
 }
 
-type Parser = fn(&str) -> (Vec<ListedRole>, Vec<Skipped>);
+type Parser = fn(&str) -> Parsed;
+
+/// `~/.aws/config` read as [`Parsed`] (it has no remarks).
+fn aws_config(text: &str) -> Parsed {
+    let (roles, skipped) = parse_aws_config(text);
+    Parsed {
+        roles,
+        skipped,
+        remarks: Vec::new(),
+    }
+}
 
 /// The hand-written lists a profile reads: `~/.aws/config` and its import.
 fn list_files(profile: &str) -> [(TargetSource, Option<PathBuf>, Parser); 2] {
     [
-        (TargetSource::AwsConfig, aws_config_path(), parse_aws_config),
+        (TargetSource::AwsConfig, aws_config_path(), aws_config),
         (
             TargetSource::Imported,
             Some(import_path(profile)),
-            parse_extend_switch_roles,
+            read_extend_switch_roles,
         ),
     ]
 }
@@ -74,19 +84,22 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
                 problem: None,
                 roles: Vec::new(),
                 skipped: Vec::new(),
+                remarks: Vec::new(),
             };
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    let (roles, skipped) = parse(&text);
+                    let parsed = parse(&text);
                     report.found = true;
-                    report.roles = roles
+                    report.remarks = parsed.remarks;
+                    report.roles = parsed
+                        .roles
                         .into_iter()
                         .map(|role| ListedRoleSummary {
                             role_arn: role.role_arn,
                             label: role.label,
                         })
                         .collect();
-                    report.skipped = skipped;
+                    report.skipped = parsed.skipped;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
@@ -115,8 +128,7 @@ fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
                 continue;
             }
         };
-        let (roles, _skipped) = parse(&text);
-        listed.extend(roles);
+        listed.extend(parse(&text).roles);
     }
     listed
 }
@@ -457,7 +469,11 @@ pub(crate) fn parse_all(
 /// (replacing the previous one) when anything in it is usable.
 pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
     let (profile, _) = session::settings(params.profile)?;
-    let (roles, skipped) = parse_extend_switch_roles(&params.text);
+    let Parsed {
+        roles,
+        skipped,
+        remarks,
+    } = read_extend_switch_roles(&params.text);
     if !roles.is_empty() {
         let path = import_path(&profile);
         let write = || -> std::io::Result<()> {
@@ -479,5 +495,6 @@ pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
         profile,
         imported: roles.len(),
         skipped,
+        remarks,
     })
 }

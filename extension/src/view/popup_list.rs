@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::search::{spans, Haystack, Searcher, Span};
 use switchyard_shared::console_session::ConsoleSession;
-use switchyard_shared::protocol::roles::{Target, TargetDecision, TargetSource};
+use switchyard_shared::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
 
 /// `chrome.storage.local` key of the last list from the daemon ([`CachedList`] as JSON).
 pub const CACHE_KEY: &str = "roles_cache";
@@ -139,6 +139,12 @@ struct Kept {
     r: Option<String>,
     s: Vec<TargetSource>,
     x: TargetDecision,
+    /// The image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    i: Option<String>,
+    /// The base account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    b: Option<TargetBase>,
 }
 
 impl CachedList {
@@ -180,6 +186,8 @@ impl CachedList {
                         r: t.region.clone(),
                         s: t.sources.clone(),
                         x: t.decision,
+                        i: t.image.clone(),
+                        b: t.base.clone(),
                     }
                 })
                 .collect(),
@@ -217,6 +225,8 @@ impl CachedList {
                     sources: kept.s,
                     decision: kept.x,
                     reasons: Vec::new(),
+                    image: kept.i,
+                    base: kept.b,
                     role_arn: kept.a,
                 })
             })
@@ -257,14 +267,15 @@ impl Default for Catalog {
 }
 
 impl Catalog {
-    /// Group `targets` (a target listed twice is kept once) by account: accounts by name,
-    /// roles by name. `aliases` maps account ids to their alias (the signed-in account's
+    /// Group `targets` (a target listed twice under the same name is kept once; the same
+    /// role under two names, as an import may list it, twice) by account: accounts by
+    /// name, roles by name. `aliases` maps account ids to their alias (the signed-in account's
     /// from `identity`, a console tab's).
     pub fn new(targets: Vec<Target>, aliases: &HashMap<String, String>) -> Catalog {
         let mut seen = std::collections::HashSet::with_capacity(targets.len());
         let mut targets: Vec<Target> = targets
             .into_iter()
-            .filter(|t| seen.insert(t.role_arn.clone()))
+            .filter(|t| seen.insert((t.role_arn.clone(), t.display_name.clone())))
             .collect();
         // An account's name: the organization's (the same on each of its targets), or
         // what the labels of an imported list share (`Acme (Admin)` and `Acme (ReadOnly)`
@@ -293,6 +304,7 @@ impl Catalog {
             .then_with(|| a.account_id.cmp(&b.account_id))
             .then_with(|| caseless(&a.role_name, &b.role_name))
             .then_with(|| a.role_arn.cmp(&b.role_arn))
+            .then_with(|| a.display_name.cmp(&b.display_name))
         };
         if !targets.is_sorted_by(|a, b| order(a, b).is_le()) {
             targets.sort_by(order);
@@ -312,11 +324,10 @@ impl Catalog {
             groups[g].targets.push(i);
             group_of.push(g);
         }
-        let by_arn = targets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.role_arn.clone(), i))
-            .collect();
+        let mut by_arn = HashMap::with_capacity(targets.len());
+        for (i, t) in targets.iter().enumerate() {
+            by_arn.entry(t.role_arn.clone()).or_insert(i);
+        }
         Catalog {
             targets,
             groups,

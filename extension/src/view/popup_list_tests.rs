@@ -20,6 +20,8 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         sources: vec![TargetSource::Policy],
         decision: TargetDecision::Allowed,
         reasons: vec!["Allow team: #0 (identity)".to_owned()],
+        image: None,
+        base: None,
     }
 }
 
@@ -215,20 +217,19 @@ fn filtering_groups_the_best_matches_first() {
              Acme Production | acme-main | 111111111111 | 2 roles
             >  [R]ead[O]nly <policy> «ReadOnly in Acme Production (111111111111)»
                Admin <policy> «Admin in Acme Production (111111111111)»
-             Acme Staging |  | 222222222222 | 1 role
-               [R]ead[O]nly <policy> «ReadOnly in Acme Staging (222222222222)»
              Globex |  | 333333333333 | 1 role
-               OrganizationAccountAccess[Ro]le <policy> «OrganizationAccountAccessRole in Globex (333333333333)»"#]],
+               OrganizationAccountAccess[Ro]le <policy> «OrganizationAccountAccessRole in Globex (333333333333)»
+             Acme Staging |  | 222222222222 | 1 role
+               [R]ead[O]nly <policy> «ReadOnly in Acme Staging (222222222222)»"#]],
     );
     // An alias and an id match too.
     check(
         &Marks::default(),
         "main adm",
         expect![[r#"
-            2 of 5 roles match
+            1 of 5 roles match
              Acme Production | acme-[main] | 111111111111 | 2 roles
-            >  [Adm]in <policy> «Admin in Acme Production (111111111111)»
-               ReadOnly <policy> «ReadOnly in Acme Production (111111111111)»"#]],
+            >  [Adm]in <policy> «Admin in Acme Production (111111111111)»"#]],
     );
     check(
         &Marks::default(),

@@ -81,6 +81,32 @@ pub struct Target {
     /// The statements that decided (`policy-name: Sid or #index`), and for `conditional`
     /// the unknown condition keys.
     pub reasons: Vec<String>,
+    /// An `https://` image the import names for it (AESR's `image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The account one signs in to before switching to it (the import's
+    /// `source_profile`): the target is reachable from a console session there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<TargetBase>,
+}
+
+/// A base account of an import: where one signs in before switching (AESR's
+/// `source_profile`), matched against the console tab's session by account id, by alias,
+/// and by the role (or IAM Identity Center permission set) signed in as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TargetBase {
+    /// The base's profile (section) name.
+    pub profile: String,
+    /// Its 12-digit account id, when the import gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Its account alias (`aws_account_alias`, or an `aws_account_id` that is not digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_alias: Option<String>,
+    /// The role signed in as there (the base's `role_name`): a role name or an IAM
+    /// Identity Center permission set. Any role when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
 }
 
 /// Data of a `roles.list` reply.
@@ -147,6 +173,8 @@ mod tests {
                 sources: vec![TargetSource::Policy],
                 decision: TargetDecision::Allowed,
                 reasons: Vec::new(),
+                image: None,
+                base: None,
             })
             .collect()
     }
@@ -235,6 +263,11 @@ pub struct RolesImportData {
     pub profile: String,
     pub imported: usize,
     pub skipped: Vec<Skipped>,
+    /// What was used, with a remark: where Switchyard is more lenient than AWS Extend
+    /// Switch Roles (which refuses the whole configuration for it), and profiles that are
+    /// both a target and a base.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Skipped>,
 }
 
 /// Data of a `profiles.list` reply: the daemon's profiles, for the options page.
@@ -278,6 +311,9 @@ pub struct ListSource {
     pub problem: Option<String>,
     pub roles: Vec<ListedRoleSummary>,
     pub skipped: Vec<Skipped>,
+    /// What was used with a remark (see [`RolesImportData::remarks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Skipped>,
 }
 
 /// A role a list names, as the options page shows it.

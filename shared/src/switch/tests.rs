@@ -203,6 +203,8 @@ fn targets_from_arns_and_role_lists() {
         sources: vec![TargetSource::Policy],
         decision: TargetDecision::Allowed,
         reasons: vec![],
+        image: None,
+        base: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed).unwrap(),

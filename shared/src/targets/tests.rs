@@ -97,6 +97,8 @@ fn a_deny_removes_a_target_and_all_shows_it() {
         label: Some("prod".into()),
         color: Some("ff0000".into()),
         region: Some("eu-west-1".into()),
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     assert_eq!(targets.len(), 1, "listed, so kept with its decision");
@@ -155,6 +157,8 @@ fn a_variable_in_the_resource_uses_the_user_name() {
         label: None,
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     i.listed.push(ListedRole {
         role_arn: "arn:aws:iam::222222222222:role/bob-admin".into(),
@@ -162,6 +166,8 @@ fn a_variable_in_the_resource_uses_the_user_name() {
         label: None,
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     // The pattern is expanded with the names the lists know: alice-admin is also a
@@ -221,6 +227,8 @@ fn without_readable_policies_the_lists_are_shown_undecided() {
         label: Some("Partner dev".into()),
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     assert_eq!(
@@ -253,6 +261,8 @@ fn without_a_key_the_lists_are_left_to_the_console() {
             label: None,
             color: None,
             region: None,
+            image: None,
+            base: None,
         });
     }
     let targets = decide(&i, &context());
@@ -307,4 +317,57 @@ fn display_names_and_colors_are_stable_and_bounded() {
     assert_eq!(color_for("123456789012").len(), 6);
     let distinct: BTreeSet<String> = (0..40).map(|i| color_for(&format!("{i:012}"))).collect();
     assert!(distinct.len() > 6, "{distinct:?}");
+}
+
+#[test]
+fn an_import_names_its_targets_and_may_list_one_role_twice() {
+    let mut i = inputs(vec![]);
+    i.policies_known = false;
+    let arn = "arn:aws:iam::333333333333:role/Admin";
+    for (label, color) in [
+        ("Acme Prod Admin", "ff0000"),
+        (
+            "old\u{7}name that is far too long for the console's sixty-four character limit",
+            "00ff00",
+        ),
+    ] {
+        i.listed.push(ListedRole {
+            role_arn: arn.into(),
+            source: TargetSource::Imported,
+            label: Some(label.into()),
+            color: Some(color.into()),
+            region: None,
+            image: None,
+            base: None,
+        });
+    }
+    // The same role in ~/.aws/config adds its source to both, and no third row.
+    i.listed.push(ListedRole {
+        role_arn: arn.into(),
+        source: TargetSource::AwsConfig,
+        label: Some("prod".into()),
+        color: None,
+        region: Some("eu-west-1".into()),
+        image: None,
+        base: None,
+    });
+    let targets = decide(&i, &context());
+    let names: Vec<(&str, &str)> = targets
+        .iter()
+        .map(|t| (t.display_name.as_str(), t.color.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Acme Prod Admin", "ff0000"),
+            (
+                "oldname that is far too long for the console's sixty-four charac",
+                "00ff00"
+            )
+        ]
+    );
+    assert!(targets
+        .iter()
+        .all(|t| t.sources == [TargetSource::AwsConfig, TargetSource::Imported]));
+    assert_eq!(targets[0].region.as_deref(), Some("eu-west-1"));
 }

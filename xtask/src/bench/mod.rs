@@ -7,8 +7,11 @@
 //!   ([`accounts`])
 //! - policy evaluation and role discovery ([`roles`])
 //! - the client-account runbook beside an AWS CLI shell script ([`provision`])
+//! - the popup with 10,000 imported targets: first open ever to first rows, and the
+//!   filter per keystroke ([`popup`], in headless Chromium)
 
 mod accounts;
+mod popup;
 mod provision;
 mod roles;
 mod sandbox;
@@ -38,6 +41,9 @@ pub enum Group {
     Roles,
     /// The client-account runbook (`switchyard account create`) beside an AWS CLI script.
     Provision,
+    /// The popup with 10,000 imported targets (headless Chromium): first open ever to
+    /// first rows, and the filter per keystroke.
+    Popup,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
@@ -50,6 +56,7 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
         Some(Group::Provision) => {
             return provision::run(&tools, &build::build_bins(Profile::Release)?)
         }
+        Some(Group::Popup) => return popup::run(&tools, &build::build(&tools, Profile::Release)?),
         _ => {}
     }
     let built = build::build(&tools, Profile::Release)?;
@@ -121,7 +128,8 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     }
     accounts::run(&tools, &built.bin_dir)?;
     roles::run(&tools, &built.bin_dir)?;
-    provision::run(&tools, &built.bin_dir)
+    provision::run(&tools, &built.bin_dir)?;
+    popup::run(&tools, &built)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
