@@ -583,14 +583,29 @@ fn request_roles() {
     }
 }
 
-/// Every page of one `roles.list` reading.
-async fn read_pages(lists_only: bool) -> Result<(Vec<Target>, RolesData), ErrorBody> {
+/// Every page of one `roles.list` reading. With `paint_first`, the first page is drawn as
+/// soon as it comes (when no list is shown yet), so a first open paints rows before the
+/// rest of a long list has travelled.
+async fn read_pages(
+    lists_only: bool,
+    paint_first: bool,
+) -> Result<(Vec<Target>, RolesData), ErrorBody> {
     let mut targets = Vec::new();
     let mut offset = 0;
     let mut last: Option<RolesData> = None;
     for _ in 0..MAX_PAGES {
         let mut page = ask::<RolesData>(PageRequest::RolesList { offset, lists_only }).await?;
         perf_mark("roles-page");
+        let nothing_shown = LIST.with(|list| list.borrow().catalog.targets.is_empty());
+        if paint_first && offset == 0 && nothing_shown {
+            LIST.with(|list| {
+                let mut list = list.borrow_mut();
+                let catalog = Catalog::new(page.targets.clone(), &list.aliases);
+                list.replace(catalog);
+            });
+            render_list();
+            perf_mark("roles-first");
+        }
         targets.append(&mut page.targets);
         let next = page.next_offset.filter(|&n| n > offset);
         last = Some(page);
@@ -610,7 +625,7 @@ async fn read_pages(lists_only: bool) -> Result<(Vec<Target>, RolesData), ErrorB
 /// them (`partial`), the whole decided list in the background; show and keep each.
 async fn load_roles() {
     render_list();
-    let quick = read_pages(true).await;
+    let quick = read_pages(true, true).await;
     let whole_follows = match quick {
         Ok((targets, data)) => {
             let partial = data.partial;
@@ -621,7 +636,7 @@ async fn load_roles() {
                 list.saved_at.is_some() && !list.catalog.targets.is_empty()
             });
             if !(partial && cached_shown) {
-                show_roles(targets, data, "roles-first").await;
+                show_roles(targets, data, "roles-listed").await;
             }
             partial
         }
@@ -632,7 +647,7 @@ async fn load_roles() {
         perf_mark("roles-refreshed");
         return;
     }
-    match read_pages(false).await {
+    match read_pages(false, false).await {
         Ok((targets, data)) => show_roles(targets, data, "roles-refreshed").await,
         Err(error) => {
             // Asking for a key or an MFA code is the account panel's; the lists stay.

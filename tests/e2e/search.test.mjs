@@ -89,12 +89,14 @@ test('10,000 targets: drawn from the cache at once, filtered per keystroke, driv
     const started = Date.now();
     // The imported list comes first, from the lists alone (no policy read, nothing
     // decided); the decided list replaces it.
+    // The first page of it is drawn as soon as it arrives.
     const firstRows = await waitForMark(page, 'roles-first');
+    const listed = await waitForMark(page, 'roles-listed');
     const firstCount = await page.locator('#roles-count').innerText();
     assert.match(firstCount, /^10,000 roles/, 'the import alone, before the decided list');
     const decided = await waitForMark(page, 'roles-refreshed');
-    assert.ok(decided > firstRows, 'the decided list came after the first rows');
-    console.log(`FIGURE first open ever, nothing cached, 10,000 imported targets: popup open → first rows ${firstRows.toFixed(0)} ms (the lists alone); the decided list at ${decided.toFixed(0)} ms`);
+    assert.ok(decided > listed && listed >= firstRows, 'first rows, the whole import, then the decided list');
+    console.log(`FIGURE first open ever, nothing cached, 10,000 imported targets: popup open → first rows ${firstRows.toFixed(0)} ms (the import's first page); all 10,000 at ${listed.toFixed(0)} ms; the decided list at ${decided.toFixed(0)} ms`);
     console.log(`first open, nothing cached: roles.list (all pages) to rows in ${Date.now() - started} ms`);
     const pages = await page.evaluate(() => performance.getEntriesByName('roles-page').map((e) => e.startTime));
     console.log(`roles.list pages: ${pages.length}, answered at ${pages.map((p) => p.toFixed(0)).join(', ')} ms after open`);

@@ -139,8 +139,10 @@ fn rank_and_cut(haystacks: &[Haystack], query: &str, mut hits: Vec<Hit>) -> Vec<
         found[hit.index] = true;
     }
     // A field that is the query with other capitals (`Client-1001` for `client-1001`:
-    // smart case made the matcher strict) still ranks first.
-    for (index, haystack) in haystacks.iter().enumerate() {
+    // smart case made the matcher strict) still ranks first. Without a capital the
+    // matcher ignored case and found every such record already.
+    let strict = query.chars().any(char::is_uppercase);
+    for (index, haystack) in haystacks.iter().enumerate().filter(|_| strict) {
         if !found[index] && haystack.tier(&whole, &[]) == 2 {
             hits.push(Hit {
                 index,
