@@ -114,8 +114,10 @@ pub fn read_extend_switch_roles(text: &str) -> Parsed {
             continue;
         }
         let what = quote(&section.name);
+        // Remarks on an entry that is then skipped would only confuse: kept until it is used.
+        let mut remarked = Vec::new();
         if users > 0 {
-            remarks.push(Skipped {
+            remarked.push(Skipped {
                 what: what.clone(),
                 why: format!(
                     "line {}: a target of {} and the source_profile of {users} profile(s): \
@@ -128,7 +130,7 @@ pub fn read_extend_switch_roles(text: &str) -> Parsed {
         }
         let base = source.and_then(|p| by_name.get(p).copied());
         if let (Some(name), None) = (source, base) {
-            remarks.push(Skipped {
+            remarked.push(Skipped {
                 what: what.clone(),
                 why: format!(
                     "line {}: source_profile `{}` is not defined here; the role is kept, \
@@ -153,7 +155,7 @@ pub fn read_extend_switch_roles(text: &str) -> Parsed {
                     continue;
                 }
                 if other.is_some() || own_role.is_some() {
-                    remarks.push(Skipped {
+                    remarked.push(Skipped {
                         what: what.clone(),
                         why: format!(
                             "line {}: role_arn is used, aws_account_id and role_name beside it \
@@ -256,6 +258,7 @@ pub fn read_extend_switch_roles(text: &str) -> Parsed {
             }
         };
         let region = checked_region(section, region_of(section, base), &mut notes);
+        remarks.append(&mut remarked);
         roles.push(ListedRole {
             role_arn,
             source: TargetSource::Imported,
