@@ -98,6 +98,8 @@ struct List {
     /// The signed-in account's alias (from `identity`).
     aliases: HashMap<String, String>,
     session: Option<ConsoleSession>,
+    /// Why the console tab's session could not be read, when it is a console page.
+    session_problem: Option<String>,
     row_px: f64,
     /// Bumped whenever the rows change, so the drawn window is redrawn.
     generation: u64,
@@ -113,11 +115,12 @@ impl List {
     }
 
     /// Show `catalog` with the same filter, the cursor on the same target if it is there.
-    fn replace(&mut self, catalog: Catalog) {
+    fn replace(&mut self, mut catalog: Catalog) {
         let key = self
             .cursor
             .and_then(|row| self.listing.key(&self.catalog, row));
         let was = self.cursor;
+        catalog.scope(self.session.as_ref(), self.settings.only_reachable);
         self.catalog = catalog;
         self.searcher.forget();
         self.relist(key, was);
@@ -238,19 +241,49 @@ fn after_paint(then: impl FnOnce() + 'static) {
     }
 }
 
-/// Which account and role the active console tab is signed in as.
+/// Which account and role the active console tab is signed in as (from the page itself:
+/// its session data and cookie, never a stored key); the list is scoped to it.
 async fn read_tab_session() {
     let Ok(tab) = switching::active_tab().await else {
         return;
     };
-    let Some(page) = switching::read_page(&tab).await else {
-        return;
+    let on_console = tab
+        .url
+        .as_deref()
+        .and_then(|url| url.strip_prefix("https://"))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .and_then(switchyard_shared::switch::console_host)
+        .is_some();
+    let (session, problem) = match switching::read_page(&tab).await {
+        Some(page) => match console_session::read_checked(
+            page.session_meta.as_deref(),
+            page.user_info.as_deref(),
+        ) {
+            Ok(session) => (Some(session), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "This console page's session could not be read ({e}); every role is listed."
+                )),
+            ),
+        },
+        None if on_console => (
+            None,
+            Some(
+                "This console page could not be read (reload it and open Switchyard again); \
+                 every role is listed."
+                    .to_owned(),
+            ),
+        ),
+        None => return,
     };
-    let session = console_session::read(page.session_meta.as_deref(), page.user_info.as_deref());
     LIST.with(|list| {
         let mut list = list.borrow_mut();
         list.session = session;
-        list.generation += 1;
+        list.session_problem = problem;
+        let (session, only) = (list.session.clone(), list.settings.only_reachable);
+        list.catalog.scope(session.as_ref(), only);
+        list.refresh();
     });
     render_list();
 }
@@ -788,7 +821,8 @@ fn render_list() {
         let session = list
             .session
             .as_ref()
-            .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids));
+            .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids))
+            .or_else(|| list.session_problem.clone());
         let mut count = summary(&list.catalog, &list.listing);
         if let Some(saved) = list.saved_at {
             let age = uptime(now_secs().saturating_sub(saved));

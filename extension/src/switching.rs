@@ -28,7 +28,7 @@ const NEW_TAB_LOAD_MS: f64 = 30_000.0;
 pub(crate) struct Tab {
     id: i32,
     #[serde(default)]
-    url: Option<String>,
+    pub(crate) url: Option<String>,
     #[serde(default)]
     status: Option<String>,
 }

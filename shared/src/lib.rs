@@ -6,7 +6,8 @@
 //! - [`policy`]: the IAM policy engine (documents, conditions, evaluation).
 //! - The domain rules: [`switch`] (switch targets, sign-in and console hosts, the switch
 //!   requests; with [`settings`] and [`console_session`]), [`targets`] and [`imports`]
-//!   (who may switch where, and hand-written lists), [`provision`] (plans, checks and the
+//!   (who may switch where, and hand-written lists), [`scope`] (which targets a console
+//!   session reaches), [`provision`] (plans, checks and the
 //!   job journal's rules), [`users`] (IAM user rules), [`connection`] (a broken link to
 //!   the daemon and its fix) and [`extension_ids`] (who may talk to the host).
 //!
@@ -22,6 +23,7 @@ pub mod imports;
 pub mod policy;
 pub mod protocol;
 pub mod provision;
+pub mod scope;
 pub mod settings;
 pub mod switch;
 pub mod targets;
