@@ -133,6 +133,9 @@ pub enum PageRequest {
     /// Switch the active tab's console (or a new tab) to a role: the worker chooses the way
     /// (`switchyard_shared::switch::plan`) and answers with a [`SwitchDone`].
     Switch(SwitchRequest),
+    /// Which identities are signed in to the console now (multi-session mode), read in the
+    /// active console tab; the worker answers with a [`LiveSessions`].
+    LiveSessions,
     /// Relay `users.list` (the Users page).
     UsersList(UsersTarget),
     /// Relay `users.create`; its answer holds one-time secrets, passed on and not kept.
@@ -155,6 +158,13 @@ pub struct SwitchRequest {
     /// Open in a new tab (Ctrl/Cmd+click, middle click) instead of the current one.
     #[serde(default)]
     pub new_tab: bool,
+    /// Where the console lands (the list's region), when the target has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The base account an import ties the target to (a multi-session switch is made from
+    /// a live session there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<switchyard_shared::protocol::roles::TargetBase>,
 }
 
 /// How a switch was made.
@@ -164,6 +174,17 @@ pub enum SwitchMethod {
     Classic,
     MultiSession,
     Federation,
+}
+
+/// The worker's answer to [`PageRequest::LiveSessions`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSessions {
+    /// `Admin @ acme (111111111111)` for each live identity.
+    pub sessions: Vec<String>,
+    /// The popup's line (`Signed in now (3 of 5): …`).
+    pub summary: String,
+    /// The console's limit is reached.
+    pub full: bool,
 }
 
 /// The worker's answer to a [`PageRequest::Switch`] that went out.
@@ -180,7 +201,9 @@ impl PageRequest {
     /// [`PageRequest::ConnectionState`], which the worker answers itself.
     pub fn to_host(&self) -> Option<Request> {
         match self {
-            PageRequest::ConnectionState | PageRequest::Switch(_) => None,
+            PageRequest::ConnectionState | PageRequest::Switch(_) | PageRequest::LiveSessions => {
+                None
+            }
             PageRequest::RolesList { offset, lists_only } => {
                 Some(Request::RolesList(RolesListParams {
                     offset: *offset,
@@ -517,6 +540,8 @@ mod tests {
                 display_name: "A".into(),
                 color: "e6194b".into(),
                 new_tab: true,
+                region: None,
+                base: None,
             })
         );
         assert_eq!(request.to_host(), None);

@@ -100,6 +100,8 @@ struct List {
     session: Option<ConsoleSession>,
     /// Why the console tab's session could not be read, when it is a console page.
     session_problem: Option<String>,
+    /// The identities signed in now, in multi-session mode (`Signed in now (3 of 5): …`).
+    live: Option<String>,
     row_px: f64,
     /// Bumped whenever the rows change, so the drawn window is redrawn.
     generation: u64,
@@ -254,7 +256,13 @@ async fn read_tab_session() {
         .and_then(|rest| rest.split(['/', '?', '#']).next())
         .and_then(switchyard_shared::switch::console_host)
         .is_some();
-    let (session, problem) = match switching::read_page(&tab).await {
+    let page = switching::read_page(&tab).await;
+    let multi = page
+        .as_ref()
+        .and_then(|p| p.session_meta.as_deref())
+        .map(switchyard_shared::switch::SessionData::parse)
+        .is_some_and(|s| s.multi_session);
+    let (session, problem) = match page {
         Some(page) => match console_session::read_checked(
             page.session_meta.as_deref(),
             page.user_info.as_deref(),
@@ -286,6 +294,21 @@ async fn read_tab_session() {
         list.refresh();
     });
     render_list();
+    if multi {
+        let live = match ask::<messages::LiveSessions>(PageRequest::LiveSessions).await {
+            Ok(live) if live.full => format!(
+                "{} (the console's limit: sign out of one to open another)",
+                live.summary
+            ),
+            Ok(live) => live.summary,
+            Err(e) => format!(
+                "Which sessions are signed in could not be read: {}",
+                e.message
+            ),
+        };
+        LIST.with(|list| list.borrow_mut().live = Some(live));
+        render_list();
+    }
 }
 
 /// Apply `event` to the panel, render it, and start the command it asks for.
@@ -822,7 +845,11 @@ fn render_list() {
             .session
             .as_ref()
             .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids))
-            .or_else(|| list.session_problem.clone());
+            .or_else(|| list.session_problem.clone())
+            .map(|line| match &list.live {
+                Some(live) => format!("{line} · {live}"),
+                None => line,
+            });
         let mut count = summary(&list.catalog, &list.listing);
         if let Some(saved) = list.saved_at {
             let age = uptime(now_secs().saturating_sub(saved));
@@ -1278,6 +1305,8 @@ async fn switch_to(target: Target, new_tab: bool) {
         display_name: target.display_name.clone(),
         color: target.color.clone(),
         new_tab,
+        region: target.region.clone(),
+        base: target.base.clone(),
     };
     match ask::<SwitchDone>(PageRequest::Switch(request)).await {
         Ok(done) => {

@@ -7,7 +7,8 @@
 //! - The domain rules: [`switch`] (switch targets, sign-in and console hosts, the switch
 //!   requests; with [`settings`] and [`console_session`]), [`targets`] and [`imports`]
 //!   (who may switch where, and hand-written lists), [`scope`] (which targets a console
-//!   session reaches), [`provision`] (plans, checks and the
+//!   session reaches), [`multi_session`] (the identities signed in now and how a switch
+//!   respects them), [`provision`] (plans, checks and the
 //!   job journal's rules), [`users`] (IAM user rules), [`connection`] (a broken link to
 //!   the daemon and its fix) and [`extension_ids`] (who may talk to the host).
 //!
@@ -20,6 +21,7 @@ pub mod connection;
 pub mod console_session;
 pub mod extension_ids;
 pub mod imports;
+pub mod multi_session;
 pub mod policy;
 pub mod protocol;
 pub mod provision;
