@@ -531,3 +531,48 @@ mod tests {
         assert_eq!(spans("", &nothing_there), vec![]);
     }
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Not a test of speed (tests never time anything): prints what ranking adds over the
+    /// matcher alone for broad queries over 10,000 records. `cargo test --release -p
+    /// switchyard-extension ranking_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn ranking_cost() {
+        let hays: Vec<Haystack> = (0..10_000u64)
+            .map(|i| {
+                Haystack::new(&[
+                    &format!("client-{:04}", i / 5),
+                    "",
+                    &(100_000_000_000 + i / 5).to_string(),
+                    ["Admin", "ReadOnly", "Billing", "Deploy", "Audit"][(i % 5) as usize],
+                    &format!("client-{:04}-x", i / 5),
+                ])
+            })
+            .collect();
+        for query in ["c", "cl", "cli", "client", "client 1", "client 19"] {
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let started = std::time::Instant::now();
+            let pattern = pattern(query);
+            let hits: Vec<Hit> = (0..hays.len())
+                .filter_map(|index| {
+                    pattern
+                        .score(hays[index].slice(), &mut matcher)
+                        .map(|score| Hit { index, score })
+                })
+                .collect();
+            let matched = started.elapsed();
+            let started = std::time::Instant::now();
+            let ranked = rank_and_cut(&hays, query, hits.clone());
+            println!(
+                "{query:>10}: matcher {matched:?} ({} hits), ranking {:?} ({} kept)",
+                hits.len(),
+                started.elapsed(),
+                ranked.len()
+            );
+        }
+    }
+}
