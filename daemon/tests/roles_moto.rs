@@ -505,6 +505,21 @@ async fn a_long_list_comes_to_the_browser_in_pages() {
     assert!(pages >= 5, "{pages} pages");
     assert_eq!(paged, whole_arns);
 
+    // The quick first answer: the list alone, undecided and flagged partial (alice has a
+    // key, so the whole answer adds the wildcard's roles and decides these).
+    let (_, quick) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":80,"type":"roles.list","page_bytes":262144,"lists_only":true}"#,
+    );
+    assert_eq!(
+        quick["data"]["partial"], true,
+        "{}",
+        quick["data"]["notices"]
+    );
+    assert_eq!(quick["data"]["total"], 4000);
+    assert_eq!(quick["data"]["targets"][0]["decision"], "console");
+
     // A page past the end is empty and last; a negative offset is refused; a later page
     // without its reading, or naming one the daemon does not have, is refused.
     let (_, past) = ask_host(
@@ -583,4 +598,117 @@ async fn a_long_list_comes_to_the_browser_in_pages() {
     );
     drop(stdin);
     let _ = host.wait();
+}
+
+/// An AWS Extend Switch Roles configuration and an `~/.aws/config` for the tests without
+/// a key: two imported targets under a base account, one configured role profile.
+const AESR_NO_KEY: &str = "[acme-base]\naws_account_id = 111111111111\n\n\
+    [Acme Prod Admin]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = acme-base\ncolor = ffaaee\n\n\
+    [Acme Staging Read]\naws_account_id = 333333333333\nrole_name = ReadOnly\nsource_profile = acme-base\n\n\
+    [broken]\nrole_arn = nonsense\n";
+const AWS_CONFIG_NO_KEY: &str = "[profile sso-dev]\nsso_session = corp\nsso_account_id = 444444444444\nsso_role_name = Dev\n\n\
+    [profile client-ops]\nrole_arn = arn:aws:iam::555555555555:role/Ops\nsource_profile = sso-dev\nregion = eu-west-1\n";
+
+/// Import [`AESR_NO_KEY`], write [`AWS_CONFIG_NO_KEY`], and read `roles --json` (and the
+/// text form) with both.
+fn lists_without_a_key(sandbox: &Sandbox) -> (Value, String) {
+    let aesr = sandbox.home().join("aesr.ini");
+    std::fs::write(&aesr, AESR_NO_KEY).unwrap();
+    let out = sandbox.switchyard(&["roles", "import", aesr.to_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("imported 2 roles"), "{}", text(&out));
+    assert!(text(&out).contains("skipped broken"), "{}", text(&out));
+    // ~/.aws/config in the sandbox's HOME (the daemon reads it there).
+    let aws_dir = sandbox.home().join(".aws");
+    std::fs::create_dir_all(&aws_dir).unwrap();
+    std::fs::write(aws_dir.join("config"), AWS_CONFIG_NO_KEY).unwrap();
+    let run = |args: &[&str]| sandbox.switchyard(args, None);
+    let out = run(&["roles", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let data = json(&out)["data"].clone();
+    let out = run(&["roles"]);
+    assert!(out.status.success(), "{}", text(&out));
+    (data, text(&out))
+}
+
+#[track_caller]
+fn assert_left_to_the_console(data: &Value) {
+    assert_eq!(
+        arns(data),
+        [
+            "arn:aws:iam::222222222222:role/Admin console",
+            "arn:aws:iam::333333333333:role/ReadOnly console",
+            "arn:aws:iam::555555555555:role/Ops console",
+        ],
+        "{data}"
+    );
+    let targets = data["targets"].as_array().unwrap();
+    assert_eq!(targets[0]["color"], "ffaaee");
+    assert_eq!(targets[2]["sources"], serde_json::json!(["aws_config"]));
+    assert_eq!(targets[2]["region"], "eu-west-1");
+    assert!(
+        targets[0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("no key is stored for profile \"default\""),
+        "{data}"
+    );
+    assert_eq!(data["hidden"], 0);
+    assert!(data.get("partial").is_none(), "{data}");
+}
+
+#[test]
+fn with_no_keyring_running_the_lists_are_shown_and_left_to_the_console() {
+    let sandbox = Sandbox::without_keyring();
+    let (data, shown) = lists_without_a_key(&sandbox);
+    assert_left_to_the_console(&data);
+    // Nothing tried the keyring (it would have failed: no bus), and the skipped entry is
+    // reported by the import, not on every reading.
+    assert_eq!(data["notices"], serde_json::json!([]), "{data}");
+    assert!(shown.contains("console"), "{shown}");
+    assert!(!shown.contains("keyring"), "{shown}");
+    // Nothing to list: said plainly, with what to do.
+    let empty = Sandbox::without_keyring();
+    let data = roles(&empty, &[]);
+    assert_eq!(data["targets"], serde_json::json!([]));
+    assert!(
+        data["notices"]
+            .to_string()
+            .contains("switchyard roles import FILE"),
+        "{data}"
+    );
+}
+
+#[test]
+fn with_an_empty_or_locked_keyring_the_lists_are_shown_too() {
+    // An empty keyring and no profile settings: the keyring is not asked.
+    let sandbox = Sandbox::start();
+    let (data, _) = lists_without_a_key(&sandbox);
+    assert_left_to_the_console(&data);
+    assert_eq!(data["notices"], serde_json::json!([]), "{data}");
+    // The profile has settings but no key (removed, or never stored): the same.
+    let config = sandbox.home().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[profiles.default]\nregion = \"eu-west-1\"\n",
+    )
+    .unwrap();
+    let (data, _) = lists_without_a_key(&sandbox);
+    assert_left_to_the_console(&data);
+    assert_eq!(sandbox.secret_tool_search().trim(), "");
+
+    // A locked keyring behind a profile with settings: the lists, and a notice saying why
+    // the policies were not read.
+    let locked = Sandbox::start_locked();
+    let config = locked.home().join("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[profiles.default]\nregion = \"eu-west-1\"\n",
+    )
+    .unwrap();
+    let (data, _) = lists_without_a_key(&locked);
+    assert_eq!(arns(&data).len(), 3, "{data}");
+    assert!(data["notices"].to_string().contains("keyring"), "{data}");
 }

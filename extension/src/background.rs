@@ -205,6 +205,13 @@ pub async fn handle_message(message: JsValue) -> JsValue {
                 });
             messages::encode_page_answer(done)
         }
+        Ok(PageRequest::LiveSessions) => {
+            let live = crate::switching::live_sessions().await.and_then(|live| {
+                serde_json::to_value(live)
+                    .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))
+            });
+            messages::encode_page_answer(live)
+        }
         Ok(page_request) => match page_request.to_host() {
             Some(host_request) => {
                 // The profile chosen on the options page, unless the page named one.

@@ -122,6 +122,9 @@ pub enum PageRequest {
         offset: usize,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reading: Option<String>,
+        /// The quick first reading: the hand-written lists alone (`lists_only`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        lists_only: bool,
     },
     /// Relay `profiles.list` (the options page's profile choice).
     ProfilesList,
@@ -133,6 +136,9 @@ pub enum PageRequest {
     /// Switch the active tab's console (or a new tab) to a role: the worker chooses the way
     /// (`switchyard_shared::switch::plan`) and answers with a [`SwitchDone`].
     Switch(SwitchRequest),
+    /// Which identities are signed in to the console now (multi-session mode), read in the
+    /// active console tab; the worker answers with a [`LiveSessions`].
+    LiveSessions,
     /// Relay `users.list` (the Users page).
     UsersList(UsersTarget),
     /// Relay `users.create`; its answer holds one-time secrets, passed on and not kept.
@@ -155,6 +161,13 @@ pub struct SwitchRequest {
     /// Open in a new tab (Ctrl/Cmd+click, middle click) instead of the current one.
     #[serde(default)]
     pub new_tab: bool,
+    /// Where the console lands (the list's region), when the target has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The base account an import ties the target to (a multi-session switch is made from
+    /// a live session there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<switchyard_shared::protocol::roles::TargetBase>,
 }
 
 /// How a switch was made.
@@ -164,6 +177,17 @@ pub enum SwitchMethod {
     Classic,
     MultiSession,
     Federation,
+}
+
+/// The worker's answer to [`PageRequest::LiveSessions`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveSessions {
+    /// `Admin @ acme (111111111111)` for each live identity.
+    pub sessions: Vec<String>,
+    /// The popup's line (`Signed in now (3 of 5): …`).
+    pub summary: String,
+    /// The console's limit is reached.
+    pub full: bool,
 }
 
 /// The worker's answer to a [`PageRequest::Switch`] that went out.
@@ -180,15 +204,20 @@ impl PageRequest {
     /// [`PageRequest::ConnectionState`], which the worker answers itself.
     pub fn to_host(&self) -> Option<Request> {
         match self {
-            PageRequest::ConnectionState | PageRequest::Switch(_) => None,
-            PageRequest::RolesList { offset, reading } => {
-                Some(Request::RolesList(RolesListParams {
-                    offset: *offset,
-                    reading: reading.clone(),
-                    page_bytes: Some(EXTENSION_PAGE_BYTES),
-                    ..RolesListParams::default()
-                }))
+            PageRequest::ConnectionState | PageRequest::Switch(_) | PageRequest::LiveSessions => {
+                None
             }
+            PageRequest::RolesList {
+                offset,
+                lists_only,
+                reading,
+            } => Some(Request::RolesList(RolesListParams {
+                offset: *offset,
+                lists_only: *lists_only,
+                reading: reading.clone(),
+                page_bytes: Some(EXTENSION_PAGE_BYTES),
+                ..RolesListParams::default()
+            })),
             PageRequest::ProfilesList => Some(Request::ProfilesList),
             PageRequest::RolesSources => Some(Request::RolesSources(ProfileParams::default())),
             PageRequest::RolesImport { text } => Some(Request::RolesImport(
@@ -517,6 +546,8 @@ mod tests {
                 display_name: "A".into(),
                 color: "e6194b".into(),
                 new_tab: true,
+                region: None,
+                base: None,
             })
         );
         assert_eq!(request.to_host(), None);
@@ -548,6 +579,16 @@ mod tests {
             page(2400, Some("r1"))
         );
         assert!(decode_page_request(r#"{"type":"roles_list","offset":-1}"#).is_err());
+        assert_eq!(
+            decode_page_request(r#"{"type":"roles_list","lists_only":true}"#)
+                .unwrap()
+                .to_host(),
+            Some(Request::RolesList(RolesListParams {
+                lists_only: true,
+                page_bytes: Some(EXTENSION_PAGE_BYTES),
+                ..RolesListParams::default()
+            }))
+        );
     }
 
     #[test]

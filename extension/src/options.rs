@@ -107,6 +107,7 @@ fn show_settings(settings: &Settings) {
     };
     set_checked("hide-account-ids", settings.hide_account_ids);
     set_checked("show-colors", settings.show_colors);
+    set_checked("only-reachable", settings.only_reachable);
     set_checked("open-this-tab", settings.open_mode == OpenMode::ThisTab);
     set_checked("open-new-tab", settings.open_mode == OpenMode::NewTab);
     for method in SwitchMethod::ALL {
@@ -141,6 +142,7 @@ fn read_form(previous: &Settings) -> Settings {
         },
         switch_method,
         profile,
+        only_reachable: checked("only-reachable"),
     }
 }
 

@@ -4,8 +4,11 @@
 //! list from `chrome.storage.local` and draws the list at once; meanwhile it asks the
 //! service worker for the connection state, runs the account panel
 //! (`crate::view::account_panel`: who is signed in, the MFA code form, the
-//! organization's accounts), and once signed in reads `roles.list` page by page and
-//! replaces the list without losing the filter, the cursor or the scroll position.
+//! organization's accounts), and, once connected, reads `roles.list` page by page: first
+//! the hand-written lists alone (no key needed, so a person without one gets their list,
+//! and the first open ever paints at once), then, when a key can add to it, the whole
+//! decided list; each replaces the list without losing the filter, the cursor or the
+//! scroll position.
 //!
 //! The list is `crate::view::popup_list`: this module keeps its state, draws only
 //! the rows in view (a virtualized list: a spacer as tall as every row, and the rows of
@@ -32,7 +35,7 @@ use crate::view::search::{Searcher, Span};
 use switchyard_shared::connection::uptime;
 use switchyard_shared::console_session::{self, ConsoleSession};
 use switchyard_shared::protocol::roles::{RolesData, Target};
-use switchyard_shared::protocol::ErrorCode;
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
 use wasm_bindgen::prelude::*;
@@ -95,6 +98,10 @@ struct List {
     /// The signed-in account's alias (from `identity`).
     aliases: HashMap<String, String>,
     session: Option<ConsoleSession>,
+    /// Why the console tab's session could not be read, when it is a console page.
+    session_problem: Option<String>,
+    /// The identities signed in now, in multi-session mode (`Signed in now (3 of 5): …`).
+    live: Option<String>,
     row_px: f64,
     /// Bumped whenever the rows change, so the drawn window is redrawn.
     generation: u64,
@@ -110,11 +117,12 @@ impl List {
     }
 
     /// Show `catalog` with the same filter, the cursor on the same target if it is there.
-    fn replace(&mut self, catalog: Catalog) {
+    fn replace(&mut self, mut catalog: Catalog) {
         let key = self
             .cursor
             .and_then(|row| self.listing.key(&self.catalog, row));
         let was = self.cursor;
+        catalog.scope(self.session.as_ref(), self.settings.only_reachable);
         self.catalog = catalog;
         self.searcher.forget();
         self.relist(key, was);
@@ -164,7 +172,12 @@ pub fn popup_start(stored: JsValue) {
         let state = messages::decode_connection_state(answer);
         render(&view(&state));
         match state {
-            ConnectionState::Connected { .. } => dispatch(Event::Connected),
+            ConnectionState::Connected { .. } => {
+                // The lists need no key and no sign-in: read them at once, beside the
+                // account panel (which may be asking for a key or an MFA code).
+                request_roles();
+                dispatch(Event::Connected);
+            }
             _ => render_list(),
         }
     });
@@ -230,21 +243,72 @@ fn after_paint(then: impl FnOnce() + 'static) {
     }
 }
 
-/// Which account and role the active console tab is signed in as.
+/// Which account and role the active console tab is signed in as (from the page itself:
+/// its session data and cookie, never a stored key); the list is scoped to it.
 async fn read_tab_session() {
     let Ok(tab) = switching::active_tab().await else {
         return;
     };
-    let Some(page) = switching::read_page(&tab).await else {
-        return;
+    let on_console = tab
+        .url
+        .as_deref()
+        .and_then(|url| url.strip_prefix("https://"))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .and_then(switchyard_shared::switch::console_host)
+        .is_some();
+    let page = switching::read_page(&tab).await;
+    let multi = page
+        .as_ref()
+        .and_then(|p| p.session_meta.as_deref())
+        .map(switchyard_shared::switch::SessionData::parse)
+        .is_some_and(|s| s.multi_session);
+    let (session, problem) = match page {
+        Some(page) => match console_session::read_checked(
+            page.session_meta.as_deref(),
+            page.user_info.as_deref(),
+        ) {
+            Ok(session) => (Some(session), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "This console page's session could not be read ({e}); every role is listed."
+                )),
+            ),
+        },
+        None if on_console => (
+            None,
+            Some(
+                "This console page could not be read (reload it and open Switchyard again); \
+                 every role is listed."
+                    .to_owned(),
+            ),
+        ),
+        None => return,
     };
-    let session = console_session::read(page.session_meta.as_deref(), page.user_info.as_deref());
     LIST.with(|list| {
         let mut list = list.borrow_mut();
         list.session = session;
-        list.generation += 1;
+        list.session_problem = problem;
+        let (session, only) = (list.session.clone(), list.settings.only_reachable);
+        list.catalog.scope(session.as_ref(), only);
+        list.refresh();
     });
     render_list();
+    if multi {
+        let live = match ask::<messages::LiveSessions>(PageRequest::LiveSessions).await {
+            Ok(live) if live.full => format!(
+                "{} (the console's limit: sign out of one to open another)",
+                live.summary
+            ),
+            Ok(live) => live.summary,
+            Err(e) => format!(
+                "Which sessions are signed in could not be read: {}",
+                e.message
+            ),
+        };
+        LIST.with(|list| list.borrow_mut().live = Some(live));
+        render_list();
+    }
 }
 
 /// Apply `event` to the panel, render it, and start the command it asks for.
@@ -559,41 +623,107 @@ fn render_panel() {
         render_account(&document, &shown);
     }
     if shown.identity.is_some() {
-        let first = LIST.with(|list| {
-            let mut list = list.borrow_mut();
-            if let Some((id, alias)) = alias {
-                list.aliases.insert(id, alias);
-            }
-            !std::mem::replace(&mut list.requested, true)
-        });
-        if first {
-            wasm_bindgen_futures::spawn_local(load_roles());
+        if let Some((id, alias)) = alias {
+            LIST.with(|list| list.borrow_mut().aliases.insert(id, alias));
         }
+        request_roles();
     }
     render_list();
 }
 
-/// Read `roles.list` page by page, then show and keep the new list.
-async fn load_roles() {
-    render_list();
+/// Start reading `roles.list`, unless a reading is under way or done.
+fn request_roles() {
+    let first = LIST.with(|list| !std::mem::replace(&mut list.borrow_mut().requested, true));
+    if first {
+        wasm_bindgen_futures::spawn_local(load_roles());
+    }
+}
+
+/// Every page of one `roles.list` reading. With `paint_first`, the first page is drawn as
+/// soon as it comes (when no list is shown yet), so a first open paints rows before the
+/// rest of a long list has travelled.
+async fn read_pages(
+    lists_only: bool,
+    paint_first: bool,
+) -> Result<(Vec<Target>, RolesData), ErrorBody> {
     let mut targets = Vec::new();
     let mut offset = 0;
     let mut last: Option<RolesData> = None;
     for _ in 0..MAX_PAGES {
         // Later pages name the first page's reading, so they come from the same list.
-        let reading = last.as_ref().and_then(|page| page.reading.clone());
-        match ask::<RolesData>(PageRequest::RolesList { offset, reading }).await {
-            Ok(mut page) => {
-                perf_mark("roles-page");
-                targets.append(&mut page.targets);
-                let next = page.next_offset.filter(|&n| n > offset);
-                last = Some(page);
-                match next {
-                    Some(n) => offset = n,
-                    None => break,
-                }
+        let reading = last
+            .as_ref()
+            .and_then(|page: &RolesData| page.reading.clone());
+        let mut page = ask::<RolesData>(PageRequest::RolesList {
+            offset,
+            lists_only,
+            reading,
+        })
+        .await?;
+        perf_mark("roles-page");
+        let nothing_shown = LIST.with(|list| list.borrow().catalog.targets.is_empty());
+        if paint_first && offset == 0 && nothing_shown {
+            LIST.with(|list| {
+                let mut list = list.borrow_mut();
+                let catalog = Catalog::new(page.targets.clone(), &list.aliases);
+                list.replace(catalog);
+            });
+            render_list();
+            perf_mark("roles-first");
+        }
+        targets.append(&mut page.targets);
+        let next = page.next_offset.filter(|&n| n > offset);
+        last = Some(page);
+        match next {
+            Some(n) => offset = n,
+            None => break,
+        }
+    }
+    let data = last.ok_or_else(|| {
+        ErrorBody::new(ErrorCode::Internal, "the daemon answered no page of roles")
+    })?;
+    Ok((targets, data))
+}
+
+/// Read `roles.list`: first the hand-written lists alone (no key, no AWS call: painted at
+/// once, even on the first open ever), then, when the daemon says a key could add to
+/// them (`partial`), the whole decided list in the background; show and keep each.
+async fn load_roles() {
+    render_list();
+    let quick = read_pages(true, true).await;
+    let whole_follows = match quick {
+        Ok((targets, data)) => {
+            let partial = data.partial;
+            // A decided list kept from the last popup is better than the undecided lists:
+            // it stays until the whole answer replaces it.
+            let cached_shown = LIST.with(|list| {
+                let list = list.borrow();
+                list.saved_at.is_some() && !list.catalog.targets.is_empty()
+            });
+            if !(partial && cached_shown) {
+                show_roles(targets, data, "roles-listed").await;
             }
-            Err(error) => {
+            partial
+        }
+        // An older daemon (no `lists_only`) or a failure: the whole reading says.
+        Err(_) => true,
+    };
+    if !whole_follows {
+        perf_mark("roles-refreshed");
+        return;
+    }
+    match read_pages(false, false).await {
+        Ok((targets, data)) => show_roles(targets, data, "roles-refreshed").await,
+        Err(error) => {
+            // Asking for a key or an MFA code is the account panel's; the lists stay.
+            let panel_says = matches!(
+                error.code,
+                ErrorCode::MfaRequired
+                    | ErrorCode::CredentialsMissing
+                    | ErrorCode::KeyringUnavailable
+            );
+            let shown = LIST.with(|list| list.borrow().fresh);
+            if !(panel_says && shown) {
                 if let Some(document) = page() {
                     status(
                         &document,
@@ -603,13 +733,17 @@ async fn load_roles() {
                         Some(error.code),
                     );
                 }
-                LIST.with(|list| list.borrow_mut().requested = false);
-                render_list();
-                return;
             }
+            // Asked again once the panel signs in.
+            LIST.with(|list| list.borrow_mut().requested = false);
+            render_list();
         }
     }
-    let Some(data) = last else { return };
+}
+
+/// Show a list the daemon answered (then set the `performance` mark `drawn`), and keep it
+/// (and the first screen) for the next popup.
+async fn show_roles(targets: Vec<Target>, data: RolesData, drawn: &str) {
     // Kept in the catalog's order, so the next popup need not sort it.
     let cached = LIST.with(|list| {
         let mut list = list.borrow_mut();
@@ -622,7 +756,7 @@ async fn load_roles() {
         cached
     });
     keep_place(render_list);
-    perf_mark("roles-refreshed");
+    perf_mark(drawn);
     save_snapshot();
     if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
         chrome::warn(&format!("switchyard: the role list was not saved: {e}"));
@@ -719,7 +853,12 @@ fn render_list() {
         let session = list
             .session
             .as_ref()
-            .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids));
+            .map(|s| session_line(s, &list.catalog, list.settings.hide_account_ids))
+            .or_else(|| list.session_problem.clone())
+            .map(|line| match &list.live {
+                Some(live) => format!("{line} · {live}"),
+                None => line,
+            });
         let mut count = summary(&list.catalog, &list.listing);
         if let Some(saved) = list.saved_at {
             let age = uptime(now_secs().saturating_sub(saved));
@@ -1175,6 +1314,8 @@ async fn switch_to(target: Target, new_tab: bool) {
         display_name: target.display_name.clone(),
         color: target.color.clone(),
         new_tab,
+        region: target.region.clone(),
+        base: target.base.clone(),
     };
     match ask::<SwitchDone>(PageRequest::Switch(request)).await {
         Ok(done) => {

@@ -8,12 +8,13 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use switchyard_shared::multi_session;
 use switchyard_shared::protocol::switch::{FederateData, FederateParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Request};
 use switchyard_shared::settings::SwitchMethod as Preference;
 use switchyard_shared::switch::{
     check_login_url, console_host, federated_entry, multi_session_destination, plan_preferring,
-    PageFacts, Plan, Preferred, SwitchTarget,
+    PageFacts, Plan, Preferred, SessionData, SwitchTarget,
 };
 use wasm_bindgen::prelude::*;
 
@@ -28,7 +29,7 @@ const NEW_TAB_LOAD_MS: f64 = 30_000.0;
 pub(crate) struct Tab {
     id: i32,
     #[serde(default)]
-    url: Option<String>,
+    pub(crate) url: Option<String>,
     #[serde(default)]
     status: Option<String>,
 }
@@ -153,7 +154,8 @@ where
     Fut: std::future::Future<Output = Result<Value, ErrorBody>>,
 {
     let target = SwitchTarget::from_arn(&request.role_arn, &request.display_name, &request.color)
-        .map_err(|e| ErrorBody::new(ErrorCode::InvalidTarget, e.to_string()))?;
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidTarget, e.to_string()))?
+        .landing_in(request.region.as_deref());
     let mut tab = active_tab().await?;
     let mut new_tab = request.new_tab;
     let mut page = read_page(&tab).await;
@@ -206,7 +208,42 @@ where
                 destination: None,
             })
         }
-        Plan::MultiSession(post) => {
+        Plan::MultiSession(mut post) => {
+            // Which identities are live: one already signed in is opened, never signed in
+            // to again; at five a new one is refused; the switch goes from the target's
+            // base session when one is live (else from the tab's own, chaining).
+            let session = page
+                .as_ref()
+                .and_then(|p| p.session_meta.as_deref())
+                .map(SessionData::parse)
+                .unwrap_or_default();
+            if let (Some(endpoint), Some(current)) =
+                (&session.signin_endpoint, &session.session_differentiator)
+            {
+                if let Ok(live) = read_live(tab.id, endpoint).await {
+                    match multi_session::choose(
+                        &target,
+                        &live,
+                        current,
+                        request.base.as_ref(),
+                        &url,
+                    ) {
+                        multi_session::Choice::Open(live_url) => {
+                            open(&live_url, &tab, new_tab).await?;
+                            return Ok(SwitchDone {
+                                method: SwitchMethod::MultiSession,
+                                destination: Some(live_url),
+                            });
+                        }
+                        multi_session::Choice::Full(message) => {
+                            return Err(ErrorBody::new(ErrorCode::SigninFailed, message));
+                        }
+                        multi_session::Choice::SwitchFrom(from) => {
+                            post.url = multi_session::switch_url(endpoint, &from);
+                        }
+                    }
+                }
+            }
             let answer = chrome::run_in_tab(tab.id, "postJson", &js(json!([post.url, post.body])))
                 .await
                 .map_err(|e| internal("cannot send the switch from the console tab", &e))?;
@@ -259,6 +296,67 @@ where
             })
         }
     }
+}
+
+/// The console's live sessions, read in the tab from the sign-in host its page names.
+async fn read_live(tab: i32, endpoint: &str) -> Result<Vec<multi_session::LiveSession>, ErrorBody> {
+    let answer = chrome::run_in_tab(
+        tab,
+        "getJson",
+        &js(json!([multi_session::list_url(endpoint)])),
+    )
+    .await
+    .map_err(|e| internal("cannot read the console's sessions in the tab", &e))?;
+    let got: Posted = read(&answer)
+        .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "the console tab gave no answer"))?;
+    if !(200..=299).contains(&got.status) {
+        return Err(ErrorBody::new(
+            ErrorCode::SigninFailed,
+            format!(
+                "the console's list of signed-in sessions answered HTTP {} (signed out?)",
+                got.status
+            ),
+        ));
+    }
+    multi_session::parse_list(&got.text)
+        .map_err(|e| ErrorBody::new(ErrorCode::SigninFailed, e.to_string()))
+}
+
+/// Answer [`crate::messages::PageRequest::LiveSessions`]: the identities signed in to the
+/// console now, read in the active tab when it is a console page in multi-session mode.
+/// (The worker's; the popup's module leaves it out.)
+#[cfg(feature = "pages")]
+pub(crate) async fn live_sessions() -> Result<crate::messages::LiveSessions, ErrorBody> {
+    let tab = active_tab().await?;
+    let page = read_page(&tab).await.ok_or_else(|| {
+        ErrorBody::new(
+            ErrorCode::InvalidParams,
+            "the active tab is not an AWS console page Switchyard can read",
+        )
+    })?;
+    let session = page
+        .session_meta
+        .as_deref()
+        .map(SessionData::parse)
+        .unwrap_or_default();
+    let endpoint = session
+        .signin_endpoint
+        .filter(|_| session.multi_session)
+        .ok_or_else(|| {
+            ErrorBody::new(
+                ErrorCode::InvalidParams,
+                "the console tab is not in multi-session mode",
+            )
+        })?;
+    let live = read_live(tab.id, &endpoint).await?;
+    Ok(crate::messages::LiveSessions {
+        sessions: live
+            .iter()
+            .map(multi_session::LiveSession::describe)
+            .collect(),
+        summary: multi_session::summary(&live),
+        full: live.len() >= multi_session::MAX_SESSIONS,
+    })
 }
 
 /// The error a multi-session switch reply means, with what to do; `None` for a 2xx.

@@ -8,9 +8,9 @@ import init, {
   context_menu_register,
   menu_clicked,
 } from "./pkg/switchyard_extension.js";
-import { readPage, submitForm, postJson } from "./page_functions.js";
+import { readPage, submitForm, postJson, getJson } from "./page_functions.js";
 
-const PAGE_FUNCTIONS = { readPage, submitForm, postJson };
+const PAGE_FUNCTIONS = { readPage, submitForm, postJson, getJson };
 
 // Run one of PAGE_FUNCTIONS in a tab's page (called from wasm: switching.rs); its result.
 globalThis.switchyardRunInTab = async (tabId, name, args) => {

@@ -46,6 +46,19 @@ export function submitForm(action, fields) {
   return { sent_at: Date.now() };
 }
 
+/** GET JSON with the page's cookies (the console's list of signed-in sessions). */
+export async function getJson(url) {
+  try {
+    const response = await fetch(url, {
+      credentials: 'include',
+      headers: { Accept: 'application/json', 'X-CSRF-PROTECTION': '1' },
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    return { status: 0, text: String(error) };
+  }
+}
+
 /** POST JSON with the page's cookies (the multi-session switch); the status and body. */
 export async function postJson(url, body) {
   const sentAt = Date.now();

@@ -34,6 +34,43 @@ struct UserInfo {
     alias: Option<String>,
 }
 
+/// Why a console page's session could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    #[error(
+        "the page has neither the console's session data (its awsc-session-data meta tag) nor \
+         its aws-userInfo cookie: it may be signed out, or still loading"
+    )]
+    Missing,
+    #[error("the page's session data is not what the AWS console writes: {0}")]
+    Garbage(&'static str),
+}
+
+/// [`read`], saying why nothing could be read.
+pub fn read_checked(
+    session_meta: Option<&str>,
+    user_info: Option<&str>,
+) -> Result<ConsoleSession, Unreadable> {
+    let meta = session_meta.filter(|m| !m.trim().is_empty());
+    let info = user_info.filter(|i| !i.trim().is_empty());
+    if meta.is_none() && info.is_none() {
+        return Err(Unreadable::Missing);
+    }
+    if let Some(session) = read(meta, info) {
+        return Ok(session);
+    }
+    let meta_json = meta.map(|m| serde_json::from_str::<serde_json::Value>(m));
+    Err(Unreadable::Garbage(match (meta_json, info) {
+        (Some(Err(_)), _) => "its awsc-session-data meta tag is not JSON",
+        (Some(Ok(serde_json::Value::Object(_))), None) => {
+            "its awsc-session-data meta tag names no 12-digit accountId"
+        }
+        (Some(Ok(_)), None) => "its awsc-session-data meta tag is not a JSON object",
+        (_, Some(_)) => "neither its meta tag nor its aws-userInfo cookie names an account",
+        (None, None) => "nothing names an account",
+    }))
+}
+
 /// Read the session from the meta tag's content and the `aws-userInfo` cookie's value.
 pub fn read(session_meta: Option<&str>, user_info: Option<&str>) -> Option<ConsoleSession> {
     let meta: Meta = session_meta
@@ -164,6 +201,30 @@ mod tests {
         let session = read(Some(r#"{"accountId":"999999999999"}"#), Some(&value)).unwrap();
         assert_eq!(session.account_id, "999999999999");
         assert_eq!(session.role_name, None);
+    }
+
+    #[test]
+    fn missing_and_garbage_session_data_are_told_apart() {
+        assert_eq!(read_checked(None, None), Err(Unreadable::Missing));
+        assert_eq!(read_checked(Some("  "), Some("")), Err(Unreadable::Missing));
+        for (meta, cookie, says) in [
+            (Some("<script>alert(1)</script>"), None, "not JSON"),
+            (
+                Some(r#"{"accountId":"DROP TABLE"}"#),
+                None,
+                "no 12-digit accountId",
+            ),
+            (Some("[1,2]"), None, "not a JSON object"),
+            (Some(r#"{"accountId":"1"}"#), Some("%%%garbage"), "neither"),
+            (None, Some("not-json"), "neither"),
+        ] {
+            let error = read_checked(meta, cookie).unwrap_err();
+            assert!(error.to_string().contains(says), "{error}");
+        }
+        assert_eq!(
+            read_checked(Some(r#"{"accountId":"123456789012"}"#), None).map(|s| s.account_id),
+            Ok("123456789012".to_owned())
+        );
     }
 
     #[test]

@@ -12,8 +12,11 @@
 //!
 //! The reader's rules:
 //! - lines end with `\n`, `\r\n` or a lone `\r`; a leading byte-order mark is ignored;
-//! - a line whose first non-blank character is `;` or `#` is a comment; after a value,
-//!   `;` or `#` preceded by a blank starts a comment (`color = #ffaaee` keeps its `#`);
+//! - a line whose first non-blank character is `;` or `#` is a comment; in
+//!   `~/.aws/config`, after a value, `;` or `#` preceded by a blank starts a comment; in
+//!   an AESR configuration (as AESR's own parser reads it) `;` or `#` anywhere in a value
+//!   does, blank before it or not (`color = ffaaee; pink`), except a `#` that opens the
+//!   value (`color = #ffaaee` keeps its color);
 //! - `[NAME]` opens a section (`[profile NAME] ; comment` too); keys are `key = value`,
 //!   matched case-insensitively; a key given twice in a section: the later value is used;
 //! - in `~/.aws/config`, an indented line under a key with an empty value (`s3 =`
@@ -21,22 +24,35 @@
 //!   ignored;
 //! - a section defined twice: the later one is used and the earlier one is noted.
 //!
-//! AESR specifics (its README and its parser): a target is `role_arn`, or
-//! `aws_account_id` + `role_name`; `color` (hex, `#` optional, 3 or 6 digits), `region`,
-//! `image`, `source_profile` are optional. A *base* profile (one with `aws_account_id`, no
-//! role and no `source_profile`, or one another section names as its `source_profile`)
-//! is the account one signs in to, not a target; its `target_role_name` and
-//! `target_region` are the defaults of the targets that name it. An `aws_account_id` may
-//! be an alias in AESR; an alias cannot form a role ARN, so such a target is skipped with
-//! that reason (`1234-5678-9012` is read as an id). Without a `role_arn` the partition is
-//! read from the region (`cn-…` → `aws-cn`, `us-gov-…` → `aws-us-gov`), `aws` otherwise.
+//! AESR specifics (its README and its parser, `aesr-config`): a target is `role_arn`, or
+//! `aws_account_id` + `role_name`; `color` (hex, `#` optional, 3 or 6 digits), `region`
+//! (where the switched console lands), `image` (an `https://` address, quotes allowed),
+//! `source_profile` are optional. The section name is the target's display name. The
+//! same role under two section names is two targets, each with its name and color. A
+//! *base* profile (one with `aws_account_id`, no role and no `source_profile`, or one
+//! another section names as its `source_profile` and that has no `source_profile` of its
+//! own) is the account one signs in to, not a target: its `aws_account_id` (an id or an
+//! alias), `aws_account_alias` and `role_name` (the role, or IAM Identity Center
+//! permission set, signed in as there) go with each of its targets as their
+//! [`TargetBase`], and its `target_role_name` and `target_region` are their defaults. A
+//! profile with its own `source_profile` that others name as theirs is kept as a target
+//! and is their base too, with a remark. An alias cannot form a role ARN, so a target
+//! given by alias is skipped with that reason (`1234-5678-9012` is read as an id).
+//! Without a `role_arn` the partition is read from the region (`cn-…` → `aws-cn`,
+//! `us-gov-…` → `aws-us-gov`, `eusc-…` → `aws-eusc`), `aws` otherwise.
+//!
+//! Where AWS Extend Switch Roles refuses a whole configuration (a key given twice or
+//! without a value, a line that is not `key = value`, keys before any section,
+//! `role_arn` beside `aws_account_id`, an undefined `source_profile`), Switchyard keeps
+//! every good entry and says so in a remark ([`Parsed::remarks`]), or in the note of
+//! what it skipped.
 //!
 //! Notes name the section (its profile name) or the line; key lines before any header
 //! make one note; at most [`MAX_SKIPPED`] notes are returned.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::protocol::roles::{Skipped, TargetSource};
+use crate::protocol::roles::{Skipped, TargetBase, TargetSource};
 use crate::targets::{is_role_name, parse_role_arn, ListedRole};
 
 /// At most this many notes are returned; past it, one last note says how many more.
@@ -45,35 +61,87 @@ pub const MAX_SKIPPED: usize = 100;
 /// Names and values quoted in notes are cut to this many characters.
 const QUOTE_CHARS: usize = 64;
 
+/// An AWS Extend Switch Roles configuration as read: the targets, what could not be used
+/// (and why), and what was used with a remark.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    pub roles: Vec<ListedRole>,
+    pub skipped: Vec<Skipped>,
+    /// Used, with a remark: where Switchyard keeps what AWS Extend Switch Roles would
+    /// refuse the whole configuration for, and profiles both a target and a base.
+    pub remarks: Vec<Skipped>,
+}
+
+/// What AWS Extend Switch Roles does with the same text, said in a remark.
+const AESR_REFUSES: &str =
+    "AWS Extend Switch Roles refuses the whole configuration for this; Switchyard keeps the \
+     rest";
+
 /// Parse an AWS Extend Switch Roles configuration. Never fails: what cannot be used is
 /// in the second list, naming the section or line and why.
 pub fn parse_extend_switch_roles(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
-    let (sections, mut notes) = read_ini(text, Dialect::ExtendSwitchRoles);
+    let parsed = read_extend_switch_roles(text);
+    (parsed.roles, parsed.skipped)
+}
+
+/// Parse an AWS Extend Switch Roles configuration, with the remarks of the import report.
+pub fn read_extend_switch_roles(text: &str) -> Parsed {
+    let ini = read_ini(text, Dialect::ExtendSwitchRoles);
+    let (sections, mut notes, mut remarks) = (ini.sections, ini.skipped, ini.remarks);
     let by_name: BTreeMap<&str, &Section> = sections.iter().map(|s| (s.name.as_str(), s)).collect();
-    let referenced: BTreeSet<&str> = sections
+    // Which profiles name each profile as their source_profile.
+    let mut referenced: BTreeMap<&str, usize> = BTreeMap::new();
+    for source in sections
         .iter()
         .filter_map(|s| s.get("source_profile"))
         .filter(|p| !p.is_empty())
-        .collect();
+    {
+        *referenced.entry(source).or_default() += 1;
+    }
     let mut roles = Vec::new();
     for section in &sections {
         let role_arn = section.get("role_arn").filter(|v| !v.is_empty());
         let account = section.get("aws_account_id").filter(|v| !v.is_empty());
         let own_role = section.get("role_name").filter(|v| !v.is_empty());
-        let is_base = referenced.contains(section.name.as_str())
-            || (role_arn.is_none()
-                && own_role.is_none()
-                && account.is_some()
-                && section.get("source_profile").is_none());
+        let source = section.get("source_profile").filter(|v| !v.is_empty());
+        let users = referenced.get(section.name.as_str()).copied().unwrap_or(0);
+        // A base is where one signs in: named as a source_profile and signed in to
+        // directly (its role_name is the role signed in as), or an account alone. A
+        // profile that is switched to from its own base stays a target too.
+        let is_base = (users > 0 && source.is_none())
+            || (role_arn.is_none() && own_role.is_none() && account.is_some() && source.is_none());
         if is_base {
             continue;
         }
-        let base = section
-            .get("source_profile")
-            .and_then(|p| by_name.get(p).copied());
         let what = quote(&section.name);
+        // Remarks on an entry that is then skipped would only confuse: kept until it is used.
+        let mut remarked = Vec::new();
+        if users > 0 {
+            remarked.push(Skipped {
+                what: what.clone(),
+                why: format!(
+                    "line {}: a target of {} and the source_profile of {users} profile(s): \
+                     kept as both (shown from a session in {}, and their base)",
+                    section.line,
+                    quote(source.unwrap_or_default()),
+                    quote(source.unwrap_or_default()),
+                ),
+            });
+        }
+        let base = source.and_then(|p| by_name.get(p).copied());
+        if let (Some(name), None) = (source, base) {
+            remarked.push(Skipped {
+                what: what.clone(),
+                why: format!(
+                    "line {}: source_profile `{}` is not defined here; the role is kept, \
+                     shown from any session ({AESR_REFUSES})",
+                    section.line,
+                    quote(name)
+                ),
+            });
+        }
         let role_arn = match (role_arn, account) {
-            (Some(arn), _) => {
+            (Some(arn), other) => {
                 if parse_role_arn(arn).is_none() {
                     notes.push(Skipped {
                         what,
@@ -85,6 +153,16 @@ pub fn parse_extend_switch_roles(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) 
                         ),
                     });
                     continue;
+                }
+                if other.is_some() || own_role.is_some() {
+                    remarked.push(Skipped {
+                        what: what.clone(),
+                        why: format!(
+                            "line {}: role_arn is used, aws_account_id and role_name beside it \
+                             are not ({AESR_REFUSES})",
+                            section.line
+                        ),
+                    });
                 }
                 arn.to_owned()
             }
@@ -161,23 +239,96 @@ pub fn parse_extend_switch_roles(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) 
                 color
             }
         };
+        let image = match section.get("image").filter(|v| !v.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let image = image_url(raw);
+                if image.is_none() {
+                    notes.push(Skipped {
+                        what: quote(&section.name),
+                        why: format!(
+                            "line {}: image `{}` is not an https:// address; the role is \
+                             kept without it",
+                            section.line,
+                            quote(raw)
+                        ),
+                    });
+                }
+                image
+            }
+        };
         let region = checked_region(section, region_of(section, base), &mut notes);
+        remarks.append(&mut remarked);
         roles.push(ListedRole {
             role_arn,
             source: TargetSource::Imported,
             label: Some(section.name.clone()),
             color,
             region,
+            image,
+            base: base.map(base_of),
         });
     }
-    (roles, cap(notes))
+    Parsed {
+        roles,
+        skipped: cap(notes),
+        remarks: cap(remarks),
+    }
+}
+
+/// What a base section says of the account one signs in to.
+fn base_of(section: &Section) -> TargetBase {
+    let arn = section
+        .get("role_arn")
+        .and_then(parse_role_arn)
+        .map(|a| (a.account_id.to_owned(), a.role_name.to_owned()));
+    let given = section.get("aws_account_id").filter(|v| !v.is_empty());
+    let account_id = arn
+        .as_ref()
+        .map(|(id, _)| id.clone())
+        .or_else(|| given.and_then(account_id));
+    let account_alias = section
+        .get("aws_account_alias")
+        .filter(|v| !v.is_empty())
+        .or(given.filter(|g| account_id_of(g).is_none()))
+        .map(str::to_owned);
+    let role_name = arn.map(|(_, role)| role).or_else(|| {
+        section
+            .get("role_name")
+            .filter(|v| !v.is_empty())
+            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
+    });
+    TargetBase {
+        profile: section.name.clone(),
+        account_id,
+        account_alias,
+        role_name,
+    }
+}
+
+fn account_id_of(raw: &str) -> Option<String> {
+    account_id(raw)
+}
+
+/// An `https://` address (quotes around it allowed, as AESR's README writes them), at most
+/// 2,048 characters, without blanks, quotes or angle brackets.
+fn image_url(raw: &str) -> Option<String> {
+    let url = raw.trim().trim_matches('"').trim();
+    let rest = url.strip_prefix("https://")?;
+    let ok = !rest.is_empty()
+        && url.len() <= 2048
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`".contains(c));
+    ok.then(|| url.to_owned())
 }
 
 /// Parse `~/.aws/config`: every profile (`[default]`, `[profile NAME]`) with a
 /// `role_arn`. SSO profiles, `[sso-session …]` and `[services …]` sections are not role
 /// lists and are passed over without a note.
 pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
-    let (sections, mut notes) = read_ini(text, Dialect::AwsConfig);
+    let ini = read_ini(text, Dialect::AwsConfig);
+    let (sections, mut notes) = (ini.sections, ini.skipped);
     let mut roles = Vec::new();
     for section in &sections {
         let Some(arn) = section.get("role_arn") else {
@@ -214,6 +365,8 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
             label: Some(section.name.clone()),
             color: None,
             region,
+            image: None,
+            base: None,
         });
     }
     (roles, cap(notes))
@@ -264,6 +417,7 @@ fn partition_of(region: Option<&str>) -> &'static str {
     match region {
         Some(r) if r.starts_with("cn-") => "aws-cn",
         Some(r) if r.starts_with("us-gov-") => "aws-us-gov",
+        Some(r) if r.starts_with("eusc-") => "aws-eusc",
         _ => "aws",
     }
 }
@@ -361,9 +515,26 @@ enum State {
     Discarding,
 }
 
-fn read_ini(text: &str, dialect: Dialect) -> (Vec<Section>, Vec<Skipped>) {
+/// What [`read_ini`] read: the sections, what it could not use, and what it used with a
+/// remark (AESR's dialect only: where AESR would refuse the whole text).
+struct Ini {
+    sections: Vec<Section>,
+    skipped: Vec<Skipped>,
+    remarks: Vec<Skipped>,
+}
+
+fn read_ini(text: &str, dialect: Dialect) -> Ini {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let aesr = dialect == Dialect::ExtendSwitchRoles;
+    let refuses = |why: String| {
+        if aesr {
+            format!("{why} ({AESR_REFUSES})")
+        } else {
+            why
+        }
+    };
     let mut notes = Vec::new();
+    let mut remarks = Vec::new();
     // In order of their headers; a name defined again empties the earlier slot (noted).
     let mut sections: Vec<Option<Section>> = Vec::new();
     let mut state = State::Outside;
@@ -432,13 +603,16 @@ fn read_ini(text: &str, dialect: Dialect) -> (Vec<Section>, Vec<Skipped>) {
             if !matches!(state, State::Discarding) {
                 notes.push(Skipped {
                     what: format!("line {number}"),
-                    why: format!("`{}` is not `key = value`", quote(line)),
+                    why: refuses(format!("`{}` is not `key = value`", quote(line))),
                 });
             }
             continue;
         };
         let key = key.trim().to_ascii_lowercase();
-        let value = strip_inline_comment(value.trim());
+        let value = match dialect {
+            Dialect::ExtendSwitchRoles => strip_aesr_comment(value.trim()),
+            Dialect::AwsConfig => strip_inline_comment(value.trim()),
+        };
         match &mut state {
             State::Discarding => {}
             State::Outside => {
@@ -456,7 +630,23 @@ fn read_ini(text: &str, dialect: Dialect) -> (Vec<Section>, Vec<Skipped>) {
                     continue;
                 }
                 nested = value.is_empty();
-                section.keys.insert(key, value.to_owned());
+                if aesr && value.is_empty() {
+                    remarks.push(Skipped {
+                        what: quote(&section.name),
+                        why: refuses(format!("line {number}: `{}` has no value", quote(&key))),
+                    });
+                }
+                if let Some(earlier) = section.keys.insert(key.clone(), value.to_owned()) {
+                    if aesr && earlier != value {
+                        remarks.push(Skipped {
+                            what: quote(&section.name),
+                            why: refuses(format!(
+                                "line {number}: `{}` is given again; the later value is used",
+                                quote(&key)
+                            )),
+                        });
+                    }
+                }
             }
         }
     }
@@ -468,11 +658,17 @@ fn read_ini(text: &str, dialect: Dialect) -> (Vec<Section>, Vec<Skipped>) {
             0,
             Skipped {
                 what: format!("line {first_outside}"),
-                why: format!("{outside_keys} key line(s) before any [section] header are ignored"),
+                why: refuses(format!(
+                    "{outside_keys} key line(s) before any [section] header are ignored"
+                )),
             },
         );
     }
-    (sections.into_iter().flatten().collect(), notes)
+    Ini {
+        sections: sections.into_iter().flatten().collect(),
+        skipped: notes,
+        remarks,
+    }
 }
 
 /// The lines of `text`, ended by `\n`, `\r\n` or a lone `\r`.
@@ -522,6 +718,17 @@ fn section_header(line: &str, dialect: Dialect) -> Option<(String, bool)> {
 fn split_word(text: &str) -> Option<(&str, &str)> {
     let i = text.find([' ', '\t'])?;
     Some((&text[..i], text[i..].trim()))
+}
+
+/// AESR's comments: `;` anywhere in a value starts one, blank before it or not
+/// (`color = ffaaee; pink`), and so does `#`, except as the value's first character (a
+/// color written `#ffaaee`, which AESR itself would read as an empty value).
+fn strip_aesr_comment(value: &str) -> &str {
+    let cut = value
+        .char_indices()
+        .find(|&(i, c)| c == ';' || (c == '#' && i > 0))
+        .map_or(value.len(), |(i, _)| i);
+    value[..cut].trim_end()
 }
 
 /// `value ; comment` or `value # comment` → `value`. A `;` or `#` right at the start

@@ -6,9 +6,11 @@
 //! - [`policy`]: the IAM policy engine (documents, conditions, evaluation).
 //! - The domain rules: [`switch`] (switch targets, sign-in and console hosts, the switch
 //!   requests; with [`settings`] and [`console_session`]), [`targets`] and [`imports`]
-//!   (who may switch where, and hand-written lists), [`provision`] (plans, checks and the
-//!   job journal's rules), [`users`] (IAM user rules), [`team`] (the names, colors and
-//!   role hints a whole team sees, from account tags), [`connection`] (a broken link to
+//!   (who may switch where, and hand-written lists), [`scope`] (which targets a console
+//!   session reaches), [`multi_session`] (the identities signed in now and how a switch
+//!   respects them), [`provision`] (plans, checks and the
+//!   job journal's rules), [`users`] (IAM user rules), [`team`] (the names, colors and role hints a
+//!   whole team sees, from account tags), [`connection`] (a broken link to
 //!   the daemon and its fix) and [`extension_ids`] (who may talk to the host).
 //!
 //! This crate does no I/O, starts no runtime and knows nothing of wasm-bindgen or the
@@ -20,9 +22,11 @@ pub mod connection;
 pub mod console_session;
 pub mod extension_ids;
 pub mod imports;
+pub mod multi_session;
 pub mod policy;
 pub mod protocol;
 pub mod provision;
+pub mod scope;
 pub mod settings;
 pub mod switch;
 pub mod targets;

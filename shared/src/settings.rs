@@ -25,6 +25,10 @@ pub struct Settings {
     pub switch_method: SwitchMethod,
     /// The daemon profile whose credentials the extension uses (`None`: the default).
     pub profile: Option<String>,
+    /// List only the targets reachable from the console tab's session (an import's
+    /// targets under their base account, as AWS Extend Switch Roles lists them; see
+    /// [`crate::scope`]). Off: every target, those of other bases marked.
+    pub only_reachable: bool,
 }
 
 impl Default for Settings {
@@ -35,6 +39,7 @@ impl Default for Settings {
             open_mode: OpenMode::ThisTab,
             switch_method: SwitchMethod::Auto,
             profile: None,
+            only_reachable: false,
         }
     }
 }
@@ -150,6 +155,7 @@ mod tests {
             open_mode: OpenMode::NewTab,
             switch_method: SwitchMethod::Federation,
             profile: Some("work".into()),
+            only_reachable: true,
         };
         assert_eq!(Settings::from_stored(Some(&settings.to_stored())), settings);
         assert!(settings

@@ -50,12 +50,22 @@ pub enum Partition {
     AwsUsGov,
     #[serde(rename = "aws-cn")]
     AwsCn,
+    /// The AWS European Sovereign Cloud (region `eusc-de-east-1`): sign-in only at
+    /// regional hosts (`{region}.signin.amazonaws-eusc.eu`, as the SDKs' endpoint rules
+    /// have it), the console at `console.amazonaws-eusc.eu`.
+    #[serde(rename = "aws-eusc")]
+    AwsEusc,
 }
 
 impl Partition {
-    pub const ALL: [Partition; 3] = [Partition::Aws, Partition::AwsUsGov, Partition::AwsCn];
+    pub const ALL: [Partition; 4] = [
+        Partition::Aws,
+        Partition::AwsUsGov,
+        Partition::AwsCn,
+        Partition::AwsEusc,
+    ];
 
-    /// The partition named in ARNs (`aws`, `aws-us-gov`, `aws-cn`).
+    /// The partition named in ARNs (`aws`, `aws-us-gov`, `aws-cn`, `aws-eusc`).
     pub fn from_name(name: &str) -> Option<Partition> {
         Partition::ALL.into_iter().find(|p| p.name() == name)
     }
@@ -65,6 +75,43 @@ impl Partition {
             Partition::Aws => "aws",
             Partition::AwsUsGov => "aws-us-gov",
             Partition::AwsCn => "aws-cn",
+            Partition::AwsEusc => "aws-eusc",
+        }
+    }
+
+    /// The partition whose regions start so (`cn-…`, `us-gov-…`, `eusc-…`; `aws` for the
+    /// rest).
+    pub fn of_region(region: &str) -> Partition {
+        if region.starts_with("cn-") {
+            Partition::AwsCn
+        } else if region.starts_with("us-gov-") {
+            Partition::AwsUsGov
+        } else if region.starts_with("eusc-") {
+            Partition::AwsEusc
+        } else {
+            Partition::Aws
+        }
+    }
+
+    /// The region the partition's sign-in goes to when none is known: the European
+    /// Sovereign Cloud has no global sign-in host.
+    pub fn default_region(self) -> Option<&'static str> {
+        match self {
+            Partition::AwsEusc => Some("eusc-de-east-1"),
+            _ => None,
+        }
+    }
+
+    /// The sign-in host for a switch made from a console page in `region` (the page's
+    /// region, or the partition's default): `eu-west-1.signin.aws.amazon.com`; the global
+    /// host for `us-east-1` (AWS's sign-in endpoint there) or without a region.
+    pub fn signin_host_for(self, region: Option<&str>) -> String {
+        let region = region
+            .filter(|r| is_region(r) && Partition::of_region(r) == self)
+            .or(self.default_region());
+        match region {
+            Some("us-east-1") | None => self.signin_host().to_owned(),
+            Some(region) => format!("{region}.{}", self.signin_host()),
         }
     }
 
@@ -74,6 +121,7 @@ impl Partition {
             Partition::Aws => "signin.aws.amazon.com",
             Partition::AwsUsGov => "signin.amazonaws-us-gov.com",
             Partition::AwsCn => "signin.amazonaws.cn",
+            Partition::AwsEusc => "signin.amazonaws-eusc.eu",
         }
     }
 
@@ -83,6 +131,7 @@ impl Partition {
             Partition::Aws => "console.aws.amazon.com",
             Partition::AwsUsGov => "console.amazonaws-us-gov.com",
             Partition::AwsCn => "console.amazonaws.cn",
+            Partition::AwsEusc => "console.amazonaws-eusc.eu",
         }
     }
 
@@ -236,7 +285,7 @@ fn is_host_label(label: &str) -> bool {
 pub enum InvalidTarget {
     #[error("{0:?} is not a role ARN like arn:aws:iam::123456789012:role/NAME")]
     RoleArn(String),
-    #[error("{0:?} is not a partition Switchyard knows (aws, aws-us-gov, aws-cn)")]
+    #[error("{0:?} is not a partition Switchyard knows (aws, aws-us-gov, aws-cn, aws-eusc)")]
     Partition(String),
     #[error("{0:?} is not an AWS account id (12 digits)")]
     AccountId(String),
@@ -261,6 +310,9 @@ pub struct SwitchTarget {
     pub display_name: String,
     /// `rrggbb` (lowercase, no `#`), or none.
     pub color: Option<String>,
+    /// Where the switched console lands (a list's `region`), when one is given: the
+    /// console page's region otherwise.
+    pub region: Option<String>,
 }
 
 impl SwitchTarget {
@@ -308,7 +360,17 @@ impl SwitchTarget {
             role_name: role_name.to_owned(),
             display_name,
             color,
+            region: None,
         })
+    }
+
+    /// Land in `region` after switching (ignored unless a region of the target's
+    /// partition).
+    pub fn landing_in(mut self, region: Option<&str>) -> SwitchTarget {
+        self.region = region
+            .filter(|r| is_region(r) && Partition::of_region(r) == self.partition)
+            .map(str::to_owned);
+        self
     }
 
     /// From a role ARN: partition, account and role (with its path) come from the ARN.
@@ -335,7 +397,8 @@ impl SwitchTarget {
         if !is_role_name(&target.role_name) {
             return Err(InvalidTarget::RoleName(target.role_name.clone()));
         }
-        let switch = SwitchTarget::from_arn(&target.role_arn, &target.display_name, &target.color)?;
+        let switch = SwitchTarget::from_arn(&target.role_arn, &target.display_name, &target.color)?
+            .landing_in(target.region.as_deref());
         let name = switch.role_name.rsplit('/').next().unwrap_or_default();
         if switch.account_id != target.account_id || name != target.role_name {
             return Err(InvalidTarget::RoleArn(target.role_arn.clone()));
@@ -476,7 +539,7 @@ pub fn multi_session_request(
         "roleName": target.role_name,
         "displayName": target.display_name,
         "color": target.color_field(),
-        "redirectUri": destination_after_switch(current_url, target.partition),
+        "redirectUri": landing(current_url, target),
     });
     Ok(JsonPost {
         url: format!(
@@ -528,7 +591,10 @@ pub enum Plan {
 /// (a page that is not the console, a page that could not be read, another partition).
 pub fn plan(target: &SwitchTarget, tab_url: &str, page: Option<&PageFacts>) -> Plan {
     let federate = Plan::Federate {
-        destination: tab_url.to_owned(),
+        destination: match target.region {
+            Some(_) => landing(tab_url, target),
+            None => tab_url.to_owned(),
+        },
     };
     let on_console = SimpleUrl::parse(tab_url)
         .and_then(|url| console_host(url.host))
@@ -536,6 +602,9 @@ pub fn plan(target: &SwitchTarget, tab_url: &str, page: Option<&PageFacts>) -> P
     let Some(page) = page.filter(|_| on_console) else {
         return federate;
     };
+    let tab_region = SimpleUrl::parse(tab_url)
+        .and_then(|url| console_host(url.host))
+        .and_then(|host| host.region);
     let session = page
         .session_meta
         .as_deref()
@@ -553,11 +622,13 @@ pub fn plan(target: &SwitchTarget, tab_url: &str, page: Option<&PageFacts>) -> P
     }
     match page.csrf.as_deref().filter(|c| !c.is_empty()) {
         Some(csrf) if !session.multi_session => {
+            // The page's own sign-in endpoint is a hint; without it (a console page that
+            // lost its meta tag) the host follows from the partition and the page's region.
             let host = session
                 .signin_endpoint
                 .clone()
-                .unwrap_or_else(|| target.partition.signin_host().to_owned());
-            let redirect = destination_after_switch(tab_url, target.partition);
+                .unwrap_or_else(|| target.partition.signin_host_for(tab_region.as_deref()));
+            let redirect = landing(tab_url, target);
             Plan::Classic(classic_form(target, &host, &redirect, csrf, false))
         }
         _ => federate,
@@ -621,7 +692,7 @@ pub fn switch_link(target: &SwitchTarget) -> String {
     }
     format!(
         "https://{}/switchrole?{}",
-        target.partition.signin_host(),
+        target.partition.signin_host_for(None),
         query.finish()
     )
 }
@@ -777,7 +848,10 @@ fn is_console_url(url: &str, partition: Partition) -> bool {
 
 /// The console's sign-out URL of a partition (federation needs no live console session).
 pub fn logout_url(partition: Partition) -> String {
-    format!("https://{}/oauth?Action=logout", partition.signin_host())
+    format!(
+        "https://{}/oauth?Action=logout",
+        partition.signin_host_for(None)
+    )
 }
 
 /// Where to send a tab to use a federated `login_url`. A tab on the partition's console has
@@ -794,6 +868,24 @@ pub fn federated_entry(login_url: &str, partition: Partition, tab_url: &str) -> 
         .append_pair("redirect_uri", login_url)
         .finish();
     format!("{}&{next}", logout_url(partition))
+}
+
+/// Where `target` lands when switched to from `current_url`: as
+/// [`destination_after_switch`], in the target's own region when it has one.
+pub fn landing(current_url: &str, target: &SwitchTarget) -> String {
+    let destination = destination_after_switch(current_url, target.partition);
+    let Some(region) = target.region.as_deref() else {
+        return destination;
+    };
+    // The same service, in the target's region.
+    let service = SimpleUrl::parse(&destination).map(|url| url.path.to_owned());
+    let host = target.partition.console_host_in(Some(region));
+    match service.as_deref() {
+        Some(path) if path != "/" && !path.is_empty() && path != "/console/home" => {
+            format!("https://{host}{path}?region={region}")
+        }
+        _ => console_home(target.partition, Some(region)),
+    }
 }
 
 /// Where to land after switching from `current_url`: the same service and region on a

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::policy::{Context, Decision, Effect, Evaluator, Policy};
-use crate::protocol::roles::{Target, TargetDecision, TargetSource};
+use crate::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
 
 /// The role AWS Organizations creates in each new member account.
 pub const ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";
@@ -73,6 +73,10 @@ pub struct ListedRole {
     /// `RRGGBB`.
     pub color: Option<String>,
     pub region: Option<String>,
+    /// An `https://` image (AESR's `image`).
+    pub image: Option<String>,
+    /// Where one signs in before switching to it (AESR's `source_profile`).
+    pub base: Option<TargetBase>,
 }
 
 /// Everything discovery knows, ready to be decided.
@@ -85,6 +89,10 @@ pub struct Inputs {
     pub boundary: Option<Vec<Policy>>,
     /// False when the user's policies could not be read: list targets are then `unknown`.
     pub policies_known: bool,
+    /// Set when no policies are read because there is nothing to read them with (no key
+    /// stored for the profile, or a `lists_only` answer): the listed targets are then
+    /// `console` (the console session they are switched from decides), with this reason.
+    pub console: Option<String>,
     pub listed: Vec<ListedRole>,
     /// Account id → name, from the organization.
     pub accounts: BTreeMap<String, String>,
@@ -184,9 +192,19 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
         ASSUME_ROLE,
         context,
     );
+    let mut by_arn: std::collections::HashMap<&str, Vec<&ListedRole>> =
+        std::collections::HashMap::new();
+    for listed in &inputs.listed {
+        by_arn
+            .entry(listed.role_arn.as_str())
+            .or_default()
+            .push(listed);
+    }
     let mut targets = Vec::new();
     for (role_arn, named_by) in candidates {
-        let (decision, reasons) = if inputs.policies_known {
+        let (decision, reasons) = if let Some(reason) = &inputs.console {
+            (TargetDecision::Console, vec![reason.clone()])
+        } else if inputs.policies_known {
             let evaluation = evaluator.evaluate(&role_arn);
             let decision = match evaluation.decision {
                 Decision::Allowed => TargetDecision::Allowed,
@@ -223,31 +241,63 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
         if from_policy && !sources.contains(&TargetSource::Policy) {
             sources.insert(0, TargetSource::Policy);
         }
-        let listed = inputs
-            .listed
+        let listings = by_arn.get(role_arn.as_str()).map_or(&[][..], Vec::as_slice);
+        // One target per name an import gives the role (AESR lists the same role under
+        // two names twice, each with its name and color); other listings of it (a
+        // profile in ~/.aws/config) lend the first their color and region.
+        let mut entries: Vec<Option<&ListedRole>> = Vec::new();
+        for listed in listings
             .iter()
-            .find(|l| l.role_arn == role_arn && l.color.is_some())
-            .or_else(|| inputs.listed.iter().find(|l| l.role_arn == role_arn));
+            .filter(|l| l.source == TargetSource::Imported)
+        {
+            if !entries.iter().flatten().any(|e| e.label == listed.label) {
+                entries.push(Some(listed));
+            }
+        }
+        if entries.is_empty() {
+            let first = listings
+                .iter()
+                .find(|l| l.color.is_some())
+                .or(listings.first())
+                .copied();
+            entries.push(first);
+        }
         let look = inputs.team.get(arn.account_id);
-        let account_name = look
+        let org_name = look
             .and_then(|l| l.name.clone())
-            .or_else(|| inputs.accounts.get(arn.account_id).cloned())
-            .or_else(|| listed.and_then(|l| l.label.clone()));
-        targets.push(Target {
-            display_name: display_name(arn.role_name, account_name.as_deref(), arn.account_id),
-            color: listed
-                .and_then(|l| l.color.clone())
-                .or_else(|| look.and_then(|l| l.color.clone()))
-                .unwrap_or_else(|| color_for(arn.account_id)),
-            region: listed.and_then(|l| l.region.clone()),
-            account_id: arn.account_id.to_owned(),
-            role_name: arn.role_name.to_owned(),
-            account_name,
-            role_arn: role_arn.clone(),
-            sources,
-            decision,
-            reasons,
-        });
+            .or_else(|| inputs.accounts.get(arn.account_id).cloned());
+        for listed in entries {
+            let account_name = org_name
+                .clone()
+                .or_else(|| listed.and_then(|l| l.label.clone()));
+            let imported_name = listed
+                .filter(|l| l.source == TargetSource::Imported)
+                .and_then(|l| l.label.as_deref())
+                .map(clean_display_name)
+                .filter(|name| !name.is_empty());
+            targets.push(Target {
+                display_name: imported_name.unwrap_or_else(|| {
+                    display_name(arn.role_name, account_name.as_deref(), arn.account_id)
+                }),
+                color: listed
+                    .and_then(|l| l.color.clone())
+                    .or_else(|| listings.iter().find_map(|l| l.color.clone()))
+                    .or_else(|| look.and_then(|l| l.color.clone()))
+                    .unwrap_or_else(|| color_for(arn.account_id)),
+                region: listed
+                    .and_then(|l| l.region.clone())
+                    .or_else(|| listings.iter().find_map(|l| l.region.clone())),
+                account_id: arn.account_id.to_owned(),
+                role_name: arn.role_name.to_owned(),
+                account_name,
+                role_arn: role_arn.clone(),
+                sources: sources.clone(),
+                decision,
+                reasons: reasons.clone(),
+                image: listed.and_then(|l| l.image.clone()),
+                base: listed.and_then(|l| l.base.clone()),
+            });
+        }
     }
     targets.sort_by(|a, b| {
         rank(a.decision)
@@ -256,6 +306,7 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             .then_with(|| a.account_id.cmp(&b.account_id))
             .then_with(|| hint_rank(inputs, a).cmp(&hint_rank(inputs, b)))
             .then_with(|| a.role_name.cmp(&b.role_name))
+            .then_with(|| a.display_name.cmp(&b.display_name))
     });
     targets
 }
@@ -275,13 +326,14 @@ fn rank(decision: TargetDecision) -> u8 {
     match decision {
         TargetDecision::Allowed => 0,
         TargetDecision::Conditional => 1,
-        TargetDecision::Unknown => 2,
+        TargetDecision::Unknown | TargetDecision::Console => 2,
         TargetDecision::ImplicitDeny => 3,
         TargetDecision::ExplicitDeny => 4,
     }
 }
 
-/// Whether a target belongs in the default list (allowed, conditional, or unknown).
+/// Whether a target belongs in the default list (allowed, conditional, unknown, or left
+/// to the console).
 pub fn is_shown(target: &Target) -> bool {
     !matches!(
         target.decision,
@@ -294,6 +346,17 @@ pub fn is_shown(target: &Target) -> bool {
 pub fn display_name(role_name: &str, account_name: Option<&str>, account_id: &str) -> String {
     let text = format!("{role_name} @ {}", account_name.unwrap_or(account_id));
     text.chars().take(64).collect()
+}
+
+/// A list's name for a target as the console's display name: control characters left
+/// out, at most 64 characters (the console's limit).
+pub fn clean_display_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 /// A color for an account, the same every time: one of twelve distinct hues.

@@ -438,6 +438,8 @@ mod tests {
             color: Some("ff0000".to_owned()),
             region: None,
             source: TargetSource::Imported,
+            image: None,
+            base: None,
         });
         let shown: Vec<String> = decide(&inputs, &Context::new().with("aws:username", "alice"))
             .iter()

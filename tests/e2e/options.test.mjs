@@ -102,6 +102,7 @@ test('the options page shows, stores and applies the preferences', async () => {
       open_mode: 'new_tab',
       switch_method: 'federation',
       profile: null,
+      only_reachable: false,
     });
     await options.reload();
     await options.locator('#profile option[value="default"]').waitFor({ state: 'attached' });

@@ -16,6 +16,7 @@ import {
   startSecretService,
   addCredentials,
   freePort,
+  binDir,
 } from './harness.mjs';
 
 export const CSRF = 'csrf-classic-7f3a';
@@ -46,7 +47,10 @@ function certificate(dir) {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
-function consolePage(host, url) {
+/** HTML attribute text: what a page's `content='…'` may hold. */
+const attribute = (text) => text.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/</g, '&lt;');
+
+function consolePage(host, url, override) {
   const csrf = url.searchParams.has('nocsrf')
     ? ''
     : `<script>window.AWSC = { Auth: { getMbtc: () => ${JSON.stringify(CSRF)} } };</script>`;
@@ -54,9 +58,13 @@ function consolePage(host, url) {
   const session = multi
     ? { prismModeEnabled: true, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', sessionDifferentiator: SESSION, accountId: '123456789012' }
     : { prismModeEnabled: false, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', accountId: '123456789012' };
+  // A test may set the page's session data (`meta`: the meta tag's content as text, or
+  // null for a page without the tag, as regional pages were for a day in October 2025).
+  const meta = override && 'meta' in override ? override.meta : JSON.stringify(session);
+  const tag = meta === null ? '' : `<meta name="awsc-session-data" content='${attribute(meta)}'>`;
   // The console's own visible "Switch Role" fields are what password managers fill.
   return `<!doctype html><html><head><meta charset="utf-8">
-<meta name="awsc-session-data" content='${JSON.stringify(session)}'>
+${tag}
 <title>Console stand-in</title>
 ${csrf}
 </head><body><h1>console ${host}</h1>
@@ -66,7 +74,10 @@ ${csrf}
 
 /** The stand-in: one handler behind HTTPS (the browser) and loopback HTTP (the daemon). */
 export async function startStandIn(dir) {
-  const state = { requests: [], tokens: [], multiStatus: 200 };
+  // `page`: overrides of the console page (see consolePage) and of its aws-userInfo
+  // cookie (`userInfo`); `live`: the console's signed-in sessions, as
+  // /sessions/v1/list answers them.
+  const state = { requests: [], tokens: [], multiStatus: 200, page: null, live: [] };
   const handler = (req, res) => {
     let body = '';
     req.setEncoding('utf8');
@@ -84,10 +95,19 @@ export async function startStandIn(dir) {
         res.setHeader('Access-Control-Allow-Methods', 'POST');
       }
       if (req.method === 'OPTIONS') return res.writeHead(204).end();
-      if (host.endsWith('console.aws.amazon.com')) {
+      if (host.endsWith('console.aws.amazon.com') || host.endsWith('console.amazonaws-eusc.eu')) {
         // Who is signed in, as the console keeps it: URL-encoded JSON (the popup shows it).
-        res.setHeader('Set-Cookie', `aws-userInfo=${USER_INFO}; Domain=.aws.amazon.com; Path=/; Secure; SameSite=None`);
-        return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host, url));
+        const domain = host.endsWith('.eu') ? '.amazonaws-eusc.eu' : '.aws.amazon.com';
+        const userInfo = state.page?.userInfo ?? USER_INFO;
+        res.setHeader('Set-Cookie', `aws-userInfo=${userInfo}; Domain=${domain}; Path=/; Secure; SameSite=None`);
+        return res.writeHead(200, { 'Content-Type': 'text/html' }).end(consolePage(host, url, state.page));
+      }
+      // The console's list of its signed-in sessions (multi-session mode). A stand-in:
+      // AWS does not document this endpoint; the shape is the one the console's pages
+      // read (differentiator, principal_arn, expiry, auth_time, account_alias), as other
+      // extensions have recorded it.
+      if (req.method === 'GET' && url.pathname === '/sessions/v1/list') {
+        return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ sessions: state.live }));
       }
       if (req.method === 'POST' && url.pathname === '/switchrole') {
         const redirect = decodeURIComponent(new URLSearchParams(body).get('redirect_uri') || '');
@@ -176,7 +196,8 @@ export async function waitFor(what, check, timeout = 30000) {
 /** Host resolver rules sending AWS's sign-in and console hosts to the stand-in. */
 export function resolverRules(standIn) {
   const to = `127.0.0.1:${standIn.httpsPort}`;
-  return ['signin.aws.amazon.com', '*.signin.aws.amazon.com', 'console.aws.amazon.com', '*.console.aws.amazon.com']
+  return ['signin.aws.amazon.com', '*.signin.aws.amazon.com', 'console.aws.amazon.com', '*.console.aws.amazon.com',
+    'signin.amazonaws-eusc.eu', '*.signin.amazonaws-eusc.eu', 'console.amazonaws-eusc.eu', '*.console.amazonaws-eusc.eu']
     .map((host) => `MAP ${host} ${to}`).join(', ');
 }
 
@@ -187,6 +208,40 @@ export function useStandInSignin(box, standIn) {
   if (!config.includes('[profiles.default]\n')) throw new Error('no default profile in config.toml');
   writeFileSync(configPath, config.replace('[profiles.default]\n',
     `[profiles.default]\nsignin_endpoint = "http://127.0.0.1:${standIn.httpPort}"\n`));
+}
+
+/**
+ * A switching sandbox with no key stored anywhere: no moto, no profile settings, a
+ * running but empty keyring (so a test can assert it stayed empty), the stand-in, the
+ * host installed, Chromium with the extension. `aesr`: an AWS Extend Switch Roles
+ * configuration imported with `switchyard roles import`; `awsConfig`: the
+ * `~/.aws/config` the daemon reads.
+ */
+export async function noKeySandbox({ aesr, awsConfig } = {}) {
+  const box = sandbox({});
+  try {
+    box.env.HOME = box.dir;
+    if (awsConfig !== undefined) {
+      box.env.AWS_CONFIG_FILE = join(box.dir, 'aws-config');
+      writeFileSync(box.env.AWS_CONFIG_FILE, awsConfig);
+    }
+    const standIn = await startStandIn(box.dir);
+    box.stops.push(standIn.stop);
+    await startSecretService(box);
+    if (aesr !== undefined) {
+      const file = join(box.dir, 'import.aesr');
+      writeFileSync(file, aesr);
+      execFileSync(join(binDir(), 'switchyard'), ['roles', 'import', file], { env: box.env, stdio: 'ignore' });
+    }
+    installHost(box);
+    const browser = await launch(box, {
+      args: [`--host-resolver-rules=${resolverRules(standIn)}`, '--ignore-certificate-errors'],
+    });
+    return { box, standIn, browser };
+  } catch (error) {
+    cleanup(box);
+    throw error;
+  }
 }
 
 /**

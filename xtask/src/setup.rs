@@ -245,8 +245,9 @@ fn python_venv(venv: &Path, requirement: &str, check: &str, version: &str) -> an
 fn ensure_node_modules() -> anyhow::Result<()> {
     let dir = root().join("tests/e2e");
     let modules = dir.join("node_modules");
-    // Every package of tests/e2e/package.json (jsqr reads the Users page's QR code).
-    let missing = ["playwright-core", "jsqr"]
+    // Every package of tests/e2e/package.json (jsqr reads the Users page's QR code;
+    // aesr-config is AWS Extend Switch Roles' own parser, for the differential test).
+    let missing = ["playwright-core", "jsqr", "aesr-config"]
         .iter()
         .any(|name| !modules.join(name).join("package.json").is_file());
     if missing {

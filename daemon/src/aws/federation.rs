@@ -85,7 +85,8 @@ pub fn signin_endpoints(
     partition: Partition,
     setting: Option<&str>,
 ) -> Result<SigninEndpoints, ErrorBody> {
-    let default = format!("https://{}", partition.signin_host());
+    // The global host, or the default region's where the partition has none (aws-eusc).
+    let default = format!("https://{}", partition.signin_host_for(None));
     let Some(setting) = setting else {
         return Ok(SigninEndpoints {
             exchange: default.clone(),

@@ -626,6 +626,8 @@ mod tests {
             sources: Vec::new(),
             decision: TargetDecision::Allowed,
             reasons: Vec::new(),
+            image: None,
+            base: None,
         }
     }
 

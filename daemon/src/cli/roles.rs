@@ -143,6 +143,7 @@ fn decision(t: &Target) -> &'static str {
         switchyard_shared::protocol::roles::TargetDecision::ExplicitDeny => "denied",
         switchyard_shared::protocol::roles::TargetDecision::ImplicitDeny => "not allowed",
         switchyard_shared::protocol::roles::TargetDecision::Unknown => "unknown",
+        switchyard_shared::protocol::roles::TargetDecision::Console => "console",
     }
 }
 
@@ -196,6 +197,9 @@ fn import(file: &str, profile: Option<String>, json: bool) -> anyhow::Result<()>
     };
     for skipped in &done.skipped {
         eprintln!("skipped {}: {}", skipped.what, skipped.why);
+    }
+    for remark in &done.remarks {
+        println!("kept {}: {}", remark.what, remark.why);
     }
     if done.imported == 0 {
         bail!("nothing usable in {file}; the previous import is kept");

@@ -4,19 +4,22 @@
 //! from [`crate::services::accounts`], the roles in `~/.aws/config`, the profile's imported AWS
 //! Extend Switch Roles configuration) and leaves the deciding to
 //! [`switchyard_shared::targets`]. A user who may not read their own policies still gets
-//! the listed roles, marked undecided, and a notice saying why.
+//! the listed roles, marked undecided, and a notice saying why. Without a stored key (or
+//! asked for `lists_only`) the answer comes from the lists alone, each target left to the
+//! console session it is switched from (`console`), and the keyring is not touched for a
+//! profile that has no settings (so none can be stored).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use switchyard_shared::imports::{parse_aws_config, parse_extend_switch_roles};
+use switchyard_shared::imports::{parse_aws_config, read_extend_switch_roles, Parsed};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::aws::AccountsListParams;
 use switchyard_shared::protocol::roles::{
     self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
-    RolesListParams, RolesSourcesData, Skipped, TargetSource,
+    RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::targets::{self, Inputs, ListedRole};
@@ -43,16 +46,26 @@ fn aws_config_path() -> Option<PathBuf> {
         .or_else(|| dirs::home_dir().map(|h| h.join(".aws/config")))
 }
 
-type Parser = fn(&str) -> (Vec<ListedRole>, Vec<Skipped>);
+type Parser = fn(&str) -> Parsed;
+
+/// `~/.aws/config` read as [`Parsed`] (it has no remarks).
+fn aws_config(text: &str) -> Parsed {
+    let (roles, skipped) = parse_aws_config(text);
+    Parsed {
+        roles,
+        skipped,
+        remarks: Vec::new(),
+    }
+}
 
 /// The hand-written lists a profile reads: `~/.aws/config` and its import.
 fn list_files(profile: &str) -> [(TargetSource, Option<PathBuf>, Parser); 2] {
     [
-        (TargetSource::AwsConfig, aws_config_path(), parse_aws_config),
+        (TargetSource::AwsConfig, aws_config_path(), aws_config),
         (
             TargetSource::Imported,
             Some(import_path(profile)),
-            parse_extend_switch_roles,
+            read_extend_switch_roles,
         ),
     ]
 }
@@ -72,19 +85,22 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
                 problem: None,
                 roles: Vec::new(),
                 skipped: Vec::new(),
+                remarks: Vec::new(),
             };
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
-                    let (roles, skipped) = parse(&text);
+                    let parsed = parse(&text);
                     report.found = true;
-                    report.roles = roles
+                    report.remarks = parsed.remarks;
+                    report.roles = parsed
+                        .roles
                         .into_iter()
                         .map(|role| ListedRoleSummary {
                             role_arn: role.role_arn,
                             label: role.label,
                         })
                         .collect();
-                    report.skipped = skipped;
+                    report.skipped = parsed.skipped;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
@@ -99,7 +115,8 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
 }
 
 /// The roles the user lists: `~/.aws/config` and the profile's import (missing files are
-/// empty lists; unreadable parts become notices).
+/// empty lists; an unreadable file becomes a notice). What a list skips is not repeated
+/// here on every reading: the import's reply and `roles.sources` report it.
 fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
     let mut listed = Vec::new();
     for (_, path, parse) in list_files(profile) {
@@ -112,19 +129,62 @@ fn listed_roles(profile: &str, notices: &mut Vec<String>) -> Vec<ListedRole> {
                 continue;
             }
         };
-        let (roles, skipped) = parse(&text);
-        listed.extend(roles);
-        if !skipped.is_empty() {
-            notices.push(format!(
-                "{}: {} entries skipped (first: {}: {})",
-                path.display(),
-                skipped.len(),
-                skipped[0].what,
-                skipped[0].why
-            ));
-        }
+        listed.extend(parse(&text).roles);
     }
     listed
+}
+
+/// Whether a key may be stored for `profile`: every way of storing one (`switchyard
+/// credentials add`, `users create --store-profile`, rotation) also writes the profile's
+/// settings, so a profile the settings file does not name has none, and the keyring is
+/// not touched for it (it may not even be running).
+fn key_may_be_stored(profile: &str) -> Result<bool, ErrorBody> {
+    let config = crate::system::config::load(&crate::system::config::path())
+        .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
+    Ok(config.profiles.contains_key(profile))
+}
+
+/// The reason a target of a list carries when no policies decide it.
+fn no_key_reason(profile: &str) -> String {
+    format!(
+        "no key is stored for profile {profile:?}: the role comes from your list and the \
+         console session you switch from decides"
+    )
+}
+
+/// The answer from the hand-written lists alone, each target left to the console.
+fn from_lists(
+    profile: String,
+    partition: String,
+    listed: Vec<ListedRole>,
+    reason: String,
+    partial: bool,
+    mut notices: Vec<String>,
+) -> RolesData {
+    let inputs = Inputs {
+        partition,
+        listed,
+        console: Some(reason),
+        ..Inputs::default()
+    };
+    let all = targets::decide(&inputs, &Context::new());
+    if all.is_empty() && !partial {
+        notices.push(format!(
+            "no key is stored for profile {profile:?} and no list names a role; import an \
+             AWS Extend Switch Roles configuration (`switchyard roles import FILE`) or add \
+             role profiles to ~/.aws/config"
+        ));
+    }
+    RolesData {
+        profile,
+        hidden: 0,
+        total: all.len(),
+        targets: all,
+        notices,
+        next_offset: None,
+        reading: None,
+        partial,
+    }
 }
 
 /// What is known of an `sts:AssumeRole` request made now with these credentials.
@@ -175,9 +235,11 @@ pub struct Pages {
 
 #[derive(Debug)]
 struct Reading {
-    /// The profile as asked (`None` for the default) and `all`: the reading's request.
+    /// The profile as asked (`None` for the default), `all` and `lists_only`: the
+    /// reading's request.
     profile: Option<String>,
     all: bool,
+    lists_only: bool,
     /// When a page of it was last answered.
     used: Instant,
     whole: RolesData,
@@ -237,6 +299,7 @@ impl Pages {
             Reading {
                 profile: params.profile.clone(),
                 all: params.all,
+                lists_only: params.lists_only,
                 used: Instant::now(),
                 whole,
             },
@@ -254,11 +317,14 @@ impl Pages {
                 return Err(reading_expired(id));
             }
         };
-        if reading.profile != params.profile || reading.all != params.all {
+        if reading.profile != params.profile
+            || reading.all != params.all
+            || reading.lists_only != params.lists_only
+        {
             return Err(ErrorBody::new(
                 ErrorCode::InvalidParams,
                 format!(
-                    "roles.list reading {id:?} was asked with another profile or `all`; a \
+                    "roles.list reading {id:?} was asked with another profile, `all` or `lists_only`; a \
                      later page repeats its first page's parameters"
                 ),
             ));
@@ -305,18 +371,78 @@ pub async fn list(
     pages.start(&params, whole)
 }
 
-/// Every target of `roles.list`, decided now.
+/// Every target of `roles.list`: from the lists alone when asked (`lists_only`) or when
+/// no key is stored for the profile (never touching the keyring then); else decided now
+/// against the profile's policies, with the organization's and the policies' targets.
 async fn read_all(
     cache: &Arc<AccountsCache>,
     sessions: &Arc<Sessions>,
     params: &RolesListParams,
 ) -> Result<RolesData, ErrorBody> {
-    let signed = sessions.sign_in(params.profile.clone()).await?;
+    let (profile, settings) = session::settings(params.profile.clone())?;
+    let mut notices = Vec::new();
+    let listed = listed_roles(&profile, &mut notices);
+    let may_have_key = key_may_be_stored(&profile)?;
+    if !may_have_key {
+        let reason = no_key_reason(&profile);
+        return Ok(from_lists(
+            profile,
+            settings.partition,
+            listed,
+            reason,
+            false,
+            notices,
+        ));
+    }
+    if params.lists_only {
+        let reason = "from your list; decided once the profile's policies are read".to_owned();
+        return Ok(from_lists(
+            profile,
+            settings.partition,
+            listed,
+            reason,
+            true,
+            notices,
+        ));
+    }
+    let signed = match sessions.sign_in(Some(profile.clone())).await {
+        Ok(signed) => signed,
+        Err(e) if e.code == ErrorCode::CredentialsMissing => {
+            let reason = no_key_reason(&profile);
+            return Ok(from_lists(
+                profile,
+                settings.partition,
+                listed,
+                reason,
+                false,
+                notices,
+            ));
+        }
+        Err(e) if e.code == ErrorCode::KeyringUnavailable => {
+            notices.push(format!(
+                "{}; until then the roles from your lists are shown, left to the console \
+                 session",
+                e.message
+            ));
+            let reason = format!(
+                "the keyring could not be read, so profile {profile:?}'s policies were not: \
+                 the console session you switch from decides"
+            );
+            return Ok(from_lists(
+                profile,
+                settings.partition,
+                listed,
+                reason,
+                false,
+                notices,
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     // Whose policies: the key's IAM user (the same user an MFA session acts as).
     let caller = identity::caller(&signed.long_term)
         .await
         .map_err(|e| signed.explain(sessions, e))?;
-    let mut notices = Vec::new();
 
     let accounts_params = AccountsListParams {
         profile: Some(signed.profile.clone()),
@@ -353,7 +479,7 @@ async fn read_all(
         partition: caller.arn.split(':').nth(1).unwrap_or("aws").to_owned(),
         accounts,
         team,
-        listed: listed_roles(&signed.profile, &mut notices),
+        listed,
         ..Inputs::default()
     };
     let mut tags = Vec::new();
@@ -410,6 +536,7 @@ async fn read_all(
         notices,
         next_offset: None,
         reading: None,
+        partial: false,
     })
 }
 
@@ -438,7 +565,11 @@ pub(crate) fn parse_all(
 /// (replacing the previous one) when anything in it is usable.
 pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
     let (profile, _) = session::settings(params.profile)?;
-    let (roles, skipped) = parse_extend_switch_roles(&params.text);
+    let Parsed {
+        roles,
+        skipped,
+        remarks,
+    } = read_extend_switch_roles(&params.text);
     if !roles.is_empty() {
         let path = import_path(&profile);
         // imports/ 0700 and the file 0600: the user's alone, like the config.
@@ -453,5 +584,6 @@ pub fn import(params: RolesImportParams) -> Result<RolesImportData, ErrorBody> {
         profile,
         imported: roles.len(),
         skipped,
+        remarks,
     })
 }

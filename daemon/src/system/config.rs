@@ -40,7 +40,7 @@ pub struct Config {
 pub struct Profile {
     #[serde(default = "default_region")]
     pub region: String,
-    /// `aws`, `aws-us-gov` or `aws-cn`.
+    /// `aws`, `aws-us-gov`, `aws-cn` or `aws-eusc`.
     #[serde(default = "default_partition")]
     pub partition: String,
     /// The MFA device's ARN, when the user has one.

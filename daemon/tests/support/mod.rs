@@ -100,22 +100,35 @@ pub async fn user(config: &SdkConfig, name: &str, policy: Option<&str>) -> (Stri
     (key.access_key_id, key.secret_access_key)
 }
 
-/// A throwaway HOME with its own keyring, config, runtime and state dirs.
+/// A throwaway HOME with its own keyring (or none at all), config, runtime and state dirs.
 pub struct Sandbox {
-    keyring: SecretService,
+    keyring: Option<SecretService>,
+    /// The HOME of a sandbox without a keyring.
+    bare: Option<tempfile::TempDir>,
 }
 
 impl Sandbox {
     pub fn start() -> Sandbox {
         Sandbox {
-            keyring: SecretService::start(),
+            keyring: Some(SecretService::start()),
+            bare: None,
         }
     }
 
     /// A sandbox whose keyring is running but locked.
     pub fn start_locked() -> Sandbox {
         Sandbox {
-            keyring: SecretService::start_locked(),
+            keyring: Some(SecretService::start_locked()),
+            bare: None,
+        }
+    }
+
+    /// A sandbox with no keyring running at all: the session bus address names a socket
+    /// nothing listens on, so any keyring call fails.
+    pub fn without_keyring() -> Sandbox {
+        Sandbox {
+            keyring: None,
+            bare: Some(tempfile::tempdir().expect("a temporary folder")),
         }
     }
 
@@ -123,24 +136,39 @@ impl Sandbox {
     /// with [`Sandbox::start_bus`] and [`Sandbox::start_keyring`].
     pub fn start_without_keyring() -> Sandbox {
         Sandbox {
-            keyring: SecretService::not_started(),
+            keyring: Some(SecretService::not_started()),
+            bare: None,
         }
     }
 
     /// Start the session bus (without service activation) of a
     /// [`Sandbox::start_without_keyring`] sandbox.
     pub fn start_bus(&mut self) {
-        self.keyring.start_bus(false);
+        if let Some(keyring) = &mut self.keyring {
+            keyring.start_bus(false);
+        }
     }
 
     /// Start the (unlocked) keyring of a [`Sandbox::start_without_keyring`] sandbox.
     pub fn start_keyring(&mut self) {
-        self.keyring.start_keyring(true);
+        if let Some(keyring) = &mut self.keyring {
+            keyring.start_keyring(true);
+        }
     }
 
     pub fn env(&self, command: &mut Command) {
-        let home = self.keyring.home();
-        self.keyring.env(command);
+        let home = self.home();
+        match &self.keyring {
+            Some(keyring) => keyring.env(command),
+            None => {
+                command
+                    .env(
+                        "DBUS_SESSION_BUS_ADDRESS",
+                        format!("unix:path={}", home.join("no-bus").display()),
+                    )
+                    .env("HOME", home);
+            }
+        }
         command
             .env("SWITCHYARD_CONFIG_DIR", home.join("config"))
             .env("SWITCHYARD_RUNTIME_DIR", home.join("run"))
@@ -175,15 +203,21 @@ impl Sandbox {
     }
 
     pub fn home(&self) -> &Path {
-        self.keyring.home()
+        match (&self.keyring, &self.bare) {
+            (Some(keyring), _) => keyring.home(),
+            (None, Some(bare)) => bare.path(),
+            (None, None) => unreachable!("a sandbox has a HOME"),
+        }
     }
 
     /// Point this process (not a child) at the sandbox, as [`Sandbox::env`] does for a
     /// command: for a test that drives the daemon's library in-process. The environment
     /// is the process's, so only for a test binary with a single test.
     pub fn enter(&self) {
-        let home = self.keyring.home();
-        std::env::set_var("DBUS_SESSION_BUS_ADDRESS", self.keyring.address());
+        let home = self.home();
+        if let Some(keyring) = &self.keyring {
+            std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.address());
+        }
         std::env::set_var("HOME", home);
         std::env::set_var("SWITCHYARD_CONFIG_DIR", home.join("config"));
         std::env::set_var("SWITCHYARD_RUNTIME_DIR", home.join("run"));
@@ -195,7 +229,10 @@ impl Sandbox {
     }
 
     pub fn secret_tool_search(&self) -> String {
-        self.keyring.secret_tool_search()
+        match &self.keyring {
+            Some(keyring) => keyring.secret_tool_search(),
+            None => String::new(),
+        }
     }
 
     /// Stop the daemon the CLI started in this sandbox, if one runs.

@@ -51,7 +51,8 @@ pub fn profile_choices(data: &ProfilesData, chosen: Option<&str>) -> Vec<Profile
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportReport {
     pub headline: String,
-    /// `what: why` for each skipped entry.
+    /// `what: why` for each skipped entry, then `kept what: why` for each entry used with
+    /// a remark (where AWS Extend Switch Roles would refuse the whole configuration).
     pub skipped: Vec<String>,
     /// Whether anything was kept.
     pub kept: bool,
@@ -82,6 +83,11 @@ pub fn import_report(data: &RolesImportData) -> ImportReport {
             .skipped
             .iter()
             .map(|s| format!("{}: {}", s.what, s.why))
+            .chain(
+                data.remarks
+                    .iter()
+                    .map(|s| format!("kept {}: {}", s.what, s.why)),
+            )
             .collect(),
         kept: data.imported > 0,
     }
@@ -129,7 +135,15 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
                     source
                         .skipped
                         .iter()
-                        .map(|s| format!("{}: {}", s.what, s.why)),
+                        .map(|s| format!("{}: {}", s.what, s.why))
+                        .chain(
+                            source
+                                .remarks
+                                .iter()
+                                .map(|s| format!("kept {}: {}", s.what, s.why)),
+                        )
+                        .collect::<Vec<_>>()
+                        .into_iter(),
                 ),
             }
         })
@@ -253,6 +267,7 @@ mod tests {
                 profile: "default".into(),
                 imported,
                 skipped: skipped(s),
+                remarks: vec![],
             })
         };
         expect![[r#"Nothing to import: the text names no roles."#]]
@@ -287,6 +302,7 @@ mod tests {
                         what: "[profile x]".into(),
                         why: "role_arn is not a role ARN".into(),
                     }],
+                    remarks: vec![],
                 },
                 ListSource {
                     source: TargetSource::Imported,
@@ -295,6 +311,10 @@ mod tests {
                     problem: None,
                     roles: vec![],
                     skipped: vec![],
+                    remarks: vec![Skipped {
+                        what: "twice".into(),
+                        why: "`color` is given again".into(),
+                    }],
                 },
             ],
         };
@@ -314,7 +334,9 @@ mod tests {
                     title: "Imported AWS Extend Switch Roles list",
                     status: "/c/imports/default.aesr: not there (nothing read)",
                     roles: [],
-                    skipped: [],
+                    skipped: [
+                        "kept twice: `color` is given again",
+                    ],
                 },
             ]
         "#]]
@@ -337,6 +359,7 @@ mod tests {
                     })
                     .collect(),
                 skipped: vec![],
+                remarks: vec![],
             }],
         };
         let view = &sources_view(&data)[0];

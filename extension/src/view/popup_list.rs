@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::search::{spans, Haystack, Searcher, Span};
 use switchyard_shared::console_session::ConsoleSession;
-use switchyard_shared::protocol::roles::{Target, TargetDecision, TargetSource};
+use switchyard_shared::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
 
 /// `chrome.storage.local` key of the last list from the daemon ([`CachedList`] as JSON).
 pub const CACHE_KEY: &str = "roles_cache";
@@ -139,6 +139,12 @@ struct Kept {
     r: Option<String>,
     s: Vec<TargetSource>,
     x: TargetDecision,
+    /// The image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    i: Option<String>,
+    /// The base account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    b: Option<TargetBase>,
 }
 
 impl CachedList {
@@ -180,6 +186,8 @@ impl CachedList {
                         r: t.region.clone(),
                         s: t.sources.clone(),
                         x: t.decision,
+                        i: t.image.clone(),
+                        b: t.base.clone(),
                     }
                 })
                 .collect(),
@@ -217,6 +225,8 @@ impl CachedList {
                     sources: kept.s,
                     decision: kept.x,
                     reasons: Vec::new(),
+                    image: kept.i,
+                    base: kept.b,
                     role_arn: kept.a,
                 })
             })
@@ -248,6 +258,11 @@ pub struct Catalog {
     group_of: Vec<usize>,
     haystacks: OnceCell<Vec<Haystack>>,
     by_arn: HashMap<String, usize>,
+    /// Targets hidden because the console tab's session cannot reach them (the "only
+    /// reachable" setting); empty when none are.
+    out_of_reach: Vec<bool>,
+    /// How many are hidden so.
+    pub hidden: usize,
 }
 
 impl Default for Catalog {
@@ -257,14 +272,15 @@ impl Default for Catalog {
 }
 
 impl Catalog {
-    /// Group `targets` (a target listed twice is kept once) by account: accounts by name,
-    /// roles by name. `aliases` maps account ids to their alias (the signed-in account's
+    /// Group `targets` (a target listed twice under the same name is kept once; the same
+    /// role under two names, as an import may list it, twice) by account: accounts by
+    /// name, roles by name. `aliases` maps account ids to their alias (the signed-in account's
     /// from `identity`, a console tab's).
     pub fn new(targets: Vec<Target>, aliases: &HashMap<String, String>) -> Catalog {
         let mut seen = std::collections::HashSet::with_capacity(targets.len());
         let mut targets: Vec<Target> = targets
             .into_iter()
-            .filter(|t| seen.insert(t.role_arn.clone()))
+            .filter(|t| seen.insert((t.role_arn.clone(), t.display_name.clone())))
             .collect();
         // An account's name: the organization's (the same on each of its targets), or
         // what the labels of an imported list share (`Acme (Admin)` and `Acme (ReadOnly)`
@@ -293,6 +309,7 @@ impl Catalog {
             .then_with(|| a.account_id.cmp(&b.account_id))
             .then_with(|| caseless(&a.role_name, &b.role_name))
             .then_with(|| a.role_arn.cmp(&b.role_arn))
+            .then_with(|| a.display_name.cmp(&b.display_name))
         };
         if !targets.is_sorted_by(|a, b| order(a, b).is_le()) {
             targets.sort_by(order);
@@ -312,18 +329,41 @@ impl Catalog {
             groups[g].targets.push(i);
             group_of.push(g);
         }
-        let by_arn = targets
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.role_arn.clone(), i))
-            .collect();
+        let mut by_arn = HashMap::with_capacity(targets.len());
+        for (i, t) in targets.iter().enumerate() {
+            by_arn.entry(t.role_arn.clone()).or_insert(i);
+        }
         Catalog {
             targets,
             groups,
             group_of,
             haystacks: OnceCell::new(),
             by_arn,
+            out_of_reach: Vec::new(),
+            hidden: 0,
         }
+    }
+
+    /// Hide the targets `session` cannot reach when `only_reachable` is set (an import's
+    /// targets of other base accounts: `shared::scope`); show every target otherwise, or
+    /// when the session is unknown.
+    pub fn scope(&mut self, session: Option<&ConsoleSession>, only_reachable: bool) {
+        self.out_of_reach.clear();
+        self.hidden = 0;
+        let Some(session) = session.filter(|_| only_reachable) else {
+            return;
+        };
+        self.out_of_reach = self
+            .targets
+            .iter()
+            .map(|t| !switchyard_shared::scope::reachable(t, session))
+            .collect();
+        self.hidden = self.out_of_reach.iter().filter(|&&out| out).count();
+    }
+
+    /// Whether a target is listed (not hidden by [`Catalog::scope`]).
+    pub fn shown(&self, target: usize) -> bool {
+        !self.out_of_reach.get(target).copied().unwrap_or(false)
     }
 
     /// The searchable form of every target, made at the first search (the unfiltered list
@@ -453,12 +493,14 @@ pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query:
             .favorites
             .iter()
             .filter_map(|arn| catalog.find(arn))
+            .filter(|&t| catalog.shown(t))
             .collect();
         let recent: Vec<usize> = marks
             .recent
             .iter()
             .filter(|arn| !marks.is_favorite(arn))
             .filter_map(|arn| catalog.find(arn))
+            .filter(|&t| catalog.shown(t))
             .take(RECENT_SHOWN)
             .collect();
         let sections = !favorites.is_empty() || !recent.is_empty();
@@ -468,25 +510,33 @@ pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query:
                 rows.extend(list.iter().map(|&target| Row::Target { target, section }));
             }
         }
-        if sections && !catalog.targets.is_empty() {
+        if sections && catalog.targets.len() > catalog.hidden {
             rows.push(Row::Heading(Section::Accounts));
         }
         for (g, group) in catalog.groups.iter().enumerate() {
-            if let Some(&lead) = group.targets.first() {
+            let mut shown = group.targets.iter().copied().filter(|&t| catalog.shown(t));
+            if let Some(lead) = shown.next() {
                 rows.push(Row::Account { group: g, lead });
-                rows.extend(group.targets.iter().map(|&target| Row::Target {
-                    target,
-                    section: Section::Accounts,
-                }));
+                rows.extend(
+                    std::iter::once(lead)
+                        .chain(shown)
+                        .map(|target| Row::Target {
+                            target,
+                            section: Section::Accounts,
+                        }),
+                );
             }
         }
         return Listing {
             rows,
             query: query.to_owned(),
-            matched: catalog.targets.len(),
+            matched: catalog.targets.len() - catalog.hidden,
         };
     }
     let mut hits = searcher.search(catalog.haystacks(), query);
+    if catalog.hidden > 0 {
+        hits.retain(|h| catalog.shown(h.index));
+    }
     // The search gave them best first, ties in catalog order; among equal scores,
     // favorites then recently used go first (few targets: looked up by index).
     let mut rank: HashMap<usize, usize> = HashMap::new();
@@ -793,11 +843,29 @@ pub fn row_view(
             let apart = section != Section::Accounts;
             let favorite = marks.is_favorite(&t.role_arn);
             let current = is_current(t, options.current);
-            let note = match t.decision {
-                TargetDecision::Conditional => Some("conditional"),
-                TargetDecision::Unknown => Some("undecided"),
-                TargetDecision::ExplicitDeny | TargetDecision::ImplicitDeny => Some("denied"),
-                TargetDecision::Allowed => None,
+            let decided = match t.decision {
+                TargetDecision::Conditional => Some("conditional".to_owned()),
+                TargetDecision::Unknown => Some("undecided".to_owned()),
+                TargetDecision::ExplicitDeny | TargetDecision::ImplicitDeny => {
+                    Some("denied".to_owned())
+                }
+                // From a list with no key stored: the console session decides, as in AWS
+                // Extend Switch Roles; nothing to warn about.
+                TargetDecision::Allowed | TargetDecision::Console => None,
+            };
+            // A target of another base account than the tab's session (listed since the
+            // "only reachable" setting is off): where it is reached from.
+            let elsewhere = match (&t.base, options.current) {
+                (Some(base), Some(session))
+                    if !switchyard_shared::scope::in_base(base, session) =>
+                {
+                    Some(format!("from {}", base.profile))
+                }
+                _ => None,
+            };
+            let note = match (decided, elsewhere) {
+                (Some(a), Some(b)) => Some(format!("{a}, {b}")),
+                (a, b) => a.or(b),
             };
             let mut label = format!("{} in {}", t.role_name, group.name);
             if !options.hide_account_ids {
@@ -806,7 +874,7 @@ pub fn row_view(
             for (on, word) in [
                 (favorite, "favorite"),
                 (current, "signed in now"),
-                (note.is_some(), note.unwrap_or_default()),
+                (note.is_some(), note.as_deref().unwrap_or_default()),
             ] {
                 if on {
                     label.push_str(", ");
@@ -843,7 +911,7 @@ pub fn row_view(
                     .map(|&s| source_label(s))
                     .collect::<Vec<_>>()
                     .join(", "),
-                note: note.map(str::to_owned),
+                note,
                 favorite,
                 current,
                 label,
@@ -876,10 +944,19 @@ pub fn thousands(n: usize) -> String {
 
 /// The line above the list: `10,000 roles in 2,000 accounts`, `42 of 10,000 roles match`.
 pub fn summary(catalog: &Catalog, listing: &Listing) -> String {
-    let total = catalog.targets.len();
+    let total = catalog.targets.len() - catalog.hidden;
     let roles = if total == 1 { "role" } else { "roles" };
-    if listing.query.trim().is_empty() {
-        let accounts = match catalog.groups.len() {
+    let mut line = if listing.query.trim().is_empty() {
+        let groups = if catalog.hidden == 0 {
+            catalog.groups.len()
+        } else {
+            catalog
+                .groups
+                .iter()
+                .filter(|g| g.targets.iter().any(|&t| catalog.shown(t)))
+                .count()
+        };
+        let accounts = match groups {
             1 => "1 account".to_owned(),
             n => format!("{} accounts", thousands(n)),
         };
@@ -890,7 +967,14 @@ pub fn summary(catalog: &Catalog, listing: &Listing) -> String {
             thousands(listing.matched),
             thousands(total)
         )
+    };
+    if catalog.hidden > 0 {
+        line.push_str(&format!(
+            " · {} out of this session's reach hidden",
+            thousands(catalog.hidden)
+        ));
     }
+    line
 }
 
 /// The console tab's session in words: `Admin @ Acme Production (111111111111)`, the

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use expect_test::{expect, Expect};
 
 use super::*;
-use switchyard_shared::protocol::roles::{Target, TargetDecision, TargetSource};
+use switchyard_shared::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
 
 fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
     Target {
@@ -20,6 +20,8 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         sources: vec![TargetSource::Policy],
         decision: TargetDecision::Allowed,
         reasons: vec!["Allow team: #0 (identity)".to_owned()],
+        image: None,
+        base: None,
     }
 }
 
@@ -215,20 +217,19 @@ fn filtering_groups_the_best_matches_first() {
              Acme Production | acme-main | 111111111111 | 2 roles
             >  [R]ead[O]nly <policy> «ReadOnly in Acme Production (111111111111)»
                Admin <policy> «Admin in Acme Production (111111111111)»
-             Acme Staging |  | 222222222222 | 1 role
-               [R]ead[O]nly <policy> «ReadOnly in Acme Staging (222222222222)»
              Globex |  | 333333333333 | 1 role
-               OrganizationAccountAccess[Ro]le <policy> «OrganizationAccountAccessRole in Globex (333333333333)»"#]],
+               OrganizationAccountAccess[Ro]le <policy> «OrganizationAccountAccessRole in Globex (333333333333)»
+             Acme Staging |  | 222222222222 | 1 role
+               [R]ead[O]nly <policy> «ReadOnly in Acme Staging (222222222222)»"#]],
     );
     // An alias and an id match too.
     check(
         &Marks::default(),
         "main adm",
         expect![[r#"
-            2 of 5 roles match
+            1 of 5 roles match
              Acme Production | acme-[main] | 111111111111 | 2 roles
-            >  [Adm]in <policy> «Admin in Acme Production (111111111111)»
-               ReadOnly <policy> «ReadOnly in Acme Production (111111111111)»"#]],
+            >  [Adm]in <policy> «Admin in Acme Production (111111111111)»"#]],
     );
     check(
         &Marks::default(),
@@ -568,4 +569,96 @@ fn an_imported_accounts_labels_give_its_name() {
     assert_eq!(named(&["Acmex", "Acme Ops"]), "Acmex");
     assert_eq!(named(&["prod", "stage"]), "prod");
     assert_eq!(named(&["Zürich Admin", "Zürich Dev"]), "Zürich");
+}
+
+/// An import's targets under two base accounts, and one with no base.
+fn based_catalog() -> Catalog {
+    let base = |profile: &str, account: &str, role: Option<&str>| TargetBase {
+        profile: profile.into(),
+        account_id: Some(account.into()),
+        account_alias: None,
+        role_name: role.map(Into::into),
+    };
+    let mut corp = target(PROD, Some("Acme Production"), "Admin");
+    corp.base = Some(base("corp", "999999999999", Some("AdministratorAccess")));
+    let mut partner = target(STAGING, Some("Acme Staging"), "ReadOnly");
+    partner.base = Some(base("partner", "888888888888", None));
+    let anywhere = target(GLOBEX, Some("Globex"), "OrganizationAccountAccessRole");
+    Catalog::new(vec![corp, partner, anywhere], &HashMap::new())
+}
+
+fn session_in(account: &str, role: Option<&str>) -> ConsoleSession {
+    ConsoleSession {
+        account_id: account.into(),
+        role_name: role.map(Into::into),
+        principal: Some("alice".into()),
+        alias: None,
+    }
+}
+
+#[test]
+fn the_list_is_scoped_to_the_console_sessions_base_account() {
+    // An Identity Center session in the corp account: its permission set matches corp's
+    // base role, so corp's target and the one with no base are reachable.
+    let sso = session_in(
+        "999999999999",
+        Some("AWSReservedSSO_AdministratorAccess_5f3a9c"),
+    );
+    let options = ViewOptions {
+        hide_account_ids: true,
+        show_colors: false,
+        current: Some(&sso),
+    };
+    let shown = |catalog: &Catalog, query: &str| {
+        let listing = listing(catalog, &Marks::default(), &mut Searcher::default(), query);
+        render(catalog, &Marks::default(), &listing, None, options)
+    };
+    // The setting off: everything, the other base's target marked with where it is from.
+    let mut catalog = based_catalog();
+    catalog.scope(Some(&sso), false);
+    expect![[r#"
+        3 roles in 3 accounts
+         Acme Production |  |  | 1 role
+           Admin <policy> «Admin in Acme Production»
+         Acme Staging |  |  | 1 role
+           ReadOnly <policy> (from partner) «ReadOnly in Acme Staging, from partner»
+         Globex |  |  | 1 role
+           OrganizationAccountAccessRole <policy> «OrganizationAccountAccessRole in Globex»"#]]
+    .assert_eq(&shown(&catalog, ""));
+    // The setting on: only what the session reaches, filtered too.
+    catalog.scope(Some(&sso), true);
+    expect![[r#"
+        2 roles in 2 accounts · 1 out of this session's reach hidden
+         Acme Production |  |  | 1 role
+           Admin <policy> «Admin in Acme Production»
+         Globex |  |  | 1 role
+           OrganizationAccountAccessRole <policy> «OrganizationAccountAccessRole in Globex»"#]]
+    .assert_eq(&shown(&catalog, ""));
+    assert!(shown(&catalog, "readonly").starts_with("0 of 2 roles match"));
+    // An IAM user signed in to the partner account: no role to match, account alone.
+    let iam_user = session_in("888888888888", None);
+    catalog.scope(Some(&iam_user), true);
+    let listing = listing(&catalog, &Marks::default(), &mut Searcher::default(), "");
+    assert_eq!(
+        summary(&catalog, &listing),
+        "2 roles in 2 accounts · 1 out of this session's reach hidden"
+    );
+    let arns: Vec<&str> = listing
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Target { target, .. } => Some(catalog.targets[*target].role_arn.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::222222222222:role/ReadOnly",
+            "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole"
+        ]
+    );
+    // No session known (not a console tab, or unreadable): every role.
+    catalog.scope(None, true);
+    assert_eq!(catalog.hidden, 0);
 }

@@ -11,6 +11,14 @@
 //!
 //! [`Searcher::search`] keeps its last answer: a query that only extends the previous one
 //! (the next keystroke) searches the previous matches instead of every record.
+//!
+//! Ranking and cutting, so a precise query gives a short, useful list: a record one of
+//! whose fields *is* the query (an account id, a profile or section name, an alias; case
+//! ignored) ranks first; then records holding every word of the query as written
+//! (`client 1001`: both words appear whole somewhere); fuzzy matches (the letters in order,
+//! scattered) come only when nothing holds the words, and then the best
+//! [`FUZZY_KEPT`]: `client-1001` lists the handful of `client-1001…` targets, not the
+//! thousands of records whose letters happen to follow in order. A query with fzf markers (`^ $ ' !`) is left to the matcher alone.
 
 use std::ops::Range;
 
@@ -23,6 +31,9 @@ pub struct Haystack {
     text: Utf32String,
     /// Char ranges of each field within `text`.
     fields: Vec<Range<usize>>,
+    /// The fields in lower case, joined by newlines (which no query word holds), for the
+    /// whole-word and exact tiers.
+    lower: String,
 }
 
 impl Haystack {
@@ -41,9 +52,27 @@ impl Haystack {
             ranges.push(at..at + len);
             at += len;
         }
+        let lower = fields
+            .iter()
+            .map(|f| f.to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
         Haystack {
             text: Utf32String::from(text),
             fields: ranges,
+            lower,
+        }
+    }
+
+    /// How well the record holds `words` (lower case): 2 when a field is exactly `whole`,
+    /// 1 when every word appears as written, 0 otherwise.
+    fn tier(&self, whole: &str, words: &[String]) -> u32 {
+        if !whole.is_empty() && self.lower.split('\n').any(|field| field == whole) {
+            2
+        } else if words.iter().all(|w| self.lower.contains(w.as_str())) {
+            1
+        } else {
+            0
         }
     }
 
@@ -52,7 +81,12 @@ impl Haystack {
     }
 }
 
-/// One matching record: its index in the searched slice and its score (higher is better).
+/// What a tier adds to a matcher score: above any score the matcher gives (its scores for
+/// a few dozen characters stay far below this), so a tier always outranks the next.
+const TIER_STEP: u32 = 1 << 24;
+
+/// One matching record: its index in the searched slice and its score (higher is better;
+/// an exact or whole-word match carries its tier on top of the matcher's score).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
     pub index: usize,
@@ -78,6 +112,60 @@ impl std::fmt::Debug for Searcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Searcher").finish_non_exhaustive()
     }
+}
+
+/// At most this many merely fuzzy matches are listed (the best ones), when no record holds
+/// the query's words: a screenful or two to look through, not thousands.
+pub const FUZZY_KEPT: usize = 50;
+
+/// Lift exact and whole-word matches by their tier, and drop the merely fuzzy ones when
+/// any record holds the words (unless the matcher scores one as high as the best of
+/// those); fuzzy matches alone are cut to the best [`FUZZY_KEPT`]. A query with markers is left as the matcher ranked it.
+fn rank_and_cut(haystacks: &[Haystack], query: &str, mut hits: Vec<Hit>) -> Vec<Hit> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let marked = words
+        .iter()
+        .any(|w| w.starts_with(['^', '\'', '!']) || w.ends_with('$') || w.contains('\\'));
+    if marked || words.is_empty() {
+        return hits;
+    }
+    let whole = words.join(" ");
+    let mut best_tier = 0;
+    let mut found = vec![false; haystacks.len()];
+    for hit in &mut hits {
+        let tier = haystacks[hit.index].tier(&whole, &words);
+        best_tier = best_tier.max(tier);
+        hit.score = hit.score.min(TIER_STEP - 1) + tier * TIER_STEP;
+        found[hit.index] = true;
+    }
+    // A field that is the query with other capitals (`Client-1001` for `client-1001`:
+    // smart case made the matcher strict) still ranks first. Without a capital the
+    // matcher ignored case and found every such record already.
+    let strict = query.chars().any(char::is_uppercase);
+    for (index, haystack) in haystacks.iter().enumerate().filter(|_| strict) {
+        if !found[index] && haystack.tier(&whole, &[]) == 2 {
+            hits.push(Hit {
+                index,
+                score: 2 * TIER_STEP,
+            });
+            best_tier = 2;
+        }
+    }
+    if best_tier > 0 {
+        // A fuzzy match the matcher likes as much as the best whole-word one stays (an
+        // acronym on word starts: `ro` for `ReadOnly`), below the tiered ones.
+        let bar = hits
+            .iter()
+            .filter(|h| h.score >= TIER_STEP)
+            .map(|h| h.score % TIER_STEP)
+            .max()
+            .unwrap_or(0);
+        hits.retain(|h| h.score >= TIER_STEP || h.score >= bar);
+    } else if hits.len() > FUZZY_KEPT {
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        hits.truncate(FUZZY_KEPT);
+    }
+    hits
 }
 
 /// Whether `query`, typed after `previous`, can only match a subset of what `previous`
@@ -111,7 +199,7 @@ impl Searcher {
                 .score(haystacks[index].slice(), matcher)
                 .map(|score| Hit { index, score })
         };
-        let mut hits: Vec<Hit> = match &self.last {
+        let hits: Vec<Hit> = match &self.last {
             Some((previous, len, hits)) if *len == haystacks.len() && narrows(previous, query) => {
                 hits.iter()
                     .filter_map(|h| score(h.index, matcher))
@@ -121,8 +209,10 @@ impl Searcher {
                 .filter_map(|i| score(i, matcher))
                 .collect(),
         };
-        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
+        // Every fuzzy match is remembered (a longer query may need those cut now).
         self.last = Some((query.to_owned(), haystacks.len(), hits.clone()));
+        let mut hits = rank_and_cut(haystacks, query, hits);
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.index.cmp(&b.index)));
         hits
     }
 
@@ -309,6 +399,70 @@ mod tests {
         );
     }
 
+    /// 2,000 accounts × 5 roles, as an imported AWS Extend Switch Roles list names them:
+    /// account name, id, role, section name.
+    fn clients() -> (Vec<[String; 4]>, Vec<Haystack>) {
+        let mut records = Vec::new();
+        for a in 0..2000u64 {
+            for role in ["Admin", "ReadOnly", "Billing", "Deploy", "Audit"] {
+                records.push([
+                    format!("client-{a:04}"),
+                    (100_000_000_000 + a).to_string(),
+                    role.to_owned(),
+                    format!("client-{a:04}-{role}"),
+                ]);
+            }
+        }
+        let hays = records
+            .iter()
+            .map(|r| Haystack::new(&[&r[0], &r[1], &r[2], &r[3]]))
+            .collect();
+        (records, hays)
+    }
+
+    #[test]
+    fn an_exact_field_ranks_first_and_scattered_letters_are_cut() {
+        let (records, hays) = clients();
+        let mut searcher = Searcher::default();
+        // Typed key by key, as in the popup: the account's five roles and nothing else
+        // (the matcher alone finds thousands whose letters merely follow in order).
+        let mut hits = Vec::new();
+        for end in 1..="client-1001".len() {
+            hits = searcher.search(&hays, &"client-1001"[..end]);
+        }
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let fuzzy = hays
+            .iter()
+            .filter(|h| {
+                pattern("client-1001")
+                    .score(h.slice(), &mut matcher)
+                    .is_some()
+            })
+            .count();
+        assert!(fuzzy > 1000, "{fuzzy}");
+        let accounts: Vec<&str> = hits.iter().map(|h| records[h.index][0].as_str()).collect();
+        assert_eq!(accounts, ["client-1001"; 5], "of {fuzzy}");
+        assert_eq!(hits, Searcher::default().search(&hays, "client-1001"));
+        // An account id typed whole: its roles first.
+        let hits = searcher.search(&hays, "100000001001");
+        assert_eq!(hits.len(), 5);
+        assert!(hits.iter().all(|h| records[h.index][1] == "100000001001"));
+        // A section (profile) name, case ignored: that target first, and only it.
+        let hits = searcher.search(&hays, "Client-1001-audit");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(records[hits[0].index][3], "client-1001-Audit");
+        // Words held whole rank above the same words merely fuzzy, and the exact field
+        // above both: `admin` is the role of 2,000 records; `client-0042 admin` one.
+        let hits = searcher.search(&hays, "client-0042 admin");
+        assert_eq!(records[hits[0].index][3], "client-0042-Admin");
+        assert_eq!(hits.len(), 1);
+        // When no record holds the words, the best fuzzy matches still come, cut to the
+        // good ones.
+        let hits = searcher.search(&hays, "clnt1001adm");
+        assert_eq!(hits.len(), FUZZY_KEPT);
+        assert_eq!(records[hits[0].index][3], "client-1001-Admin");
+    }
+
     #[test]
     fn a_narrowing_query_gives_what_a_fresh_search_gives() {
         let hays = haystacks();
@@ -375,5 +529,50 @@ mod tests {
         assert_eq!(cut(&[2..4, 3..5]), "ab[cd][e]f");
         let nothing_there: Vec<Range<usize>> = std::iter::once(0..3).collect();
         assert_eq!(spans("", &nothing_there), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Not a test of speed (tests never time anything): prints what ranking adds over the
+    /// matcher alone for broad queries over 10,000 records. `cargo test --release -p
+    /// switchyard-extension ranking_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn ranking_cost() {
+        let hays: Vec<Haystack> = (0..10_000u64)
+            .map(|i| {
+                Haystack::new(&[
+                    &format!("client-{:04}", i / 5),
+                    "",
+                    &(100_000_000_000 + i / 5).to_string(),
+                    ["Admin", "ReadOnly", "Billing", "Deploy", "Audit"][(i % 5) as usize],
+                    &format!("client-{:04}-x", i / 5),
+                ])
+            })
+            .collect();
+        for query in ["c", "cl", "cli", "client", "client 1", "client 19"] {
+            let mut matcher = Matcher::new(Config::DEFAULT);
+            let started = std::time::Instant::now();
+            let pattern = pattern(query);
+            let hits: Vec<Hit> = (0..hays.len())
+                .filter_map(|index| {
+                    pattern
+                        .score(hays[index].slice(), &mut matcher)
+                        .map(|score| Hit { index, score })
+                })
+                .collect();
+            let matched = started.elapsed();
+            let started = std::time::Instant::now();
+            let ranked = rank_and_cut(&hays, query, hits.clone());
+            println!(
+                "{query:>10}: matcher {matched:?} ({} hits), ranking {:?} ({} kept)",
+                hits.len(),
+                started.elapsed(),
+                ranked.len()
+            );
+        }
     }
 }

@@ -74,6 +74,8 @@ fn realistic_aesr_configuration() {
                 label: Some("billing-admin".into()),
                 color: Some("33cc99".into()),
                 region: None,
+                image: None,
+                base: None,
             },
             ListedRole {
                 role_arn: "arn:aws:iam::345678901234:role/Developer".into(),
@@ -81,6 +83,8 @@ fn realistic_aesr_configuration() {
                 label: Some("sandbox".into()),
                 color: Some("ff8800".into()),
                 region: Some("eu-west-1".into()),
+                image: None,
+                base: None,
             },
             ListedRole {
                 role_arn: "arn:aws:iam::456789012345:role/OrganizationAccountAccessRole".into(),
@@ -88,6 +92,13 @@ fn realistic_aesr_configuration() {
                 label: Some("hub-prod".into()),
                 color: Some("cc0000".into()),
                 region: Some("us-east-2".into()),
+                image: None,
+                base: Some(TargetBase {
+                    profile: "hub".into(),
+                    account_id: None,
+                    account_alias: Some("hub-alias".into()),
+                    role_name: None,
+                }),
             },
             ListedRole {
                 role_arn: "arn:aws:iam::567890123456:role/ops/Deployer".into(),
@@ -95,6 +106,13 @@ fn realistic_aesr_configuration() {
                 label: Some("hub-stage".into()),
                 color: None,
                 region: Some("us-east-2".into()),
+                image: Some("https://example.com/stage.png".into()),
+                base: Some(TargetBase {
+                    profile: "hub".into(),
+                    account_id: None,
+                    account_alias: Some("hub-alias".into()),
+                    role_name: None,
+                }),
             },
         ]
     );
@@ -330,7 +348,7 @@ fn section_without_role_is_skipped_with_reason() {
 #[test]
 fn unknown_keys_are_ignored_silently() {
     let (roles, skipped) = aesr(
-        "[a]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nimage = \"x.png\"\n\
+        "[a]\nrole_arn = arn:aws:iam::111122223333:role/Admin\n\
          mfa_serial = whatever\nsomething_new = 1\n",
     );
     assert_eq!(roles.len(), 1);
@@ -347,7 +365,10 @@ fn key_lines_outside_any_section() {
     assert_eq!(roles.len(), 1);
     assert_eq!(
         notes(&skipped),
-        ["line 1: 2 key line(s) before any [section] header are ignored"]
+        [
+            "line 1: 2 key line(s) before any [section] header are ignored (AWS Extend Switch \
+          Roles refuses the whole configuration for this; Switchyard keeps the rest)"
+        ]
     );
 }
 
@@ -513,6 +534,8 @@ fn aws_config_with_sso_and_role_profiles() {
                 label: Some("prod-admin".into()),
                 color: None,
                 region: Some("eu-west-1".into()),
+                image: None,
+                base: None,
             },
             ListedRole {
                 role_arn: "arn:aws:iam::777788889999:role/audit/ReadOnly".into(),
@@ -520,6 +543,8 @@ fn aws_config_with_sso_and_role_profiles() {
                 label: Some("Audit".into()),
                 color: None,
                 region: None,
+                image: None,
+                base: None,
             },
         ]
     );
@@ -608,5 +633,141 @@ proptest! {
         for role in &roles {
             prop_assert!(parse_role_arn(&role.role_arn).is_some(), "{}", role.role_arn);
         }
+    }
+}
+
+// AESR compatibility (issue 15): what aesr-config reads differently, and the remarks.
+
+#[test]
+fn inline_comments_without_a_blank_end_the_value() {
+    let (roles, skipped) = aesr(
+        "[a] ;header\nrole_arn = arn:aws:iam::111122223333:role/Admin;why\n\
+         color = ffaaee; pink\nregion = eu-west-1#frankfurt? no\n\n\
+         [b]\naws_account_id = 111122223334# the other one\nrole_name = Dev;x\ncolor = #ABC;grey\n",
+    );
+    assert!(skipped.is_empty(), "{:?}", notes(&skipped));
+    assert_eq!(
+        arns(&roles),
+        [
+            "arn:aws:iam::111122223333:role/Admin",
+            "arn:aws:iam::111122223334:role/Dev"
+        ]
+    );
+    assert_eq!(roles[0].color.as_deref(), Some("ffaaee"));
+    assert_eq!(roles[0].region.as_deref(), Some("eu-west-1"));
+    assert_eq!(roles[1].color.as_deref(), Some("aabbcc"));
+    // ~/.aws/config keeps its own rule: a comment needs a blank before it.
+    let (config, _) = parse_aws_config(
+        "[profile p]\nrole_arn = arn:aws:iam::111122223333:role/Admin\nregion = eu-west-1;x\n",
+    );
+    assert_eq!(config[0].region, None);
+}
+
+#[test]
+fn the_same_role_under_two_names_is_two_targets() {
+    let (roles, skipped) = aesr(
+        "[Acme Prod Admin]\nrole_arn = arn:aws:iam::111122223333:role/Admin\ncolor = ff0000\n\n\
+         [prod-admin-old]\naws_account_id = 111122223333\nrole_name = Admin\ncolor = 00ff00\n",
+    );
+    assert!(skipped.is_empty(), "{:?}", notes(&skipped));
+    assert_eq!(labels(&roles), ["Acme Prod Admin", "prod-admin-old"]);
+    assert_eq!(roles[0].role_arn, roles[1].role_arn);
+    assert_eq!(roles[0].color.as_deref(), Some("ff0000"));
+    assert_eq!(roles[1].color.as_deref(), Some("00ff00"));
+}
+
+#[test]
+fn a_target_that_is_also_a_base_is_kept_with_a_remark() {
+    let parsed = read_extend_switch_roles(
+        "[root]\naws_account_id = 111111111111\n\n\
+         [mid]\naws_account_id = 222222222222\nrole_name = Mid\nsource_profile = root\n\n\
+         [leaf]\naws_account_id = 333333333333\nrole_name = Leaf\nsource_profile = mid\n",
+    );
+    assert!(parsed.skipped.is_empty(), "{:?}", notes(&parsed.skipped));
+    assert_eq!(labels(&parsed.roles), ["mid", "leaf"]);
+    assert_eq!(
+        parsed.roles[1].base,
+        Some(TargetBase {
+            profile: "mid".into(),
+            account_id: Some("222222222222".into()),
+            account_alias: None,
+            role_name: Some("Mid".into()),
+        })
+    );
+    assert_eq!(
+        parsed.roles[0].base.as_ref().map(|b| b.profile.as_str()),
+        Some("root")
+    );
+    assert_eq!(parsed.remarks.len(), 1, "{:?}", notes(&parsed.remarks));
+    assert!(has_note(&parsed.remarks, "mid", "kept as both"));
+}
+
+#[test]
+fn bases_by_alias_and_permission_set_target_role_name_image_and_region() {
+    let parsed = read_extend_switch_roles(
+        "[corp]\naws_account_id = 111111111111\naws_account_alias = acme-corp\n\
+         role_name = AdministratorAccess\ntarget_role_name = OrganizationAccountAccessRole\n\n\
+         [by-alias]\naws_account_id = acme-login\n\n\
+         [Client A]\naws_account_id = 222222222222\nsource_profile = corp\nregion = eu-central-1\n\
+         image = \"https://example.com/a.png\"\n\n\
+         [Client B]\naws_account_id = 333333333333\nrole_name = Audit\nsource_profile = by-alias\n\
+         image = javascript:alert(1)\n",
+    );
+    assert_eq!(
+        arns(&parsed.roles),
+        [
+            "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole",
+            "arn:aws:iam::333333333333:role/Audit"
+        ]
+    );
+    let a = &parsed.roles[0];
+    assert_eq!(a.region.as_deref(), Some("eu-central-1"));
+    assert_eq!(a.image.as_deref(), Some("https://example.com/a.png"));
+    assert_eq!(
+        a.base,
+        Some(TargetBase {
+            profile: "corp".into(),
+            account_id: Some("111111111111".into()),
+            account_alias: Some("acme-corp".into()),
+            role_name: Some("AdministratorAccess".into()),
+        })
+    );
+    let b = &parsed.roles[1];
+    assert_eq!(b.image, None);
+    assert_eq!(
+        b.base.as_ref().and_then(|b| b.account_alias.as_deref()),
+        Some("acme-login")
+    );
+    assert!(has_note(
+        &parsed.skipped,
+        "Client B",
+        "not an https:// address"
+    ));
+}
+
+#[test]
+fn where_aesr_refuses_the_whole_configuration_the_good_entries_stay_with_a_remark() {
+    let parsed = read_extend_switch_roles(
+        "[twice]\naws_account_id = 111111111111\nrole_name = A\nrole_name = B\n\n\
+         [empty]\nrole_arn = arn:aws:iam::222222222222:role/R\ncolor =\n\n\
+         [orphan]\nrole_arn = arn:aws:iam::333333333333:role/R\nsource_profile = nowhere\n\n\
+         [both]\nrole_arn = arn:aws:iam::444444444444:role/R\naws_account_id = 555555555555\n",
+    );
+    assert!(parsed.skipped.is_empty(), "{:?}", notes(&parsed.skipped));
+    assert_eq!(labels(&parsed.roles), ["twice", "empty", "orphan", "both"]);
+    assert_eq!(parsed.roles[0].role_arn, "arn:aws:iam::111111111111:role/B");
+    assert_eq!(parsed.remarks.len(), 4, "{:?}", notes(&parsed.remarks));
+    for (what, needle) in [
+        ("twice", "`role_name` is given again"),
+        ("empty", "`color` has no value"),
+        ("orphan", "source_profile `nowhere` is not defined"),
+        ("both", "role_arn is used"),
+    ] {
+        assert!(has_note(&parsed.remarks, what, needle), "{what}");
+        assert!(has_note(
+            &parsed.remarks,
+            what,
+            "refuses the whole configuration"
+        ));
     }
 }

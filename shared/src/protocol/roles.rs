@@ -24,6 +24,11 @@ pub struct RolesListParams {
     /// the list anew and starts a new reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+    /// Answer from the hand-written lists alone (the import and `~/.aws/config`), at
+    /// once: no keyring, no AWS call. The reply is `partial` when a stored key could add
+    /// or decide targets (ask again without this for the whole answer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lists_only: bool,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -57,6 +62,10 @@ pub enum TargetDecision {
     ImplicitDeny,
     /// The user's policies could not be read: the target comes from a list alone.
     Unknown,
+    /// Not decided against IAM policies because none are read: no key is stored for the
+    /// profile (or this is a `lists_only` answer). The target comes from a list, and the
+    /// console session it is switched from decides, as in AWS Extend Switch Roles.
+    Console,
 }
 
 /// An account and role to switch to.
@@ -77,6 +86,32 @@ pub struct Target {
     /// The statements that decided (`policy-name: Sid or #index`), and for `conditional`
     /// the unknown condition keys.
     pub reasons: Vec<String>,
+    /// An `https://` image the import names for it (AESR's `image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The account one signs in to before switching to it (the import's
+    /// `source_profile`): the target is reachable from a console session there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<TargetBase>,
+}
+
+/// A base account of an import: where one signs in before switching (AESR's
+/// `source_profile`), matched against the console tab's session by account id, by alias,
+/// and by the role (or IAM Identity Center permission set) signed in as.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TargetBase {
+    /// The base's profile (section) name.
+    pub profile: String,
+    /// Its 12-digit account id, when the import gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Its account alias (`aws_account_alias`, or an `aws_account_id` that is not digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_alias: Option<String>,
+    /// The role signed in as there (the base's `role_name`): a role name or an IAM
+    /// Identity Center permission set. Any role when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
 }
 
 /// Data of a `roles.list` reply.
@@ -100,6 +135,10 @@ pub struct RolesData {
     /// names it, and gets a page of the same list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+    /// A `lists_only` answer for a profile with a stored key: its policies may add targets
+    /// and decide these; the whole answer follows from a request without `lists_only`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// The page of `targets` that `params` asks for, and where the next one starts. Targets
@@ -143,6 +182,8 @@ mod tests {
                 sources: vec![TargetSource::Policy],
                 decision: TargetDecision::Allowed,
                 reasons: Vec::new(),
+                image: None,
+                base: None,
             })
             .collect()
     }
@@ -234,6 +275,11 @@ pub struct RolesImportData {
     pub profile: String,
     pub imported: usize,
     pub skipped: Vec<Skipped>,
+    /// What was used, with a remark: where Switchyard is more lenient than AWS Extend
+    /// Switch Roles (which refuses the whole configuration for it), and profiles that are
+    /// both a target and a base.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Skipped>,
 }
 
 /// Data of a `profiles.list` reply: the daemon's profiles, for the options page.
@@ -280,6 +326,9 @@ pub struct ListSource {
     pub problem: Option<String>,
     pub roles: Vec<ListedRoleSummary>,
     pub skipped: Vec<Skipped>,
+    /// What was used with a remark (see [`RolesImportData::remarks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<Skipped>,
 }
 
 /// A role a list names, as the options page shows it.

@@ -203,6 +203,8 @@ fn targets_from_arns_and_role_lists() {
         sources: vec![TargetSource::Policy],
         decision: TargetDecision::Allowed,
         reasons: vec![],
+        image: None,
+        base: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed).unwrap(),
@@ -550,8 +552,9 @@ fn the_way_to_switch_follows_the_page() {
         ),
         (
             console,
+            // No meta tag: the sign-in host of the page's region (eu-west-1).
             Some(facts(None, Some("c"))),
-            "classic https://signin.aws.amazon.com/switchrole",
+            "classic https://eu-west-1.signin.aws.amazon.com/switchrole",
         ),
         (
             console,
@@ -764,4 +767,176 @@ fn only_a_sign_in_login_url_of_the_partition_is_opened() {
     let cn = "https://signin.amazonaws.cn/federation?Action=login&SigninToken=t";
     assert!(check_login_url(cn, Partition::Aws).is_err());
     assert_eq!(check_login_url(cn, Partition::AwsCn), Ok(()));
+}
+
+#[test]
+fn the_european_sovereign_cloud_and_regional_sign_in_hosts() {
+    let eusc = Partition::from_name("aws-eusc").unwrap();
+    assert_eq!(eusc.console_host(), "console.amazonaws-eusc.eu");
+    assert_eq!(
+        console_host("eusc-de-east-1.console.amazonaws-eusc.eu").map(|h| (h.partition, h.region)),
+        Some((eusc, Some("eusc-de-east-1".into())))
+    );
+    assert_eq!(
+        signin_partition("eusc-de-east-1.signin.amazonaws-eusc.eu"),
+        Some(eusc)
+    );
+    // Worked out from partition and region; the partition's default region where it has
+    // no global sign-in host; us-east-1 is the global host; a region of another partition
+    // is not used.
+    for (partition, region, host) in [
+        (eusc, None, "eusc-de-east-1.signin.amazonaws-eusc.eu"),
+        (
+            eusc,
+            Some("eusc-de-east-1"),
+            "eusc-de-east-1.signin.amazonaws-eusc.eu",
+        ),
+        (
+            eusc,
+            Some("eu-west-1"),
+            "eusc-de-east-1.signin.amazonaws-eusc.eu",
+        ),
+        (Partition::Aws, None, "signin.aws.amazon.com"),
+        (Partition::Aws, Some("us-east-1"), "signin.aws.amazon.com"),
+        (
+            Partition::Aws,
+            Some("eu-west-1"),
+            "eu-west-1.signin.aws.amazon.com",
+        ),
+        (Partition::Aws, Some("cn-north-1"), "signin.aws.amazon.com"),
+        (
+            Partition::AwsCn,
+            Some("cn-north-1"),
+            "cn-north-1.signin.amazonaws.cn",
+        ),
+    ] {
+        assert_eq!(
+            partition.signin_host_for(region),
+            host,
+            "{partition:?} {region:?}"
+        );
+    }
+    let target = SwitchTarget::from_arn(
+        "arn:aws-eusc:iam::111111111111:role/Admin",
+        "Sovereign admin",
+        "",
+    )
+    .unwrap();
+    assert_eq!(target.partition, eusc);
+    assert_eq!(
+        switch_link(&target),
+        "https://eusc-de-east-1.signin.amazonaws-eusc.eu/switchrole?roleName=Admin&account=111111111111&displayName=Sovereign+admin"
+    );
+}
+
+#[test]
+fn a_console_page_without_its_meta_tag_still_switches() {
+    // The console's regional pages once lost the awsc-session-data meta tag: the page's
+    // CSRF token and region are enough for the classic switch, to the region's sign-in.
+    let page = PageFacts {
+        session_meta: None,
+        csrf: Some("tok".into()),
+        user_info: None,
+    };
+    let url = "https://eu-central-1.console.aws.amazon.com/ec2/home?region=eu-central-1";
+    match plan(&target(), url, Some(&page)) {
+        Plan::Classic(form) => {
+            assert_eq!(
+                form.action,
+                "https://eu-central-1.signin.aws.amazon.com/switchrole"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // And in the European Sovereign Cloud.
+    let sovereign =
+        SwitchTarget::from_arn("arn:aws-eusc:iam::111111111111:role/Admin", "", "").unwrap();
+    let url = "https://eusc-de-east-1.console.amazonaws-eusc.eu/s3/home?region=eusc-de-east-1";
+    match plan(&sovereign, url, Some(&page)) {
+        Plan::Classic(form) => assert_eq!(
+            form.action,
+            "https://eusc-de-east-1.signin.amazonaws-eusc.eu/switchrole"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_targets_region_is_where_the_console_lands() {
+    let from = "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:";
+    let landing_in = |region: Option<&str>| {
+        let t = target().landing_in(region);
+        landing(from, &t)
+    };
+    assert_eq!(
+        landing_in(Some("ap-southeast-2")),
+        "https://ap-southeast-2.console.aws.amazon.com/ec2/home?region=ap-southeast-2"
+    );
+    assert_eq!(
+        landing_in(None),
+        "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
+    );
+    // A region of another partition is not the target's.
+    assert_eq!(
+        landing_in(Some("cn-north-1")),
+        "https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1"
+    );
+    // Every way of switching lands there: the classic form, the multi-session request,
+    // federation's destination.
+    let t = target().landing_in(Some("us-west-2"));
+    let classic = PageFacts {
+        session_meta: Some(r#"{"accountId":"222222222222"}"#.into()),
+        csrf: Some("tok".into()),
+        user_info: None,
+    };
+    match plan(&t, from, Some(&classic)) {
+        Plan::Classic(form) => {
+            assert!(form.body().contains("us-west-2.console"), "{}", form.body())
+        }
+        other => panic!("{other:?}"),
+    }
+    let multi = PageFacts {
+        session_meta: Some(
+            r#"{"prismModeEnabled":true,"signInEndpoint":"eu-west-1.signin.aws.amazon.com","sessionDifferentiator":"s1"}"#.into(),
+        ),
+        csrf: None,
+        user_info: None,
+    };
+    match plan(&t, from, Some(&multi)) {
+        Plan::MultiSession(post) => {
+            assert!(post.body.contains("us-west-2.console"), "{}", post.body)
+        }
+        other => panic!("{other:?}"),
+    }
+    match plan(&t, "https://example.com/", None) {
+        Plan::Federate { destination } => assert_eq!(
+            destination,
+            "https://us-west-2.console.aws.amazon.com/console/home?region=us-west-2"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // From a target of roles.list.
+    let mut listed = Target {
+        role_arn: "arn:aws:iam::111111111111:role/Admin".into(),
+        account_id: "111111111111".into(),
+        account_name: None,
+        role_name: "Admin".into(),
+        display_name: "Admin".into(),
+        color: "aaaaaa".into(),
+        region: Some("sa-east-1".into()),
+        sources: vec![TargetSource::Imported],
+        decision: TargetDecision::Console,
+        reasons: vec![],
+        image: None,
+        base: None,
+    };
+    assert_eq!(
+        SwitchTarget::from_target(&listed)
+            .unwrap()
+            .region
+            .as_deref(),
+        Some("sa-east-1")
+    );
+    listed.region = Some("not a region".into());
+    assert_eq!(SwitchTarget::from_target(&listed).unwrap().region, None);
 }

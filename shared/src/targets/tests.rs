@@ -12,6 +12,7 @@ fn inputs(policies: Vec<Policy>) -> Inputs {
         policies,
         boundary: None,
         policies_known: true,
+        console: None,
         listed: vec![],
         accounts: BTreeMap::from([
             ("111111111111".to_owned(), "Acme Production".to_owned()),
@@ -97,6 +98,8 @@ fn a_deny_removes_a_target_and_all_shows_it() {
         label: Some("prod".into()),
         color: Some("ff0000".into()),
         region: Some("eu-west-1".into()),
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     assert_eq!(targets.len(), 1, "listed, so kept with its decision");
@@ -155,6 +158,8 @@ fn a_variable_in_the_resource_uses_the_user_name() {
         label: None,
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     i.listed.push(ListedRole {
         role_arn: "arn:aws:iam::222222222222:role/bob-admin".into(),
@@ -162,6 +167,8 @@ fn a_variable_in_the_resource_uses_the_user_name() {
         label: None,
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     // The pattern is expanded with the names the lists know: alice-admin is also a
@@ -221,6 +228,8 @@ fn without_readable_policies_the_lists_are_shown_undecided() {
         label: Some("Partner dev".into()),
         color: None,
         region: None,
+        image: None,
+        base: None,
     });
     let targets = decide(&i, &context());
     assert_eq!(
@@ -229,6 +238,44 @@ fn without_readable_policies_the_lists_are_shown_undecided() {
     );
     assert_eq!(targets[0].account_name.as_deref(), Some("Partner dev"));
     assert!(is_shown(&targets[0]));
+}
+
+#[test]
+fn without_a_key_the_lists_are_left_to_the_console() {
+    // No key: no policies, no organization; every listed role is shown, undecided by
+    // IAM policies, and the pattern guesses a key would add are not made.
+    let mut i = Inputs {
+        partition: "aws".into(),
+        console: Some("no key is stored".into()),
+        ..Inputs::default()
+    };
+    for (arn, source) in [
+        ("arn:aws:iam::333333333333:role/Dev", TargetSource::Imported),
+        (
+            "arn:aws:iam::444444444444:role/Ops",
+            TargetSource::AwsConfig,
+        ),
+    ] {
+        i.listed.push(ListedRole {
+            role_arn: arn.into(),
+            source,
+            label: None,
+            color: None,
+            region: None,
+            image: None,
+            base: None,
+        });
+    }
+    let targets = decide(&i, &context());
+    assert_eq!(
+        shown(&targets),
+        [
+            "arn:aws:iam::333333333333:role/Dev Console [Imported]",
+            "arn:aws:iam::444444444444:role/Ops Console [AwsConfig]"
+        ]
+    );
+    assert_eq!(targets[0].reasons, ["no key is stored"]);
+    assert!(targets.iter().all(is_shown));
 }
 
 #[test]
@@ -271,4 +318,57 @@ fn display_names_and_colors_are_stable_and_bounded() {
     assert_eq!(color_for("123456789012").len(), 6);
     let distinct: BTreeSet<String> = (0..40).map(|i| color_for(&format!("{i:012}"))).collect();
     assert!(distinct.len() > 6, "{distinct:?}");
+}
+
+#[test]
+fn an_import_names_its_targets_and_may_list_one_role_twice() {
+    let mut i = inputs(vec![]);
+    i.policies_known = false;
+    let arn = "arn:aws:iam::333333333333:role/Admin";
+    for (label, color) in [
+        ("Acme Prod Admin", "ff0000"),
+        (
+            "old\u{7}name that is far too long for the console's sixty-four character limit",
+            "00ff00",
+        ),
+    ] {
+        i.listed.push(ListedRole {
+            role_arn: arn.into(),
+            source: TargetSource::Imported,
+            label: Some(label.into()),
+            color: Some(color.into()),
+            region: None,
+            image: None,
+            base: None,
+        });
+    }
+    // The same role in ~/.aws/config adds its source to both, and no third row.
+    i.listed.push(ListedRole {
+        role_arn: arn.into(),
+        source: TargetSource::AwsConfig,
+        label: Some("prod".into()),
+        color: None,
+        region: Some("eu-west-1".into()),
+        image: None,
+        base: None,
+    });
+    let targets = decide(&i, &context());
+    let names: Vec<(&str, &str)> = targets
+        .iter()
+        .map(|t| (t.display_name.as_str(), t.color.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Acme Prod Admin", "ff0000"),
+            (
+                "oldname that is far too long for the console's sixty-four charac",
+                "00ff00"
+            )
+        ]
+    );
+    assert!(targets
+        .iter()
+        .all(|t| t.sources == [TargetSource::AwsConfig, TargetSource::Imported]));
+    assert_eq!(targets[0].region.as_deref(), Some("eu-west-1"));
 }

@@ -9,8 +9,12 @@
 //! - the client-account runbook beside an AWS CLI shell script ([`provision`])
 //! - warm `credential-process` beside spawning `/bin/true` ([`credentials`])
 
+//! - the popup with 10,000 imported targets: first open ever to first rows, and the
+//!   filter per keystroke ([`popup`], in headless Chromium)
+
 mod accounts;
 mod credentials;
+mod popup;
 mod provision;
 mod roles;
 mod sandbox;
@@ -42,6 +46,9 @@ pub enum Group {
     Provision,
     /// Warm `credential-process` beside spawning `/bin/true`, and the AWS CLI through it.
     Credentials,
+    /// The popup with 10,000 imported targets (headless Chromium): first open ever to
+    /// first rows, and the filter per keystroke.
+    Popup,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
@@ -57,6 +64,7 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
         Some(Group::Credentials) => {
             return credentials::run(&tools, &build::build_bins(Profile::Release)?)
         }
+        Some(Group::Popup) => return popup::run(&tools, &build::build(&tools, Profile::Release)?),
         _ => {}
     }
     let built = build::build(&tools, Profile::Release)?;
@@ -129,7 +137,8 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     accounts::run(&tools, &built.bin_dir)?;
     roles::run(&tools, &built.bin_dir)?;
     provision::run(&tools, &built.bin_dir)?;
-    credentials::run(&tools, &built.bin_dir)
+    credentials::run(&tools, &built.bin_dir)?;
+    popup::run(&tools, &built)
 }
 
 /// Spawn the host as the browser does, send one request, read the reply, wait for exit.
