@@ -341,6 +341,8 @@ pub enum Request {
     ProvisionAllowed(ProfileParams),
     #[serde(rename = "account.root")]
     AccountRoot(provision::RootAccessParams),
+    #[serde(rename = "identity_center.options")]
+    IdentityCenterOptions(ProfileParams),
 }
 
 impl Request {
@@ -373,6 +375,7 @@ impl Request {
         "job.watch",
         "provision.allowed",
         "account.root",
+        "identity_center.options",
     ];
 
     /// The profile a request names, where it takes one: the extension fills in the
@@ -392,7 +395,8 @@ impl Request {
             Request::Identity(p)
             | Request::CredentialsRotate(p)
             | Request::RolesSources(p)
-            | Request::ProvisionAllowed(p) => Some(&mut p.profile),
+            | Request::ProvisionAllowed(p)
+            | Request::IdentityCenterOptions(p) => Some(&mut p.profile),
             Request::AccountsList(p) => Some(&mut p.profile),
             Request::MfaSubmit(p) => Some(&mut p.profile),
             Request::RolesList(p) => Some(&mut p.profile),
