@@ -1940,3 +1940,202 @@ async fn root_access_tasks_where_centralized_root_access_is_on() {
         text(&out)
     );
 }
+
+/// The group ids that have `permission_set` on `account` in Identity Center.
+async fn assigned_groups(
+    root: &SdkConfig,
+    instance: &str,
+    permission_set: &str,
+    account: &str,
+) -> Vec<String> {
+    aws_sdk_ssoadmin::Client::new(root)
+        .list_account_assignments()
+        .instance_arn(instance)
+        .account_id(account)
+        .permission_set_arn(permission_set)
+        .send()
+        .await
+        .unwrap()
+        .account_assignments
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| a.principal_id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn identity_center_access_is_assigned_and_removed_with_the_group() {
+    let (w, proxy) = proxied().await;
+    // moto's sso-admin has an instance per account and region; a permission set and a
+    // group in its identity store, made as an administrator would.
+    let sso = aws_sdk_ssoadmin::Client::new(&w.root);
+    let instance = sso
+        .list_instances()
+        .send()
+        .await
+        .unwrap()
+        .instances
+        .unwrap()[0]
+        .clone();
+    let instance_arn = instance.instance_arn.unwrap();
+    let store = instance.identity_store_id.unwrap();
+    let set = sso
+        .create_permission_set()
+        .instance_arn(&instance_arn)
+        .name("AdminAccess")
+        .session_duration("PT1H")
+        .send()
+        .await
+        .unwrap()
+        .permission_set
+        .unwrap()
+        .permission_set_arn
+        .unwrap();
+    let group = aws_sdk_identitystore::Client::new(&w.root)
+        .create_group()
+        .identity_store_id(&store)
+        .display_name("Ops")
+        .send()
+        .await
+        .unwrap()
+        .group_id;
+
+    // The choices, listed.
+    let out = w.sandbox.switchyard(&["account", "identity-center"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("AdminAccess  {set}")),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains(&format!("Ops  {group}")),
+        "{}",
+        text(&out)
+    );
+    // A name not in the lists is refused before any job, naming what there is.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client I",
+            "--email",
+            "ops+i@example.com",
+            "--permission-set",
+            "ReadOnly",
+            "--sso-group",
+            "Ops",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("the instance has: AdminAccess"),
+        "{}",
+        text(&out)
+    );
+    assert!(job_files(&w.sandbox).is_empty());
+
+    // The runbook with Identity Center access: a journaled step of its own. Throttled
+    // there (the fault proxy, past the SDK's retries), the job pauses at that step and
+    // resumes to one assignment.
+    proxy.add(Rule {
+        needle: "SWBExternalService.CreateAccountAssignment".into(),
+        status: 400,
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
+        body: r#"{"__type":"ThrottlingException","Message":"Rate exceeded"}"#.into(),
+        times: None,
+    });
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client I",
+            "--email",
+            "ops+i@example.com",
+            "--user",
+            "alice",
+            "--permission-set",
+            "AdminAccess",
+            "--sso-group",
+            "Ops",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    let job = job_files(&w.sandbox).into_iter().next().unwrap();
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(step_state(&job, "assign_access"), "failed", "{job}");
+    proxy.clear();
+    let out = w
+        .sandbox
+        .switchyard(&["jobs", "resume", job["id"].as_str().unwrap()], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let account = accounts_with(&w.root, "ops+i@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    assert!(
+        text(&out).contains(&format!(
+            "[done]    assign_access: permission set AdminAccess for the Identity Center group Ops on account {account}"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        assigned_groups(&w.root, &instance_arn, &set, &account).await,
+        std::slice::from_ref(&group)
+    );
+    let audit = std::fs::read_to_string(state_dir(&w.sandbox).join("audit.log")).unwrap();
+    assert!(audit.contains("sso:CreateAccountAssignment"), "{audit}");
+    // A second account gets it by the same step, without a pause.
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client J",
+            "--email",
+            "ops+j@example.com",
+            "--permission-set",
+            "AdminAccess",
+            "--sso-group",
+            "Ops",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let account = accounts_with(&w.root, "ops+j@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    assert!(
+        text(&out).contains(&format!(
+            "[done]    assign_access: permission set AdminAccess for the Identity Center group Ops on account {account}"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        assigned_groups(&w.root, &instance_arn, &set, &account).await,
+        std::slice::from_ref(&group)
+    );
+
+    // Removed with the group when the account is closed.
+    let out = w.sandbox.switchyard(
+        &[
+            "account",
+            "close",
+            &account,
+            "--remove-group",
+            "--confirm",
+            "Client J",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("removed Identity Center assignment (permission set AdminAccess for the Identity Center group Ops)"),
+        "{}",
+        text(&out)
+    );
+    assert!(assigned_groups(&w.root, &instance_arn, &set, &account)
+        .await
+        .is_empty());
+}

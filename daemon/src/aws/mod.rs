@@ -7,6 +7,7 @@
 pub mod federation;
 pub mod iam_policies;
 pub mod identity;
+pub mod identity_center;
 pub mod keys;
 pub mod mfa;
 pub mod organizations;

@@ -10,13 +10,17 @@ use std::collections::BTreeMap;
 use anyhow::{anyhow, bail, Context};
 use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
-    CreateAccountParams, Job, JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData,
-    QueuedClosure, RootAccessData, RootAccessParams, RootTask, StepState,
+    CreateAccountParams, IdentityCenterAccess, IdentityCenterData, IdentityCenterOptions, Job,
+    JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData, QueuedClosure, RootAccessData,
+    RootAccessParams, RootTask, StepState,
 };
+use switchyard_shared::protocol::ProfileParams;
 use switchyard_shared::protocol::Request;
 
 use crate::cli::aws::answer;
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(clap::Subcommand)]
 pub enum AccountCommand {
     /// Create a client account: the member account with its role, the management-account
@@ -54,6 +58,13 @@ pub enum AccountCommand {
         /// deny; AWS's default, allow, when absent).
         #[arg(long, value_parser = parse_billing)]
         billing: Option<Billing>,
+        /// Identity Center: assign this permission set (name or ARN) for the new account
+        /// to --sso-group (`switchyard account identity-center` lists both).
+        #[arg(long, requires = "sso_group")]
+        permission_set: Option<String>,
+        /// Identity Center: the group (display name or id) that gets --permission-set.
+        #[arg(long, requires = "permission_set")]
+        sso_group: Option<String>,
         #[arg(long)]
         profile: Option<String>,
         /// Start the job and print it without waiting.
@@ -67,6 +78,14 @@ pub enum AccountCommand {
     /// e-mail address.
     CheckEmail {
         email: String,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The organization's Identity Center instance, its permission sets and groups (what
+    /// `account create --permission-set/--sso-group` choose from).
+    IdentityCenter {
         #[arg(long)]
         profile: Option<String>,
         #[arg(long)]
@@ -240,6 +259,91 @@ fn close(
     Ok(())
 }
 
+/// The organization's Identity Center choices (an error when it has none).
+fn identity_center_options(profile: &Option<String>) -> anyhow::Result<IdentityCenterOptions> {
+    let request = Request::IdentityCenterOptions(ProfileParams {
+        profile: profile.clone(),
+    });
+    let Some(data) = answer::<IdentityCenterData>(request, profile, false)? else {
+        bail!("no answer");
+    };
+    data.identity_center.ok_or_else(|| {
+        anyhow!("the organization has no Identity Center instance (sso:ListInstances found none)")
+    })
+}
+
+/// `--permission-set` and `--sso-group` (names or ids) resolved against the lists.
+fn choose_identity_center(
+    profile: &Option<String>,
+    set: &str,
+    group: &str,
+) -> anyhow::Result<IdentityCenterAccess> {
+    let options = identity_center_options(profile)?;
+    let Some(found_set) = options
+        .permission_sets
+        .iter()
+        .find(|p| p.arn == set || p.name == set)
+    else {
+        let names: Vec<&str> = options
+            .permission_sets
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        bail!(
+            "no permission set {set:?}; the instance has: {}",
+            names.join(", ")
+        );
+    };
+    let Some(found_group) = options
+        .groups
+        .iter()
+        .find(|g| g.id == group || g.display_name == group)
+    else {
+        let names: Vec<&str> = options
+            .groups
+            .iter()
+            .map(|g| g.display_name.as_str())
+            .collect();
+        bail!(
+            "no Identity Center group {group:?}; the identity store has: {}",
+            names.join(", ")
+        );
+    };
+    Ok(IdentityCenterAccess {
+        instance_arn: options.instance_arn,
+        permission_set_arn: found_set.arn.clone(),
+        group_id: found_group.id.clone(),
+        permission_set_name: Some(found_set.name.clone()),
+        group_name: Some(found_group.display_name.clone()),
+    })
+}
+
+fn list_identity_center(profile: Option<String>, json: bool) -> anyhow::Result<()> {
+    let request = Request::IdentityCenterOptions(ProfileParams {
+        profile: profile.clone(),
+    });
+    let Some(data) = answer::<IdentityCenterData>(request, &profile, json)? else {
+        return Ok(());
+    };
+    let Some(options) = data.identity_center else {
+        println!("no Identity Center instance: accounts get the IAM group and policy only");
+        return Ok(());
+    };
+    println!(
+        "instance {} (identity store {})",
+        options.instance_arn, options.identity_store_id
+    );
+    println!("permission sets:");
+    for set in &options.permission_sets {
+        println!("  {}  {}", set.name, set.arn);
+    }
+    println!("groups:");
+    for group in &options.groups {
+        println!("  {}  {}", group.display_name, group.id);
+    }
+    Ok(())
+}
+
 fn root(
     account_id: String,
     task: Option<RootTask>,
@@ -276,6 +380,7 @@ fn root(
 
 pub fn account(command: AccountCommand) -> anyhow::Result<()> {
     match command {
+        AccountCommand::IdentityCenter { profile, json } => list_identity_center(profile, json),
         AccountCommand::Root {
             account_id,
             allow_password_recovery,
@@ -334,12 +439,18 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         tags,
         role_policies,
         billing,
+        permission_set,
+        sso_group,
         profile,
         no_wait,
         json,
     } = command
     else {
         return Ok(());
+    };
+    let identity_center = match (permission_set, sso_group) {
+        (Some(set), Some(group)) => Some(choose_identity_center(&profile, &set, &group)?),
+        _ => None,
     };
     let params = CreateAccountParams {
         profile: profile.clone(),
@@ -353,6 +464,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         ou_id: ou,
         role_policies,
         iam_user_access_to_billing: billing,
+        identity_center,
     };
     if no_wait && json {
         // The reply as it is: the job started, or the refusal (e-mail or name in use, …).

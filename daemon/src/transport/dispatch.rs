@@ -143,6 +143,9 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
         Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),
         Request::JobWatch(params) => reply(id, state.jobs.watch(&params).await),
         Request::AccountRoot(params) => reply(id, state.jobs.root_access(params).await),
+        Request::IdentityCenterOptions(params) => {
+            reply(id, state.jobs.identity_center_options(params.profile).await)
+        }
         Request::ProvisionAllowed(params) => reply(
             id,
             crate::services::provision::allowed::allowed(&state.sessions, params.profile).await,

@@ -183,6 +183,7 @@ pub fn check(
         ou_id: optional(&input.ou_id),
         role_policies: lines(&input.role_policies).map(str::to_owned).collect(),
         iam_user_access_to_billing: billing,
+        identity_center: None,
     };
     if params.email.is_empty() {
         problems.push((

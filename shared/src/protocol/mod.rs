@@ -368,6 +368,8 @@ pub enum Request {
     SessionsEnd(aws::SessionsEndParams),
     #[serde(rename = "account.root")]
     AccountRoot(provision::RootAccessParams),
+    #[serde(rename = "identity_center.options")]
+    IdentityCenterOptions(ProfileParams),
 }
 
 impl Request {
@@ -403,6 +405,7 @@ impl Request {
         "credentials.get",
         "sessions.end",
         "account.root",
+        "identity_center.options",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -439,7 +442,8 @@ impl Request {
             | Request::AccountsSet(_)
             | Request::CredentialsGet(_)
             | Request::SessionsEnd(_)
-            | Request::AccountRoot(_) => false,
+            | Request::AccountRoot(_)
+            | Request::IdentityCenterOptions(_) => false,
         }
     }
 
@@ -470,7 +474,8 @@ impl Request {
             | Request::SwitchFederate(_)
             // Temporary credentials from the cache or a new session: a second answer is
             // as good as the first.
-            | Request::CredentialsGet(_) => true,
+            | Request::CredentialsGet(_)
+            | Request::IdentityCenterOptions(_) => true,
             Request::MfaSubmit(_)
             | Request::CredentialsRotate(_)
             | Request::RolesImport(_)
@@ -506,7 +511,8 @@ impl Request {
             Request::Identity(p)
             | Request::CredentialsRotate(p)
             | Request::RolesSources(p)
-            | Request::ProvisionAllowed(p) => Some(&mut p.profile),
+            | Request::ProvisionAllowed(p)
+            | Request::IdentityCenterOptions(p) => Some(&mut p.profile),
             Request::AccountsList(p) => Some(&mut p.profile),
             Request::AccountsSet(p) => Some(&mut p.profile),
             Request::MfaSubmit(p) => Some(&mut p.profile),

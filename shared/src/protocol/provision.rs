@@ -47,6 +47,62 @@ pub struct CreateAccountParams {
     /// roles may see its billing (AWS's default, `ALLOW`, when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam_user_access_to_billing: Option<Billing>,
+    /// An Identity Center permission set to assign to an Identity Center group for the
+    /// new account (chosen from `identity_center.options`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<IdentityCenterAccess>,
+}
+
+/// An Identity Center account assignment: the permission set `permission_set_arn` of the
+/// instance `instance_arn` for the group `group_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityCenterAccess {
+    /// `arn:aws:sso:::instance/ssoins-…`.
+    pub instance_arn: String,
+    /// `arn:aws:sso:::permissionSet/ssoins-…/ps-…`.
+    pub permission_set_arn: String,
+    /// The identity store's GroupId.
+    pub group_id: String,
+    /// The names, for people (filled by the daemon when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission_set_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+}
+
+/// One permission set of the instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionSetSummary {
+    pub arn: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One group of the instance's identity store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCenterGroup {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// The organization's Identity Center instance and what can be assigned from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCenterOptions {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    pub permission_sets: Vec<PermissionSetSummary>,
+    pub groups: Vec<IdentityCenterGroup>,
+}
+
+/// Data of `identity_center.options`: `identity_center` is absent when the organization
+/// has no Identity Center instance (then only the IAM group path is offered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCenterData {
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<IdentityCenterOptions>,
 }
 
 /// CreateAccount's `IamUserAccessToBilling`.
@@ -94,6 +150,9 @@ pub struct Plan {
     /// CreateAccount's `IamUserAccessToBilling` (AWS's default when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam_user_access_to_billing: Option<Billing>,
+    /// The Identity Center assignment to make (none: the step is skipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_center: Option<IdentityCenterAccess>,
 }
 
 /// One step of the runbook, in order.
@@ -119,6 +178,9 @@ pub enum Step {
     PutPolicy,
     /// Every chosen user is a member of the group.
     AddUsers,
+    /// The Identity Center group has the permission set on the account (skipped without
+    /// one).
+    AssignAccess,
     /// The switch link and summary are in the journal.
     Finish,
 }
@@ -136,6 +198,7 @@ impl Step {
             Step::CreateGroup => "Create the group",
             Step::PutPolicy => "Put the group's policy",
             Step::AddUsers => "Add the users",
+            Step::AssignAccess => "Assign Identity Center access",
             Step::Finish => "Make the switch link",
         }
     }
@@ -152,6 +215,7 @@ impl Step {
             Step::CreateGroup => "create_group",
             Step::PutPolicy => "put_policy",
             Step::AddUsers => "add_users",
+            Step::AssignAccess => "assign_access",
             Step::Finish => "finish",
         }
     }
@@ -166,6 +230,7 @@ impl Step {
         Step::CreateGroup,
         Step::PutPolicy,
         Step::AddUsers,
+        Step::AssignAccess,
         Step::Finish,
     ];
 
@@ -185,6 +250,9 @@ impl Step {
             Step::CreateGroup => "the group exists in the management account",
             Step::PutPolicy => "the group's inline policy names exactly the role ARN",
             Step::AddUsers => "every chosen user is in the group",
+            Step::AssignAccess => {
+                "ListAccountAssignments shows the group with the permission set on the account"
+            }
             Step::Finish => "the switch link is journaled",
         }
     }
@@ -200,6 +268,10 @@ impl Step {
             Step::CreateGroup => format!("group:{}", plan.group_name),
             Step::PutPolicy => format!("policy:{}/{}", plan.group_name, plan.policy_name),
             Step::AddUsers => format!("members:{}", plan.users.join(",")),
+            Step::AssignAccess => match &plan.identity_center {
+                Some(a) => format!("assignment:{}/{}", a.permission_set_arn, a.group_id),
+                None => "assignment:none".to_owned(),
+            },
             Step::Finish => "switch-link".to_owned(),
         }
     }

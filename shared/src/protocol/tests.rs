@@ -67,7 +67,7 @@ fn aws_requests() {
 fn provisioning_requests() {
     check(
         br#"{"id":1,"type":"account.create","name":"Client A","email":"a@example.com","users":["bob"],"tags":{"team":"blue"}}"#,
-        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None })"#]],
+        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None, identity_center: None })"#]],
     );
     check(
         br#"{"id":2,"type":"job.status","job":"j01"}"#,
@@ -176,7 +176,7 @@ fn bad_requests() {
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
         expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root"}}"#
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options"}}"#
         ]],
     );
     check(
@@ -230,7 +230,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root","identity_center.options"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),

@@ -329,6 +329,7 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         ou_id: params.ou_id.clone(),
         role_policies,
         iam_user_access_to_billing: params.iam_user_access_to_billing,
+        identity_center: params.identity_center.clone(),
     })
 }
 
@@ -492,6 +493,7 @@ impl Job {
                 step,
                 state: if (step == Step::MoveToOu && plan.ou_id.is_none())
                     || (step == Step::RolePolicies && plan.role_policies.is_empty())
+                    || (step == Step::AssignAccess && plan.identity_center.is_none())
                 {
                     StepState::Skipped
                 } else {

@@ -406,6 +406,18 @@ impl Jobs {
             let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
             self.audit_close(who, profile, "iam:DeleteGroup", &target, &audit);
             removed.extend(result?);
+            if let Some(access) = &job.plan.identity_center {
+                let unassigned = crate::aws::identity_center::unassign(sdk, access, id).await;
+                let audit = unassigned.as_ref().map(|_| ()).map_err(Clone::clone);
+                let target = format!("{id} {} {}", access.permission_set_arn, access.group_id);
+                self.audit_close(who, profile, "sso:DeleteAccountAssignment", &target, &audit);
+                if unassigned? {
+                    removed.push(format!(
+                        "Identity Center assignment ({})",
+                        super::identity_center::describe(access)
+                    ));
+                }
+            }
         }
         Ok(removed)
     }

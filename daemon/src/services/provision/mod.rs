@@ -13,6 +13,7 @@
 
 pub mod allowed;
 pub mod close;
+pub mod identity_center;
 pub mod journal;
 pub mod queue;
 pub mod root;
@@ -348,7 +349,7 @@ impl Jobs {
             params.email =
                 email_from_template(&template, &params.name).map_err(|e| invalid(e.to_string()))?;
         }
-        let plan = plan(&params).map_err(|problems| {
+        let mut plan = plan(&params).map_err(|problems| {
             let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
             ErrorBody::new(ErrorCode::InvalidAccountRequest, text.join("; "))
         })?;
@@ -366,9 +367,18 @@ impl Jobs {
         if let Some(clash) = local {
             return Err(clash);
         }
-        let checked = preflight(&signed.sdk, &plan)
+        let mut checked = preflight(&signed.sdk, &plan)
             .await
             .map_err(|e| signed.explain(&self.sessions, e))?;
+        if let Some(access) = &mut plan.identity_center {
+            identity_center::check(&signed.sdk, access)
+                .await
+                .map_err(|e| signed.explain(&self.sessions, e))?;
+            checked.push_str(&format!(
+                "; Identity Center: {}",
+                identity_center::describe(access)
+            ));
+        }
         let job = Job::new(new_id(), signed.profile.clone(), caller.arn, plan, now());
         let job = self
             .journal
@@ -686,6 +696,10 @@ impl Ctx<'_> {
             Step::CreateGroup => self.create_group(job).await,
             Step::PutPolicy => self.put_policy(job).await,
             Step::AddUsers => self.add_users(job).await,
+            Step::AssignAccess => {
+                let account = Self::account_id(job)?;
+                self.jobs.assign_access(self.sdk(), job, account).await
+            }
             Step::Finish => self.finish(job).await,
         }
     }
