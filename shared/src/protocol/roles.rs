@@ -203,7 +203,10 @@ mod tests {
         let data: RolesData =
             serde_json::from_str(r#"{"profile":"p","targets":[],"hidden":0,"notices":[]}"#)
                 .unwrap();
-        assert_eq!((data.total, data.next_offset, data.reading), (0, None, None));
+        assert_eq!(
+            (data.total, data.next_offset, data.reading),
+            (0, None, None)
+        );
     }
 }
 
