@@ -73,6 +73,11 @@ function packageWithSelfCheck(box, reportUrl) {
   writeFileSync(join(dir, 'selfcheck.json'), JSON.stringify({ report: reportUrl }));
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   manifest.background.scripts = ['menus-probe.js', ...manifest.background.scripts, 'selfcheck.js'];
+  // The self-check reports to the test's HTTP server: this copy (never the package) lets
+  // the background page reach it.
+  const pages = manifest.content_security_policy.extension_pages;
+  manifest.content_security_policy.extension_pages = pages.replace(
+    /connect-src ([^;]*)/, (_, sources) => `connect-src ${sources} ${new URL(reportUrl).origin}`);
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return dir;
 }

@@ -74,6 +74,21 @@ export async function launch(box, { headed = false, args = [], extensions = [] }
   });
 }
 
+/**
+ * Content-Security-Policy violations the extension's own pages report in `context` from now
+ * on (the manifest's policy must block nothing they do). The array fills as they come.
+ */
+export function cspViolations(context) {
+  const seen = [];
+  context.on('console', (message) => {
+    const where = message.location()?.url ?? '';
+    if (where.startsWith(`chrome-extension://${EXTENSION_ID}/`) && /Content Security Policy/i.test(message.text())) {
+      seen.push(`${where}: ${message.text()}`);
+    }
+  });
+  return seen;
+}
+
 /** Stop the sandbox's daemon (if one started), then its helpers, and remove its files. */
 /** Close the browser, then clean the sandbox up (see cleanup). */
 export async function close({ browser, box }) {

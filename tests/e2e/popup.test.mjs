@@ -1,11 +1,12 @@
 // End to end: the built extension in headless Chromium, the real host and daemon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { POPUP_URL, sandbox, launch, installHost, cleanup } from './harness.mjs';
+import { POPUP_URL, sandbox, launch, installHost, cleanup, cspViolations } from './harness.mjs';
 
 test('popup explains how to register the host, then connects once it is', async () => {
   const box = sandbox({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
   const browser = await launch(box);
+  const violations = cspViolations(browser);
   try {
     const page = await browser.newPage();
     await page.goto(POPUP_URL);
@@ -23,6 +24,7 @@ test('popup explains how to register the host, then connects once it is', async 
     assert.match(facts, /local stand-in at http:\/\/127\.0\.0\.1:9/);
     assert.match(facts, /pid \d+/);
     assert.match(facts, /v1/);
+    assert.deepEqual(violations, [], 'the popup breaks no rule of its policy');
   } finally {
     await browser.close();
     cleanup(box);

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cleanup } from './harness.mjs';
+import { cleanup, cspViolations } from './harness.mjs';
 import {
   CSRF,
   SESSION,
@@ -31,6 +31,7 @@ function timing(label, popup, request) {
 
 test('a click switches the console three ways, exactly, despite an aggressive autofill', async () => {
   const { moto, box, seeded, standIn, browser } = await consoleSandbox();
+  const violations = cspViolations(browser);
   try {
 
     // The console tab, then the popup in a window of its own (the console tab stays the
@@ -230,6 +231,7 @@ print(sts.get_caller_identity()['Arn'])
     await link.waitFor();
     const expected = `https://signin.aws.amazon.com/switchrole?${new URLSearchParams({ roleName: role, account, displayName, color })}`;
     assert.equal(await link.innerText(), expected);
+    assert.deepEqual(violations, [], 'the extension pages break no rule of their policy');
   } finally {
     await browser.close();
     cleanup(box);

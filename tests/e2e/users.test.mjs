@@ -426,8 +426,11 @@ describe('the Users page', () => {
     assert.equal(await qr.getAttribute('width'), '240');
     assert.match(await qr.locator('path').getAttribute('d'), /^M4 4h7v1h-7z/);
     // Read the QR code as a camera would: the page's SVG drawn on a canvas, decoded here.
-    const image = await page.evaluate(async () => {
-      const svg = document.querySelector('#mfa-qr svg').outerHTML;
+    // It is drawn in a blank page of the test's: the extension's own pages may load no
+    // `data:` image (their content security policy).
+    const svg = await qr.evaluate((element) => element.outerHTML);
+    const canvasPage = await browser.newPage();
+    const image = await canvasPage.evaluate(async (svg) => {
       const picture = new Image();
       picture.src = `data:image/svg+xml;base64,${btoa(svg)}`;
       await picture.decode();
@@ -437,7 +440,8 @@ describe('the Users page', () => {
       context.drawImage(picture, 0, 0, 720, 720);
       const pixels = context.getImageData(0, 0, 720, 720);
       return { width: pixels.width, height: pixels.height, data: Array.from(pixels.data) };
-    });
+    }, svg);
+    await canvasPage.close();
     const decoded = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
     assert.ok(decoded, 'the QR code can be read');
     const uri = new URL(decoded.data);

@@ -152,6 +152,47 @@ mod tests {
         assert_eq!(f.len(), c.len() - dropped + 1); // + browser_specific_settings
     }
 
+    /// The extension pages' policy (both browsers: Firefox's is carried over) allows only
+    /// the extension's own files: scripts (and WebAssembly) from the package, nothing from
+    /// the network, no plugins, no `<base>`, no framing by a web page. Inline `style`
+    /// attributes stay allowed (`style-src-attr`): the popup sizes its list's spacer and
+    /// colors its chips that way; inline `<style>` and scripts do not.
+    #[test]
+    fn the_extension_pages_policy_is_strict() {
+        let chromium = chromium();
+        let firefox = firefox_manifest(&chromium).unwrap();
+        for manifest in [&chromium, &firefox] {
+            let csp = manifest["content_security_policy"]["extension_pages"]
+                .as_str()
+                .unwrap();
+            let mut directives: Vec<(&str, Vec<&str>)> = csp
+                .split(';')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(|d| {
+                    let mut words = d.split_whitespace();
+                    (words.next().unwrap(), words.collect())
+                })
+                .collect();
+            directives.sort();
+            assert_eq!(
+                directives,
+                [
+                    ("base-uri", vec!["'none'"]),
+                    ("connect-src", vec!["'self'"]),
+                    ("default-src", vec!["'self'"]),
+                    ("frame-ancestors", vec!["'none'"]),
+                    ("img-src", vec!["'self'"]),
+                    ("object-src", vec!["'none'"]),
+                    ("script-src", vec!["'self'", "'wasm-unsafe-eval'"]),
+                    ("style-src", vec!["'self'"]),
+                    ("style-src-attr", vec!["'unsafe-inline'"]),
+                ],
+                "{csp}"
+            );
+        }
+    }
+
     #[test]
     fn transformation_in_full() {
         let chromium = json!({
