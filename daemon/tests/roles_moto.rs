@@ -568,7 +568,11 @@ fn with_no_keyring_running_the_lists_are_shown_and_left_to_the_console() {
     let mut host = host.spawn().unwrap();
     let mut stdin = host.stdin.take().unwrap();
     let mut stdout = host.stdout.take().unwrap();
-    let (_, sources) = ask_host(&mut stdin, &mut stdout, r#"{"id":1,"type":"roles.sources"}"#);
+    let (_, sources) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":1,"type":"roles.sources"}"#,
+    );
     assert_eq!(sources["status"], "ok", "{sources}");
     let imported = &sources["data"]["sources"][1];
     assert_eq!(imported["source"], "imported", "{sources}");
