@@ -667,6 +667,38 @@ fn with_no_keyring_running_the_lists_are_shown_and_left_to_the_console() {
     assert_eq!(data["notices"], serde_json::json!([]), "{data}");
     assert!(shown.contains("console"), "{shown}");
     assert!(!shown.contains("keyring"), "{shown}");
+    // roles.sources (the options page's report) needs no key either; the skipped entry is
+    // reported there.
+    let mut host = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard-host"));
+    host.arg("chrome-extension://fckpphpaflmmcocfemjogfaiblilmlih/")
+        .env("SWITCHYARD_DAEMON_BIN", env!("CARGO_BIN_EXE_switchyard"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    sandbox.env(&mut host);
+    let mut host = host.spawn().unwrap();
+    let mut stdin = host.stdin.take().unwrap();
+    let mut stdout = host.stdout.take().unwrap();
+    let (_, sources) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":1,"type":"roles.sources"}"#,
+    );
+    assert_eq!(sources["status"], "ok", "{sources}");
+    let imported = &sources["data"]["sources"][1];
+    assert_eq!(imported["source"], "imported", "{sources}");
+    assert_eq!(imported["roles"].as_array().unwrap().len(), 2, "{sources}");
+    assert_eq!(imported["skipped"][0]["what"], "broken", "{sources}");
+    // And the quick first answer: the same list, not partial (no key can add to it).
+    let (_, quick) = ask_host(
+        &mut stdin,
+        &mut stdout,
+        r#"{"id":2,"type":"roles.list","lists_only":true,"page_bytes":262144}"#,
+    );
+    assert_eq!(quick["data"]["total"], 3, "{quick}");
+    assert!(quick["data"].get("partial").is_none(), "{quick}");
+    drop(stdin);
+    let _ = host.wait();
     // Nothing to list: said plainly, with what to do.
     let empty = Sandbox::without_keyring();
     let data = roles(&empty, &[]);

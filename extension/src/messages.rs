@@ -184,7 +184,7 @@ pub enum SwitchMethod {
 pub struct LiveSessions {
     /// `Admin @ acme (111111111111)` for each live identity.
     pub sessions: Vec<String>,
-    /// The popup's line (`Signed in now (3 of 5): …`).
+    /// The popup's line (`3 of 5 sessions signed in`).
     pub summary: String,
     /// The console's limit is reached.
     pub full: bool,

@@ -100,7 +100,8 @@ struct List {
     session: Option<ConsoleSession>,
     /// Why the console tab's session could not be read, when it is a console page.
     session_problem: Option<String>,
-    /// The identities signed in now, in multi-session mode (`Signed in now (3 of 5): …`).
+    /// How many identities are signed in now, in multi-session mode (`3 of 5 sessions
+    /// signed in`).
     live: Option<String>,
     row_px: f64,
     /// Bumped whenever the rows change, so the drawn window is redrawn.
@@ -295,19 +296,29 @@ async fn read_tab_session() {
     });
     render_list();
     if multi {
-        let live = match ask::<messages::LiveSessions>(PageRequest::LiveSessions).await {
-            Ok(live) if live.full => format!(
-                "{} (the console's limit: sign out of one to open another)",
-                live.summary
+        let (live, who) = match ask::<messages::LiveSessions>(PageRequest::LiveSessions).await {
+            Ok(live) if live.full => (
+                format!(
+                    "{} (the console's limit: sign out of one to open another)",
+                    live.summary
+                ),
+                live.sessions.join("\n"),
             ),
-            Ok(live) => live.summary,
-            Err(e) => format!(
-                "Which sessions are signed in could not be read: {}",
-                e.message
+            Ok(live) => (live.summary, live.sessions.join("\n")),
+            Err(e) => (
+                format!(
+                    "which sessions are signed in could not be read ({})",
+                    e.message
+                ),
+                String::new(),
             ),
         };
         LIST.with(|list| list.borrow_mut().live = Some(live));
         render_list();
+        // Who they are, on hover (the line stays short).
+        if let Some(line) = by_id::<Element>("tab-session-text") {
+            let _ = line.set_attribute("title", &who);
+        }
     }
 }
 
@@ -1079,6 +1090,24 @@ fn row_element(
                 let _ = item.set_attribute("style", &format!("--chip: #{color}"));
                 if let Some(chip) = append_text(document, &item, "span", "") {
                     chip.set_class_name("chip");
+                }
+            }
+            // The import's image (AESR's `image`, checked https:// when read), sent no
+            // referrer.
+            if let Some(src) = t.image.as_deref().filter(|i| i.starts_with("https://")) {
+                if let Ok(img) = document.create_element("img") {
+                    for (name, value) in [
+                        ("src", src),
+                        ("class", "image"),
+                        ("alt", ""),
+                        ("width", "16"),
+                        ("height", "16"),
+                        ("loading", "lazy"),
+                        ("referrerpolicy", "no-referrer"),
+                    ] {
+                        let _ = img.set_attribute(name, value);
+                    }
+                    let _ = item.append_child(&img);
                 }
             }
             let main = append_text(document, &item, "span", "")?;

@@ -59,7 +59,7 @@ pub fn read_checked(
     if let Some(session) = read(meta, info) {
         return Ok(session);
     }
-    let meta_json = meta.map(|m| serde_json::from_str::<serde_json::Value>(m));
+    let meta_json = meta.map(serde_json::from_str::<serde_json::Value>);
     Err(Unreadable::Garbage(match (meta_json, info) {
         (Some(Err(_)), _) => "its awsc-session-data meta tag is not JSON",
         (Some(Ok(serde_json::Value::Object(_))), None) => {

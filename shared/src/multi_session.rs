@@ -213,14 +213,9 @@ pub fn session_url(session: &LiveSession, target: &SwitchTarget, current_url: &s
     }
 }
 
-/// The popup's line: `Signed in now (3 of 5): Admin @ acme (111…); …`.
+/// The popup's line: `3 of 5 sessions signed in` (each identity is [`LiveSession::describe`]).
 pub fn summary(live: &[LiveSession]) -> String {
-    let names: Vec<String> = live.iter().map(LiveSession::describe).collect();
-    format!(
-        "Signed in now ({} of {MAX_SESSIONS}): {}",
-        live.len(),
-        names.join("; ")
-    )
+    format!("{} of {MAX_SESSIONS} sessions signed in", live.len())
 }
 
 #[cfg(test)]

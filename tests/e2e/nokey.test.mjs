@@ -27,6 +27,7 @@ aws_account_id = 222222222222
 source_profile = corp
 color = ffaaee; pink
 region = us-west-2
+image = "https://console.aws.amazon.com/acme.png"
 
 [Acme Stage]
 aws_account_id = 777777777777
@@ -111,6 +112,11 @@ test('no key anywhere: listed, scoped, switched through the console session, bad
     // Not reachable from here: marked with its base.
     assert.match(await row(popup, 'Acme Prod Admin').innerText(), /from corp/);
     assert.doesNotMatch(await row(popup, 'Partner Audit').innerText(), /from /);
+    // A picture for a person to look at, when asked (kept under the target dir).
+    if (process.env.SWITCHYARD_SCREENSHOTS) await popup.screenshot({ path: join(process.env.SWITCHYARD_SCREENSHOTS, 'popup-no-key.png') });
+    // The import's image, sent no referrer.
+    assert.equal(await row(popup, 'Acme Prod Admin').locator('img.image').getAttribute('src'), 'https://console.aws.amazon.com/acme.png');
+    assert.equal(await row(popup, 'Acme Prod Admin').locator('img.image').getAttribute('referrerpolicy'), 'no-referrer');
     await popup.close();
 
     // "Only reachable": the IAM user in the partner account sees partner's target and the
@@ -180,7 +186,9 @@ test('no key anywhere: listed, scoped, switched through the console session, bad
     ];
     await consoleTab.goto(`https://${SESSION}.eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1`);
     popup = await openPopup(browser);
-    await popup.waitForFunction(() => /Signed in now \(5 of 5\)/.test(document.getElementById('tab-session-text')?.innerText ?? ''), null, { timeout: 30000 });
+    await popup.waitForFunction(() => /5 of 5 sessions signed in \(the console's limit/.test(document.getElementById('tab-session-text')?.innerText ?? ''), null, { timeout: 30000 });
+    assert.match(await popup.locator('#tab-session-text').getAttribute('title'), /OrganizationAccountAccessRole @ 222222222222/);
+    if (process.env.SWITCHYARD_SCREENSHOTS) await popup.screenshot({ path: join(process.env.SWITCHYARD_SCREENSHOTS, 'popup-multi-session.png') });
     // A live identity is opened, not signed in to again (that would sign its tabs out).
     seen = standIn.state.requests.length;
     await row(popup, 'Acme Prod Admin').click();
