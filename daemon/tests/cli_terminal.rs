@@ -43,7 +43,7 @@ fn accounts_and_roles_are_tables_with_headers_filters_and_words() {
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
-        ["ID", "NAME", "STATE", "EMAIL"],
+        ["ID", "NAME", "COLOR", "STATE", "EMAIL"],
         "{table}"
     );
     assert_eq!(lines.len(), 1 + 7, "a header and seven accounts: {table}");
