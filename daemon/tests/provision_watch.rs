@@ -228,7 +228,9 @@ async fn billing_access_reaches_create_account() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(w.proxy.dropped(0), 1);
-    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // `--json` prints the protocol envelope, as every command does.
+    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = &reply["data"];
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["plan"]["iam_user_access_to_billing"], "DENY");
     // Without the option nothing is sent (AWS's default), so the rule never matches again.
