@@ -259,3 +259,64 @@ fn a_closed_stdout_ends_a_command_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_headless_machine_keeps_the_keys_in_the_kernel_when_told_to() {
+    let moto = Moto::start();
+    let admin = admin(&moto).await;
+    let alice = user(&admin, "alice", None).await;
+    let sandbox = Sandbox::start();
+    // No Secret Service on this "machine": its bus address leads nowhere.
+    let run = |args: &[&str], stdin: Option<&str>| {
+        support::switchyard_with(args, stdin, |c| {
+            sandbox.env(c);
+            c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+        })
+    };
+    let key_lines = format!("{}\n{}\n", alice.0, alice.1);
+    let add = [
+        "credentials",
+        "add",
+        "--profile",
+        "work",
+        "--endpoint-url",
+        moto.endpoint.as_str(),
+    ];
+    let out = run(&add, Some(&key_lines));
+    assert!(
+        !out.status.success(),
+        "the default store needs a Secret Service"
+    );
+
+    // Chosen explicitly: the kernel's keyutils.
+    let out = run(&["config", "set", "keyring", "keyutils"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&add, Some(&key_lines));
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["whoami", "--json"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(":user/alice"), "{}", text(&out));
+    // doctor states what the store costs.
+    let out = run(&["doctor", "--json"], None);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "keyring")
+        .unwrap()
+        .clone();
+    assert_eq!(check["level"], "ok", "{check}");
+    assert!(
+        check["detail"].as_str().unwrap().contains("gone at reboot"),
+        "{check}"
+    );
+    assert!(!sandbox.secret_tool_search().contains("profile:work"));
+    let out = run(
+        &["credentials", "remove", "work", "--confirm", "work"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["whoami", "--profile", "work", "--json"], None);
+    assert!(text(&out).contains("credentials_missing"), "{}", text(&out));
+}

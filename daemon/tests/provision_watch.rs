@@ -100,9 +100,9 @@ async fn job_watch_answers_each_event_as_it_happens_and_ends_with_the_job() {
         None,
     );
     assert!(out.status.success(), "{}", text(&out));
-    // `--no-wait --json` prints the reply: the job as journaled.
-    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let id = reply["data"]["id"].as_str().unwrap().to_owned();
+    // Every --json prints the reply envelope.
+    let job: Value = serde_json::from_slice::<Value>(&out.stdout).unwrap()["data"].clone();
+    let id = job["id"].as_str().unwrap().to_owned();
 
     let mut after = 0;
     let mut seen = Vec::new();
@@ -228,9 +228,8 @@ async fn billing_access_reaches_create_account() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(w.proxy.dropped(0), 1);
-    // `--json` prints the protocol envelope, as every command does.
-    let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let job = &reply["data"];
+    // Every --json prints the reply envelope.
+    let job: Value = serde_json::from_slice::<Value>(&out.stdout).unwrap()["data"].clone();
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["plan"]["iam_user_access_to_billing"], "DENY");
     // Without the option nothing is sent (AWS's default), so the rule never matches again.

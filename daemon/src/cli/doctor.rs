@@ -92,7 +92,9 @@ async fn gather(args: &Args) -> anyhow::Result<Report> {
     });
 
     let probe = tokio::task::spawn_blocking(|| keyring::load(doctor::PROBE_PROFILE)).await?;
-    report.checks.push(doctor::keyring(probe));
+    report
+        .checks
+        .push(doctor::keyring(keyring::backend(), probe));
 
     let config_path = config::path();
     let config = match config::load(&config_path) {

@@ -261,6 +261,16 @@ struct Target {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The keyring store is the config's choice, the same for the CLI and the daemon.
+    let config_path = switchyard_daemon::system::config::path();
+    let backend = switchyard_daemon::system::config::load(&config_path)
+        .map(|config| config.keyring)
+        .unwrap_or_default();
+    let scope = config_path
+        .parent()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default();
+    switchyard_daemon::system::keyring::use_backend(backend, &scope);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our stdout went away (`| head`): what it wanted, it has.

@@ -28,6 +28,9 @@ pub struct Config {
     pub default_profile: String,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// Where the keys are kept: `os` (the default) or `keyutils` (headless Linux).
+    #[serde(default, skip_serializing_if = "is_default_backend")]
+    pub keyring: crate::system::keyring::Backend,
     /// Profiles in the file that could not be read, with why: left out of `profiles`,
     /// and left as they are in the file by [`save`].
     #[serde(skip)]
@@ -88,6 +91,10 @@ impl Default for Profile {
             operation_timeout_secs: None,
         }
     }
+}
+
+fn is_default_backend(backend: &crate::system::keyring::Backend) -> bool {
+    *backend == crate::system::keyring::Backend::default()
 }
 
 fn default_profile_name() -> String {
@@ -326,6 +333,12 @@ fn merge(doc: &mut toml_edit::DocumentMut, config: &Config) {
     {
         doc["default_profile"] = toml_edit::value(config.default_profile.clone());
     }
+    let backend = config.keyring.name();
+    match doc.get("keyring").and_then(|v| v.as_str()) {
+        Some(have) if have == backend => {}
+        None if is_default_backend(&config.keyring) => {}
+        _ => doc["keyring"] = toml_edit::value(backend),
+    }
     if config.profiles.is_empty() && !doc.contains_key("profiles") {
         return;
     }
@@ -437,7 +450,12 @@ pub fn remove_raw(path: &Path, profile: Option<&str>, key: &str) -> Result<bool,
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     DefaultProfile,
-    Profile { name: String, field: Field },
+    /// `keyring`: `os` or `keyutils`.
+    Keyring,
+    Profile {
+        name: String,
+        field: Field,
+    },
 }
 
 /// A profile's setting.
@@ -500,10 +518,13 @@ impl std::str::FromStr for Key {
         if text == "default_profile" {
             return Ok(Key::DefaultProfile);
         }
+        if text == "keyring" {
+            return Ok(Key::Keyring);
+        }
         let fields = Field::ALL.map(Field::name).join(", ");
         let usage = format!(
-            "{text:?} is not a setting: use default_profile or profiles.NAME.FIELD, where FIELD \
-             is one of {fields}"
+            "{text:?} is not a setting: use default_profile, keyring or profiles.NAME.FIELD, \
+             where FIELD is one of {fields}"
         );
         let rest = text
             .strip_prefix("profiles.")
@@ -525,6 +546,7 @@ impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Key::DefaultProfile => f.write_str("default_profile"),
+            Key::Keyring => f.write_str("keyring"),
             Key::Profile { name, field } => write!(f, "profiles.{name}.{}", field.name()),
         }
     }
@@ -536,6 +558,7 @@ impl Config {
     pub fn get(&self, key: &Key) -> Option<String> {
         let (name, field) = match key {
             Key::DefaultProfile => return Some(self.default_profile.clone()),
+            Key::Keyring => return Some(self.keyring.name().to_owned()),
             Key::Profile { name, field } => (name, field),
         };
         let p = self.profiles.get(name)?;
@@ -568,6 +591,14 @@ impl Config {
                     ));
                 }
                 value.clone_into(&mut self.default_profile);
+                return Ok(());
+            }
+            Key::Keyring => {
+                let value = value.unwrap_or("os");
+                self.keyring =
+                    crate::system::keyring::Backend::from_name(value).ok_or_else(|| {
+                        format!("{value:?} is not a keyring: os (the default) or keyutils")
+                    })?;
                 return Ok(());
             }
             Key::Profile { name, field } => (name, *field),
@@ -979,6 +1010,7 @@ mod tests {
     fn keys_name_the_settings() {
         for (text, shown) in [
             ("default_profile", "default_profile"),
+            ("keyring", "keyring"),
             ("profiles.work.region", "profiles.work.region"),
             (
                 "profiles.team.prod.mfa_serial",

@@ -4,6 +4,13 @@
 //! One keyring entry per profile, service `switchyard`, holding the access key id and the
 //! secret as JSON. Nothing secret is written anywhere else; [`Credentials`] never prints
 //! its secret, and key ids are shown masked.
+//!
+//! The store is chosen explicitly ([`Backend`], `keyring = "keyutils"` in `config.toml`):
+//! the operating system's keyring (the default), or on a headless Linux machine without a
+//! Secret Service the kernel's keyutils (the user's persistent keyring): nothing to
+//! install or unlock, but the keys live in kernel memory only (gone at reboot, and after
+//! `persistent_keyring_expiry`, 3 days by default, unused) and any process of the user
+//! may read them, as with an unlocked Secret Service.
 
 use std::fmt;
 
@@ -11,6 +18,68 @@ use serde::{Deserialize, Serialize};
 
 /// The keyring service name of every entry.
 pub const KEYRING_SERVICE: &str = "switchyard";
+
+/// Where the keys are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The operating system's keyring: the Secret Service (gnome-keyring, KWallet) on
+    /// Linux, the Keychain on macOS. Encrypted at rest, unlocked with the login.
+    #[default]
+    Os,
+    /// Linux's kernel keyutils (the user's persistent keyring), for a headless machine:
+    /// no service to install or unlock; in kernel memory only, lost at reboot and after a
+    /// few idle days; readable by every process of the user.
+    Keyutils,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Os => "os",
+            Backend::Keyutils => "keyutils",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Backend> {
+        [Backend::Os, Backend::Keyutils]
+            .into_iter()
+            .find(|b| b.name() == name)
+    }
+
+    /// What this store means for the keys, in a sentence (for `doctor`).
+    pub fn trade_off(self) -> &'static str {
+        match self {
+            Backend::Os => {
+                "the operating system's keyring (Secret Service or Keychain): \
+                            encrypted on disk, unlocked with your login"
+            }
+            Backend::Keyutils => {
+                "the kernel's keyutils (your persistent keyring): no \
+                                  service needed, but the keys are in memory only (gone at \
+                                  reboot and after a few idle days: store them again) and \
+                                  readable by any process of yours"
+            }
+        }
+    }
+}
+
+/// The store this process uses (set once at start from the config).
+static BACKEND: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
+/// What keeps keyutils entries of different config dirs apart (tests, several installs).
+static SCOPE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Choose the store for this process, before the first keyring call; `scope` (the config
+/// dir) keeps the keyutils entries of different configurations apart.
+pub fn use_backend(backend: Backend, scope: &str) {
+    let _ = BACKEND.set(backend);
+    let _ = SCOPE.set(scope.to_owned());
+}
+
+/// The store this process uses.
+pub fn backend() -> Backend {
+    BACKEND.get().copied().unwrap_or_default()
+}
 
 /// A long-term IAM user access key.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,8 +187,40 @@ pub enum KeyringError {
 }
 
 fn entry(profile: &str) -> Result<keyring::Entry, KeyringError> {
-    keyring::Entry::new(KEYRING_SERVICE, &format!("profile:{profile}"))
-        .map_err(|e| classify(profile, e))
+    let user = format!("profile:{profile}");
+    match backend() {
+        Backend::Os => keyring::Entry::new(KEYRING_SERVICE, &user),
+        #[cfg(target_os = "linux")]
+        Backend::Keyutils => {
+            let description = format!(
+                "{KEYRING_SERVICE}:{}:{user}",
+                SCOPE.get().map(String::as_str).unwrap_or_default()
+            );
+            // The user keyring (every process of the user: the daemon started from the
+            // browser and the CLI in a terminal see the same keys), with the persistent
+            // keyring linked so the keys outlive the last process for a few days; the
+            // keyring crate's own choice, the session keyring, differs between a terminal
+            // and the browser's session, and may not exist at all.
+            use linux_keyutils::{KeyRing, KeyRingIdentifier};
+            KeyRing::from_special_id(KeyRingIdentifier::User, true)
+                .map_err(|e| keyring::Error::NoStorageAccess(Box::new(e)))
+                .map(|user_ring| {
+                    let credential = keyring::keyutils::KeyutilsCredential {
+                        session: user_ring,
+                        persistent: KeyRing::get_persistent(KeyRingIdentifier::User).ok(),
+                        description,
+                    };
+                    keyring::Entry::new_with_credential(Box::new(credential))
+                })
+        }
+        #[cfg(not(target_os = "linux"))]
+        Backend::Keyutils => {
+            return Err(KeyringError::Unavailable(
+                "keyutils is Linux's; set keyring = \"os\" in config.toml".to_owned(),
+            ))
+        }
+    }
+    .map_err(|e| classify(profile, e))
 }
 
 fn classify(profile: &str, error: keyring::Error) -> KeyringError {

@@ -18,7 +18,7 @@ use serde::Serialize;
 use switchyard_shared::protocol::aws::IdentityData;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, StatusData};
 
-use crate::system::keyring::{Credentials, KeyringError};
+use crate::system::keyring::{Backend, Credentials, KeyringError};
 
 /// How a link is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -249,19 +249,30 @@ pub fn daemon(status: Result<StatusData, String>, cli_version: &str, stderr_log:
 /// (no such entry) from a locked or absent one.
 pub const PROBE_PROFILE: &str = "switchyard-doctor-probe";
 
-/// The keyring probe's answer: reading [`PROBE_PROFILE`].
-pub fn keyring(probe: Result<Credentials, KeyringError>) -> Check {
+/// The keyring probe's answer: reading [`PROBE_PROFILE`] from the configured store, whose
+/// trade-off the check states.
+pub fn keyring(backend: Backend, probe: Result<Credentials, KeyringError>) -> Check {
     const NAME: &str = "keyring";
-    match probe {
-        Err(KeyringError::NotFound(_)) | Ok(_) => Check::ok(NAME, "reachable and unlocked"),
-        Err(KeyringError::Unavailable(why)) => Check::fail(
+    match (probe, backend) {
+        (Err(KeyringError::NotFound(_)) | Ok(_), _) => Check::ok(
+            NAME,
+            format!("reachable and unlocked: {}", backend.trade_off()),
+        ),
+        (Err(KeyringError::Unavailable(why)), Backend::Os) => Check::fail(
             NAME,
             format!("locked or not running ({why})"),
             "unlock your login keyring (log in to the desktop, or `gnome-keyring-daemon \
              --unlock` on a headless machine); without one, install gnome-keyring \
-             (Secret Service) or KWallet",
+             (Secret Service) or KWallet, or keep the keys in the kernel instead with \
+             `switchyard config set keyring keyutils` (then `switchyard daemon restart`)",
         ),
-        Err(other) => Check::fail(
+        (Err(KeyringError::Unavailable(why)), Backend::Keyutils) => Check::fail(
+            NAME,
+            format!("the kernel's keyutils refused ({why})"),
+            "a container may block keyctl: allow it, or `switchyard config set keyring os` \
+             with a Secret Service running",
+        ),
+        (Err(other), _) => Check::fail(
             NAME,
             other.to_string(),
             "check the keyring service; `switchyard logs` may say more",

@@ -56,16 +56,40 @@ fn the_daemon_check_names_version_drift_and_how_to_see_why_it_is_down() {
 
 #[test]
 fn the_keyring_probe_tells_missing_entries_from_a_locked_keyring() {
-    let fine = keyring(Err(KeyringError::NotFound(PROBE_PROFILE.to_owned())));
+    use crate::system::keyring::Backend;
+    let fine = keyring(
+        Backend::Os,
+        Err(KeyringError::NotFound(PROBE_PROFILE.to_owned())),
+    );
     assert_eq!(fine.level, Level::Ok);
-    let locked = keyring(Err(KeyringError::Unavailable(
-        "prompt dismissed".to_owned(),
-    )));
+    assert!(fine.detail.contains("encrypted on disk"), "{}", fine.detail);
+    let locked = keyring(
+        Backend::Os,
+        Err(KeyringError::Unavailable("prompt dismissed".to_owned())),
+    );
     assert_eq!(locked.level, Level::Fail);
-    assert!(locked.fix.unwrap().contains("unlock"));
+    let fix = locked.fix.unwrap();
+    assert!(
+        fix.contains("unlock") && fix.contains("keyring keyutils"),
+        "{fix}"
+    );
     assert_eq!(
-        keyring(Err(KeyringError::Other("boom".to_owned()))).level,
+        keyring(Backend::Os, Err(KeyringError::Other("boom".to_owned()))).level,
         Level::Fail
+    );
+    // The kernel's store says what it costs: memory only, any process of the user.
+    let kernel = keyring(
+        Backend::Keyutils,
+        Ok(crate::system::keyring::Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        )
+        .unwrap()),
+    );
+    assert!(
+        kernel.detail.contains("gone at reboot"),
+        "{}",
+        kernel.detail
     );
 }
 
