@@ -115,7 +115,7 @@ test('without stored credentials the popup names the command, and "Try again" wo
     await problem.waitFor({ timeout: 30000 });
     assert.equal(await page.locator('#account-error-title').innerText(), 'No AWS key stored yet');
     assert.match(
-      await page.locator('#account-error-message code').innerText(),
+      await page.locator('#account-error-message code').first().innerText(),
       /^switchyard credentials add/,
     );
     assert.equal(await page.locator('#account-error-code').innerText(), 'credentials_missing');

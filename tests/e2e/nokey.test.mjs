@@ -241,7 +241,7 @@ test('no key anywhere: listed, scoped, switched through the console session, bad
     writeFileSync(hostile, '[<img src=x onerror="document.title=1">]\naws_account_id = 999999999999\nrole_name = X\ncolor = red;background:url(x)\n');
     const imported = run(['roles', 'import', hostile]);
     assert.ok(imported.ok, imported.out);
-    assert.match(imported.out, /imported 1 roles/);
+    assert.match(imported.out, /imported 1 role\b/);
     const malformed = join(box.dir, 'malformed.aesr');
     writeFileSync(malformed, 'role_arn = arn:aws:iam::1:role/x\n[unclosed\nnot a key line\n');
     const refused = run(['roles', 'import', malformed]);
