@@ -143,7 +143,12 @@ impl FaultProxy {
                 let (k, c, l) = (Arc::clone(&k), Arc::clone(&c), Arc::clone(&l));
                 let upstream = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &r, &h, &d, &k, &c, &l);
+                    let seen = Seen {
+                        holds: &k,
+                        counts: &c,
+                        log: &l,
+                    };
+                    let _ = serve(stream, &upstream, &r, &h, &d, &seen);
                 });
             }
         });
@@ -277,16 +282,23 @@ impl Drop for FaultProxy {
     }
 }
 
+/// What the proxy keeps about the requests it sees: the holds that wait on them, the
+/// counters and the log of their texts.
+struct Seen<'a> {
+    holds: &'a Holds,
+    counts: &'a Mutex<Vec<(String, usize)>>,
+    log: &'a Mutex<Vec<String>>,
+}
+
 fn serve(
     client: TcpStream,
     upstream: &str,
     rules: &Mutex<Vec<Rule>>,
     hits: &Mutex<Vec<usize>>,
     drops: &Mutex<Vec<(String, usize, usize)>>,
-    holds: &Holds,
-    counts: &Mutex<Vec<(String, usize)>>,
-    log: &Mutex<Vec<String>>,
+    seen: &Seen<'_>,
 ) -> std::io::Result<()> {
+    let Seen { holds, counts, log } = *seen;
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
     let mut length = 0usize;
