@@ -397,6 +397,8 @@ fn read_form() -> FormInput {
         ou_id: value(Field::OuId.id()),
         role_policies: value(Field::RolePolicies.id()),
         billing: value("billing"),
+        display_name: value(Field::DisplayName.id()),
+        color: value(Field::Color.id()),
     }
 }
 

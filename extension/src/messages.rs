@@ -8,6 +8,7 @@ use crate::view::popup::ConnectionState;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use switchyard_shared::protocol::aws::AccountsSetParams;
 use switchyard_shared::protocol::roles::{RolesListParams, EXTENSION_PAGE_BYTES};
 use switchyard_shared::protocol::users::{
     MfaEnableParams, MfaSetupParams, UsersCreateParams, UsersRemoveParams, UsersTarget,
@@ -79,8 +80,9 @@ pub fn decode_host_message(text: &str) -> Incoming {
 pub fn timeout_ms(request: &Request) -> u32 {
     match request {
         Request::AccountsList(_) => ACCOUNTS_TIMEOUT_MS,
-        // AssumeRole, then the sign-in endpoint's exchange (15 s at most on its own).
-        Request::SwitchFederate(_) => FEDERATE_TIMEOUT_MS,
+        // AssumeRole, then the sign-in endpoint's exchange (15 s at most on its own); the
+        // team's tags, then maybe AssumeRole into the account for its console color.
+        Request::SwitchFederate(_) | Request::AccountsSet(_) => FEDERATE_TIMEOUT_MS,
         Request::UsersList(_)
         | Request::UsersCreate(_)
         | Request::UsersRemove(_)
@@ -114,6 +116,9 @@ pub enum PageRequest {
     AccountsList,
     /// Relay `mfa.submit` with this code.
     MfaSubmit { code: String },
+    /// Relay `accounts.set`: the name and color the whole team sees for an account (the
+    /// popup's "Edit name and color for the team").
+    AccountsSet(AccountsSetParams),
     /// Relay `roles.list` for the default profile: one page of it, from `offset` (the
     /// whole list can exceed the browser's 1 MiB native-messaging limit), of the reading
     /// its first page's reply named (absent for a first page).
@@ -228,6 +233,7 @@ impl PageRequest {
             )),
             PageRequest::Identity => Some(Request::Identity(ProfileParams::default())),
             PageRequest::AccountsList => Some(Request::AccountsList(AccountsListParams::default())),
+            PageRequest::AccountsSet(params) => Some(Request::AccountsSet(params.clone())),
             PageRequest::MfaSubmit { code } => Some(Request::MfaSubmit(MfaSubmitParams {
                 profile: None,
                 code: code.clone(),

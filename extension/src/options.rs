@@ -7,7 +7,7 @@
 //! renders and wires events.
 
 use crate::view::options::{
-    import_report, profile_choices, shortcut_line, sources_view, ImportReport,
+    import_report, profile_choices, shortcut_line, sources_view, team_view, ImportReport, RoleLine,
 };
 use crate::view::popup::{view, Tone};
 use switchyard_shared::protocol::roles::{ProfilesData, RolesImportData, RolesSourcesData};
@@ -210,9 +210,10 @@ async fn show_sources() {
                 block.set_class_name("source");
                 append_text(&block, "h3", &source.title);
                 append_text(&block, "p", &source.status);
-                list(&block, "Roles", &source.roles);
+                role_list(&block, &source.roles);
                 list(&block, "Skipped", &source.skipped);
             }
+            show_team(&data);
         }
         Err(error) => {
             append_text(
@@ -223,6 +224,75 @@ async fn show_sources() {
                     error.message, error.code
                 ),
             );
+        }
+    }
+}
+
+/// A list's roles, each with the color the popup shows (a chip) and what the team set
+/// for its account.
+fn role_list(parent: &Element, roles: &[RoleLine]) {
+    if roles.is_empty() {
+        return;
+    }
+    let Some(list) = append_text(parent, "ul", "") else {
+        return;
+    };
+    let _ = list.set_attribute("aria-label", "Roles");
+    for role in roles {
+        let Some(item) = append_text(&list, "li", "") else {
+            continue;
+        };
+        chip(&item, role.color.as_deref());
+        let _ = item.insert_adjacent_text("beforeend", &role.text);
+        if let Some(team) = &role.team {
+            if let Some(note) = append_text(&item, "span", team) {
+                note.set_class_name("team-look muted");
+            }
+        }
+    }
+}
+
+/// A small color swatch (only six hex digits reach the style attribute).
+fn chip(parent: &Element, color: Option<&str>) {
+    let Some(color) = color.filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
+        return;
+    };
+    if let Some(swatch) = append_text(parent, "span", "") {
+        swatch.set_class_name("chip");
+        let _ = swatch.set_attribute("style", &format!("background: #{color}"));
+        let _ = swatch.set_attribute("aria-hidden", "true");
+    }
+}
+
+/// The names and colors the team set on the organization's accounts.
+fn show_team(data: &RolesSourcesData) {
+    let Some(container) = by_id("team") else {
+        return;
+    };
+    container.set_text_content(None);
+    let (rows, none) = team_view(data);
+    if let Some(none) = none {
+        if let Some(line) = append_text(&container, "p", "") {
+            line.set_class_name("muted");
+            crate::page::set_code_text(&line, &none);
+        }
+        return;
+    }
+    let Some(list) = append_text(&container, "ul", "") else {
+        return;
+    };
+    let _ = list.set_attribute("aria-label", "Accounts the team named or colored");
+    for row in rows {
+        let Some(item) = append_text(&list, "li", "") else {
+            continue;
+        };
+        chip(&item, row.color.as_deref());
+        if let Some(name) = append_text(&item, "strong", &row.name) {
+            name.set_class_name("team-name");
+        }
+        if let Some(detail) = append_text(&item, "span", &row.detail) {
+            detail.set_class_name("muted");
         }
     }
 }

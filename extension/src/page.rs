@@ -50,6 +50,18 @@ pub fn append_text(parent: &Element, tag: &str, text: &str) -> Option<Element> {
     Some(child)
 }
 
+/// Replace `element`'s content with `text`, showing `backticked` commands as code.
+pub fn set_code_text(element: &Element, text: &str) {
+    element.set_text_content(None);
+    for span in crate::messages::code_spans(text) {
+        if span.code {
+            let _ = append_text(element, "code", span.text);
+        } else {
+            let _ = element.insert_adjacent_text("beforeend", span.text);
+        }
+    }
+}
+
 /// A property of an element (`value`, `checked`), read without a web-sys type per kind
 /// of element.
 pub fn property(element: &Element, name: &str) -> JsValue {

@@ -32,9 +32,11 @@ use crate::view::popup_list::{
     Listing, Marks, RowView, ViewOptions, CACHE_KEY, FAVORITES_KEY, RECENT_KEY,
 };
 use crate::view::search::{Searcher, Span};
+use crate::view::team_look::{self, TeamLookForm};
 use switchyard_shared::connection::uptime;
 use switchyard_shared::console_session::{self, ConsoleSession};
-use switchyard_shared::protocol::roles::{RolesData, Target};
+use switchyard_shared::protocol::aws::AccountsSetData;
+use switchyard_shared::protocol::roles::{LookOrigin, RolesData, Target};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
@@ -74,6 +76,8 @@ extern "C" {
 thread_local! {
     static PANEL: RefCell<Panel> = RefCell::new(Panel::default());
     static LIST: RefCell<List> = RefCell::new(List::default());
+    /// The "Edit name and color for the team" form, while open.
+    static TEAM_FORM: RefCell<Option<TeamLookForm>> = const { RefCell::new(None) };
 }
 
 /// The switch list's state.
@@ -380,6 +384,14 @@ fn wire_events() {
         dispatch(Event::MfaEntered(code));
     });
     listen("retry", "click", |_| dispatch(Event::Retry));
+    listen("note-retry", "click", |_| dispatch(Event::Retry));
+    listen("team-form", "submit", |event| {
+        event.prevent_default();
+        save_team_look();
+    });
+    listen("team-form", "input", |_| on_team_input());
+    listen("team-form", "change", |_| on_team_input());
+    listen("team-cancel", "click", |_| close_team_form());
     listen("filter", "input", |_| on_filter_input());
     listen("filter", "keydown", on_filter_key);
     listen("roles-scroll", "scroll", |_| draw_rows(false));
@@ -639,6 +651,8 @@ fn render_panel() {
         }
         request_roles();
     }
+    // Whether account rows offer the team's edit follows the panel: redraw them.
+    LIST.with(|list| list.borrow_mut().generation += 1);
     render_list();
 }
 
@@ -786,6 +800,7 @@ fn save_snapshot() {
             hide_account_ids: list.settings.hide_account_ids,
             show_colors: list.settings.show_colors,
             current: None,
+            edit_team_look: false,
         };
         for row in 0..shown.rows.len().min(SNAPSHOT_ROWS) {
             let view = crate::view::popup_list::row_view(
@@ -955,6 +970,7 @@ fn draw_rows(force: bool) {
             hide_account_ids: list.settings.hide_account_ids,
             show_colors: list.settings.show_colors,
             current: list.session.as_ref(),
+            edit_team_look: PANEL.with(|panel| panel.borrow().signed_in()),
         };
         for row in range {
             let shown = crate::view::popup_list::row_view(
@@ -1034,14 +1050,41 @@ fn row_element(
             alias,
             id,
             roles,
+            badge,
+            look,
+            editable,
         } => {
             item.set_class_name("row account");
             let _ = item.set_attribute("role", "presentation");
+            let _ = item.set_attribute("title", look);
+            let _ = item.set_attribute("data-account", account_id);
             append_spans_in(document, &item, "span", "name", name);
+            if let Some(badge) = badge {
+                if let Some(element) = append_text(document, &item, "span", badge) {
+                    element.set_class_name("look");
+                    let _ = element.set_attribute("title", look);
+                }
+            }
             append_spans_in(document, &item, "span", "alias", alias);
             append_spans_in(document, &item, "code", "id", id);
             if let Some(count) = append_text(document, &item, "span", roles) {
                 count.set_class_name("count");
+            }
+            if *editable {
+                if let Some(edit) = append_text(document, &item, "button", "✎") {
+                    edit.set_class_name("edit-look");
+                    let label = "Edit name and color for the team";
+                    for (attr, value) in [
+                        ("type", "button"),
+                        ("tabindex", "-1"),
+                        ("title", label),
+                        ("data-account", account_id.as_str()),
+                    ] {
+                        let _ = edit.set_attribute(attr, value);
+                    }
+                    let name: String = name.iter().map(|s| s.text.as_str()).collect();
+                    let _ = edit.set_attribute("aria-label", &format!("{label}: {name}"));
+                }
             }
             if let Some(link) = append_text(document, &item, "a", "Users") {
                 link.set_class_name("users");
@@ -1059,6 +1102,7 @@ fn row_element(
             account,
             id,
             color,
+            color_from,
             source,
             note,
             favorite,
@@ -1090,6 +1134,9 @@ fn row_element(
                 let _ = item.set_attribute("style", &format!("--chip: #{color}"));
                 if let Some(chip) = append_text(document, &item, "span", "") {
                     chip.set_class_name("chip");
+                    if let Some(from) = color_from {
+                        let _ = chip.set_attribute("title", from);
+                    }
                 }
             }
             // The import's image (AESR's `image`, checked https:// when read), sent no
@@ -1232,6 +1279,13 @@ fn on_list_click(event: web_sys::Event, auxiliary: bool) {
     let Some(clicked) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
+    if let Some(edit) = clicked.closest("button.edit-look").ok().flatten() {
+        event.prevent_default();
+        if let Some(account) = edit.get_attribute("data-account") {
+            open_team_form(&account);
+        }
+        return;
+    }
     if let Some(link) = clicked.closest("a.users").ok().flatten() {
         event.prevent_default();
         if let Some(account) = link.get_attribute("data-account") {
@@ -1392,6 +1446,14 @@ fn render_account(document: &Document, shown: &PanelView) {
         show("retry", error.retry);
     }
 
+    show("account-note", shown.note.is_some());
+    if let Some(note) = &shown.note {
+        text("account-note-title", Some(&note.title));
+        if let Some(message) = by_id("account-note-message") {
+            set_rich_text(document, &message, &note.message);
+        }
+    }
+
     show("mfa-form", shown.mfa.is_some());
     if let Some(mfa) = &shown.mfa {
         text("mfa-intro", Some(&mfa.intro));
@@ -1451,6 +1513,12 @@ fn render_account(document: &Document, shown: &PanelView) {
                 } else {
                     "state"
                 };
+                if let Some(color) = row.color.as_deref().map(crate::view::popup_list::css_color) {
+                    if let Some(chip) = append_text(document, &item, "span", "") {
+                        chip.set_class_name("chip");
+                        let _ = chip.set_attribute("style", &format!("--chip: #{color}"));
+                    }
+                }
                 for (tag, class, value) in [
                     ("span", "name", &row.name),
                     ("code", "id", &row.id),
@@ -1460,9 +1528,164 @@ fn render_account(document: &Document, shown: &PanelView) {
                         cell.set_class_name(class);
                     }
                 }
+                if let Some(look) = &row.look {
+                    if let Some(cell) = append_text(document, &item, "span", look) {
+                        cell.set_class_name("look");
+                    }
+                }
                 let _ = list.append_child(&item);
             }
         }
+    }
+}
+
+/// Open the team's name-and-color form for an account of the list, filled with what the
+/// team set (the organization's account and its tags when the panel has them).
+fn open_team_form(account_id: &str) {
+    let (shown_name, listed) = LIST.with(|list| {
+        let list = list.borrow();
+        let group = list
+            .catalog
+            .groups
+            .iter()
+            .find(|g| g.account_id == account_id);
+        let name = group.map_or_else(|| account_id.to_owned(), |g| g.name.clone());
+        let team_name = group
+            .filter(|g| g.name_from == Some(LookOrigin::Team))
+            .map(|g| g.name.clone());
+        let team_color = group.and_then(|g| {
+            g.targets
+                .iter()
+                .map(|&t| &list.catalog.targets[t])
+                .find(|t| t.color_from == Some(LookOrigin::Team))
+                .map(|t| t.color.clone())
+        });
+        (name, (team_name, team_color))
+    });
+    let form = PANEL.with(|panel| {
+        let panel = panel.borrow();
+        let account = panel
+            .accounts()
+            .and_then(|data| data.accounts.iter().find(|a| a.id == account_id));
+        TeamLookForm::open(
+            account_id,
+            &shown_name,
+            account,
+            (listed.0.as_deref(), listed.1.as_deref()),
+        )
+    });
+    let (name, color) = (form.name.clone(), form.color.clone());
+    TEAM_FORM.with(|slot| *slot.borrow_mut() = Some(form));
+    if let Some(input) = by_id::<HtmlInputElement>("team-name") {
+        input.set_value(&name);
+    }
+    if let Some(input) = by_id::<HtmlInputElement>("team-color") {
+        input.set_value(&color);
+    }
+    if let Some(input) = by_id::<HtmlInputElement>("team-console") {
+        input.set_checked(false);
+    }
+    render_team_form();
+    if let Some(input) = by_id::<HtmlElement>("team-name") {
+        let _ = input.focus();
+    }
+}
+
+fn close_team_form() {
+    TEAM_FORM.with(|slot| *slot.borrow_mut() = None);
+    render_team_form();
+    focus_filter();
+}
+
+/// A field of the form changed: read them all into the form.
+fn on_team_input() {
+    let name = by_id::<HtmlInputElement>("team-name").map(|i| i.value());
+    let color = by_id::<HtmlInputElement>("team-color").map(|i| i.value());
+    let console = by_id::<HtmlInputElement>("team-console").map(|i| i.checked());
+    TEAM_FORM.with(|slot| {
+        if let Some(form) = slot.borrow_mut().as_mut() {
+            form.name = name.unwrap_or_default();
+            form.color = color.unwrap_or_default();
+            form.console_color = console.unwrap_or_default();
+            form.edited();
+        }
+    });
+    render_team_form();
+}
+
+/// Save pressed: send `accounts.set` (when the fields are good), then show the answer;
+/// on success the panel's accounts and the switch list are read again to show it.
+fn save_team_look() {
+    on_team_input();
+    let params = TEAM_FORM.with(|slot| slot.borrow_mut().as_mut().and_then(TeamLookForm::submit));
+    render_team_form();
+    let Some(params) = params else { return };
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = ask::<AccountsSetData>(PageRequest::AccountsSet(params)).await;
+        let saved = answer.is_ok();
+        TEAM_FORM.with(|slot| {
+            if let Some(form) = slot.borrow_mut().as_mut() {
+                form.answer(answer);
+            }
+        });
+        render_team_form();
+        if saved {
+            dispatch(Event::AccountsChanged);
+            LIST.with(|list| list.borrow_mut().requested = false);
+            request_roles();
+        }
+    });
+}
+
+fn render_team_form() {
+    let Some(document) = page() else { return };
+    let by_id = |id: &str| document.get_element_by_id(id);
+    let shown = TEAM_FORM.with(|slot| slot.borrow().as_ref().map(team_look::view));
+    if let Some(form) = by_id("team-form") {
+        set_hidden(&form, shown.is_none());
+    }
+    let Some(shown) = shown else { return };
+    let text = |id: &str, value: Option<&str>| {
+        if let Some(element) = by_id(id) {
+            element.set_text_content(value);
+        }
+    };
+    text("team-heading", Some(&shown.heading));
+    text("team-name-error", shown.name_error.as_deref());
+    text("team-color-error", shown.color_error.as_deref());
+    for (input, error) in [
+        ("team-name", shown.name_error.is_some()),
+        ("team-color", shown.color_error.is_some()),
+    ] {
+        if let Some(field) = by_id(input) {
+            let _ = field.set_attribute("aria-invalid", if error { "true" } else { "false" });
+        }
+    }
+    if let Some(swatch) = by_id("team-swatch") {
+        match &shown.swatch {
+            Some(rgb) => {
+                let _ = swatch.set_attribute("style", &format!("--chip: #{rgb}"));
+                set_hidden(&swatch, false);
+            }
+            None => set_hidden(&swatch, true),
+        }
+    }
+    if let Some(button) = by_id("team-save") {
+        set_flag(&button, "disabled", shown.saving);
+    }
+    text("team-busy", shown.saving.then_some("Writing the account's tags…"));
+    if let Some(problem) = by_id("team-error") {
+        set_hidden(&problem, shown.error.is_none());
+        if let Some((message, code)) = &shown.error {
+            if let Some(line) = by_id("team-error-message") {
+                set_rich_text(&document, &line, message);
+            }
+            text("team-error-code", Some(code));
+        }
+    }
+    if let Some(done) = by_id("team-done") {
+        set_hidden(&done, shown.done.is_none());
+        done.set_text_content(shown.done.as_deref());
     }
 }
 

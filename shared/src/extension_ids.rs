@@ -25,6 +25,7 @@ pub const RELAYED_TYPES: &[&str] = &[
     "status",
     "identity",
     "accounts.list",
+    "accounts.set",
     "mfa.submit",
     "roles.list",
     "roles.import",

@@ -80,6 +80,8 @@ mod tests {
             reasons: vec![],
             image: None,
             base,
+            name_from: None,
+            color_from: None,
         }
     }
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::policy::{Context, Decision, Effect, Evaluator, Policy};
-use crate::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
+use crate::protocol::roles::{LookOrigin, Target, TargetBase, TargetDecision, TargetSource};
 
 /// The role AWS Organizations creates in each new member account.
 pub const ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";
@@ -106,8 +106,9 @@ pub struct Inputs {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TeamLook {
     pub name: Option<String>,
-    /// `rrggbb`.
-    pub color: Option<String>,
+    /// `rrggbb`, and whether the team's tag (`Team`) or the console's color (`Console`)
+    /// gave it.
+    pub color: Option<(String, LookOrigin)>,
     pub role_hints: Vec<String>,
 }
 
@@ -263,27 +264,38 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             entries.push(first);
         }
         let look = inputs.team.get(arn.account_id);
-        let org_name = look
-            .and_then(|l| l.name.clone())
-            .or_else(|| inputs.accounts.get(arn.account_id).cloned());
+        let org_name = match look.and_then(|l| l.name.clone()) {
+            Some(name) => Some((name, LookOrigin::Team)),
+            None => inputs
+                .accounts
+                .get(arn.account_id)
+                .map(|name| (name.clone(), LookOrigin::Organization)),
+        };
         for listed in entries {
-            let account_name = org_name
-                .clone()
-                .or_else(|| listed.and_then(|l| l.label.clone()));
+            let (account_name, name_from) = match org_name.clone() {
+                Some((name, from)) => (Some(name), Some(from)),
+                None => match listed.and_then(|l| l.label.clone()) {
+                    Some(label) => (Some(label), listed.map(|l| LookOrigin::of_list(l.source))),
+                    None => (None, None),
+                },
+            };
             let imported_name = listed
                 .filter(|l| l.source == TargetSource::Imported)
                 .and_then(|l| l.label.as_deref())
                 .map(clean_display_name)
                 .filter(|name| !name.is_empty());
+            // The person's own color (theirs, on this machine) wins; then the team's.
+            let (color, color_from) = listed
+                .filter(|l| l.color.is_some())
+                .or_else(|| listings.iter().copied().find(|l| l.color.is_some()))
+                .and_then(|l| Some((l.color.clone()?, LookOrigin::of_list(l.source))))
+                .or_else(|| look.and_then(|l| l.color.clone()))
+                .unwrap_or_else(|| (color_for(arn.account_id), LookOrigin::Derived));
             targets.push(Target {
                 display_name: imported_name.unwrap_or_else(|| {
                     display_name(arn.role_name, account_name.as_deref(), arn.account_id)
                 }),
-                color: listed
-                    .and_then(|l| l.color.clone())
-                    .or_else(|| listings.iter().find_map(|l| l.color.clone()))
-                    .or_else(|| look.and_then(|l| l.color.clone()))
-                    .unwrap_or_else(|| color_for(arn.account_id)),
+                color,
                 region: listed
                     .and_then(|l| l.region.clone())
                     .or_else(|| listings.iter().find_map(|l| l.region.clone())),
@@ -296,6 +308,8 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
                 reasons: reasons.clone(),
                 image: listed.and_then(|l| l.image.clone()),
                 base: listed.and_then(|l| l.base.clone()),
+                name_from: name_from.or(Some(LookOrigin::Derived)),
+                color_from: Some(color_from),
             });
         }
     }

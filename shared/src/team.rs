@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::imports::normalize_color;
 use crate::protocol::aws::Account;
+use crate::protocol::roles::{LookOrigin, TeamAccountLook};
 use crate::switch::MAX_DISPLAY_NAME;
 use crate::targets::{is_role_name, TeamLook};
 
@@ -200,25 +201,13 @@ fn shorten(text: &str) -> String {
     text.chars().take(40).filter(|c| !c.is_control()).collect()
 }
 
-/// Where a shown name or color came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LookSource {
-    /// The organization's account name, or a color Switchyard derived from the id.
-    Organization,
-    /// The team's tags on the account (`switchyard:name`, `switchyard:color`).
-    Team,
-    /// The console's own account color.
-    Console,
-}
-
 /// What a whole team sees of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Look {
     /// The team's name for the account (`switchyard:name`), when set and valid.
     pub name: Option<String>,
-    /// `rrggbb`, from `switchyard:color`, else the console's color.
-    pub color: Option<(String, LookSource)>,
+    /// `rrggbb`, from `switchyard:color` (`Team`), else the console's color (`Console`).
+    pub color: Option<(String, LookOrigin)>,
     /// Role names to show first.
     pub role_hints: Vec<String>,
     /// Tags that were set but could not be used, in words.
@@ -237,12 +226,12 @@ pub fn look(tags: &BTreeMap<String, String>, console: Option<ConsoleColor>) -> L
     }
     if let Some(color) = tags.get(TAG_COLOR) {
         match check_color(color) {
-            Ok(color) => found.color = Some((color, LookSource::Team)),
+            Ok(color) => found.color = Some((color, LookOrigin::Team)),
             Err(e) => found.ignored.push(format!("tag {TAG_COLOR}: {e}")),
         }
     }
     if found.color.is_none() {
-        found.color = console.map(|c| (c.rgb().to_owned(), LookSource::Console));
+        found.color = console.map(|c| (c.rgb().to_owned(), LookOrigin::Console));
     }
     if let Some(roles) = tags.get(TAG_ROLES) {
         let roles: Vec<String> = roles
@@ -272,10 +261,10 @@ pub fn looks(accounts: &[Account]) -> BTreeMap<String, Look> {
 }
 
 /// The name to show for an account: the team's, else the organization's.
-pub fn shown_name<'a>(account: &'a Account, look: Option<&'a Look>) -> (&'a str, LookSource) {
+pub fn shown_name<'a>(account: &'a Account, look: Option<&'a Look>) -> (&'a str, LookOrigin) {
     match look.and_then(|l| l.name.as_deref()) {
-        Some(name) => (name, LookSource::Team),
-        None => (&account.name, LookSource::Organization),
+        Some(name) => (name, LookOrigin::Team),
+        None => (&account.name, LookOrigin::Organization),
     }
 }
 
@@ -284,10 +273,39 @@ impl From<&Look> for TeamLook {
     fn from(look: &Look) -> TeamLook {
         TeamLook {
             name: look.name.clone(),
-            color: look.color.as_ref().map(|(rgb, _)| rgb.clone()),
+            color: look.color.clone(),
             role_hints: look.role_hints.clone(),
         }
     }
+}
+
+/// The accounts whose tags (or console color) set a name or color, as the options page
+/// lists them, by the name shown.
+pub fn team_accounts(accounts: &[Account]) -> Vec<TeamAccountLook> {
+    let looks = looks(accounts);
+    let mut found: Vec<TeamAccountLook> = accounts
+        .iter()
+        .filter_map(|account| {
+            let look = looks.get(&account.id)?;
+            if look.name.is_none() && look.color.is_none() {
+                return None;
+            }
+            Some(TeamAccountLook {
+                account_id: account.id.clone(),
+                account_name: account.name.clone(),
+                name: look.name.clone(),
+                color: look.color.as_ref().map(|(rgb, _)| rgb.clone()),
+                color_from: look.color.as_ref().map(|(_, from)| *from),
+            })
+        })
+        .collect();
+    found.sort_by_cached_key(|a| {
+        (
+            a.name.as_deref().unwrap_or(&a.account_name).to_lowercase(),
+            a.account_id.clone(),
+        )
+    });
+    found
 }
 
 #[cfg(test)]
@@ -380,7 +398,7 @@ mod tests {
             Some(ConsoleColor::Red),
         );
         assert_eq!(seen.name.as_deref(), Some("Client A"));
-        assert_eq!(seen.color, Some(("1b998b".to_owned(), LookSource::Team)));
+        assert_eq!(seen.color, Some(("1b998b".to_owned(), LookOrigin::Team)));
         assert_eq!(seen.role_hints, ["Admin", "ReadOnly"]);
         assert!(seen.ignored.is_empty());
 
@@ -393,7 +411,7 @@ mod tests {
             Some(ConsoleColor::Teal),
         );
         assert_eq!(bad.name, None);
-        assert_eq!(bad.color, Some(("1b998b".to_owned(), LookSource::Console)));
+        assert_eq!(bad.color, Some(("1b998b".to_owned(), LookOrigin::Console)));
         assert!(bad.role_hints.is_empty());
         expect![[r#"
             [
@@ -443,15 +461,115 @@ mod tests {
         });
         let shown: Vec<String> = decide(&inputs, &Context::new().with("aws:username", "alice"))
             .iter()
-            .map(|t| format!("{} {} #{}", t.display_name, t.role_arn, t.color))
+            .map(|t| {
+                format!(
+                    "{} {} #{} name:{:?} color:{:?}",
+                    t.display_name,
+                    t.role_arn,
+                    t.color,
+                    t.name_from.unwrap(),
+                    t.color_from.unwrap()
+                )
+            })
             .collect();
         expect![[r#"
             [
-                "Admin @ Acme Staging arn:aws:iam::222222222222:role/Admin #ff0000",
-                "Audit @ Client A arn:aws:iam::111111111111:role/Audit #1b998b",
-                "Admin @ Client A arn:aws:iam::111111111111:role/Admin #1b998b",
+                "Admin @ Acme Staging arn:aws:iam::222222222222:role/Admin #ff0000 name:Organization color:Imported",
+                "Audit @ Client A arn:aws:iam::111111111111:role/Audit #1b998b name:Team color:Team",
+                "Admin @ Client A arn:aws:iam::111111111111:role/Admin #1b998b name:Team color:Team",
             ]
         "#]]
         .assert_debug_eq(&shown);
+
+        // The console's own color when the team set none; an imported label names an
+        // account the organization does not list; a derived color for the rest.
+        let mut inputs = Inputs {
+            partition: "aws".into(),
+            console: Some("no key".into()),
+            ..Inputs::default()
+        };
+        inputs.team.insert(
+            "333333333333".to_owned(),
+            (&look(&BTreeMap::new(), Some(ConsoleColor::Teal))).into(),
+        );
+        for (arn, label, source) in [
+            ("arn:aws:iam::333333333333:role/Ops", None, TargetSource::AwsConfig),
+            ("arn:aws:iam::444444444444:role/Dev", Some("Partner Dev"), TargetSource::Imported),
+        ] {
+            inputs.listed.push(ListedRole {
+                role_arn: arn.to_owned(),
+                label: label.map(str::to_owned),
+                color: None,
+                region: None,
+                source,
+                image: None,
+                base: None,
+            });
+        }
+        let shown: Vec<String> = decide(&inputs, &Context::new())
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {:?} #{} {:?}",
+                    t.account_name.as_deref().unwrap_or("-"),
+                    t.name_from,
+                    t.color,
+                    t.color_from
+                )
+            })
+            .collect();
+        expect![[r#"
+            [
+                "- Some(Derived) #1b998b Some(Console)",
+                "Partner Dev Some(Imported) #911eb4 Some(Derived)",
+            ]
+        "#]].assert_debug_eq(&shown);
+    }
+
+    #[test]
+    fn the_options_page_lists_the_accounts_the_team_named_or_colored() {
+        let account = |id: &str, name: &str, tags: &[(&str, &str)], console: Option<&str>| Account {
+            id: id.into(),
+            name: name.into(),
+            email: None,
+            state: None,
+            arn: None,
+            joined_at: None,
+            tags: Some(self::tags(tags)),
+            console_color: console.map(Into::into),
+        };
+        let listed = team_accounts(&[
+            account("111111111111", "zeta", &[(TAG_NAME, "Client A")], None),
+            account("222222222222", "acme", &[], Some("red")),
+            account("333333333333", "plain", &[("other", "x")], None),
+            Account {
+                tags: None,
+                ..account("444444444444", "unread", &[], None)
+            },
+        ]);
+        expect![[r#"
+            [
+                TeamAccountLook {
+                    account_id: "222222222222",
+                    account_name: "acme",
+                    name: None,
+                    color: Some(
+                        "d13212",
+                    ),
+                    color_from: Some(
+                        Console,
+                    ),
+                },
+                TeamAccountLook {
+                    account_id: "111111111111",
+                    account_name: "zeta",
+                    name: Some(
+                        "Client A",
+                    ),
+                    color: None,
+                    color_from: None,
+                },
+            ]
+        "#]].assert_debug_eq(&listed);
     }
 }

@@ -13,7 +13,8 @@ use switchyard_shared::protocol::aws::{
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Outcome, Reply, Request};
 use switchyard_shared::switch::check_login_url;
-use switchyard_shared::team::{self, LookSource};
+use switchyard_shared::protocol::roles::LookOrigin;
+use switchyard_shared::team;
 
 use crate::cli::output;
 use crate::cli::prompt::{prompt, prompt_terminal};
@@ -264,11 +265,11 @@ pub fn accounts(
         let look = looks.get(&account.id);
         let (name, source) = team::shown_name(account, look);
         let name = match source {
-            LookSource::Team => format!("{name} ({})", account.name),
+            LookOrigin::Team => format!("{name} ({})", account.name),
             _ => name.to_owned(),
         };
         let color = match look.and_then(|l| l.color.as_ref()) {
-            Some((rgb, LookSource::Console)) => format!("#{rgb} (console)"),
+            Some((rgb, LookOrigin::Console)) => format!("#{rgb} (console)"),
             Some((rgb, _)) => format!("#{rgb}"),
             None => "-".to_owned(),
         };
@@ -628,6 +629,8 @@ mod tests {
             reasons: Vec::new(),
             image: None,
             base: None,
+            name_from: None,
+            color_from: None,
         }
     }
 

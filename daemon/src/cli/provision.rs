@@ -58,6 +58,13 @@ pub enum AccountCommand {
         /// deny; AWS's default, allow, when absent).
         #[arg(long, value_parser = parse_billing)]
         billing: Option<Billing>,
+        /// The name the whole team sees for the new account (its switchyard:name tag).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The color the whole team sees for it (its switchyard:color tag: RRGGBB or RGB,
+        /// `#` optional).
+        #[arg(long)]
+        color: Option<String>,
         /// Identity Center: assign this permission set (name or ARN) for the new account
         /// to --sso-group (`switchyard account identity-center` lists both).
         #[arg(long, requires = "sso_group")]
@@ -439,6 +446,8 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         tags,
         role_policies,
         billing,
+        display_name,
+        color,
         permission_set,
         sso_group,
         profile,
@@ -465,6 +474,8 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         role_policies,
         iam_user_access_to_billing: billing,
         identity_center,
+        display_name,
+        color,
     };
     if no_wait && json {
         // The reply as it is: the job started, or the refusal (e-mail or name in use, …).

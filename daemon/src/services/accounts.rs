@@ -38,6 +38,13 @@ pub struct CacheFile {
     data: AccountsData,
 }
 
+impl CacheFile {
+    /// The accounts of the cached list.
+    pub fn accounts(&self) -> &[Account] {
+        &self.data.accounts
+    }
+}
+
 /// The on-disk cache, its in-memory copy, and the set of refreshes in flight.
 #[derive(Debug)]
 pub struct AccountsCache {
@@ -147,6 +154,13 @@ impl Answer {
             Answer::Made(data) => data,
         }
     }
+}
+
+/// `profile`'s list as this daemon last read it (no AWS call, no keyring): what the
+/// hand-written lists and the options page show of the organization's names and the
+/// team's tags without asking AWS.
+pub fn cached(cache: &AccountsCache, profile: &str, settings: &Profile) -> Option<Arc<CacheFile>> {
+    cache.read(profile, &scope(settings))
 }
 
 /// Answer `accounts.list`.

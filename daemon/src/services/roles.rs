@@ -9,7 +9,7 @@
 //! console session it is switched from (`console`), and the keyring is not touched for a
 //! profile that has no settings (so none can be stored).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,12 +22,13 @@ use switchyard_shared::protocol::roles::{
     RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::targets::{self, Inputs, ListedRole};
+use switchyard_shared::targets::{self, Inputs, ListedRole, TeamLook};
 use switchyard_shared::team;
 
 use crate::aws::{iam_policies, identity, mfa};
 use crate::services::accounts::{self, AccountsCache};
 use crate::services::session::{self, now, Sessions, SignedIn};
+use crate::system::config::Profile;
 
 /// Where a profile's imported configuration is kept (beside `config.toml`).
 pub fn import_path(profile: &str) -> PathBuf {
@@ -72,8 +73,14 @@ fn list_files(profile: &str) -> [(TargetSource, Option<PathBuf>, Parser); 2] {
 
 /// Answer `roles.sources`: what each hand-written list gives the profile, and what was
 /// skipped in it and why (the options page's import report).
-pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
-    let (profile, _) = session::settings(profile)?;
+pub fn sources(
+    cache: &AccountsCache,
+    profile: Option<String>,
+) -> Result<RolesSourcesData, ErrorBody> {
+    let (profile, settings) = session::settings(profile)?;
+    let team = accounts::cached(cache, &profile, &settings)
+        .map(|file| team::team_accounts(file.accounts()))
+        .unwrap_or_default();
     let sources = list_files(&profile)
         .into_iter()
         .filter_map(|(source, path, parse)| {
@@ -98,6 +105,7 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
                         .map(|role| ListedRoleSummary {
                             role_arn: role.role_arn,
                             label: role.label,
+                            color: role.color,
                         })
                         .collect();
                     report.skipped = parsed.skipped;
@@ -111,7 +119,11 @@ pub fn sources(profile: Option<String>) -> Result<RolesSourcesData, ErrorBody> {
             Some(report)
         })
         .collect();
-    Ok(RolesSourcesData { profile, sources })
+    Ok(RolesSourcesData {
+        profile,
+        sources,
+        team,
+    })
 }
 
 /// The roles the user lists: `~/.aws/config` and the profile's import (missing files are
@@ -152,19 +164,46 @@ fn no_key_reason(profile: &str) -> String {
     )
 }
 
-/// The answer from the hand-written lists alone, each target left to the console.
+/// The organization's names and the team's looks as this daemon last read them (from
+/// the accounts cache: no AWS call, no keyring), for an answer from the lists alone.
+fn cached_names(
+    cache: &AccountsCache,
+    profile: &str,
+    settings: &Profile,
+) -> (BTreeMap<String, String>, BTreeMap<String, TeamLook>) {
+    let Some(file) = accounts::cached(cache, profile, settings) else {
+        return Default::default();
+    };
+    let names = file
+        .accounts()
+        .iter()
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    let looks = team::looks(file.accounts())
+        .iter()
+        .map(|(id, look)| (id.clone(), look.into()))
+        .collect();
+    (names, looks)
+}
+
+/// The answer from the hand-written lists alone, each target left to the console; the
+/// organization's names and the team's looks as last read, when they were.
 fn from_lists(
     profile: String,
-    partition: String,
+    settings: &Profile,
+    cache: &AccountsCache,
     listed: Vec<ListedRole>,
     reason: String,
     partial: bool,
     mut notices: Vec<String>,
 ) -> RolesData {
+    let (accounts, team) = cached_names(cache, &profile, settings);
     let inputs = Inputs {
-        partition,
+        partition: settings.partition.clone(),
         listed,
         console: Some(reason),
+        accounts,
+        team,
         ..Inputs::default()
     };
     let all = targets::decide(&inputs, &Context::new());
@@ -387,7 +426,8 @@ async fn read_all(
         let reason = no_key_reason(&profile);
         return Ok(from_lists(
             profile,
-            settings.partition,
+            &settings,
+            cache,
             listed,
             reason,
             false,
@@ -398,7 +438,8 @@ async fn read_all(
         let reason = "from your list; decided once the profile's policies are read".to_owned();
         return Ok(from_lists(
             profile,
-            settings.partition,
+            &settings,
+            cache,
             listed,
             reason,
             true,
@@ -411,7 +452,8 @@ async fn read_all(
             let reason = no_key_reason(&profile);
             return Ok(from_lists(
                 profile,
-                settings.partition,
+                &settings,
+                cache,
                 listed,
                 reason,
                 false,
@@ -430,7 +472,8 @@ async fn read_all(
             );
             return Ok(from_lists(
                 profile,
-                settings.partition,
+                &settings,
+                cache,
                 listed,
                 reason,
                 false,

@@ -105,7 +105,10 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             .await,
         ),
         Request::RolesImport(params) => reply(id, crate::services::roles::import(params)),
-        Request::RolesSources(params) => reply(id, crate::services::roles::sources(params.profile)),
+        Request::RolesSources(params) => reply(
+            id,
+            crate::services::roles::sources(&state.accounts, params.profile),
+        ),
         Request::ProfilesList => reply(id, crate::services::profiles::list(&state.sessions).await),
         Request::SwitchFederate(params) => reply(
             id,

@@ -11,7 +11,9 @@ use switchyard_shared::connection::uptime;
 use switchyard_shared::protocol::aws::{
     check_mfa_code, AccountsData, AccountsSource, IdentityData, MfaSessionData,
 };
+use switchyard_shared::protocol::roles::LookOrigin;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::team;
 
 /// What the panel is doing or showing.
 // A popup holds one panel; boxing its largest state would buy nothing.
@@ -60,8 +62,12 @@ pub enum Event {
     MfaEntered(String),
     /// The answer to `mfa.submit`.
     MfaAnswer(Result<MfaSessionData, ErrorBody>),
-    /// The user pressed "Try again" after a failure.
+    /// The user pressed "Try again" after a failure (or "Check again" under the no-key
+    /// note).
     Retry,
+    /// The team's name or color of an account was just set (`accounts.set`): the list is
+    /// read again to show it.
+    AccountsChanged,
 }
 
 /// What the extension should ask the daemon next.
@@ -149,8 +155,31 @@ impl Panel {
                 },
                 Event::Retry,
             ) => self.reload(),
+            (Panel::SignedIn { accounts, .. }, Event::AccountsChanged)
+                if !matches!(accounts, Accounts::Loading) =>
+            {
+                *accounts = Accounts::Loading;
+                Some(Command::AskAccounts)
+            }
             _ => None,
         }
+    }
+
+    /// The organization's accounts, once listed.
+    pub fn accounts(&self) -> Option<&AccountsData> {
+        match self {
+            Panel::SignedIn {
+                accounts: Accounts::Loaded(data),
+                ..
+            } => Some(data),
+            _ => None,
+        }
+    }
+
+    /// Whether a key is stored and works (who it is was answered): what writing the
+    /// team's tags (`accounts.set`) needs at least.
+    pub fn signed_in(&self) -> bool {
+        matches!(self, Panel::SignedIn { .. })
     }
 
     fn reload(&mut self) -> Option<Command> {
@@ -191,6 +220,8 @@ pub struct PanelView {
     /// A one-line progress note, announced politely.
     pub busy: Option<String>,
     pub error: Option<ErrorView>,
+    /// Something to know that is not a failure (no key stored: switching needs none).
+    pub note: Option<NoteView>,
     pub mfa: Option<MfaView>,
     pub identity: Option<IdentityView>,
     pub accounts: Option<AccountsView>,
@@ -205,6 +236,14 @@ pub struct ErrorView {
     pub code: String,
     /// Whether a "Try again" button makes sense.
     pub retry: bool,
+}
+
+/// A neutral note: what is so, and what the user may do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteView {
+    pub title: String,
+    /// Sentences; commands in backticks.
+    pub message: String,
 }
 
 /// The MFA code form.
@@ -244,7 +283,13 @@ pub struct AccountsView {
 /// One account in the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
+    /// The team's name when its tag sets one, else the organization's.
     pub name: String,
+    /// Where the name and color came from, when the team's tags in AWS gave either
+    /// (`team`), with the organization's own name beside a team name.
+    pub look: Option<String>,
+    /// `rrggbb`: the team's color, or the console's own.
+    pub color: Option<String>,
     pub id: String,
     /// `Active`, `Suspended`, `Pending closure`, …
     pub state: String,
@@ -273,6 +318,11 @@ pub fn view(panel: &Panel, now: u64) -> PanelView {
             }),
             ..PanelView::default()
         },
+        // No key stored: nothing is wrong, switching goes through the console session.
+        Panel::Failed { error } if error.code == ErrorCode::CredentialsMissing => PanelView {
+            note: Some(no_key_note(error)),
+            ..PanelView::default()
+        },
         Panel::Failed { error } => PanelView {
             error: Some(error_view(error)),
             ..PanelView::default()
@@ -293,6 +343,19 @@ pub fn view(panel: &Panel, now: u64) -> PanelView {
             }
             shown
         }
+    }
+}
+
+/// The note shown when no key is stored (issue 15: the usual case for someone who signs
+/// in to the console some other way), with the daemon's commands that would add one.
+fn no_key_note(error: &ErrorBody) -> NoteView {
+    let said = error.message.trim().trim_end_matches('.');
+    NoteView {
+        title: "No AWS key stored: none is needed to switch".to_owned(),
+        message: format!(
+            "The roles from your lists switch through your console session. A key also \
+             lets Switchyard read your IAM policies and the organization's accounts: {said}."
+        ),
     }
 }
 
@@ -343,19 +406,27 @@ fn accounts_view(data: &AccountsData, current: &str, now: u64) -> AccountsView {
         (true, false) => Some(format!("Listed {age} ago")),
         (false, _) => None,
     };
+    let looks = team::looks(&data.accounts);
     let mut rows: Vec<AccountRow> = data
         .accounts
         .iter()
-        .map(|account| AccountRow {
-            name: account.name.clone(),
-            id: account.id.clone(),
+        .map(|account| {
+            let look = looks.get(&account.id);
+            let (name, name_from) = team::shown_name(account, look);
+            let color = look.and_then(|l| l.color.clone());
+            AccountRow {
+                name: name.to_owned(),
+                look: look_words(&account.name, name_from, color.as_ref().map(|c| c.1)),
+                color: color.map(|(rgb, _)| rgb),
+                id: account.id.clone(),
             state: account
                 .state
                 .as_deref()
                 .map(state_label)
                 .unwrap_or_else(|| "Unknown".to_owned()),
-            unusual: account.state.as_deref() != Some("ACTIVE"),
-            current: account.id == current,
+                unusual: account.state.as_deref() != Some("ACTIVE"),
+                current: account.id == current,
+            }
         })
         .collect();
     rows.sort_by_cached_key(|row| (row.name.to_lowercase(), row.id.clone()));
@@ -365,6 +436,21 @@ fn accounts_view(data: &AccountsData, current: &str, now: u64) -> AccountsView {
         notice: data.notice.as_deref().map(sentence),
         rows,
     }
+}
+
+/// Where an account row's name and color came from, when the team's tags (or the
+/// console's color) gave either: `team name (organization: Acme Prod) · console color`.
+fn look_words(org_name: &str, name: LookOrigin, color: Option<LookOrigin>) -> Option<String> {
+    let mut words = Vec::new();
+    if name == LookOrigin::Team {
+        words.push(format!("team name (organization: {org_name})"));
+    }
+    match color {
+        Some(LookOrigin::Team) => words.push("team color".to_owned()),
+        Some(LookOrigin::Console) => words.push("console color".to_owned()),
+        _ => {}
+    }
+    (!words.is_empty()).then(|| words.join(" · "))
 }
 
 /// `123456789012 (acme-main)`, or the bare id without an alias.

@@ -90,6 +90,7 @@ fn a_signed_in_user_sees_identity_then_accounts() {
         PanelView {
             busy: None,
             error: None,
+            note: None,
             mfa: None,
             identity: Some(
                 IdentityView {
@@ -107,6 +108,8 @@ fn a_signed_in_user_sees_identity_then_accounts() {
                     rows: [
                         AccountRow {
                             name: "Acme Main",
+                            look: None,
+                            color: None,
                             id: "123456789012",
                             state: "Active",
                             unusual: false,
@@ -114,6 +117,8 @@ fn a_signed_in_user_sees_identity_then_accounts() {
                         },
                         AccountRow {
                             name: "Acme Production",
+                            look: None,
+                            color: None,
                             id: "333333333333",
                             state: "Pending closure",
                             unusual: true,
@@ -121,6 +126,8 @@ fn a_signed_in_user_sees_identity_then_accounts() {
                         },
                         AccountRow {
                             name: "globex",
+                            look: None,
+                            color: None,
                             id: "222222222222",
                             state: "Active",
                             unusual: false,
@@ -128,6 +135,8 @@ fn a_signed_in_user_sees_identity_then_accounts() {
                         },
                         AccountRow {
                             name: "Initech",
+                            look: None,
+                            color: None,
                             id: "444444444444",
                             state: "Unknown",
                             unusual: true,
@@ -249,12 +258,11 @@ fn missing_credentials_say_which_command_adds_them() {
     expect![[r#"
         PanelView {
             busy: None,
-            error: Some(
-                ErrorView {
-                    title: "No AWS key stored yet",
-                    message: "No credentials stored for profile \"default\"; add them with `switchyard credentials add --profile default`.",
-                    code: "credentials_missing",
-                    retry: true,
+            error: None,
+            note: Some(
+                NoteView {
+                    title: "No AWS key stored: none is needed to switch",
+                    message: "The roles from your lists switch through your console session. A key also lets Switchyard read your IAM policies and the organization's accounts: no credentials stored for profile \"default\"; add them with `switchyard credentials add --profile default`.",
                 },
             ),
             mfa: None,
@@ -372,4 +380,42 @@ fn small_formatters() {
     assert_eq!(state_label("PENDING_CLOSURE"), "Pending closure");
     assert_eq!(sentence(""), "");
     assert_eq!(sentence("done!"), "Done!");
+}
+
+#[test]
+fn the_teams_names_and_colors_show_with_where_they_came_from() {
+    let mut panel = Panel::LoadingIdentity;
+    panel.update(Event::Identity(Ok(identity(None))));
+    let mut data = accounts();
+    data.accounts[0].tags = Some(
+        [
+            ("switchyard:name".to_owned(), "Globex Corp".to_owned()),
+            ("switchyard:color".to_owned(), "#1b998b".to_owned()),
+        ]
+        .into(),
+    );
+    data.accounts[2].tags = Some(Default::default());
+    data.accounts[2].console_color = Some("teal".into());
+    // A hostile tag is ignored: the organization's name stays.
+    data.accounts[3].tags = Some([("switchyard:name".to_owned(), "<b>x</b>".to_owned())].into());
+    panel.update(Event::Accounts(Ok(data)));
+    let rows: Vec<String> = view(&panel, NOW)
+        .accounts
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| format!("{} {:?} {:?}", r.name, r.color, r.look))
+        .collect();
+    expect![[r#"
+        [
+            "Acme Main None None",
+            "Acme Production Some(\"1b998b\") Some(\"console color\")",
+            "Globex Corp Some(\"1b998b\") Some(\"team name (organization: globex) · team color\")",
+            "Initech None None",
+        ]
+    "#]].assert_debug_eq(&rows);
+    // After an `accounts.set` the list is read again.
+    assert_eq!(panel.update(Event::AccountsChanged), Some(Command::AskAccounts));
+    assert_eq!(panel.update(Event::AccountsChanged), None, "already reading");
+    assert!(panel.signed_in());
 }

@@ -1,11 +1,16 @@
 //! What the extension's options page shows, as plain data: the profile choices, the
-//! import report (imported, skipped and why), the lists Switchyard reads, and the
-//! keyboard shortcut line. The page only renders these and stores
+//! import report (imported, skipped and why), the lists Switchyard reads (each role with
+//! the name and color the popup shows for it: the team's from AWS, or the person's own,
+//! which wins), the names and colors the team set, and the keyboard shortcut line. The page only renders these and stores
 //! [`switchyard_shared::settings::Settings`].
 
+use std::collections::HashMap;
+
 use switchyard_shared::protocol::roles::{
-    ProfilesData, RolesImportData, RolesSourcesData, TargetSource,
+    ListedRoleSummary, LookOrigin, ProfilesData, RolesImportData, RolesSourcesData,
+    TargetSource, TeamAccountLook,
 };
+use switchyard_shared::targets::parse_role_arn;
 
 /// One entry of the profile selector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,12 +103,66 @@ pub fn import_report(data: &RolesImportData) -> ImportReport {
 pub struct SourceView {
     pub title: String,
     pub status: String,
-    /// `label: role ARN` (or the ARN alone).
-    pub roles: Vec<String>,
+    pub roles: Vec<RoleLine>,
     pub skipped: Vec<String>,
 }
 
+/// One role of a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleLine {
+    /// `label: role ARN` (or the ARN alone).
+    pub text: String,
+    /// The color the popup shows for it (`rrggbb`): the list's own, else the team's.
+    pub color: Option<String>,
+    /// What the team set for its account and which one the popup shows:
+    /// `account: “Client A” (the team's name) · color: yours (the team's #1b998b is not used)`.
+    pub team: Option<String>,
+}
+
+/// A list's role with what the team set for its account; the person's own color wins.
+fn role_line(role: &ListedRoleSummary, team: &HashMap<&str, &TeamAccountLook>) -> RoleLine {
+    let text = match &role.label {
+        Some(label) => format!("{label}: {}", role.role_arn),
+        None => role.role_arn.clone(),
+    };
+    let look = parse_role_arn(&role.role_arn).and_then(|arn| team.get(arn.account_id).copied());
+    let mut said = Vec::new();
+    if let Some(name) = look.and_then(|l| l.name.as_deref()) {
+        said.push(format!("account: “{name}” (the team's name)"));
+    }
+    let team_color = look.and_then(|l| Some((l.color.as_deref()?, l.color_from)));
+    let color = match (&role.color, team_color) {
+        (Some(own), Some((theirs, _))) => {
+            said.push(format!("color: yours (the team's #{theirs} is not used here)"));
+            Some(own.clone())
+        }
+        (Some(own), None) => Some(own.clone()),
+        (None, Some((theirs, from))) => {
+            said.push(
+                if from == Some(LookOrigin::Console) {
+                    "color: the console's own"
+                } else {
+                    "color: the team's"
+                }
+                .to_owned(),
+            );
+            Some(theirs.to_owned())
+        }
+        (None, None) => None,
+    };
+    RoleLine {
+        text,
+        color,
+        team: (!said.is_empty()).then(|| said.join(" · ")),
+    }
+}
+
 pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
+    let team: HashMap<&str, &TeamAccountLook> = data
+        .team
+        .iter()
+        .map(|look| (look.account_id.as_str(), look))
+        .collect();
     data.sources
         .iter()
         .map(|source| {
@@ -127,10 +186,14 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
             SourceView {
                 title,
                 status,
-                roles: capped(source.roles.iter().map(|role| match &role.label {
-                    Some(label) => format!("{label}: {}", role.role_arn),
-                    None => role.role_arn.clone(),
-                })),
+                roles: capped(
+                    source.roles.iter().map(|role| role_line(role, &team)),
+                    |more| RoleLine {
+                        text: more,
+                        color: None,
+                        team: None,
+                    },
+                ),
                 skipped: capped(
                     source
                         .skipped
@@ -144,6 +207,7 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
                         )
                         .collect::<Vec<_>>()
                         .into_iter(),
+                    |more| more,
                 ),
             }
         })
@@ -154,13 +218,62 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
 pub const SHOWN_PER_LIST: usize = 100;
 
 /// The first [`SHOWN_PER_LIST`] lines, then one counting the rest.
-fn capped(lines: impl ExactSizeIterator<Item = String>) -> Vec<String> {
+fn capped<T>(lines: impl ExactSizeIterator<Item = T>, more: impl FnOnce(String) -> T) -> Vec<T> {
     let total = lines.len();
-    let mut shown: Vec<String> = lines.take(SHOWN_PER_LIST).collect();
+    let mut shown: Vec<T> = lines.take(SHOWN_PER_LIST).collect();
     if total > SHOWN_PER_LIST {
-        shown.push(format!("… and {} more", total - SHOWN_PER_LIST));
+        shown.push(more(format!("… and {} more", total - SHOWN_PER_LIST)));
     }
     shown
+}
+
+/// One account the team named or colored, as the options page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRow {
+    /// The team's name, else the organization's.
+    pub name: String,
+    /// `111111111111 · organization: acme-prod · the team's color`.
+    pub detail: String,
+    /// `rrggbb`.
+    pub color: Option<String>,
+}
+
+/// The names and colors the team set (the accounts' tags, as the daemon last read them),
+/// or the sentence saying none are known.
+pub fn team_view(data: &RolesSourcesData) -> (Vec<TeamRow>, Option<String>) {
+    if data.team.is_empty() {
+        return (
+            Vec::new(),
+            Some(
+                "None known: the team's names and colors are read with the organization's \
+                 accounts (a stored key that may call organizations:ListTagsForResource); an \
+                 administrator sets them with `switchyard accounts set ID --name … --color …` or \
+                 from the popup."
+                    .to_owned(),
+            ),
+        );
+    }
+    let rows = data
+        .team
+        .iter()
+        .map(|look| {
+            let mut detail = look.account_id.clone();
+            if look.name.is_some() {
+                detail.push_str(&format!(" · organization: {}", look.account_name));
+            }
+            match look.color_from {
+                Some(LookOrigin::Console) => detail.push_str(" · the console's own color"),
+                Some(_) => detail.push_str(" · the team's color"),
+                None => {}
+            }
+            TeamRow {
+                name: look.name.clone().unwrap_or_else(|| look.account_name.clone()),
+                detail,
+                color: look.color.clone(),
+            }
+        })
+        .collect();
+    (rows, None)
 }
 
 /// The line about the popup's keyboard shortcut (`None`/empty: none is set).
@@ -183,9 +296,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
 mod tests {
     use super::*;
     use expect_test::expect;
-    use switchyard_shared::protocol::roles::{
-        ListSource, ListedRoleSummary, ProfileSummary, Skipped,
-    };
+    use switchyard_shared::protocol::roles::{ListSource, ProfileSummary, Skipped};
 
     fn profiles() -> ProfilesData {
         ProfilesData {
@@ -294,10 +405,23 @@ mod tests {
                     path: "/home/a/.aws/config".into(),
                     found: true,
                     problem: None,
-                    roles: vec![ListedRoleSummary {
-                        role_arn: "arn:aws:iam::111111111111:role/Admin".into(),
-                        label: Some("prod".into()),
-                    }],
+                    roles: vec![
+                        ListedRoleSummary {
+                            role_arn: "arn:aws:iam::111111111111:role/Admin".into(),
+                            label: Some("prod".into()),
+                            color: None,
+                        },
+                        ListedRoleSummary {
+                            role_arn: "arn:aws:iam::111111111111:role/ReadOnly".into(),
+                            label: Some("prod-ro".into()),
+                            color: Some("ff0000".into()),
+                        },
+                        ListedRoleSummary {
+                            role_arn: "arn:aws:iam::222222222222:role/Admin".into(),
+                            label: None,
+                            color: None,
+                        },
+                    ],
                     skipped: vec![Skipped {
                         what: "[profile x]".into(),
                         why: "role_arn is not a role ARN".into(),
@@ -317,14 +441,77 @@ mod tests {
                     }],
                 },
             ],
+            team: vec![
+                TeamAccountLook {
+                    account_id: "111111111111".into(),
+                    account_name: "acme-prod".into(),
+                    name: Some("Client A".into()),
+                    color: Some("1b998b".into()),
+                    color_from: Some(LookOrigin::Team),
+                },
+                TeamAccountLook {
+                    account_id: "222222222222".into(),
+                    account_name: "acme-stage".into(),
+                    name: None,
+                    color: Some("d13212".into()),
+                    color_from: Some(LookOrigin::Console),
+                },
+            ],
         };
+        expect![[r#"
+            (
+                [
+                    TeamRow {
+                        name: "Client A",
+                        detail: "111111111111 · organization: acme-prod · the team's color",
+                        color: Some(
+                            "1b998b",
+                        ),
+                    },
+                    TeamRow {
+                        name: "acme-stage",
+                        detail: "222222222222 · the console's own color",
+                        color: Some(
+                            "d13212",
+                        ),
+                    },
+                ],
+                None,
+            )
+        "#]].assert_debug_eq(&team_view(&data));
         expect![[r#"
             [
                 SourceView {
                     title: "AWS CLI profiles",
-                    status: "/home/a/.aws/config: 1 role, 1 skipped",
+                    status: "/home/a/.aws/config: 3 roles, 1 skipped",
                     roles: [
-                        "prod: arn:aws:iam::111111111111:role/Admin",
+                        RoleLine {
+                            text: "prod: arn:aws:iam::111111111111:role/Admin",
+                            color: Some(
+                                "1b998b",
+                            ),
+                            team: Some(
+                                "account: “Client A” (the team's name) · color: the team's",
+                            ),
+                        },
+                        RoleLine {
+                            text: "prod-ro: arn:aws:iam::111111111111:role/ReadOnly",
+                            color: Some(
+                                "ff0000",
+                            ),
+                            team: Some(
+                                "account: “Client A” (the team's name) · color: yours (the team's #1b998b is not used here)",
+                            ),
+                        },
+                        RoleLine {
+                            text: "arn:aws:iam::222222222222:role/Admin",
+                            color: Some(
+                                "d13212",
+                            ),
+                            team: Some(
+                                "color: the console's own",
+                            ),
+                        },
                     ],
                     skipped: [
                         "[profile x]: role_arn is not a role ARN",
@@ -356,16 +543,21 @@ mod tests {
                     .map(|i| ListedRoleSummary {
                         role_arn: format!("arn:aws:iam::{i:012}:role/Admin"),
                         label: None,
+                        color: None,
                     })
                     .collect(),
                 skipped: vec![],
                 remarks: vec![],
             }],
+            team: vec![],
         };
         let view = &sources_view(&data)[0];
         assert_eq!(view.status, "/c/imports/default.aesr: 250 roles, 0 skipped");
         assert_eq!(view.roles.len(), SHOWN_PER_LIST + 1);
-        assert_eq!(view.roles[SHOWN_PER_LIST], "… and 150 more");
+        assert_eq!(view.roles[SHOWN_PER_LIST].text, "… and 150 more");
+        let (rows, none) = team_view(&data);
+        assert!(rows.is_empty());
+        assert!(none.is_some_and(|n| n.starts_with("None known")));
     }
 
     #[test]

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use super::search::{spans, Haystack, Searcher, Span};
 use switchyard_shared::console_session::ConsoleSession;
-use switchyard_shared::protocol::roles::{Target, TargetBase, TargetDecision, TargetSource};
+use switchyard_shared::protocol::roles::{
+    LookOrigin, Target, TargetBase, TargetDecision, TargetSource,
+};
 
 /// `chrome.storage.local` key of the last list from the daemon ([`CachedList`] as JSON).
 pub const CACHE_KEY: &str = "roles_cache";
@@ -145,6 +147,12 @@ struct Kept {
     /// The base account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     b: Option<TargetBase>,
+    /// Where the account's name came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nf: Option<LookOrigin>,
+    /// Where the color came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cf: Option<LookOrigin>,
 }
 
 impl CachedList {
@@ -188,6 +196,8 @@ impl CachedList {
                         x: t.decision,
                         i: t.image.clone(),
                         b: t.base.clone(),
+                        nf: t.name_from,
+                        cf: t.color_from,
                     }
                 })
                 .collect(),
@@ -227,6 +237,8 @@ impl CachedList {
                     reasons: Vec::new(),
                     image: kept.i,
                     base: kept.b,
+                    name_from: kept.nf,
+                    color_from: kept.cf,
                     role_arn: kept.a,
                 })
             })
@@ -248,6 +260,8 @@ pub struct Group {
     pub name: String,
     pub alias: Option<String>,
     pub targets: Vec<usize>,
+    /// Where the name came from (the first of its targets that says).
+    pub name_from: Option<LookOrigin>,
 }
 
 /// The targets, grouped and made searchable once.
@@ -323,10 +337,14 @@ impl Catalog {
                     name: name_of(&target.account_id),
                     alias: aliases.get(&target.account_id).cloned(),
                     targets: Vec::new(),
+                    name_from: None,
                 });
             }
             let g = groups.len() - 1;
             groups[g].targets.push(i);
+            if groups[g].name_from.is_none() && target.account_name.is_some() {
+                groups[g].name_from = target.name_from;
+            }
             group_of.push(g);
         }
         let mut by_arn = HashMap::with_capacity(targets.len());
@@ -726,6 +744,9 @@ pub struct ViewOptions<'a> {
     pub hide_account_ids: bool,
     pub show_colors: bool,
     pub current: Option<&'a ConsoleSession>,
+    /// Offer "Edit name and color for the team" on account rows (a key is stored: the
+    /// daemon can write the account's tags, if AWS lets it).
+    pub edit_team_look: bool,
 }
 
 /// What one row shows; text comes as [`Span`]s with the matched characters marked.
@@ -742,6 +763,13 @@ pub enum RowView {
         id: Vec<Span>,
         /// `3 roles`.
         roles: String,
+        /// `team` when the team's tags in AWS (or the console's color) gave the name or a
+        /// color of the account's roles.
+        badge: Option<String>,
+        /// Where the name and the colors came from, in a sentence (the row's tooltip).
+        look: String,
+        /// Offer "Edit name and color for the team".
+        editable: bool,
     },
     Target {
         target: usize,
@@ -753,6 +781,8 @@ pub enum RowView {
         id: Vec<Span>,
         /// `RRGGBB`, unless colors are off.
         color: Option<String>,
+        /// Where the color came from (the chip's tooltip).
+        color_from: Option<String>,
         /// Where it came from: `policy`, `~/.aws/config`, `imported`.
         source: String,
         /// `conditional` or `undecided`, when not simply allowed.
@@ -763,6 +793,64 @@ pub enum RowView {
         /// What a screen reader says for the option.
         label: String,
     },
+}
+
+/// Where a name or color came from, in words.
+pub fn origin_words(origin: LookOrigin) -> &'static str {
+    match origin {
+        LookOrigin::Imported => "yours: your imported list, on this machine",
+        LookOrigin::AwsConfig => "yours: your ~/.aws/config, on this machine",
+        LookOrigin::Team => "the team's: the account's tags in AWS",
+        LookOrigin::Console => "the console's own account color in AWS",
+        LookOrigin::Organization => "the organization's account name",
+        LookOrigin::Derived => "chosen by Switchyard from the account id",
+    }
+}
+
+/// What an account row says of where its name and colors came from: a badge when the
+/// team's store in AWS gave any, and a sentence naming each origin.
+fn account_look(catalog: &Catalog, group: &Group) -> (Option<String>, String) {
+    let mut colors: Vec<LookOrigin> = Vec::new();
+    for &t in &group.targets {
+        if let Some(from) = catalog.targets[t].color_from {
+            if !colors.contains(&from) {
+                colors.push(from);
+            }
+        }
+    }
+    let team = group.name_from.is_some_and(LookOrigin::is_team)
+        || colors.iter().any(|c| c.is_team());
+    let own_color = colors.iter().any(|c| c.is_own());
+    let badge = match (team, own_color) {
+        (true, true) => Some("team · your colors".to_owned()),
+        (true, false) => Some("team".to_owned()),
+        (false, _) => None,
+    };
+    let name = match group.name_from {
+        Some(from) => format!("Name: {}.", origin_words(from)),
+        None if group.name == group.account_id => {
+            "Name: the account id (no name is known).".to_owned()
+        }
+        // An older daemon's list, which does not say.
+        None => String::new(),
+    };
+    let color = match colors.as_slice() {
+        [] => String::new(),
+        [one] => format!(" Color: {}.", origin_words(*one)),
+        many => format!(
+            " Colors: {}.",
+            many.iter()
+                .map(|c| origin_words(*c))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    let wins = if own_color && team {
+        " Your own colors win on this machine."
+    } else {
+        ""
+    };
+    (badge, format!("{name}{color}{wins}").trim().to_owned())
 }
 
 fn source_label(source: TargetSource) -> &'static str {
@@ -820,8 +908,12 @@ pub fn row_view(
                 1 => "1 role".to_owned(),
                 n => format!("{} roles", thousands(n)),
             };
+            let (badge, look) = account_look(catalog, group);
             RowView::Account {
                 account_id: group.account_id.clone(),
+                badge,
+                look,
+                editable: options.edit_team_look,
                 name: spans(&group.name, &marks_of[ACCOUNT]),
                 alias: group
                     .alias
@@ -905,6 +997,10 @@ pub fn row_view(
                     Vec::new()
                 },
                 color: options.show_colors.then(|| css_color(&t.color).to_owned()),
+                color_from: t
+                    .color_from
+                    .filter(|_| options.show_colors)
+                    .map(|from| format!("Color: {}", origin_words(from))),
                 source: t
                     .sources
                     .iter()

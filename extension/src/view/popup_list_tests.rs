@@ -22,6 +22,8 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         reasons: vec!["Allow team: #0 (identity)".to_owned()],
         image: None,
         base: None,
+        name_from: None,
+        color_from: None,
     }
 }
 
@@ -147,6 +149,7 @@ fn check(marks: &Marks, query: &str, expected: Expect) {
         hide_account_ids: false,
         show_colors: false,
         current: None,
+        ..ViewOptions::default()
     };
     expected.assert_eq(&render(&catalog, marks, &listing, listing.first(), options));
 }
@@ -324,6 +327,7 @@ fn settings_hide_ids_show_colors_and_the_current_session() {
         hide_account_ids: true,
         show_colors: true,
         current: Some(&session),
+        ..ViewOptions::default()
     };
     expect![[r#"
         5 roles in 4 accounts
@@ -608,6 +612,7 @@ fn the_list_is_scoped_to_the_console_sessions_base_account() {
         hide_account_ids: true,
         show_colors: false,
         current: Some(&sso),
+        ..ViewOptions::default()
     };
     let shown = |catalog: &Catalog, query: &str| {
         let listing = listing(catalog, &Marks::default(), &mut Searcher::default(), query);
@@ -661,4 +666,79 @@ fn the_list_is_scoped_to_the_console_sessions_base_account() {
     // No session known (not a console tab, or unreadable): every role.
     catalog.scope(None, true);
     assert_eq!(catalog.hidden, 0);
+}
+
+#[test]
+fn account_rows_say_where_names_and_colors_came_from() {
+    use switchyard_shared::protocol::roles::LookOrigin;
+    let look = |t: &mut Target, name: Option<LookOrigin>, color: LookOrigin| {
+        t.name_from = name;
+        t.color_from = Some(color);
+    };
+    let mut team = target(PROD, Some("Client A"), "Admin");
+    look(&mut team, Some(LookOrigin::Team), LookOrigin::Team);
+    let mut mine = target(PROD, Some("Client A"), "ReadOnly");
+    look(&mut mine, Some(LookOrigin::Team), LookOrigin::Imported);
+    let mut org = target(STAGING, Some("Acme Staging"), "Admin");
+    look(&mut org, Some(LookOrigin::Organization), LookOrigin::Derived);
+    let mut console = target(GLOBEX, Some("Globex"), "Admin");
+    look(&mut console, Some(LookOrigin::Organization), LookOrigin::Console);
+    let mut listed = target(LONELY, Some("lonely-admin"), "Admin");
+    look(&mut listed, Some(LookOrigin::AwsConfig), LookOrigin::AwsConfig);
+    let old = target("555555555555", None, "Admin");
+    let catalog = Catalog::new(vec![team, mine, org, console, listed, old], &HashMap::new());
+    let listing = listing(&catalog, &Marks::default(), &mut Searcher::default(), "");
+    let options = ViewOptions {
+        show_colors: true,
+        edit_team_look: true,
+        ..ViewOptions::default()
+    };
+    let mut searcher = Searcher::default();
+    let shown: Vec<String> = (0..listing.rows.len())
+        .filter_map(|row| {
+            match row_view(&catalog, &listing, row, &Marks::default(), &mut searcher, options)? {
+                RowView::Account {
+                    name,
+                    badge,
+                    look,
+                    editable,
+                    ..
+                } => Some(format!(
+                    "{} [{}]{} {look}",
+                    text(&name),
+                    badge.unwrap_or_default(),
+                    if editable { " ✎" } else { "" }
+                )),
+                RowView::Target {
+                    role, color_from, ..
+                } => Some(format!("  {} ({})", text(&role), color_from.unwrap_or_default())),
+                RowView::Heading { .. } => None,
+            }
+        })
+        .collect();
+    expect![[r#"
+        [
+            "555555555555 [] ✎ Name: the account id (no name is known).",
+            "  Admin ()",
+            "Acme Staging [] ✎ Name: the organization's account name. Color: chosen by Switchyard from the account id.",
+            "  Admin (Color: chosen by Switchyard from the account id)",
+            "Client A [team · your colors] ✎ Name: the team's: the account's tags in AWS. Colors: the team's: the account's tags in AWS; yours: your imported list, on this machine. Your own colors win on this machine.",
+            "  Admin (Color: the team's: the account's tags in AWS)",
+            "  ReadOnly (Color: yours: your imported list, on this machine)",
+            "Globex [team] ✎ Name: the organization's account name. Color: the console's own account color in AWS.",
+            "  Admin (Color: the console's own account color in AWS)",
+            "lonely-admin [] ✎ Name: yours: your ~/.aws/config, on this machine. Color: yours: your ~/.aws/config, on this machine.",
+            "  Admin (Color: yours: your ~/.aws/config, on this machine)",
+        ]
+    "#]]
+    .assert_debug_eq(&shown);
+
+    // The origins survive the copy kept in extension storage.
+    let kept = CachedList::new("default", &catalog.targets, &[], 1).to_stored();
+    let back = CachedList::from_stored(Some(&kept)).unwrap();
+    assert_eq!(back.targets[2].name_from, Some(LookOrigin::Team));
+    assert_eq!(back.targets[3].color_from, Some(LookOrigin::Imported));
+    // Without a key nothing offers the edit.
+    let plain = row_view(&catalog, &listing, 0, &Marks::default(), &mut searcher, ViewOptions::default());
+    assert!(matches!(plain, Some(RowView::Account { editable: false, .. })));
 }

@@ -58,6 +58,8 @@ pub enum Field {
     Tags,
     OuId,
     RolePolicies,
+    DisplayName,
+    Color,
 }
 
 impl Field {
@@ -71,6 +73,8 @@ impl Field {
         Field::Tags,
         Field::OuId,
         Field::RolePolicies,
+        Field::DisplayName,
+        Field::Color,
     ];
 
     /// The input's element id in `create-account.html`.
@@ -85,6 +89,8 @@ impl Field {
             Field::Tags => "tags",
             Field::OuId => "ou-id",
             Field::RolePolicies => "role-policies",
+            Field::DisplayName => "display-name",
+            Field::Color => "color",
         }
     }
 
@@ -99,6 +105,8 @@ impl Field {
             InvalidInput::Tag(..) => Field::Tags,
             InvalidInput::OuId(_) => Field::OuId,
             InvalidInput::PolicyArn(_) => Field::RolePolicies,
+            InvalidInput::DisplayName(_) => Field::DisplayName,
+            InvalidInput::Color(_) => Field::Color,
         }
     }
 }
@@ -120,6 +128,10 @@ pub struct FormInput {
     pub role_policies: String,
     /// `""` (AWS's default), `ALLOW` or `DENY`.
     pub billing: String,
+    /// The name the whole team sees for the account (its `switchyard:name` tag); optional.
+    pub display_name: String,
+    /// The color the whole team sees (`switchyard:color`, `RRGGBB`); optional.
+    pub color: String,
 }
 
 /// The values that follow the name until the user types over them.
@@ -184,6 +196,8 @@ pub fn check(
         role_policies: lines(&input.role_policies).map(str::to_owned).collect(),
         iam_user_access_to_billing: billing,
         identity_center: None,
+        display_name: optional(&input.display_name),
+        color: optional(&input.color),
     };
     if params.email.is_empty() {
         problems.push((

@@ -65,7 +65,17 @@ fn a_good_form_makes_the_daemons_request() {
     assert_eq!(params.role_policies.len(), 1);
     assert_eq!(params.iam_user_access_to_billing, Some(Billing::Deny));
     assert_eq!(params.profile.as_deref(), Some("admin"));
+    assert_eq!((params.display_name.as_deref(), params.color.as_deref()), (None, None));
     assert!(make_plan(&params).is_ok());
+
+    // The team's name and color, when given, go to the daemon (which tags the account).
+    input.display_name = "  Client A (prod) ".into();
+    input.color = "#1B998B".into();
+    let params = check(&input, None).unwrap();
+    assert_eq!(params.display_name.as_deref(), Some("Client A (prod)"));
+    assert_eq!(params.color.as_deref(), Some("#1B998B"));
+    let plan = make_plan(&params).unwrap();
+    assert_eq!(plan.color.as_deref(), Some("1b998b"));
 }
 
 #[test]
@@ -113,6 +123,12 @@ fn bad_fields_are_named_before_any_request() {
         problems(&|i| i.role_policies = "ReadOnlyAccess".into()),
         vec![Field::RolePolicies]
     );
+    assert_eq!(
+        problems(&|i| i.display_name = "<script>x</script>".into()),
+        vec![Field::DisplayName]
+    );
+    assert_eq!(problems(&|i| i.display_name = "x".repeat(65)), vec![Field::DisplayName]);
+    assert_eq!(problems(&|i| i.color = "chartreuse".into()), vec![Field::Color]);
     assert_eq!(
         problems(&|i| {
             i.email = "a@b".into();
@@ -180,7 +196,11 @@ fn progress_lists_the_steps_and_the_headline_says_where_it_stands() {
     job.finish(Step::CheckEmail, StepState::Done, Some("free".into()), 3);
     job.start(Step::CreateAccount, 3);
     let lines = progress(&job);
-    assert_eq!(lines.len(), 8, "move_to_ou and role_policies are skipped");
+    assert_eq!(
+        lines.len(),
+        8,
+        "move_to_ou, team_look and role_policies are skipped"
+    );
     assert_eq!(lines[0].state, StepState::Done);
     assert_eq!(lines[1].title, "Send CreateAccount");
     assert_eq!(lines[1].state, StepState::Running);

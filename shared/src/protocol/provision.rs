@@ -51,6 +51,13 @@ pub struct CreateAccountParams {
     /// new account (chosen from `identity_center.options`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center: Option<IdentityCenterAccess>,
+    /// The name the whole team sees for the new account (its `switchyard:name` tag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The color the whole team sees for it (its `switchyard:color` tag; `RRGGBB` or
+    /// `RGB`, `#` optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 /// An Identity Center account assignment: the permission set `permission_set_arn` of the
@@ -153,6 +160,12 @@ pub struct Plan {
     /// The Identity Center assignment to make (none: the step is skipped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_center: Option<IdentityCenterAccess>,
+    /// The team's name for the account (`switchyard:name`), checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The team's color for it (`switchyard:color`), `rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }
 
 /// One step of the runbook, in order.
@@ -167,6 +180,8 @@ pub enum Step {
     WaitForAccount,
     /// The account sits in the chosen OU (skipped without one).
     MoveToOu,
+    /// The account carries the team's name and color tags (skipped without either).
+    TeamLook,
     /// The new role could be assumed (it has propagated) and carries the tags.
     TagRole,
     /// The role has the chosen managed policies instead of AdministratorAccess (skipped
@@ -193,6 +208,7 @@ impl Step {
             Step::CreateAccount => "Send CreateAccount",
             Step::WaitForAccount => "Wait for the account",
             Step::MoveToOu => "Move to the OU",
+            Step::TeamLook => "Set the team's name and color",
             Step::TagRole => "Assume and tag the role",
             Step::RolePolicies => "Set the role's policies",
             Step::CreateGroup => "Create the group",
@@ -210,6 +226,7 @@ impl Step {
             Step::CreateAccount => "create_account",
             Step::WaitForAccount => "wait_for_account",
             Step::MoveToOu => "move_to_ou",
+            Step::TeamLook => "team_look",
             Step::TagRole => "tag_role",
             Step::RolePolicies => "role_policies",
             Step::CreateGroup => "create_group",
@@ -225,6 +242,7 @@ impl Step {
         Step::CreateAccount,
         Step::WaitForAccount,
         Step::MoveToOu,
+        Step::TeamLook,
         Step::TagRole,
         Step::RolePolicies,
         Step::CreateGroup,
@@ -243,6 +261,7 @@ impl Step {
             Step::CreateAccount => "AWS accepted CreateAccount and its request id is journaled",
             Step::WaitForAccount => "the request SUCCEEDED and the account id is journaled",
             Step::MoveToOu => "the account's parent is the chosen OU",
+            Step::TeamLook => "the account's switchyard:name and switchyard:color tags hold the chosen values",
             Step::TagRole => "the role can be assumed and carries the tags",
             Step::RolePolicies => {
                 "the chosen policies are attached to the role and AdministratorAccess is not"
@@ -263,6 +282,11 @@ impl Step {
             Step::CheckEmail | Step::CreateAccount => format!("email:{}", plan.email),
             Step::WaitForAccount => "create-request-id".to_owned(),
             Step::MoveToOu => format!("ou:{}", plan.ou_id.as_deref().unwrap_or("root")),
+            Step::TeamLook => format!(
+                "team-look:{}/{}",
+                plan.display_name.as_deref().unwrap_or_default(),
+                plan.color.as_deref().unwrap_or_default()
+            ),
             Step::TagRole => format!("role:{}", plan.role_name),
             Step::RolePolicies => format!("role-policies:{}", plan.role_policies.join(",")),
             Step::CreateGroup => format!("group:{}", plan.group_name),

@@ -51,6 +51,46 @@ pub enum TargetSource {
     Imported,
 }
 
+/// Where a target's account name or color came from, so the popup can say it: the
+/// person's own lists on this machine win over the team's tags in AWS, which win over
+/// the organization's name and a color derived from the account id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LookOrigin {
+    /// The person's own imported AWS Extend Switch Roles configuration.
+    Imported,
+    /// The person's own `~/.aws/config`.
+    AwsConfig,
+    /// The team's tags on the account (`switchyard:name`, `switchyard:color`).
+    Team,
+    /// The console's own account color (set in AWS for the whole account).
+    Console,
+    /// The organization's name for the account.
+    Organization,
+    /// Made up by Switchyard: the account id as the name, a color chosen from the id.
+    Derived,
+}
+
+impl LookOrigin {
+    /// The origin of something a hand-written list gave (`Policy` names no look).
+    pub fn of_list(source: TargetSource) -> LookOrigin {
+        match source {
+            TargetSource::AwsConfig => LookOrigin::AwsConfig,
+            TargetSource::Imported | TargetSource::Policy => LookOrigin::Imported,
+        }
+    }
+
+    /// Whether it is the person's own choice on this machine (a list they keep).
+    pub fn is_own(self) -> bool {
+        matches!(self, LookOrigin::Imported | LookOrigin::AwsConfig)
+    }
+
+    /// Whether it comes from the team's shared store in AWS (tags or the console color).
+    pub fn is_team(self) -> bool {
+        matches!(self, LookOrigin::Team | LookOrigin::Console)
+    }
+}
+
 /// IAM's answer for `sts:AssumeRole` on a target, as far as it can be known before the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,7 +113,8 @@ pub enum TargetDecision {
 pub struct Target {
     pub role_arn: String,
     pub account_id: String,
-    /// The account's name from the organization, or an imported label.
+    /// The account's name: the team's (`switchyard:name`), the organization's, or an
+    /// imported label.
     pub account_name: Option<String>,
     pub role_name: String,
     /// What the console shows after switching (at most 64 characters).
@@ -93,6 +134,13 @@ pub struct Target {
     /// `source_profile`): the target is reachable from a console session there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<TargetBase>,
+    /// Where `account_name` came from (absent from older daemons, and when the account
+    /// has no name but its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_from: Option<LookOrigin>,
+    /// Where `color` came from (absent from older daemons).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_from: Option<LookOrigin>,
 }
 
 /// A base account of an import: where one signs in before switching (AESR's
@@ -184,6 +232,8 @@ mod tests {
                 reasons: Vec::new(),
                 image: None,
                 base: None,
+                name_from: None,
+                color_from: None,
             })
             .collect()
     }
@@ -312,6 +362,27 @@ pub struct ProfileSummary {
 pub struct RolesSourcesData {
     pub profile: String,
     pub sources: Vec<ListSource>,
+    /// The names and colors the team set on the organization's accounts (their tags), as
+    /// the daemon last read them with the account list (no AWS call is made for this).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub team: Vec<TeamAccountLook>,
+}
+
+/// What the team set for one account in AWS, as the daemon last read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamAccountLook {
+    pub account_id: String,
+    /// The organization's name for the account.
+    pub account_name: String,
+    /// The team's name (`switchyard:name`), when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `rrggbb`: the team's color (`switchyard:color`), else the console's own color.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// `team` or `console`, with a color.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color_from: Option<LookOrigin>,
 }
 
 /// One hand-written list of roles.
@@ -337,4 +408,7 @@ pub struct ListedRoleSummary {
     pub role_arn: String,
     /// The list's name for it (a profile or section name).
     pub label: Option<String>,
+    /// The list's color for it (`rrggbb`): the person's own, which wins over the team's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
 }

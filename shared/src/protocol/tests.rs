@@ -67,7 +67,7 @@ fn aws_requests() {
 fn provisioning_requests() {
     check(
         br#"{"id":1,"type":"account.create","name":"Client A","email":"a@example.com","users":["bob"],"tags":{"team":"blue"}}"#,
-        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None, identity_center: None })"#]],
+        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None, identity_center: None, display_name: None, color: None })"#]],
     );
     check(
         br#"{"id":2,"type":"job.status","job":"j01"}"#,

@@ -55,6 +55,10 @@ pub enum InvalidInput {
     Template(String, &'static str),
     #[error("{0:?} is not a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)")]
     PolicyArn(String),
+    #[error("the team's name for the account: {0}")]
+    DisplayName(crate::team::InvalidLook),
+    #[error("the team's color for the account: {0}")]
+    Color(crate::team::InvalidLook),
 }
 
 /// A managed policy ARN: `arn:PARTITION:iam::(aws|ACCOUNT):policy/[PATH/]NAME`.
@@ -315,6 +319,23 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
             role_policies.push(arn.clone());
         }
     }
+    // The team's name and color: checked as `accounts.set` checks them; blank is none.
+    let given = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    let display_name = given(&params.display_name).and_then(|name| {
+        crate::team::check_name(&name)
+            .map_err(|e| problems.push(InvalidInput::DisplayName(e)))
+            .ok()
+    });
+    let color = given(&params.color).and_then(|color| {
+        crate::team::check_color(&color)
+            .map_err(|e| problems.push(InvalidInput::Color(e)))
+            .ok()
+    });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -330,6 +351,8 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         role_policies,
         iam_user_access_to_billing: params.iam_user_access_to_billing,
         identity_center: params.identity_center.clone(),
+        display_name,
+        color,
     })
 }
 
@@ -494,6 +517,9 @@ impl Job {
                 state: if (step == Step::MoveToOu && plan.ou_id.is_none())
                     || (step == Step::RolePolicies && plan.role_policies.is_empty())
                     || (step == Step::AssignAccess && plan.identity_center.is_none())
+                    || (step == Step::TeamLook
+                        && plan.display_name.is_none()
+                        && plan.color.is_none())
                 {
                     StepState::Skipped
                 } else {

@@ -311,6 +311,48 @@ fn journal_steps_in_order() {
 }
 
 #[test]
+fn the_teams_name_and_color_are_checked_and_make_their_own_step() {
+    let mut p = params("Client A", "a@example.com");
+    p.display_name = Some("  Client A (prod) ".into());
+    p.color = Some("#1B998B".into());
+    let planned = plan(&p).unwrap();
+    assert_eq!(planned.display_name.as_deref(), Some("Client A (prod)"));
+    assert_eq!(planned.color.as_deref(), Some("1b998b"));
+    let job = Job::new("j01".into(), "default".into(), "arn".into(), planned, 10);
+    assert_eq!(job.record(Step::TeamLook).unwrap().state, StepState::Pending);
+    assert_eq!(
+        Step::TeamLook.idempotency_key(&job.plan),
+        "team-look:Client A (prod)/1b998b"
+    );
+
+    // Blank is none: the step is skipped.
+    p.display_name = Some("   ".into());
+    p.color = None;
+    let planned = plan(&p).unwrap();
+    assert_eq!((planned.display_name.clone(), planned.color.clone()), (None, None));
+    let job = Job::new("j02".into(), "default".into(), "arn".into(), planned, 10);
+    assert_eq!(job.record(Step::TeamLook).unwrap().state, StepState::Skipped);
+
+    // Markup, control characters, too long, not a color: each refused, before any job.
+    for (name, color, expected) in [
+        ("<b>x</b>", "fff", "the team's name for the account: the name holds markup (`<` or `>`)"),
+        ("a\u{7}b", "fff", "the team's name for the account: the name holds a control character"),
+        ("ok", "red", "the team's color for the account: \"red\" is not a color: use RRGGBB or RGB in hex, `#` optional (e.g. 1b998b)"),
+    ] {
+        p.display_name = Some(name.into());
+        p.color = Some(color.into());
+        let problems: Vec<String> = plan(&p).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(problems, [expected]);
+    }
+    p.display_name = Some("x".repeat(65));
+    p.color = None;
+    assert!(matches!(
+        plan(&p).unwrap_err()[..],
+        [InvalidInput::DisplayName(crate::team::InvalidLook::NameTooLong(65))]
+    ));
+}
+
+#[test]
 fn job_ids() {
     assert!(is_job_id("j0123abcdef"));
     for bad in ["", "j", "0123", "j../x", "jXYZ", "j01/"] {

@@ -18,11 +18,12 @@ pub mod journal;
 pub mod queue;
 pub mod root;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::aws::SdkConfig;
+use crate::aws::{organizations, SdkConfig};
 use switchyard_shared::protocol::provision::{
     CheckEmailData, CheckEmailParams, CreateAccountParams, Job, JobState, JobWatchData,
     JobWatchParams, Plan, Step, StepState,
@@ -35,6 +36,7 @@ use switchyard_shared::provision::{
     check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
 };
 use switchyard_shared::switch::Partition;
+use switchyard_shared::team;
 use switchyard_shared::targets::is_role_name;
 use switchyard_shared::users::DEFAULT_MEMBER_ROLE;
 
@@ -691,6 +693,7 @@ impl Ctx<'_> {
             Step::CreateAccount => self.create_account(job, resumed).await,
             Step::WaitForAccount => self.wait_for_account(job).await,
             Step::MoveToOu => self.move_to_ou(job).await,
+            Step::TeamLook => self.team_look(job).await,
             Step::TagRole => self.tag_role(job).await,
             Step::RolePolicies => self.role_policies(job).await,
             Step::CreateGroup => self.create_group(job).await,
@@ -870,6 +873,32 @@ impl Ctx<'_> {
         } else {
             format!("already in {ou}")
         })
+    }
+
+    /// The team's name and color as the account's tags (what `accounts.set` writes):
+    /// TagResource sets a key to the same value again harmlessly, so a resumed step simply
+    /// writes them again.
+    async fn team_look(&self, job: &Job) -> Result<String, ErrorBody> {
+        let account = Self::account_id(job)?;
+        let mut tags = BTreeMap::new();
+        if let Some(name) = &job.plan.display_name {
+            tags.insert(team::TAG_NAME.to_owned(), name.clone());
+        }
+        if let Some(color) = &job.plan.color {
+            tags.insert(team::TAG_COLOR.to_owned(), color.clone());
+        }
+        if tags.is_empty() {
+            return Ok("no name or color chosen".to_owned());
+        }
+        let tagged = organizations::tag_account(self.sdk(), account, &tags).await;
+        self.jobs
+            .audit(job, "organizations:TagResource", account, &tagged);
+        tagged?;
+        Ok(tags
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect::<Vec<_>>()
+            .join(", "))
     }
 
     /// SDK configuration as the new role, retried while the role propagates.
