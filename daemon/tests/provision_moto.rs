@@ -2139,3 +2139,114 @@ async fn identity_center_access_is_assigned_and_removed_with_the_group() {
         .await
         .is_empty());
 }
+
+/// The create-account runbook sets the new account's team name and color from its form
+/// (`--display-name`, `--color`, the tags `switchyard:name` and `switchyard:color`): bad
+/// values are refused before any job; the step is journaled on its own, so a throttled
+/// TagResource pauses the job there and a resume (after the daemon is killed) finishes it;
+/// without them the step is skipped and no team tag is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_teams_name_and_color_are_a_resumable_step_of_the_runbook() {
+    let (w, proxy) = proxied().await;
+    for (flag, value, says) in [
+        ("--display-name", "<b>Client</b>", "markup"),
+        ("--display-name", "tab\there", "control character"),
+        ("--color", "chartreuse", "not a color"),
+    ] {
+        let out = create(
+            &w.sandbox,
+            &[
+                "--name",
+                "Client T",
+                "--email",
+                "ops+client-t@example.com",
+                flag,
+                value,
+                "--no-wait",
+                "--json",
+            ],
+        );
+        let reply = json(&out);
+        assert_eq!(reply["error"]["code"], "invalid_params", "{reply}");
+        assert!(reply["error"]["message"].to_string().contains(says), "{reply}");
+    }
+    assert!(job_files(&w.sandbox).is_empty(), "no job was started");
+
+    proxy.add(organizations_throttled("TagResource"));
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client T",
+            "--email",
+            "ops+client-t@example.com",
+            "--display-name",
+            "Client T (prod)",
+            "--color",
+            "#E6194B",
+        ],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("aws_throttled"), "{}", text(&out));
+    let job = job_files(&w.sandbox)
+        .into_iter()
+        .find(|j| j["plan"]["name"] == "Client T")
+        .unwrap();
+    assert_eq!(job["state"], "paused", "{job}");
+    assert_eq!(step_state(&job, "team_look"), "failed", "{job}");
+    assert_eq!(job["plan"]["display_name"], "Client T (prod)", "{job}");
+    assert_eq!(job["plan"]["color"], "e6194b", "{job}");
+    let id = job["id"].as_str().unwrap().to_owned();
+    kill9(daemon_pid(&w.sandbox));
+    proxy.clear();
+    let out = w.sandbox.switchyard(&["jobs", "resume", &id], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let accounts = accounts_with(&w.root, "ops+client-t@example.com").await;
+    assert_eq!(accounts.len(), 1);
+    let account = accounts[0].id.clone().unwrap();
+    let team_tags = |tags: Vec<aws_sdk_organizations::types::Tag>| {
+        let mut found: Vec<(String, String)> = tags
+            .into_iter()
+            .filter(|t| t.key.starts_with("switchyard:"))
+            .map(|t| (t.key, t.value))
+            .collect();
+        found.sort();
+        found
+    };
+    let tags_of = |id: String| async move {
+        aws_sdk_organizations::Client::new(&w.root)
+            .list_tags_for_resource()
+            .resource_id(id)
+            .send()
+            .await
+            .unwrap()
+            .tags
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        team_tags(tags_of(account.clone()).await),
+        [
+            ("switchyard:color".to_owned(), "e6194b".to_owned()),
+            ("switchyard:name".to_owned(), "Client T (prod)".to_owned()),
+        ]
+    );
+    let job = job_files(&w.sandbox)
+        .into_iter()
+        .find(|j| j["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(step_state(&job, "team_look"), "done", "{job}");
+
+    // Without them: skipped, and no team tag.
+    let out = create(
+        &w.sandbox,
+        &["--name", "Client U", "--email", "ops+client-u@example.com"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("[skipped] team_look"), "{}", text(&out));
+    let plain = accounts_with(&w.root, "ops+client-u@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    assert!(team_tags(tags_of(plain).await).is_empty());
+}

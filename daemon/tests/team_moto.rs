@@ -242,6 +242,46 @@ async fn an_admin_sets_a_name_and_color_once_and_every_colleague_sees_them() {
         "{roles}"
     );
 
+    // Each target says where its name and color came from (the popup shows it): the
+    // team's tags here, since the import gives no color.
+    for target in roles["data"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["account_id"] == client_a.as_str())
+    {
+        assert_eq!(
+            (&target["name_from"], &target["color_from"]),
+            (&Value::from("team"), &Value::from("team")),
+            "{target}"
+        );
+    }
+    // The quick answer from the lists alone (no AWS call) shows the names as last read.
+    let quick = colleague.raw(&serde_json::json!({
+        "id": 7, "type": "roles.list", "profile": "work", "lists_only": true,
+    }));
+    let first = quick["data"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["account_id"] == client_a.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{quick}"));
+    assert_eq!(first["account_name"], "Client A (prod)", "{first}");
+    assert_eq!(first["name_from"], "team", "{first}");
+    // The options page's lists: each role with the team's look of its account.
+    let sources = colleague.raw(&serde_json::json!({
+        "id": 8, "type": "roles.sources", "profile": "work",
+    }));
+    let team = sources["data"]["team"].as_array().cloned().unwrap_or_default();
+    assert!(
+        team.iter().any(|t| t["account_id"] == client_a.as_str()
+            && t["name"] == "Client A (prod)"
+            && t["color"] == "1b998b"
+            && t["color_from"] == "team"),
+        "{sources}"
+    );
+
     // An empty value removes a tag.
     let out = desk.switchyard(
         &[
@@ -406,3 +446,4 @@ async fn a_refusal_names_the_missing_action_and_unreadable_tags_keep_the_last_re
         .clone();
     assert_eq!(kept["tags"]["switchyard:name"], "Client A", "{kept}");
 }
+

@@ -12,6 +12,8 @@ import {
   seedMoto,
   startSecretService,
   addCredentials,
+  allowAssumeAnyRole,
+  switchyard,
   close,
 } from './harness.mjs';
 
@@ -107,24 +109,81 @@ test('a user without MFA sees their ARN and the accounts at once', async () => {
   }
 });
 
-test('without stored credentials the popup names the command, and "Try again" works after it', async () => {
+test('without stored credentials the popup notes (not as an error) the commands, and "Check again" works after it', async () => {
   const ctx = await open({ credentials: false });
   const { page, box, seeded, moto } = ctx;
   try {
-    const problem = page.locator('#account-error');
-    await problem.waitFor({ timeout: 30000 });
-    assert.equal(await page.locator('#account-error-title').innerText(), 'No AWS key stored yet');
-    assert.match(
-      await page.locator('#account-error-message code').first().innerText(),
-      /^switchyard credentials add/,
-    );
-    assert.equal(await page.locator('#account-error-code').innerText(), 'credentials_missing');
+    // No key is normal (switching needs none): a neutral note, not an error.
+    const note = page.locator('#account-note');
+    await note.waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#account-note-title').innerText(), 'No AWS key stored: none is needed to switch');
+    assert.equal(await note.getAttribute('role'), 'status');
+    assert.equal(await page.locator('#account-error').isVisible(), false);
+    const commands = await page.locator('#account-note-message code').allInnerTexts();
+    assert.ok(commands.length >= 1, 'the note names the commands');
+    for (const command of commands) assert.match(command, /^switchyard credentials add/);
 
     addCredentials(box, seeded, moto.endpoint);
-    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('button', { name: 'Check again' }).click();
     await page.locator('#identity').waitFor({ timeout: 30000 });
     assert.equal(await page.locator('#identity-arn').innerText(), ALICE);
-    assert.equal(await problem.isVisible(), false);
+    assert.equal(await note.isVisible(), false);
+  } finally {
+    await close(ctx);
+  }
+});
+
+test("an admin sets an account's name and color for the team from the popup's account row", async () => {
+  const ctx = await open();
+  const { page, box, moto } = ctx;
+  try {
+    // alice may assume every role: each account of the organization gets a row.
+    allowAssumeAnyRole(moto);
+    await page.reload();
+    await page.locator('#identity').waitFor({ timeout: 30000 });
+    await page.waitForFunction(() => performance.getEntriesByName('roles-refreshed').length > 0, null, { timeout: 60000 });
+    const accounts = JSON.parse(switchyard(box, ['accounts', '--json'])).data.accounts;
+    const production = accounts.find((a) => a.name === 'Acme Production');
+    await page.locator('#filter').fill(production.id);
+    const row = page.locator('#roles-list li.account', { hasText: production.id }).first();
+    await row.waitFor({ timeout: 30000 });
+    assert.match(await row.getAttribute('title'), /Name: the organization's account name/);
+    const edit = row.getByRole('button', { name: /Edit name and color for the team/ });
+    await edit.click();
+    const form = page.locator('#team-form');
+    await form.waitFor({ timeout: 5000 });
+    assert.match(await page.locator('#team-heading').innerText(), new RegExp(`Acme Production \\(${production.id}\\)`));
+
+    // Bad input: named beside the field, nothing sent.
+    await page.locator('#team-name').fill('<img src=x onerror=alert(1)>');
+    await page.locator('#team-color').fill('chartreuse');
+    assert.match(await page.locator('#team-name-error').innerText(), /markup/);
+    assert.match(await page.locator('#team-color-error').innerText(), /not a color/);
+    await page.locator('#team-save').click();
+    assert.equal(await page.locator('#team-done').isVisible(), false);
+    assert.equal(JSON.parse(switchyard(box, ['accounts', '--json'])).data.accounts.find((a) => a.id === production.id).tags?.['switchyard:name'], undefined);
+
+    await page.locator('#team-name').fill('Client A (team)');
+    await page.locator('#team-color').fill('#1B998B');
+    assert.equal(await page.locator('#team-swatch').isVisible(), true);
+    await page.locator('#team-save').click();
+    await page.locator('#team-done').filter({ hasText: 'Saved for the team: “Client A (team)”, #1b998b.' }).waitFor({ timeout: 30000 });
+
+    // Written to AWS (the daemon's list shows the tags at once), and the popup shows the
+    // team's name and says where it came from.
+    const tagged = JSON.parse(switchyard(box, ['accounts', '--json'])).data.accounts.find((a) => a.id === production.id);
+    assert.equal(tagged.tags['switchyard:name'], 'Client A (team)');
+    assert.equal(tagged.tags['switchyard:color'], '1b998b');
+    const renamed = page.locator('#roles-list li.account', { hasText: 'Client A (team)' }).first();
+    await renamed.waitFor({ timeout: 60000 });
+    assert.equal(await renamed.locator('.look').innerText(), 'team');
+    assert.match(await renamed.getAttribute('title'), /Name: the team's: the account's tags in AWS/);
+    const chip = page.locator('#roles-list li.target .chip').first();
+    assert.match(await chip.getAttribute('title'), /Color: the team's/);
+    await page.locator('#accounts summary').click();
+    const listed = page.locator('#accounts-list li', { hasText: 'Client A (team)' });
+    await listed.waitFor({ timeout: 30000 });
+    assert.match(await listed.innerText(), /team name \(organization: Acme Production\) · team color/);
   } finally {
     await close(ctx);
   }

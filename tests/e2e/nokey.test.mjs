@@ -109,6 +109,13 @@ test('no key anywhere: listed, scoped, switched through the console session, bad
     // Every imported and configured target, under the names the lists give them.
     assert.deepEqual((await names(popup)).sort(), ['Acme Prod Admin', 'Acme Stage', 'Ops @ cli-ops', 'Partner Audit', 'Sandbox Dev', 'Sovereign Admin']);
     assert.match(await popup.locator('#tab-session-text').innerText(), /^alice @ .*888888888888/);
+    // No key is the normal case here: a neutral note naming the commands, no error.
+    await popup.locator('#account-note').waitFor({ timeout: 30000 });
+    assert.match(await popup.locator('#account-note-title').innerText(), /none is needed to switch/);
+    const commands = await popup.locator('#account-note-message code').allInnerTexts();
+    assert.ok(commands.length >= 1, 'the note names the commands');
+    for (const command of commands) assert.match(command, /^switchyard /);
+    assert.equal(await popup.locator('#account-error').isVisible(), false);
     // Not reachable from here: marked with its base.
     assert.match(await row(popup, 'Acme Prod Admin').innerText(), /from corp/);
     assert.doesNotMatch(await row(popup, 'Partner Audit').innerText(), /from /);

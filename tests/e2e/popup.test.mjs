@@ -24,6 +24,11 @@ test('popup explains how to register the host, then connects once it is', async 
     assert.match(facts, /local stand-in at http:\/\/127\.0\.0\.1:9/);
     assert.match(facts, /pid \d+/);
     assert.match(facts, /v1/);
+    // No key stored: a neutral note with the commands, never a red error (issue 15).
+    await page.locator('#account-note').waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#account-note-title').innerText(), /^No AWS key stored/);
+    assert.match(await page.locator('#account-note-message code').first().innerText(), /^switchyard credentials add/);
+    assert.equal(await page.locator('#account-error').isVisible(), false);
     assert.deepEqual(violations, [], 'the popup breaks no rule of its policy');
   } finally {
     await browser.close();

@@ -76,18 +76,26 @@ test('the menu opens the form with the selection; bad input stays in the page; t
     assert.match(await page.locator('#email-error').innerText(), /already uses this address/);
     assert.equal(await page.locator('#email').getAttribute('aria-invalid'), 'true');
 
-    // Invalid name, e-mail and role: refused in the page, before any request.
+    // Invalid name, e-mail, role and the team's name and color: refused in the page,
+    // before any request.
     await page.locator('#name').fill('');
     await page.locator('#email').fill('not-an-email');
     await page.locator('#role-name').fill('bad role');
+    await page.locator('#display-name').fill('<b>Client Q</b>');
+    await page.locator('#color').fill('chartreuse');
     await page.locator('#create-submit').click();
     assert.match(await page.locator('#name-error').innerText(), /account name must be 1 to 50/);
     assert.match(await page.locator('#email-error').innerText(), /not an e-mail address AWS accepts/);
     assert.match(await page.locator('#role-name-error').innerText(), /not an IAM role name/);
+    assert.match(await page.locator('#display-name-error').innerText(), /markup/);
+    assert.match(await page.locator('#color-error').innerText(), /not a color/);
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'name');
     assert.equal(await page.locator('#progress').isVisible(), false);
     await page.locator('#role-name').fill('ClientQ');
     await page.locator('#email').fill('ops+client-q@example.com');
+    // The name and color the whole team sees: written as the account's tags by a step.
+    await page.locator('#display-name').fill('Client Q (prod)');
+    await page.locator('#color').fill('#1B998B');
     await page.locator('#create-submit').click();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'name');
     assert.deepEqual(jobs(box), [], 'no job was started');
@@ -115,6 +123,7 @@ test('the menu opens the form with the selection; bad input stays in the page; t
       'done Check the e-mail and users',
       'done Send CreateAccount',
       'done Wait for the account',
+      "done Set the team's name and color",
       'done Assume and tag the role',
       'done Create the group',
       "done Put the group's policy",
@@ -135,6 +144,19 @@ test('the menu opens the form with the selection; bad input stays in the page; t
     assert.equal(job.state, 'done');
     assert.deepEqual(job.plan.users, ['alice']);
     assert.equal(job.plan.email, 'ops+client-q@example.com');
+    assert.equal(job.plan.display_name, 'Client Q (prod)');
+    assert.equal(job.plan.color, '1b998b');
+    // AWS holds them: the account's tags, as every colleague's daemon reads them.
+    const tags = spawnSync(process.env.SWITCHYARD_MOTO_PYTHON, ['-c', `
+import boto3, json, sys
+org = boto3.client('organizations', endpoint_url=sys.argv[1], region_name='us-east-1',
+                   aws_access_key_id='AKIAIOSFODNN7EXAMPLE', aws_secret_access_key='x')
+print(json.dumps({t['Key']: t['Value'] for t in org.list_tags_for_resource(ResourceId=sys.argv[2])['Tags']}))
+`, ctx.moto.endpoint, job.account_id], { encoding: 'utf8' });
+    assert.equal(tags.status, 0, tags.stderr);
+    const written = JSON.parse(tags.stdout);
+    assert.equal(written['switchyard:name'], 'Client Q (prod)');
+    assert.equal(written['switchyard:color'], '1b998b');
 
     // Close it: the name must be typed exactly.
     const section = page.locator('#close-section');
