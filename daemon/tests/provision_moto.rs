@@ -2167,7 +2167,7 @@ async fn the_teams_name_and_color_are_a_resumable_step_of_the_runbook() {
             ],
         );
         let reply = json(&out);
-        assert_eq!(reply["error"]["code"], "invalid_params", "{reply}");
+        assert_eq!(reply["error"]["code"], "invalid_account_request", "{reply}");
         assert!(reply["error"]["message"].to_string().contains(says), "{reply}");
     }
     assert!(job_files(&w.sandbox).is_empty(), "no job was started");
@@ -2213,15 +2213,18 @@ async fn the_teams_name_and_color_are_a_resumable_step_of_the_runbook() {
         found.sort();
         found
     };
-    let tags_of = |id: String| async move {
-        aws_sdk_organizations::Client::new(&w.root)
-            .list_tags_for_resource()
+    let org = aws_sdk_organizations::Client::new(&w.root);
+    let tags_of = |id: String| {
+        let org = org.clone();
+        async move {
+            org.list_tags_for_resource()
             .resource_id(id)
             .send()
             .await
             .unwrap()
             .tags
             .unwrap_or_default()
+        }
     };
     assert_eq!(
         team_tags(tags_of(account.clone()).await),
