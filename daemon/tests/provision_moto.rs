@@ -2168,7 +2168,10 @@ async fn the_teams_name_and_color_are_a_resumable_step_of_the_runbook() {
         );
         let reply = json(&out);
         assert_eq!(reply["error"]["code"], "invalid_account_request", "{reply}");
-        assert!(reply["error"]["message"].to_string().contains(says), "{reply}");
+        assert!(
+            reply["error"]["message"].to_string().contains(says),
+            "{reply}"
+        );
     }
     assert!(job_files(&w.sandbox).is_empty(), "no job was started");
 
@@ -2218,12 +2221,12 @@ async fn the_teams_name_and_color_are_a_resumable_step_of_the_runbook() {
         let org = org.clone();
         async move {
             org.list_tags_for_resource()
-            .resource_id(id)
-            .send()
-            .await
-            .unwrap()
-            .tags
-            .unwrap_or_default()
+                .resource_id(id)
+                .send()
+                .await
+                .unwrap()
+                .tags
+                .unwrap_or_default()
         }
     };
     assert_eq!(

@@ -273,7 +273,10 @@ async fn an_admin_sets_a_name_and_color_once_and_every_colleague_sees_them() {
     let sources = colleague.raw(&serde_json::json!({
         "id": 8, "type": "roles.sources", "profile": "work",
     }));
-    let team = sources["data"]["team"].as_array().cloned().unwrap_or_default();
+    let team = sources["data"]["team"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert!(
         team.iter().any(|t| t["account_id"] == client_a.as_str()
             && t["name"] == "Client A (prod)"
@@ -446,4 +449,3 @@ async fn a_refusal_names_the_missing_action_and_unreadable_tags_keep_the_last_re
         .clone();
     assert_eq!(kept["tags"]["switchyard:name"], "Client A", "{kept}");
 }
-

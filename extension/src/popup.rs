@@ -1673,7 +1673,10 @@ fn render_team_form() {
     if let Some(button) = by_id("team-save") {
         set_flag(&button, "disabled", shown.saving);
     }
-    text("team-busy", shown.saving.then_some("Writing the account's tags…"));
+    text(
+        "team-busy",
+        shown.saving.then_some("Writing the account's tags…"),
+    );
     if let Some(problem) = by_id("team-error") {
         set_hidden(&problem, shown.error.is_none());
         if let Some((message, code)) = &shown.error {

@@ -493,8 +493,16 @@ mod tests {
             (&look(&BTreeMap::new(), Some(ConsoleColor::Teal))).into(),
         );
         for (arn, label, source) in [
-            ("arn:aws:iam::333333333333:role/Ops", None, TargetSource::AwsConfig),
-            ("arn:aws:iam::444444444444:role/Dev", Some("Partner Dev"), TargetSource::Imported),
+            (
+                "arn:aws:iam::333333333333:role/Ops",
+                None,
+                TargetSource::AwsConfig,
+            ),
+            (
+                "arn:aws:iam::444444444444:role/Dev",
+                Some("Partner Dev"),
+                TargetSource::Imported,
+            ),
         ] {
             inputs.listed.push(ListedRole {
                 role_arn: arn.to_owned(),
@@ -523,21 +531,23 @@ mod tests {
                 "- Some(Derived) #1b998b Some(Console)",
                 "Partner Dev Some(Imported) #911eb4 Some(Derived)",
             ]
-        "#]].assert_debug_eq(&shown);
+        "#]]
+        .assert_debug_eq(&shown);
     }
 
     #[test]
     fn the_options_page_lists_the_accounts_the_team_named_or_colored() {
-        let account = |id: &str, name: &str, tags: &[(&str, &str)], console: Option<&str>| Account {
-            id: id.into(),
-            name: name.into(),
-            email: None,
-            state: None,
-            arn: None,
-            joined_at: None,
-            tags: Some(self::tags(tags)),
-            console_color: console.map(Into::into),
-        };
+        let account =
+            |id: &str, name: &str, tags: &[(&str, &str)], console: Option<&str>| Account {
+                id: id.into(),
+                name: name.into(),
+                email: None,
+                state: None,
+                arn: None,
+                joined_at: None,
+                tags: Some(self::tags(tags)),
+                console_color: console.map(Into::into),
+            };
         let listed = team_accounts(&[
             account("111111111111", "zeta", &[(TAG_NAME, "Client A")], None),
             account("222222222222", "acme", &[], Some("red")),
@@ -570,6 +580,7 @@ mod tests {
                     color_from: None,
                 },
             ]
-        "#]].assert_debug_eq(&listed);
+        "#]]
+        .assert_debug_eq(&listed);
     }
 }

@@ -11,9 +11,9 @@ use switchyard_shared::protocol::aws::{
     AccountsData, AccountsListParams, AccountsSetData, AccountsSetParams, IdentityData,
     MfaSessionData, MfaSubmitParams, ProfileParams, RotateData, SessionsEndData, SessionsEndParams,
 };
+use switchyard_shared::protocol::roles::LookOrigin;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Outcome, Reply, Request};
 use switchyard_shared::switch::check_login_url;
-use switchyard_shared::protocol::roles::LookOrigin;
 use switchyard_shared::team;
 
 use crate::cli::output;

@@ -425,25 +425,13 @@ async fn read_all(
     if !may_have_key {
         let reason = no_key_reason(&profile);
         return Ok(from_lists(
-            profile,
-            &settings,
-            cache,
-            listed,
-            reason,
-            false,
-            notices,
+            profile, &settings, cache, listed, reason, false, notices,
         ));
     }
     if params.lists_only {
         let reason = "from your list; decided once the profile's policies are read".to_owned();
         return Ok(from_lists(
-            profile,
-            &settings,
-            cache,
-            listed,
-            reason,
-            true,
-            notices,
+            profile, &settings, cache, listed, reason, true, notices,
         ));
     }
     let signed = match sessions.sign_in(Some(profile.clone())).await {
@@ -451,13 +439,7 @@ async fn read_all(
         Err(e) if e.code == ErrorCode::CredentialsMissing => {
             let reason = no_key_reason(&profile);
             return Ok(from_lists(
-                profile,
-                &settings,
-                cache,
-                listed,
-                reason,
-                false,
-                notices,
+                profile, &settings, cache, listed, reason, false, notices,
             ));
         }
         Err(e) if e.code == ErrorCode::KeyringUnavailable => {
@@ -471,13 +453,7 @@ async fn read_all(
                  the console session you switch from decides"
             );
             return Ok(from_lists(
-                profile,
-                &settings,
-                cache,
-                listed,
-                reason,
-                false,
-                notices,
+                profile, &settings, cache, listed, reason, false, notices,
             ));
         }
         Err(e) => return Err(e),

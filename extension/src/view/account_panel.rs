@@ -419,11 +419,11 @@ fn accounts_view(data: &AccountsData, current: &str, now: u64) -> AccountsView {
                 look: look_words(&account.name, name_from, color.as_ref().map(|c| c.1)),
                 color: color.map(|(rgb, _)| rgb),
                 id: account.id.clone(),
-            state: account
-                .state
-                .as_deref()
-                .map(state_label)
-                .unwrap_or_else(|| "Unknown".to_owned()),
+                state: account
+                    .state
+                    .as_deref()
+                    .map(state_label)
+                    .unwrap_or_else(|| "Unknown".to_owned()),
                 unusual: account.state.as_deref() != Some("ACTIVE"),
                 current: account.id == current,
             }

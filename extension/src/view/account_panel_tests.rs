@@ -413,9 +413,17 @@ fn the_teams_names_and_colors_show_with_where_they_came_from() {
             "Globex Corp Some(\"1b998b\") Some(\"team name (organization: globex) · team color\")",
             "Initech None None",
         ]
-    "#]].assert_debug_eq(&rows);
+    "#]]
+    .assert_debug_eq(&rows);
     // After an `accounts.set` the list is read again.
-    assert_eq!(panel.update(Event::AccountsChanged), Some(Command::AskAccounts));
-    assert_eq!(panel.update(Event::AccountsChanged), None, "already reading");
+    assert_eq!(
+        panel.update(Event::AccountsChanged),
+        Some(Command::AskAccounts)
+    );
+    assert_eq!(
+        panel.update(Event::AccountsChanged),
+        None,
+        "already reading"
+    );
     assert!(panel.signed_in());
 }

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use switchyard_shared::protocol::roles::{
-    ListedRoleSummary, LookOrigin, ProfilesData, RolesImportData, RolesSourcesData,
-    TargetSource, TeamAccountLook,
+    ListedRoleSummary, LookOrigin, ProfilesData, RolesImportData, RolesSourcesData, TargetSource,
+    TeamAccountLook,
 };
 use switchyard_shared::targets::parse_role_arn;
 
@@ -133,7 +133,9 @@ fn role_line(role: &ListedRoleSummary, team: &HashMap<&str, &TeamAccountLook>) -
     let team_color = look.and_then(|l| Some((l.color.as_deref()?, l.color_from)));
     let color = match (&role.color, team_color) {
         (Some(own), Some((theirs, _))) => {
-            said.push(format!("color: yours (the team's #{theirs} is not used here)"));
+            said.push(format!(
+                "color: yours (the team's #{theirs} is not used here)"
+            ));
             Some(own.clone())
         }
         (Some(own), None) => Some(own.clone()),
@@ -267,7 +269,10 @@ pub fn team_view(data: &RolesSourcesData) -> (Vec<TeamRow>, Option<String>) {
                 None => {}
             }
             TeamRow {
-                name: look.name.clone().unwrap_or_else(|| look.account_name.clone()),
+                name: look
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| look.account_name.clone()),
                 detail,
                 color: look.color.clone(),
             }
@@ -478,7 +483,8 @@ mod tests {
                 ],
                 None,
             )
-        "#]].assert_debug_eq(&team_view(&data));
+        "#]]
+        .assert_debug_eq(&team_view(&data));
         expect![[r#"
             [
                 SourceView {

@@ -818,8 +818,8 @@ fn account_look(catalog: &Catalog, group: &Group) -> (Option<String>, String) {
             }
         }
     }
-    let team = group.name_from.is_some_and(LookOrigin::is_team)
-        || colors.iter().any(|c| c.is_team());
+    let team =
+        group.name_from.is_some_and(LookOrigin::is_team) || colors.iter().any(|c| c.is_team());
     let own_color = colors.iter().any(|c| c.is_own());
     let badge = match (team, own_color) {
         (true, true) => Some("team · your colors".to_owned()),

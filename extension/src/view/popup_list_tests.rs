@@ -680,11 +680,23 @@ fn account_rows_say_where_names_and_colors_came_from() {
     let mut mine = target(PROD, Some("Client A"), "ReadOnly");
     look(&mut mine, Some(LookOrigin::Team), LookOrigin::Imported);
     let mut org = target(STAGING, Some("Acme Staging"), "Admin");
-    look(&mut org, Some(LookOrigin::Organization), LookOrigin::Derived);
+    look(
+        &mut org,
+        Some(LookOrigin::Organization),
+        LookOrigin::Derived,
+    );
     let mut console = target(GLOBEX, Some("Globex"), "Admin");
-    look(&mut console, Some(LookOrigin::Organization), LookOrigin::Console);
+    look(
+        &mut console,
+        Some(LookOrigin::Organization),
+        LookOrigin::Console,
+    );
     let mut listed = target(LONELY, Some("lonely-admin"), "Admin");
-    look(&mut listed, Some(LookOrigin::AwsConfig), LookOrigin::AwsConfig);
+    look(
+        &mut listed,
+        Some(LookOrigin::AwsConfig),
+        LookOrigin::AwsConfig,
+    );
     let old = target("555555555555", None, "Admin");
     let catalog = Catalog::new(vec![team, mine, org, console, listed, old], &HashMap::new());
     let listing = listing(&catalog, &Marks::default(), &mut Searcher::default(), "");
@@ -696,7 +708,14 @@ fn account_rows_say_where_names_and_colors_came_from() {
     let mut searcher = Searcher::default();
     let shown: Vec<String> = (0..listing.rows.len())
         .filter_map(|row| {
-            match row_view(&catalog, &listing, row, &Marks::default(), &mut searcher, options)? {
+            match row_view(
+                &catalog,
+                &listing,
+                row,
+                &Marks::default(),
+                &mut searcher,
+                options,
+            )? {
                 RowView::Account {
                     name,
                     badge,
@@ -711,7 +730,11 @@ fn account_rows_say_where_names_and_colors_came_from() {
                 )),
                 RowView::Target {
                     role, color_from, ..
-                } => Some(format!("  {} ({})", text(&role), color_from.unwrap_or_default())),
+                } => Some(format!(
+                    "  {} ({})",
+                    text(&role),
+                    color_from.unwrap_or_default()
+                )),
                 RowView::Heading { .. } => None,
             }
         })
@@ -739,6 +762,19 @@ fn account_rows_say_where_names_and_colors_came_from() {
     assert_eq!(back.targets[2].name_from, Some(LookOrigin::Team));
     assert_eq!(back.targets[3].color_from, Some(LookOrigin::Imported));
     // Without a key nothing offers the edit.
-    let plain = row_view(&catalog, &listing, 0, &Marks::default(), &mut searcher, ViewOptions::default());
-    assert!(matches!(plain, Some(RowView::Account { editable: false, .. })));
+    let plain = row_view(
+        &catalog,
+        &listing,
+        0,
+        &Marks::default(),
+        &mut searcher,
+        ViewOptions::default(),
+    );
+    assert!(matches!(
+        plain,
+        Some(RowView::Account {
+            editable: false,
+            ..
+        })
+    ));
 }

@@ -65,7 +65,10 @@ fn a_good_form_makes_the_daemons_request() {
     assert_eq!(params.role_policies.len(), 1);
     assert_eq!(params.iam_user_access_to_billing, Some(Billing::Deny));
     assert_eq!(params.profile.as_deref(), Some("admin"));
-    assert_eq!((params.display_name.as_deref(), params.color.as_deref()), (None, None));
+    assert_eq!(
+        (params.display_name.as_deref(), params.color.as_deref()),
+        (None, None)
+    );
     assert!(make_plan(&params).is_ok());
 
     // The team's name and color, when given, go to the daemon (which tags the account).
@@ -127,8 +130,14 @@ fn bad_fields_are_named_before_any_request() {
         problems(&|i| i.display_name = "<script>x</script>".into()),
         vec![Field::DisplayName]
     );
-    assert_eq!(problems(&|i| i.display_name = "x".repeat(65)), vec![Field::DisplayName]);
-    assert_eq!(problems(&|i| i.color = "chartreuse".into()), vec![Field::Color]);
+    assert_eq!(
+        problems(&|i| i.display_name = "x".repeat(65)),
+        vec![Field::DisplayName]
+    );
+    assert_eq!(
+        problems(&|i| i.color = "chartreuse".into()),
+        vec![Field::Color]
+    );
     assert_eq!(
         problems(&|i| {
             i.email = "a@b".into();

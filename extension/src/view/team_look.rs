@@ -24,7 +24,9 @@ pub enum Stage {
     /// `accounts.set` was sent; its answer has not come.
     Saving,
     /// Written: the daemon's notes (e.g. the console's nearest palette color).
-    Saved { notes: Vec<String> },
+    Saved {
+        notes: Vec<String>,
+    },
     /// The daemon refused or failed.
     Failed(ErrorBody),
 }

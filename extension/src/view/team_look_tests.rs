@@ -28,20 +28,39 @@ fn account(tags: Option<&[(&str, &str)]>, console: Option<&str>) -> Account {
 #[test]
 fn the_form_starts_from_what_the_team_set() {
     let tagged = account(
-        Some(&[("switchyard:name", "Client A"), ("switchyard:color", "#1B998B")]),
+        Some(&[
+            ("switchyard:name", "Client A"),
+            ("switchyard:color", "#1B998B"),
+        ]),
         Some("red"),
     );
     let form = TeamLookForm::open("111111111111", "Client A", Some(&tagged), (None, None));
-    assert_eq!((form.name.as_str(), form.color.as_str()), ("Client A", "1b998b"));
+    assert_eq!(
+        (form.name.as_str(), form.color.as_str()),
+        ("Client A", "1b998b")
+    );
 
     // The console's own color is not the team's tag: the color field stays empty.
     let console_only = account(Some(&[]), Some("teal"));
-    let form = TeamLookForm::open("111111111111", "acme-prod", Some(&console_only), (None, None));
+    let form = TeamLookForm::open(
+        "111111111111",
+        "acme-prod",
+        Some(&console_only),
+        (None, None),
+    );
     assert_eq!((form.name.as_str(), form.color.as_str()), ("", ""));
 
     // Without the account's tags, what the switch list showed as the team's.
-    let form = TeamLookForm::open("111111111111", "Client A", None, (Some("Client A"), Some("ff0000")));
-    assert_eq!((form.name.as_str(), form.color.as_str()), ("Client A", "ff0000"));
+    let form = TeamLookForm::open(
+        "111111111111",
+        "Client A",
+        None,
+        (Some("Client A"), Some("ff0000")),
+    );
+    assert_eq!(
+        (form.name.as_str(), form.color.as_str()),
+        ("Client A", "ff0000")
+    );
     expect![[r#"
         TeamLookView {
             heading: "Name and color for the team: Client A (111111111111)",
@@ -81,9 +100,13 @@ fn bad_names_and_colors_are_refused_before_any_request() {
 
     form.name = "x".repeat(65);
     form.color = "fa0".into();
-    assert!(view(&form).name_error.is_some_and(|e| e.contains("65 characters")));
+    assert!(view(&form)
+        .name_error
+        .is_some_and(|e| e.contains("65 characters")));
     form.name = "tab\there".into();
-    assert!(view(&form).name_error.is_some_and(|e| e.contains("control")));
+    assert!(view(&form)
+        .name_error
+        .is_some_and(|e| e.contains("control")));
 
     // The console's color needs a color to match.
     form.name = "Client A".into();
@@ -130,7 +153,10 @@ fn saving_sends_accounts_set_once_and_shows_the_answer() {
     form.color = String::new();
     form.console_color = false;
     let sent = form.submit().expect("a request");
-    assert_eq!((sent.name.as_deref(), sent.color.as_deref()), (Some(""), Some("")));
+    assert_eq!(
+        (sent.name.as_deref(), sent.color.as_deref()),
+        (Some(""), Some(""))
+    );
     form.answer(Ok(AccountsSetData {
         account_id: "111111111111".into(),
         tagged: BTreeMap::new(),
@@ -138,7 +164,9 @@ fn saving_sends_accounts_set_once_and_shows_the_answer() {
         console_color: None,
         notes: vec![],
     }));
-    assert!(view(&form).done.is_some_and(|d| d.starts_with("The team's name and color were removed.")));
+    assert!(view(&form)
+        .done
+        .is_some_and(|d| d.starts_with("The team's name and color were removed.")));
 }
 
 #[test]

@@ -261,7 +261,9 @@ impl Step {
             Step::CreateAccount => "AWS accepted CreateAccount and its request id is journaled",
             Step::WaitForAccount => "the request SUCCEEDED and the account id is journaled",
             Step::MoveToOu => "the account's parent is the chosen OU",
-            Step::TeamLook => "the account's switchyard:name and switchyard:color tags hold the chosen values",
+            Step::TeamLook => {
+                "the account's switchyard:name and switchyard:color tags hold the chosen values"
+            }
             Step::TagRole => "the role can be assumed and carries the tags",
             Step::RolePolicies => {
                 "the chosen policies are attached to the role and AdministratorAccess is not"

@@ -319,7 +319,10 @@ fn the_teams_name_and_color_are_checked_and_make_their_own_step() {
     assert_eq!(planned.display_name.as_deref(), Some("Client A (prod)"));
     assert_eq!(planned.color.as_deref(), Some("1b998b"));
     let job = Job::new("j01".into(), "default".into(), "arn".into(), planned, 10);
-    assert_eq!(job.record(Step::TeamLook).unwrap().state, StepState::Pending);
+    assert_eq!(
+        job.record(Step::TeamLook).unwrap().state,
+        StepState::Pending
+    );
     assert_eq!(
         Step::TeamLook.idempotency_key(&job.plan),
         "team-look:Client A (prod)/1b998b"
@@ -329,9 +332,15 @@ fn the_teams_name_and_color_are_checked_and_make_their_own_step() {
     p.display_name = Some("   ".into());
     p.color = None;
     let planned = plan(&p).unwrap();
-    assert_eq!((planned.display_name.clone(), planned.color.clone()), (None, None));
+    assert_eq!(
+        (planned.display_name.clone(), planned.color.clone()),
+        (None, None)
+    );
     let job = Job::new("j02".into(), "default".into(), "arn".into(), planned, 10);
-    assert_eq!(job.record(Step::TeamLook).unwrap().state, StepState::Skipped);
+    assert_eq!(
+        job.record(Step::TeamLook).unwrap().state,
+        StepState::Skipped
+    );
 
     // Markup, control characters, too long, not a color: each refused, before any job.
     for (name, color, expected) in [
@@ -348,7 +357,9 @@ fn the_teams_name_and_color_are_checked_and_make_their_own_step() {
     p.color = None;
     assert!(matches!(
         plan(&p).unwrap_err()[..],
-        [InvalidInput::DisplayName(crate::team::InvalidLook::NameTooLong(65))]
+        [InvalidInput::DisplayName(
+            crate::team::InvalidLook::NameTooLong(65)
+        )]
     ));
 }
 

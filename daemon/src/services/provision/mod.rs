@@ -36,8 +36,8 @@ use switchyard_shared::provision::{
     check_email, email_from_template, failure_sentence, plan, role_arn, switch_link, switch_policy,
 };
 use switchyard_shared::switch::Partition;
-use switchyard_shared::team;
 use switchyard_shared::targets::is_role_name;
+use switchyard_shared::team;
 use switchyard_shared::users::DEFAULT_MEMBER_ROLE;
 
 use crate::aws::provision::{self as aws, Creation, InUse};
