@@ -461,6 +461,16 @@ fn without_a_keyring_the_daemon_says_what_to_install() {
             .env("SWITCHYARD_RUNTIME_DIR", home.path().join("run"))
             .env("SWITCHYARD_STATE_DIR", home.path().join("state"));
     };
+    // A profile no settings name has no key: said without asking the keyring.
+    let out = support::switchyard_with(&["whoami", "--json"], None, env);
+    assert_eq!(error_code(&out), "credentials_missing", "{}", text(&out));
+    assert!(
+        text(&out).contains("switchyard credentials add"),
+        "{}",
+        text(&out)
+    );
+    std::fs::create_dir_all(home.path().join("config")).unwrap();
+    std::fs::write(home.path().join("config/config.toml"), "[profiles.default]\n").unwrap();
     let out = support::switchyard_with(&["whoami", "--json"], None, env);
     let code = error_code(&out);
     assert_eq!(code, "keyring_unavailable", "{}", text(&out));

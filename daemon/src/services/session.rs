@@ -188,6 +188,15 @@ pub fn settings(profile: Option<String>) -> Result<(String, Profile), ErrorBody>
 /// `credentials_missing`, naming the profiles that exist.
 pub async fn load(profile: Option<String>) -> Result<Loaded, ErrorBody> {
     let (profile, settings) = settings(profile)?;
+    // Every way of storing a key also writes the profile's settings: a profile the
+    // settings file does not name has none, said without touching the keyring (which may
+    // not even run for someone who switches through the console alone).
+    let named = config::load(&config::path())
+        .map(|c| c.profiles.contains_key(&profile))
+        .unwrap_or(true);
+    if !named {
+        return Err(missing(&profile, KeyringError::NotFound(profile.clone())));
+    }
     let name = profile.clone();
     let key = tokio::task::spawn_blocking(move || keyring::load(&name))
         .await
