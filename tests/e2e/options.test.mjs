@@ -5,7 +5,7 @@
 // gnome-keyring and the local HTTPS stand-in for AWS's console and sign-in hosts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, EXTENSION_ID } from './harness.mjs';
+import { cleanup, EXTENSION_ID, switchyard } from './harness.mjs';
 import { CSRF, CLASSIC_PAGE, OTHER_PAGE, waitFor, consoleSandbox } from './standin.mjs';
 
 const OPTIONS_URL = `chrome-extension://${EXTENSION_ID}/options.html`;
@@ -67,6 +67,17 @@ test('the options page shows, stores and applies the preferences', async () => {
     assert.match(sources, /prod-admin: arn:aws:iam::111111111111:role\/Admin/);
     assert.match(sources, /broken/);
     assert.match(sources, /default\.aesr: not there/);
+
+    // The names and colors the team set: an admin sets one (the account's tags in AWS);
+    // the page lists it, as the daemon last read the accounts.
+    const orgAccounts = JSON.parse(switchyard(box, ['accounts', '--json'])).data.accounts;
+    const named = orgAccounts.find((a) => a.name === 'Acme Production') ?? orgAccounts[0];
+    switchyard(box, ['accounts', 'set', named.id, '--name', 'Client A (team)', '--color', '1b998b']);
+    await options.locator('#sources-refresh').click();
+    const teamRow = options.locator('#team li', { hasText: 'Client A (team)' });
+    await teamRow.waitFor({ timeout: 30000 });
+    assert.match(await teamRow.innerText(), new RegExp(`${named.id} · organization: ${named.name} · the team's color`));
+    assert.match(await teamRow.locator('.chip').getAttribute('style'), /#1b998b/);
 
     // Import: one role kept, one entry skipped with why; the sources show it.
     await options.locator('#import').click();
