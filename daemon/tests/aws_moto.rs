@@ -470,7 +470,11 @@ fn without_a_keyring_the_daemon_says_what_to_install() {
         text(&out)
     );
     std::fs::create_dir_all(home.path().join("config")).unwrap();
-    std::fs::write(home.path().join("config/config.toml"), "[profiles.default]\n").unwrap();
+    std::fs::write(
+        home.path().join("config/config.toml"),
+        "[profiles.default]\n",
+    )
+    .unwrap();
     let out = support::switchyard_with(&["whoami", "--json"], None, env);
     let code = error_code(&out);
     assert_eq!(code, "keyring_unavailable", "{}", text(&out));

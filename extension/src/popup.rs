@@ -1631,8 +1631,11 @@ fn save_team_look() {
         render_team_form();
         if saved {
             dispatch(Event::AccountsChanged);
-            LIST.with(|list| list.borrow_mut().requested = false);
-            request_roles();
+            // The whole list again (not the quick one from the lists alone, which would
+            // blank the organization's roles meanwhile), drawn in place.
+            if let Ok((targets, data)) = read_pages(false, false).await {
+                show_roles(targets, data, "roles-refreshed").await;
+            }
         }
     });
 }

@@ -2,6 +2,7 @@
 // the built extension in headless Chromium and the real host and daemon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import {
   POPUP_URL,
   sandbox,
@@ -168,6 +169,7 @@ test("an admin sets an account's name and color for the team from the popup's ac
     assert.equal(await page.locator('#team-swatch').isVisible(), true);
     await page.locator('#team-save').click();
     await page.locator('#team-done').filter({ hasText: 'Saved for the team: “Client A (team)”, #1b998b.' }).waitFor({ timeout: 30000 });
+    if (process.env.SWITCHYARD_SCREENSHOTS) await page.screenshot({ path: join(process.env.SWITCHYARD_SCREENSHOTS, 'popup-team-look-saved.png'), fullPage: true });
 
     // Written to AWS (the daemon's list shows the tags at once), and the popup shows the
     // team's name and says where it came from.
@@ -184,6 +186,7 @@ test("an admin sets an account's name and color for the team from the popup's ac
     const listed = page.locator('#accounts-list li', { hasText: 'Client A (team)' });
     await listed.waitFor({ timeout: 30000 });
     assert.match(await listed.innerText(), /team name \(organization: Acme Production\) · team color/);
+    if (process.env.SWITCHYARD_SCREENSHOTS) await page.screenshot({ path: join(process.env.SWITCHYARD_SCREENSHOTS, 'popup-team-look.png'), fullPage: true });
   } finally {
     await close(ctx);
   }
