@@ -118,8 +118,10 @@ test('without stored credentials the popup notes (not as an error) the commands,
     const note = page.locator('#account-note');
     await note.waitFor({ timeout: 30000 });
     assert.equal(await page.locator('#account-note-title').innerText(), 'No AWS key stored: none is needed to switch');
-    assert.equal(await note.getAttribute('role'), 'status');
     assert.equal(await page.locator('#account-error').isVisible(), false);
+    // One line, closed: the list stays in view; opened, the commands.
+    assert.equal(await note.getAttribute('open'), null);
+    await note.locator('summary').click();
     const commands = await page.locator('#account-note-message code').allInnerTexts();
     assert.ok(commands.length >= 1, 'the note names the commands');
     for (const command of commands) assert.match(command, /^switchyard credentials add/);

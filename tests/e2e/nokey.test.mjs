@@ -112,7 +112,7 @@ test('no key anywhere: listed, scoped, switched through the console session, bad
     // No key is the normal case here: a neutral note naming the commands, no error.
     await popup.locator('#account-note').waitFor({ timeout: 30000 });
     assert.match(await popup.locator('#account-note-title').innerText(), /none is needed to switch/);
-    const commands = await popup.locator('#account-note-message code').allInnerTexts();
+    const commands = await popup.locator('#account-note-message code').allTextContents();
     assert.ok(commands.length >= 1, 'the note names the commands');
     for (const command of commands) assert.match(command, /^switchyard /);
     assert.equal(await popup.locator('#account-error').isVisible(), false);

@@ -27,7 +27,7 @@ test('popup explains how to register the host, then connects once it is', async 
     // No key stored: a neutral note with the commands, never a red error (issue 15).
     await page.locator('#account-note').waitFor({ timeout: 20000 });
     assert.match(await page.locator('#account-note-title').innerText(), /^No AWS key stored/);
-    assert.match(await page.locator('#account-note-message code').first().innerText(), /^switchyard credentials add/);
+    assert.match(await page.locator('#account-note-message code').first().textContent(), /^switchyard credentials add/);
     assert.equal(await page.locator('#account-error').isVisible(), false);
     assert.deepEqual(violations, [], 'the popup breaks no rule of its policy');
   } finally {
