@@ -372,6 +372,13 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
     (roles, cap(notes))
 }
 
+/// Every section of `~/.aws/config` as read (profiles, `[sso-session …]`, others), with
+/// what could not be read: for [`crate::sso`].
+pub(crate) fn aws_config_sections(text: &str) -> (Vec<Section>, Vec<Skipped>) {
+    let ini = read_ini(text, Dialect::AwsConfig);
+    (ini.sections, ini.skipped)
+}
+
 /// `RGB`, `RRGGBB`, either with a leading `#`, → `rrggbb`.
 pub fn normalize_color(raw: &str) -> Option<String> {
     let hex = raw.trim();
@@ -458,7 +465,7 @@ fn checked_region(
 
 /// A name or value for a note: at most [`QUOTE_CHARS`] characters, control characters
 /// replaced.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut out: String = text
         .chars()
         .take(QUOTE_CHARS)
@@ -494,15 +501,15 @@ enum Dialect {
 /// One section as read: its name (without `profile `), the line of its header, and its
 /// keys (lower-case) with their values.
 #[derive(Debug)]
-struct Section {
-    name: String,
-    line: usize,
-    is_profile: bool,
+pub(crate) struct Section {
+    pub(crate) name: String,
+    pub(crate) line: usize,
+    pub(crate) is_profile: bool,
     keys: BTreeMap<String, String>,
 }
 
 impl Section {
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.keys.get(key).map(String::as_str)
     }
 }

@@ -80,6 +80,7 @@ mod tests {
             reasons: vec![],
             image: None,
             base,
+            sso: None,
         }
     }
 

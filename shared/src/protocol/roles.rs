@@ -49,6 +49,9 @@ pub enum TargetSource {
     AwsConfig,
     /// An imported AWS Extend Switch Roles configuration.
     Imported,
+    /// Granted by IAM Identity Center (the portal's ListAccountRoles for a signed-in
+    /// session).
+    IdentityCenter,
 }
 
 /// IAM's answer for `sts:AssumeRole` on a target, as far as it can be known before the call.
@@ -93,6 +96,31 @@ pub struct Target {
     /// `source_profile`): the target is reachable from a console session there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<TargetBase>,
+    /// The IAM Identity Center role the daemon reaches the target through: the target
+    /// itself when it is a role Identity Center grants (source `identity_center`, switched
+    /// to with GetRoleCredentials and federation only: its role trusts Identity Center
+    /// alone), else the role chained from (AssumeRole with its credentials), when the
+    /// target's base is a profile that signs in through Identity Center.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<SsoRoleRef>,
+}
+
+impl Target {
+    /// A role Identity Center grants itself (not one chained to from it).
+    pub fn is_identity_center_role(&self) -> bool {
+        self.sso.is_some() && self.sources == [TargetSource::IdentityCenter]
+    }
+}
+
+/// A role (permission set) in an account, through an Identity Center session.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoRoleRef {
+    /// The session's name (`sso.status`).
+    pub session: String,
+    pub account_id: String,
+    /// The permission set's name, as the portal names the role.
+    pub role_name: String,
 }
 
 /// A base account of an import: where one signs in before switching (AESR's
@@ -184,6 +212,7 @@ mod tests {
                 reasons: Vec::new(),
                 image: None,
                 base: None,
+                sso: None,
             })
             .collect()
     }

@@ -205,6 +205,7 @@ fn targets_from_arns_and_role_lists() {
         reasons: vec![],
         image: None,
         base: None,
+        sso: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed).unwrap(),
@@ -929,6 +930,7 @@ fn a_targets_region_is_where_the_console_lands() {
         reasons: vec![],
         image: None,
         base: None,
+        sso: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed)
