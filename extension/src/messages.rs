@@ -548,6 +548,7 @@ mod tests {
                 new_tab: true,
                 region: None,
                 base: None,
+                sso: None,
             })
         );
         assert_eq!(request.to_host(), None);

@@ -1345,6 +1345,7 @@ async fn switch_to(target: Target, new_tab: bool) {
         new_tab,
         region: target.region.clone(),
         base: target.base.clone(),
+        sso: None,
     };
     match ask::<SwitchDone>(PageRequest::Switch(request)).await {
         Ok(done) => {

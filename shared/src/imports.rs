@@ -359,6 +359,20 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
             continue;
         }
         let region = checked_region(section, section.get("region"), &mut notes);
+        // Chained from an IAM Identity Center profile (`source_profile` with
+        // `sso_account_id` and `sso_role_name`): that account and permission set are its
+        // base, as an AESR import's `source_profile` is.
+        let base = section.get("source_profile").and_then(|source| {
+            let base = sections
+                .iter()
+                .find(|s| s.is_profile && s.name == source.trim())?;
+            Some(TargetBase {
+                profile: base.name.clone(),
+                account_id: Some(base.get("sso_account_id")?.trim().to_owned()),
+                account_alias: None,
+                role_name: Some(base.get("sso_role_name")?.trim().to_owned()),
+            })
+        });
         roles.push(ListedRole {
             role_arn: arn.to_owned(),
             source: TargetSource::AwsConfig,
@@ -366,7 +380,7 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
             color: None,
             region,
             image: None,
-            base: None,
+            base,
         });
     }
     (roles, cap(notes))

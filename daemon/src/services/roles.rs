@@ -9,7 +9,7 @@
 //! console session it is switched from (`console`), and the keyring is not touched for a
 //! profile that has no settings (so none can be stored).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +22,8 @@ use switchyard_shared::protocol::roles::{
     RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::targets::{self, Inputs, ListedRole};
+use switchyard_shared::protocol::roles::SsoRoleRef;
+use switchyard_shared::targets::{self, GrantedRole, Inputs, ListedRole};
 use switchyard_shared::team;
 
 use crate::aws::{iam_policies, identity, mfa};
@@ -152,19 +153,59 @@ fn no_key_reason(profile: &str) -> String {
     )
 }
 
-/// The answer from the hand-written lists alone, each target left to the console.
+/// What IAM Identity Center adds: the roles the signed-in sessions grant (not for a
+/// `lists_only` answer, which calls nothing), and the `sso_*` profiles of
+/// `~/.aws/config` that listed targets chain from.
+struct FromIdentityCenter {
+    granted: Vec<GrantedRole>,
+    profiles: BTreeMap<String, SsoRoleRef>,
+}
+
+async fn from_identity_center(
+    sessions: &Sessions,
+    lists_only: bool,
+    notices: &mut Vec<String>,
+) -> FromIdentityCenter {
+    let config = crate::services::sso::aws_config();
+    let profiles = config
+        .profiles
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                SsoRoleRef {
+                    session: p.session.clone(),
+                    account_id: p.account_id.clone(),
+                    role_name: p.role_name.clone(),
+                },
+            )
+        })
+        .collect();
+    let granted = if lists_only {
+        Vec::new()
+    } else {
+        sessions.sso.granted_everywhere(notices).await
+    };
+    FromIdentityCenter { granted, profiles }
+}
+
+/// The answer from the hand-written lists alone, each target left to the console (and
+/// the roles Identity Center grants, allowed).
 fn from_lists(
     profile: String,
     partition: String,
     listed: Vec<ListedRole>,
     reason: String,
     partial: bool,
+    identity_center: FromIdentityCenter,
     mut notices: Vec<String>,
 ) -> RolesData {
     let inputs = Inputs {
         partition,
         listed,
         console: Some(reason),
+        identity_center: identity_center.granted,
+        sso_profiles: identity_center.profiles,
         ..Inputs::default()
     };
     let all = targets::decide(&inputs, &Context::new());
@@ -382,7 +423,9 @@ async fn read_all(
     let (profile, settings) = session::settings(params.profile.clone())?;
     let mut notices = Vec::new();
     let listed = listed_roles(&profile, &mut notices);
-    let may_have_key = key_may_be_stored(&profile)?;
+    let identity_center = from_identity_center(sessions, params.lists_only, &mut notices).await;
+    let may_have_key = key_may_be_stored(&profile)?
+        || crate::services::sso::profile(&profile).is_some();
     if !may_have_key {
         let reason = no_key_reason(&profile);
         return Ok(from_lists(
@@ -391,6 +434,7 @@ async fn read_all(
             listed,
             reason,
             false,
+            identity_center,
             notices,
         ));
     }
@@ -402,6 +446,7 @@ async fn read_all(
             listed,
             reason,
             true,
+            identity_center,
             notices,
         ));
     }
@@ -415,6 +460,27 @@ async fn read_all(
                 listed,
                 reason,
                 false,
+                identity_center,
+                notices,
+            ));
+        }
+        Err(e) if e.code == ErrorCode::SsoLoginRequired => {
+            notices.push(format!(
+                "{}; until then the roles from your lists are shown, left to the console \
+                 session",
+                e.message
+            ));
+            let reason = format!(
+                "profile {profile:?} signs in through IAM Identity Center, which is signed out: \
+                 the console session you switch from decides"
+            );
+            return Ok(from_lists(
+                profile,
+                settings.partition,
+                listed,
+                reason,
+                false,
+                identity_center,
                 notices,
             ));
         }
@@ -434,6 +500,7 @@ async fn read_all(
                 listed,
                 reason,
                 false,
+                identity_center,
                 notices,
             ));
         }
@@ -480,6 +547,8 @@ async fn read_all(
         accounts,
         team,
         listed,
+        identity_center: identity_center.granted,
+        sso_profiles: identity_center.profiles,
         ..Inputs::default()
     };
     let mut tags = Vec::new();

@@ -22,6 +22,7 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         reasons: vec!["Allow team: #0 (identity)".to_owned()],
         image: None,
         base: None,
+        sso: None,
     }
 }
 
