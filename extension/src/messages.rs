@@ -149,6 +149,11 @@ pub enum PageRequest {
     MfaSetup(MfaSetupParams),
     /// Relay `mfa.enable`.
     MfaEnable(MfaEnableParams),
+    /// Relay `sso.status`: the IAM Identity Center sessions and who is signed in.
+    SsoStatus,
+    /// Relay `sso.login` for a known session: the answer names the page the popup opens
+    /// in a tab (the daemon opens nothing itself).
+    SsoLogin { session: String },
 }
 
 /// What to switch to, as the popup's list shows it.
@@ -168,6 +173,13 @@ pub struct SwitchRequest {
     /// a live session there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<switchyard_shared::protocol::roles::TargetBase>,
+    /// The IAM Identity Center role the daemon reaches the target through (the target's
+    /// `sso`): a role Identity Center grants is always switched to by federation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
+    /// The target is a role Identity Center grants (not one chained from it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_center: bool,
 }
 
 /// How a switch was made.
@@ -237,6 +249,15 @@ impl PageRequest {
             PageRequest::UsersRemove(params) => Some(Request::UsersRemove(params.clone())),
             PageRequest::MfaSetup(params) => Some(Request::MfaSetup(params.clone())),
             PageRequest::MfaEnable(params) => Some(Request::MfaEnable(params.clone())),
+            PageRequest::SsoStatus => Some(Request::SsoStatus(
+                switchyard_shared::protocol::sso::SsoSessionParams::default(),
+            )),
+            PageRequest::SsoLogin { session } => Some(Request::SsoLogin(
+                switchyard_shared::protocol::sso::SsoLoginParams {
+                    session: Some(session.clone()),
+                    ..Default::default()
+                },
+            )),
         }
     }
 }
@@ -549,6 +570,7 @@ mod tests {
                 region: None,
                 base: None,
                 sso: None,
+                identity_center: false,
             })
         );
         assert_eq!(request.to_host(), None);

@@ -159,6 +159,9 @@ fn no_key_reason(profile: &str) -> String {
 struct FromIdentityCenter {
     granted: Vec<GrantedRole>,
     profiles: BTreeMap<String, SsoRoleRef>,
+    /// A session is signed in: a `lists_only` answer is then partial (the portal's roles
+    /// follow in the whole answer).
+    signed_in: bool,
 }
 
 async fn from_identity_center(
@@ -186,7 +189,12 @@ async fn from_identity_center(
     } else {
         sessions.sso.granted_everywhere(notices).await
     };
-    FromIdentityCenter { granted, profiles }
+    let signed_in = !granted.is_empty() || (lists_only && sessions.sso.any_signed_in().await);
+    FromIdentityCenter {
+        granted,
+        profiles,
+        signed_in,
+    }
 }
 
 /// The answer from the hand-written lists alone, each target left to the console (and
@@ -428,12 +436,13 @@ async fn read_all(
         || crate::services::sso::profile(&profile).is_some();
     if !may_have_key {
         let reason = no_key_reason(&profile);
+        let partial = params.lists_only && identity_center.signed_in;
         return Ok(from_lists(
             profile,
             settings.partition,
             listed,
             reason,
-            false,
+            partial,
             identity_center,
             notices,
         ));

@@ -840,6 +840,16 @@ impl Sso {
         Ok(granted)
     }
 
+    /// Whether any known session holds a token (no AWS call).
+    pub async fn any_signed_in(&self) -> bool {
+        for (session, _) in known_sessions() {
+            if self.signed_in(&session.name).await {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The granted roles of every session signed in now, with a note for each session
     /// that could not be read (nobody gets an error for a session they did not ask for).
     pub async fn granted_everywhere(&self, notices: &mut Vec<String>) -> Vec<GrantedRole> {

@@ -8,7 +8,8 @@
 //! `switchyard_shared`; what is here only the extension shows.
 //!
 //! - [`popup`]: the connection summary; [`account_panel`]: who is signed in, MFA, the
-//!   account list; [`popup_list`] and [`search`]: the switch list and its filter.
+//!   account list; [`popup_list`] and [`search`]: the switch list and its filter;
+//!   [`sso_panel`]: the IAM Identity Center sessions and their "Sign in" buttons.
 //! - [`options`]: the options page; [`provision_form`]: the create-account form;
 //!   [`users_page`]: the Users page.
 
@@ -18,4 +19,5 @@ pub mod popup;
 pub mod popup_list;
 pub mod provision_form;
 pub mod search;
+pub mod sso_panel;
 pub mod users_page;

@@ -145,6 +145,9 @@ struct Kept {
     /// The base account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     b: Option<TargetBase>,
+    /// The Identity Center role it is reached through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
 }
 
 impl CachedList {
@@ -188,6 +191,7 @@ impl CachedList {
                         x: t.decision,
                         i: t.image.clone(),
                         b: t.base.clone(),
+                        o: t.sso.clone(),
                     }
                 })
                 .collect(),
@@ -227,6 +231,7 @@ impl CachedList {
                     reasons: Vec::new(),
                     image: kept.i,
                     base: kept.b,
+                    sso: kept.o,
                     role_arn: kept.a,
                 })
             })
@@ -770,6 +775,7 @@ fn source_label(source: TargetSource) -> &'static str {
         TargetSource::Policy => "policy",
         TargetSource::AwsConfig => "~/.aws/config",
         TargetSource::Imported => "imported",
+        TargetSource::IdentityCenter => "Identity Center",
     }
 }
 

@@ -163,8 +163,10 @@ pub struct RolesData {
     /// names it, and gets a page of the same list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
-    /// A `lists_only` answer for a profile with a stored key: its policies may add targets
-    /// and decide these; the whole answer follows from a request without `lists_only`.
+    /// A `lists_only` answer for a profile with a stored key (its policies may add targets
+    /// and decide these) or while an IAM Identity Center session is signed in (the roles
+    /// it grants are read from the portal): the whole answer follows from a request
+    /// without `lists_only`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
 }
