@@ -159,7 +159,11 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
         ic.set_role_credentials(MAIN, role, minted);
     }
     mint(&moto, "ClientAdmin").await;
-    ic.grant(MAIN, "acme-main", &["AdministratorAccess", "ReadOnly", "Billing"]);
+    ic.grant(
+        MAIN,
+        "acme-main",
+        &["AdministratorAccess", "ReadOnly", "Billing"],
+    );
     ic.grant("222222222222", "Client A", &["ReadOnly"]);
     let world = World { sandbox, ic, moto };
 
@@ -174,7 +178,13 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
 
     // Bad input: a start URL that is not one, a Region without a start URL.
     let (code, message) = world.error(&[
-        "sso", "login", "--start-url", "acme.awsapps.com/start", "--region", "eu-west-1", "--json",
+        "sso",
+        "login",
+        "--start-url",
+        "acme.awsapps.com/start",
+        "--region",
+        "eu-west-1",
+        "--json",
     ]);
     assert_eq!(code, "invalid_params");
     assert!(message.contains("https://"), "{message}");
@@ -185,14 +195,22 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
     // and the sign-in goes on waiting; then the real approval signs in.
     let login = world.ok(&["sso", "login", "--session", "acme", "--json"]);
     let url = login["url"].as_str().unwrap().to_owned();
-    assert!(url.starts_with(&format!("{}/authorize?", world.ic.endpoint)), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/authorize?", world.ic.endpoint)),
+        "{url}"
+    );
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     assert!(url.contains("scopes=sso%3Aaccount%3Aaccess"), "{url}");
     let redirect: String = form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
         .find(|(k, _)| k == "redirect_uri")
         .map(|(_, v)| v.into_owned())
         .unwrap();
-    let (status, _, page) = http("GET", &format!("{redirect}?code=forged&state=guess"), "", &[]);
+    let (status, _, page) = http(
+        "GET",
+        &format!("{redirect}?code=forged&state=guess"),
+        "",
+        &[],
+    );
     assert_eq!(status, 400, "{page}");
     // A second `sso login` while one waits joins it: no second page to open.
     let again = world.ok(&["sso", "login", "--session", "acme", "--json"]);
@@ -203,14 +221,20 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
     assert_eq!(status, 200, "{page}");
     let signed = world.settled();
     assert_eq!(signed["state"], "signed_in", "{signed}");
-    assert_eq!(signed["refreshable"], true, "the scope brings a refresh token");
+    assert_eq!(
+        signed["refreshable"], true,
+        "the scope brings a refresh token"
+    );
     assert_eq!(world.ic.count("POST /client/register"), 1);
 
     // The Identity Center profile works for everything the daemon does.
     let who = world.ok(&["whoami", "--profile", "acme-admin", "--json"]);
     assert_eq!(who["account_id"], MAIN, "{who}");
     assert!(
-        who["arn"].as_str().unwrap().contains("AWSReservedSSO_AdministratorAccess"),
+        who["arn"]
+            .as_str()
+            .unwrap()
+            .contains("AWSReservedSSO_AdministratorAccess"),
         "{who}"
     );
 
@@ -230,7 +254,10 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
         })
         .collect();
     assert_eq!(granted.len(), 4, "{roles:#}");
-    assert!(granted.contains(&("222222222222", "ReadOnly", "allowed")), "{granted:?}");
+    assert!(
+        granted.contains(&("222222222222", "ReadOnly", "allowed")),
+        "{granted:?}"
+    );
     let client_a = targets
         .iter()
         .find(|t| t["account_id"] == "222222222222")
@@ -241,7 +268,10 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
         .iter()
         .find(|t| t["role_name"] == "ClientAdmin")
         .expect("the client role from ~/.aws/config");
-    assert_eq!(chained["sso"]["role_name"], "AdministratorAccess", "{chained}");
+    assert_eq!(
+        chained["sso"]["role_name"], "AdministratorAccess",
+        "{chained}"
+    );
 
     // credential_process for the AWS CLI: the role's credentials, and a chain from them.
     let out = world.run(&["credential-process", "--profile", "acme-admin"]);
@@ -292,7 +322,10 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
         assert!(message.contains("sso_login_required"), "{message}");
         assert!(message.contains("revoked"), "{message}");
     }
-    assert_eq!(world.ic.count("POST /token refresh_token") - refreshes_before, 1);
+    assert_eq!(
+        world.ic.count("POST /token refresh_token") - refreshes_before,
+        1
+    );
     assert_eq!(world.status()["state"], "expired");
 
     // Refused in the browser: a clear reason, no token.
@@ -302,7 +335,10 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
     assert!(page.contains("refused"), "{page}");
     let refused = world.settled();
     assert!(
-        refused["problem"].as_str().unwrap_or("").contains("access_denied"),
+        refused["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("access_denied"),
         "{refused}"
     );
 
@@ -312,7 +348,10 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
     let abandoned = world.status();
     assert_ne!(abandoned["state"], "pending", "{abandoned}");
     assert!(
-        abandoned["problem"].as_str().unwrap_or("").contains("tab closed"),
+        abandoned["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("tab closed"),
         "{abandoned}"
     );
 

@@ -656,9 +656,11 @@ async fn load_sso() -> Option<SsoStatusData> {
 
 /// Draw one line per Identity Center session, with its "Sign in" button where needed.
 fn render_sso(data: &SsoStatusData) {
-    let (Some(document), Some(section), Some(list)) =
-        (page(), by_id::<Element>("sso"), by_id::<Element>("sso-list"))
-    else {
+    let (Some(document), Some(section), Some(list)) = (
+        page(),
+        by_id::<Element>("sso"),
+        by_id::<Element>("sso-list"),
+    ) else {
         return;
     };
     let rows = sso_panel::rows(data, now_secs());
@@ -691,23 +693,33 @@ fn render_sso(data: &SsoStatusData) {
 /// "Sign in with IAM Identity Center": the daemon starts the sign-in, the popup opens its
 /// page in a new tab and asks again until the session is signed in, then reads the list.
 async fn sign_in_sso(session: String) {
-    let started: Result<SsoLoginData, ErrorBody> =
-        ask(PageRequest::SsoLogin { session: session.clone() }).await;
+    let started: Result<SsoLoginData, ErrorBody> = ask(PageRequest::SsoLogin {
+        session: session.clone(),
+    })
+    .await;
     let data = match started {
         Ok(data) => data,
         Err(error) => {
             if let Some(document) = page() {
-                status(&document, Status::Bad, &error.message, None, Some(error.code));
+                status(
+                    &document,
+                    Status::Bad,
+                    &error.message,
+                    None,
+                    Some(error.code),
+                );
             }
             return;
         }
     };
     if data.started {
         let properties = serde_json::json!({ "url": data.url, "active": true });
-        if let Err(e) =
-            chrome::tabs_create(&chrome::from_json_text(&properties.to_string())).await
+        if let Err(e) = chrome::tabs_create(&chrome::from_json_text(&properties.to_string())).await
         {
-            chrome::warn(&format!("switchyard: cannot open the sign-in page: {}", chrome::error_text(&e)));
+            chrome::warn(&format!(
+                "switchyard: cannot open the sign-in page: {}",
+                chrome::error_text(&e)
+            ));
         }
     }
     while now_secs() <= data.expires_at + 2 {

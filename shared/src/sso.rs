@@ -141,7 +141,10 @@ pub fn name_for_start_url(start_url: &str) -> String {
 /// The OIDC service's host in `region`: where the browser is sent to approve a sign-in
 /// (`https://oidc.{region}.amazonaws.com/authorize`), in the Region's own partition.
 pub fn oidc_host(region: &str) -> String {
-    format!("oidc.{region}.{}", Partition::of_region(region).dns_suffix())
+    format!(
+        "oidc.{region}.{}",
+        Partition::of_region(region).dns_suffix()
+    )
 }
 
 /// The portal's host in `region` (ListAccounts, GetRoleCredentials), for messages.

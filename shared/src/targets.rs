@@ -359,11 +359,7 @@ fn identity_center_targets(inputs: &Inputs) -> Vec<Target> {
             .or_else(|| inputs.accounts.get(&role.account_id).cloned())
             .or_else(|| granted.account_name.clone());
         targets.push(Target {
-            display_name: display_name(
-                &role.role_name,
-                account_name.as_deref(),
-                &role.account_id,
-            ),
+            display_name: display_name(&role.role_name, account_name.as_deref(), &role.account_id),
             color: look
                 .and_then(|l| l.color.clone())
                 .unwrap_or_else(|| color_for(&role.account_id)),

@@ -306,7 +306,9 @@ fn read_request(stream: &TcpStream) -> std::io::Result<Request> {
     Ok(Request {
         method,
         path: path.to_owned(),
-        query: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+        query: form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
@@ -332,14 +334,18 @@ fn oidc_error(status: u16, kind: &str, error: &str, description: &str) -> Answer
         status,
         serde_json::json!({ "error": error, "error_description": description }),
     );
-    answer.headers.push(("x-amzn-ErrorType".into(), kind.into()));
+    answer
+        .headers
+        .push(("x-amzn-ErrorType".into(), kind.into()));
     answer
 }
 
 /// An error as the portal words it (`message`).
 fn portal_error(status: u16, kind: &str, message: &str) -> Answer {
     let mut answer = json(status, serde_json::json!({ "message": message }));
-    answer.headers.push(("x-amzn-ErrorType".into(), kind.into()));
+    answer
+        .headers
+        .push(("x-amzn-ErrorType".into(), kind.into()));
     answer
 }
 
@@ -371,7 +377,12 @@ fn token(state: &mut State, prefix: &str) -> String {
 
 fn answer(request: &Request, state: &Mutex<State>) -> Answer {
     let body: serde_json::Value = serde_json::from_str(&request.body).unwrap_or_default();
-    let field = |name: &str| body.get(name).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    let field = |name: &str| {
+        body.get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
     let mut state = state.lock().unwrap();
     let grant = field("grantType");
     state
@@ -384,9 +395,15 @@ fn answer(request: &Request, state: &Mutex<State>) -> Answer {
             let redirects: Vec<String> = body
                 .get("redirectUris")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
-            state.clients.insert(id.clone(), (secret.clone(), redirects));
+            state
+                .clients
+                .insert(id.clone(), (secret.clone(), redirects));
             let now = unix_now();
             json(
                 200,
@@ -400,14 +417,20 @@ fn answer(request: &Request, state: &Mutex<State>) -> Answer {
         }
         ("POST", "/device_authorization") => {
             if !client_ok(&state, &field("clientId"), &field("clientSecret")) {
-                return oidc_error(401, "InvalidClientException", "invalid_client", "unknown client");
+                return oidc_error(
+                    401,
+                    "InvalidClientException",
+                    "invalid_client",
+                    "unknown client",
+                );
             }
             let device = token(&mut state, "device");
             state.next += 1;
             let user_code = format!("ABCD-{:04}", state.next);
-            state
-                .devices
-                .insert(device.clone(), (field("clientId"), user_code.clone(), false));
+            state.devices.insert(
+                device.clone(),
+                (field("clientId"), user_code.clone(), false),
+            );
             json(
                 200,
                 serde_json::json!({
@@ -451,7 +474,11 @@ fn answer(request: &Request, state: &Mutex<State>) -> Answer {
             }
         }
         ("POST", "/token") => create_token(&mut state, &field),
-        (method, path) if path.starts_with("/assignment/") || path.starts_with("/federation/") || path == "/logout" => {
+        (method, path)
+            if path.starts_with("/assignment/")
+                || path.starts_with("/federation/")
+                || path == "/logout" =>
+        {
             let bearer = request
                 .headers
                 .get("x-amz-sso_bearer_token")
@@ -478,16 +505,26 @@ fn authorize_page(query: &BTreeMap<String, String>, state: &State) -> Answer {
     // RFC 8252 §7.3: a loopback redirect matches its registration whatever the port.
     let without_port = |uri: &str| {
         let rest = uri.trim_start_matches("http://127.0.0.1");
-        let rest = rest.trim_start_matches(':').trim_start_matches(|c: char| c.is_ascii_digit());
+        let rest = rest
+            .trim_start_matches(':')
+            .trim_start_matches(|c: char| c.is_ascii_digit());
         rest.to_owned()
     };
-    if !registered.iter().any(|r| without_port(r) == without_port(&redirect))
+    if !registered
+        .iter()
+        .any(|r| without_port(r) == without_port(&redirect))
         || !redirect.starts_with("http://127.0.0.1:")
     {
-        return json(400, serde_json::json!({ "message": "redirect_uri not registered" }));
+        return json(
+            400,
+            serde_json::json!({ "message": "redirect_uri not registered" }),
+        );
     }
     if get("code_challenge_method") != "S256" || get("code_challenge").is_empty() {
-        return json(400, serde_json::json!({ "message": "PKCE S256 is required" }));
+        return json(
+            400,
+            serde_json::json!({ "message": "PKCE S256 is required" }),
+        );
     }
     let hidden: String = ["client_id", "redirect_uri", "state", "code_challenge"]
         .iter()
@@ -514,12 +551,22 @@ fn authorize_page(query: &BTreeMap<String, String>, state: &State) -> Answer {
 fn create_token(state: &mut State, field: &dyn Fn(&str) -> String) -> Answer {
     let client = field("clientId");
     if !client_ok(state, &client, &field("clientSecret")) {
-        return oidc_error(401, "InvalidClientException", "invalid_client", "unknown client");
+        return oidc_error(
+            401,
+            "InvalidClientException",
+            "invalid_client",
+            "unknown client",
+        );
     }
     match field("grantType").as_str() {
         "authorization_code" => {
             let Some((for_client, challenge, redirect)) = state.codes.remove(&field("code")) else {
-                return oidc_error(400, "InvalidGrantException", "invalid_grant", "unknown code");
+                return oidc_error(
+                    400,
+                    "InvalidGrantException",
+                    "invalid_grant",
+                    "unknown code",
+                );
             };
             let verifier = field("codeVerifier");
             let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -546,9 +593,7 @@ fn create_token(state: &mut State, field: &dyn Fn(&str) -> String) -> Answer {
                         "pending",
                     )
                 }
-                _ => {
-                    return oidc_error(400, "ExpiredTokenException", "expired_token", "expired")
-                }
+                _ => return oidc_error(400, "ExpiredTokenException", "expired_token", "expired"),
             }
         }
         "refresh_token" => {
@@ -597,9 +642,16 @@ fn portal(
         state.throttle_portal -= 1;
         return portal_error(429, "TooManyRequestsException", "Rate exceeded");
     }
-    let live = state.access.get(bearer).is_some_and(|end| *end > unix_now());
+    let live = state
+        .access
+        .get(bearer)
+        .is_some_and(|end| *end > unix_now());
     if !live {
-        return portal_error(401, "UnauthorizedException", "Session token not found or invalid");
+        return portal_error(
+            401,
+            "UnauthorizedException",
+            "Session token not found or invalid",
+        );
     }
     let get = |name: &str| query.get(name).cloned().unwrap_or_default();
     let page = |items: Vec<serde_json::Value>, key: &str| {

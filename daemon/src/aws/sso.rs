@@ -245,7 +245,10 @@ pub async fn create_token(
                 | "InvalidClientException"
                 | "UnauthorizedClientException"
                 | "AccessDeniedException" => Err(TokenError::Invalid(code.to_owned())),
-                _ => Err(TokenError::Other(super::classify("sso-oauth:CreateToken", e))),
+                _ => Err(TokenError::Other(super::classify(
+                    "sso-oauth:CreateToken",
+                    e,
+                ))),
             }
         }
     }
@@ -259,7 +262,10 @@ pub struct PortalAccount {
 
 /// An error of a portal call: an `UnauthorizedException` means the access token is no
 /// longer accepted (ended, or the user signed out in the portal).
-fn portal_error<E>(operation: &str, error: aws_sdk_sso::error::SdkError<E, super::HttpResponseOf>) -> ErrorBody
+fn portal_error<E>(
+    operation: &str,
+    error: aws_sdk_sso::error::SdkError<E, super::HttpResponseOf>,
+) -> ErrorBody
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

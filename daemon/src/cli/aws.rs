@@ -432,10 +432,11 @@ pub struct Login {
 pub fn login(args: Login) -> anyhow::Result<()> {
     // A role Identity Center grants (or one chained from it) is reached through it: the
     // roles list says so, also for its ARN.
-    let (role_arn, sso) = match args.target.starts_with("arn:") && !args.target.contains("/aws-reserved/") {
-        true => (args.target.clone(), None),
-        false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
-    };
+    let (role_arn, sso) =
+        match args.target.starts_with("arn:") && !args.target.contains("/aws-reserved/") {
+            true => (args.target.clone(), None),
+            false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
+        };
     // (A malformed ARN is the daemon's to refuse, as `invalid_target`.)
     let partition = switchyard_shared::switch::SwitchTarget::from_arn(&role_arn, "", "")
         .map(|t| t.partition)
@@ -534,7 +535,10 @@ fn find_role(
     wanted: &str,
     role: Option<&str>,
     profile: &Option<String>,
-) -> anyhow::Result<(String, Option<switchyard_shared::protocol::roles::SsoRoleRef>)> {
+) -> anyhow::Result<(
+    String,
+    Option<switchyard_shared::protocol::roles::SsoRoleRef>,
+)> {
     let request = Request::RolesList(switchyard_shared::protocol::roles::RolesListParams {
         profile: profile.clone(),
         ..Default::default()

@@ -127,7 +127,10 @@ fn login(params: SsoLoginParams, no_browser: bool, json: bool) -> anyhow::Result
         );
     } else {
         if let Some(code) = &data.user_code {
-            eprintln!("Approve the sign-in to {} with the code {code}:", data.start_url);
+            eprintln!(
+                "Approve the sign-in to {} with the code {code}:",
+                data.start_url
+            );
         } else {
             eprintln!("Approve the sign-in to {} in your browser:", data.start_url);
         }
@@ -155,7 +158,10 @@ fn wait_for(data: &SsoLoginData) -> anyhow::Result<()> {
         .into_result()?;
         let Some(session) = status.sessions.into_iter().next() else {
             spinner.finish_and_clear();
-            return Err(anyhow!("the daemon no longer knows session {}", data.session));
+            return Err(anyhow!(
+                "the daemon no longer knows session {}",
+                data.session
+            ));
         };
         match session.state {
             SsoState::Pending => {}
@@ -165,7 +171,11 @@ fn wait_for(data: &SsoLoginData) -> anyhow::Result<()> {
                     .expires_at
                     .map(|end| format!(" (token until {})", time_of(end)))
                     .unwrap_or_default();
-                outln!("signed in to {} as session {}{until}", session.start_url, session.session);
+                outln!(
+                    "signed in to {} as session {}{until}",
+                    session.start_url,
+                    session.session
+                );
                 return Ok(());
             }
             _ => {

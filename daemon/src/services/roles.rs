@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 use switchyard_shared::imports::{parse_aws_config, read_extend_switch_roles, Parsed};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::aws::AccountsListParams;
+use switchyard_shared::protocol::roles::SsoRoleRef;
 use switchyard_shared::protocol::roles::{
     self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
     RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::protocol::roles::SsoRoleRef;
 use switchyard_shared::targets::{self, GrantedRole, Inputs, ListedRole};
 use switchyard_shared::team;
 
@@ -432,8 +432,8 @@ async fn read_all(
     let mut notices = Vec::new();
     let listed = listed_roles(&profile, &mut notices);
     let identity_center = from_identity_center(sessions, params.lists_only, &mut notices).await;
-    let may_have_key = key_may_be_stored(&profile)?
-        || crate::services::sso::profile(&profile).is_some();
+    let may_have_key =
+        key_may_be_stored(&profile)? || crate::services::sso::profile(&profile).is_some();
     if !may_have_key {
         let reason = no_key_reason(&profile);
         let partial = params.lists_only && identity_center.signed_in;

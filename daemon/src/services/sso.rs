@@ -291,7 +291,10 @@ async fn load_stored(name: &str) -> Result<Stored, ErrorBody> {
         .map_err(crate::services::session::keyring_error)?;
     Ok(match text {
         Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-            tracing::warn!(session = name, "the keyring's sign-in entry is unreadable ({e}); sign in again");
+            tracing::warn!(
+                session = name,
+                "the keyring's sign-in entry is unreadable ({e}); sign in again"
+            );
             Stored::default()
         }),
         None => Stored::default(),
@@ -465,8 +468,7 @@ impl Sso {
             {
                 Some(registration) => registration.clone(),
                 None => {
-                    let registration =
-                        portal::register(&config, &session.start_url, flow).await?;
+                    let registration = portal::register(&config, &session.start_url, flow).await?;
                     match flow {
                         Flow::Browser => held.stored.browser = Some(registration.clone()),
                         Flow::Device => held.stored.device = Some(registration.clone()),
@@ -742,9 +744,8 @@ impl Sso {
             Err(TokenError::Invalid(code)) => {
                 held.stored.token = None;
                 let _ = save_stored(&session.name, &held.stored).await;
-                let why = format!(
-                    "the refresh token was refused ({code}): it ended or was revoked"
-                );
+                let why =
+                    format!("the refresh token was refused ({code}): it ended or was revoked");
                 self.set_problem(&session.name, Some(why.clone()));
                 self.forget_grants(&session.name);
                 tracing::warn!(session = %session.name, "{why}");
@@ -1064,7 +1065,8 @@ fn session_of_profile(text: &str, profile: &str) -> Option<String> {
         let line = line.trim();
         if line.starts_with('[') {
             let inner = line.trim_start_matches('[').trim_end_matches(']').trim();
-            in_profile = inner == format!("profile {profile}") || (profile == "default" && inner == "default");
+            in_profile = inner == format!("profile {profile}")
+                || (profile == "default" && inner == "default");
             continue;
         }
         if in_profile {

@@ -119,7 +119,9 @@ async fn callback(
             )
         }
         Err(SsoError::StateMismatch) => {
-            tracing::warn!("a request to the sign-in's loopback port without its state was refused");
+            tracing::warn!(
+                "a request to the sign-in's loopback port without its state was refused"
+            );
             (
                 StatusCode::BAD_REQUEST,
                 page(

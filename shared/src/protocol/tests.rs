@@ -175,7 +175,9 @@ fn bad_requests() {
     );
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
-        expect![[r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, sso.login, sso.status, sso.logout"}}"#]],
+        expect![[
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, sso.login, sso.status, sso.logout"}}"#
+        ]],
     );
     check(
         br#"{"id":4,"type":"hello"}"#,

@@ -3,9 +3,18 @@ use super::*;
 #[test]
 fn start_urls_are_checked_and_normalized() {
     for (raw, want) in [
-        ("https://my-org.awsapps.com/start", "https://my-org.awsapps.com/start"),
-        ("https://my-org.awsapps.com/start#/", "https://my-org.awsapps.com/start"),
-        (" https://my-org.awsapps.com/start/ ", "https://my-org.awsapps.com/start"),
+        (
+            "https://my-org.awsapps.com/start",
+            "https://my-org.awsapps.com/start",
+        ),
+        (
+            "https://my-org.awsapps.com/start#/",
+            "https://my-org.awsapps.com/start",
+        ),
+        (
+            " https://my-org.awsapps.com/start/ ",
+            "https://my-org.awsapps.com/start",
+        ),
         (
             "https://ssoins-7223ac1b0d6c1e2f.portal.us-east-1.app.aws",
             "https://ssoins-7223ac1b0d6c1e2f.portal.us-east-1.app.aws",
@@ -39,12 +48,24 @@ fn start_urls_are_checked_and_normalized() {
 fn hosts_follow_the_region_and_its_partition() {
     assert_eq!(oidc_host("eu-west-1"), "oidc.eu-west-1.amazonaws.com");
     assert_eq!(oidc_host("cn-north-1"), "oidc.cn-north-1.amazonaws.com.cn");
-    assert_eq!(oidc_host("us-gov-west-1"), "oidc.us-gov-west-1.amazonaws.com");
-    assert_eq!(oidc_host("eusc-de-east-1"), "oidc.eusc-de-east-1.amazonaws.eu");
-    assert_eq!(portal_host("eu-west-1"), "portal.sso.eu-west-1.amazonaws.com");
+    assert_eq!(
+        oidc_host("us-gov-west-1"),
+        "oidc.us-gov-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        oidc_host("eusc-de-east-1"),
+        "oidc.eusc-de-east-1.amazonaws.eu"
+    );
+    assert_eq!(
+        portal_host("eu-west-1"),
+        "portal.sso.eu-west-1.amazonaws.com"
+    );
     assert_eq!(check_region(" eu-west-1 ").as_deref(), Ok("eu-west-1"));
     assert!(check_region("Europe").is_err());
-    assert_eq!(name_for_start_url("https://my-org.awsapps.com/start"), "my-org");
+    assert_eq!(
+        name_for_start_url("https://my-org.awsapps.com/start"),
+        "my-org"
+    );
     assert_eq!(
         name_for_start_url("https://ssoins-1.portal.us-east-1.app.aws"),
         "ssoins-1.portal.us-east-1.app.aws"
@@ -70,16 +91,25 @@ fn the_authorize_url_carries_what_the_aws_cli_sends() {
 
 #[test]
 fn the_callback_gives_the_code_only_for_this_sign_ins_state() {
-    assert_eq!(read_callback("code=abc&state=s1", "s1").as_deref(), Ok("abc"));
+    assert_eq!(
+        read_callback("code=abc&state=s1", "s1").as_deref(),
+        Ok("abc")
+    );
     assert_eq!(
         read_callback("code=abc&state=other", "s1"),
         Err(SsoError::StateMismatch)
     );
-    assert_eq!(read_callback("code=abc", "s1"), Err(SsoError::StateMismatch));
+    assert_eq!(
+        read_callback("code=abc", "s1"),
+        Err(SsoError::StateMismatch)
+    );
     assert_eq!(read_callback("state=s1", "s1"), Err(SsoError::NoCode));
     assert_eq!(read_callback("state=s1&code=", "s1"), Err(SsoError::NoCode));
-    let denied = read_callback("error=access_denied&error_description=User+said+no&state=s1", "s1")
-        .unwrap_err();
+    let denied = read_callback(
+        "error=access_denied&error_description=User+said+no&state=s1",
+        "s1",
+    )
+    .unwrap_err();
     assert_eq!(
         denied.to_string(),
         "the sign-in was refused in the browser: access_denied (User said no)"
@@ -196,5 +226,8 @@ sso_start_url = https://x.awsapps.com/start
         assert!(skipped[i].starts_with(needle), "{i}: {skipped:#?}");
     }
     assert!(skipped[1].contains("no sso_region"), "{skipped:#?}");
-    assert!(skipped[2].contains("no [sso-session] section"), "{skipped:#?}");
+    assert!(
+        skipped[2].contains("no [sso-session] section"),
+        "{skipped:#?}"
+    );
 }

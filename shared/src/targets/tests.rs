@@ -391,7 +391,11 @@ fn identity_center_roles_are_allowed_targets_named_by_the_organization_first() {
     let mut inputs = inputs(vec![]);
     inputs.policies_known = false;
     inputs.identity_center = vec![
-        granted("111111111111", "AdministratorAccess", Some("prod (from IC)")),
+        granted(
+            "111111111111",
+            "AdministratorAccess",
+            Some("prod (from IC)"),
+        ),
         granted("333333333333", "ReadOnly", Some("Sandbox")),
         // The same role twice (two sessions of one start URL): listed once.
         granted("333333333333", "ReadOnly", Some("Sandbox")),
@@ -410,7 +414,11 @@ fn identity_center_roles_are_allowed_targets_named_by_the_organization_first() {
         "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AdministratorAccess"
     );
     assert!(prod.is_identity_center_role());
-    assert!(prod.reasons[0].contains("IAM Identity Center"), "{:?}", prod.reasons);
+    assert!(
+        prod.reasons[0].contains("IAM Identity Center"),
+        "{:?}",
+        prod.reasons
+    );
     let sandbox = ic.iter().find(|t| t.account_id == "333333333333").unwrap();
     assert_eq!(sandbox.account_name.as_deref(), Some("Sandbox"));
     assert_eq!(sandbox.display_name, "ReadOnly @ Sandbox");
@@ -458,7 +466,10 @@ fn a_listed_role_based_on_an_identity_center_profile_chains_from_it() {
     let all = decide(&inputs, &context());
     let client = all.iter().find(|t| t.role_name == "ClientAdmin").unwrap();
     assert_eq!(client.sso.as_ref(), Some(&via));
-    assert!(!client.is_identity_center_role(), "a chain, not the granted role");
+    assert!(
+        !client.is_identity_center_role(),
+        "a chain, not the granted role"
+    );
     let other = all.iter().find(|t| t.role_name == "Other").unwrap();
     assert_eq!(other.sso, None);
 }

@@ -63,9 +63,14 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     sandbox
         .envs
         .push(("AWS_ENDPOINT_URL_SSO", ic.endpoint.clone().into()));
-    sandbox.envs.push(("AWS_ENDPOINT_URL_STS", sandbox.moto.endpoint.clone().into()));
+    sandbox
+        .envs
+        .push(("AWS_ENDPOINT_URL_STS", sandbox.moto.endpoint.clone().into()));
     // The daemon started by `credentials add` has the old environment: start anew.
-    let _ = sandbox.cli(&["daemon", "stop"]).stdin(Stdio::null()).output()?;
+    let _ = sandbox
+        .cli(&["daemon", "stop"])
+        .stdin(Stdio::null())
+        .output()?;
 
     let login = json(&sandbox, &["sso", "login", "--session", "acme", "--json"])?;
     let url = login["data"]["url"]
@@ -90,11 +95,16 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     let signed_in = approved.elapsed();
     let roles = json(&sandbox, &["roles", "--json"])?;
     let first_rows = approved.elapsed();
-    let granted = roles["data"]["targets"]
-        .as_array()
-        .map_or(0, |t| t.iter().filter(|t| t["sources"][0] == "identity_center").count());
+    let granted = roles["data"]["targets"].as_array().map_or(0, |t| {
+        t.iter()
+            .filter(|t| t["sources"][0] == "identity_center")
+            .count()
+    });
     if granted != ACCOUNTS * ROLES.len() {
-        bail!("roles.list has {granted} Identity Center targets, not {}", ACCOUNTS * ROLES.len());
+        bail!(
+            "roles.list has {granted} Identity Center targets, not {}",
+            ACCOUNTS * ROLES.len()
+        );
     }
     let mut warm = Vec::with_capacity(WARM_RUNS);
     for _ in 0..WARM_RUNS {
@@ -117,16 +127,28 @@ pub fn run(tools: &Tools, bin_dir: &Path) -> anyhow::Result<()> {
     for caller in callers {
         let out = caller.wait_with_output()?;
         if !out.status.success() {
-            bail!("credential-process failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "credential-process failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let refresh_wall = started.elapsed();
     let refreshes = ic.count("POST /token refresh_token") - before;
 
     let (warm_median, warm_p95) = median_p95(&mut warm);
-    println!("IAM Identity Center ({ACCOUNTS} accounts x {} roles, stand-in portal)", ROLES.len());
-    println!("sign-in: approval to signed in:             {:.0} ms", ms(signed_in));
-    println!("sign-in: approval to first roles.list rows: {:.0} ms", ms(first_rows));
+    println!(
+        "IAM Identity Center ({ACCOUNTS} accounts x {} roles, stand-in portal)",
+        ROLES.len()
+    );
+    println!(
+        "sign-in: approval to signed in:             {:.0} ms",
+        ms(signed_in)
+    );
+    println!(
+        "sign-in: approval to first roles.list rows: {:.0} ms",
+        ms(first_rows)
+    );
     println!(
         "roles.list, warm ({WARM_RUNS} runs, CLI):          median {:.1} ms, p95 {:.1} ms",
         ms(warm_median),
@@ -154,7 +176,17 @@ fn mint(tools: &Tools, sandbox: &BenchSandbox, role: &str) -> anyhow::Result<Rol
     let name = format!("AWSReservedSSO_{role}_0123456789abcdef");
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
     let _ = sandbox
-        .aws(&tools.aws_cli, &["iam", "create-role", "--role-name", &name, "--assume-role-policy-document", trust])
+        .aws(
+            &tools.aws_cli,
+            &[
+                "iam",
+                "create-role",
+                "--role-name",
+                &name,
+                "--assume-role-policy-document",
+                trust,
+            ],
+        )
         .stdin(Stdio::null())
         .output()?;
     let out = sandbox
@@ -172,7 +204,10 @@ fn mint(tools: &Tools, sandbox: &BenchSandbox, role: &str) -> anyhow::Result<Rol
         .stdin(Stdio::null())
         .output()?;
     if !out.status.success() {
-        bail!("assume-role failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "assume-role failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let c = &answer["Credentials"];
