@@ -370,11 +370,24 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
     assert!(message.contains("access_denied"), "{message}");
     assert!(message.contains("Billing"), "{message}");
 
+    // The device-code flow (no browser can reach the loopback port): a code to approve.
+    let device = world.ok(&["sso", "login", "--session", "acme", "--device", "--json"]);
+    let code = device["user_code"].as_str().unwrap().to_owned();
+    assert!(device["url"].as_str().unwrap().contains(&code), "{device}");
+    world.ic.approve_device(&code);
+    assert_eq!(world.settled()["state"], "signed_in");
+    assert_eq!(world.ic.count("POST /client/register"), 2, "one registration per flow");
+
     // Sign out: revoked at Identity Center, forgotten in the keyring.
+    assert!(world.sandbox.secret_tool_search().contains("sso:acme"));
     let out = world.ok(&["sso", "logout", "--json"]);
     assert_eq!(out["ended"], json!(["acme"]));
     assert_eq!(world.ic.count("POST /logout"), 1);
     assert_eq!(world.status()["state"], "signed_out");
+    assert!(
+        !world.sandbox.secret_tool_search().contains("sso:acme"),
+        "the keyring holds nothing of the session"
+    );
 
     // No token, refresh token or client secret in any file the daemon wrote or in its log,
     // and none in a reply.

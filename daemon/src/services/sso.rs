@@ -1028,9 +1028,12 @@ impl Sso {
                         e.message
                     ));
                 }
-                save_stored(&name, &held.stored).await?;
                 ended.push(name.clone());
             }
+            // Forgotten whole: the tokens and the client registrations (a new sign-in
+            // registers again).
+            held.stored = Stored::default();
+            save_stored(&name, &held.stored).await?;
             drop(held);
             *slot.pending.lock().unwrap_or_else(|p| p.into_inner()) = None;
             self.set_problem(&name, None);
