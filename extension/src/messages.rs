@@ -154,6 +154,11 @@ pub enum PageRequest {
     MfaSetup(MfaSetupParams),
     /// Relay `mfa.enable`.
     MfaEnable(MfaEnableParams),
+    /// Relay `sso.status`: the IAM Identity Center sessions and who is signed in.
+    SsoStatus,
+    /// Relay `sso.login` for a known session: the answer names the page the popup opens
+    /// in a tab (the daemon opens nothing itself).
+    SsoLogin { session: String },
 }
 
 /// What to switch to, as the popup's list shows it.
@@ -173,6 +178,13 @@ pub struct SwitchRequest {
     /// a live session there).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<switchyard_shared::protocol::roles::TargetBase>,
+    /// The IAM Identity Center role the daemon reaches the target through (the target's
+    /// `sso`): a role Identity Center grants is always switched to by federation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
+    /// The target is a role Identity Center grants (not one chained from it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity_center: bool,
 }
 
 /// How a switch was made.
@@ -243,6 +255,15 @@ impl PageRequest {
             PageRequest::UsersRemove(params) => Some(Request::UsersRemove(params.clone())),
             PageRequest::MfaSetup(params) => Some(Request::MfaSetup(params.clone())),
             PageRequest::MfaEnable(params) => Some(Request::MfaEnable(params.clone())),
+            PageRequest::SsoStatus => Some(Request::SsoStatus(
+                switchyard_shared::protocol::sso::SsoSessionParams::default(),
+            )),
+            PageRequest::SsoLogin { session } => Some(Request::SsoLogin(
+                switchyard_shared::protocol::sso::SsoLoginParams {
+                    session: Some(session.clone()),
+                    ..Default::default()
+                },
+            )),
         }
     }
 }
@@ -554,6 +575,8 @@ mod tests {
                 new_tab: true,
                 region: None,
                 base: None,
+                sso: None,
+                identity_center: false,
             })
         );
         assert_eq!(request.to_host(), None);

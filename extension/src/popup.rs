@@ -32,11 +32,13 @@ use crate::view::popup_list::{
     Listing, Marks, RowView, ViewOptions, CACHE_KEY, FAVORITES_KEY, RECENT_KEY,
 };
 use crate::view::search::{Searcher, Span};
+use crate::view::sso_panel;
 use crate::view::team_look::{self, TeamLookForm};
 use switchyard_shared::connection::uptime;
 use switchyard_shared::console_session::{self, ConsoleSession};
 use switchyard_shared::protocol::aws::AccountsSetData;
 use switchyard_shared::protocol::roles::{LookOrigin, RolesData, Target};
+use switchyard_shared::protocol::sso::{SsoLoginData, SsoStatusData};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::settings::{Settings, STORAGE_KEY as SETTINGS_KEY};
 use switchyard_shared::switch::{switch_link, SwitchTarget};
@@ -182,6 +184,9 @@ pub fn popup_start(stored: JsValue) {
                 // account panel (which may be asking for a key or an MFA code).
                 request_roles();
                 dispatch(Event::Connected);
+                wasm_bindgen_futures::spawn_local(async {
+                    load_sso().await;
+                });
             }
             _ => render_list(),
         }
@@ -654,6 +659,93 @@ fn render_panel() {
     // Whether account rows offer the team's edit follows the panel: redraw them.
     LIST.with(|list| list.borrow_mut().generation += 1);
     render_list();
+}
+
+/// Ask `sso.status` and draw the IAM Identity Center line; the answer, if any.
+async fn load_sso() -> Option<SsoStatusData> {
+    let data: SsoStatusData = ask(PageRequest::SsoStatus).await.ok()?;
+    render_sso(&data);
+    Some(data)
+}
+
+/// Draw one line per Identity Center session, with its "Sign in" button where needed.
+fn render_sso(data: &SsoStatusData) {
+    let (Some(document), Some(section), Some(list)) = (
+        page(),
+        by_id::<Element>("sso"),
+        by_id::<Element>("sso-list"),
+    ) else {
+        return;
+    };
+    let rows = sso_panel::rows(data, now_secs());
+    set_hidden(&section, rows.is_empty());
+    list.set_text_content(None);
+    for row in rows {
+        let Ok(item) = document.create_element("li") else {
+            continue;
+        };
+        item.set_class_name(if row.problem { "sso problem" } else { "sso" });
+        append_text(&document, &item, "strong", &row.title);
+        append_text(&document, &item, "span", &row.state);
+        if let Some(label) = row.action {
+            if let Some(button) = append_text(&document, &item, "button", label) {
+                let _ = button.set_attribute("type", "button");
+                let _ = button.set_attribute("data-session", &row.session);
+                let session = row.session.clone();
+                let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                    wasm_bindgen_futures::spawn_local(sign_in_sso(session.clone()));
+                });
+                let _ = button
+                    .add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+                handler.forget();
+            }
+        }
+        let _ = list.append_child(&item);
+    }
+}
+
+/// "Sign in with IAM Identity Center": the daemon starts the sign-in, the popup opens its
+/// page in a new tab and asks again until the session is signed in, then reads the list.
+async fn sign_in_sso(session: String) {
+    let started: Result<SsoLoginData, ErrorBody> = ask(PageRequest::SsoLogin {
+        session: session.clone(),
+    })
+    .await;
+    let data = match started {
+        Ok(data) => data,
+        Err(error) => {
+            if let Some(document) = page() {
+                status(
+                    &document,
+                    Status::Bad,
+                    &error.message,
+                    None,
+                    Some(error.code),
+                );
+            }
+            return;
+        }
+    };
+    if data.started {
+        let properties = serde_json::json!({ "url": data.url, "active": true });
+        if let Err(e) = chrome::tabs_create(&chrome::from_json_text(&properties.to_string())).await
+        {
+            chrome::warn(&format!(
+                "switchyard: cannot open the sign-in page: {}",
+                chrome::error_text(&e)
+            ));
+        }
+    }
+    while now_secs() <= data.expires_at + 2 {
+        switching::sleep(1000).await;
+        let Some(now) = load_sso().await else { return };
+        if !sso_panel::waiting(&now, &session) {
+            // Signed in (or refused, which the line says): read the list again.
+            LIST.with(|list| list.borrow_mut().requested = false);
+            request_roles();
+            return;
+        }
+    }
 }
 
 /// Start reading `roles.list`, unless a reading is under way or done.
@@ -1399,6 +1491,8 @@ async fn switch_to(target: Target, new_tab: bool) {
         new_tab,
         region: target.region.clone(),
         base: target.base.clone(),
+        sso: target.sso.clone(),
+        identity_center: target.is_identity_center_role(),
     };
     match ask::<SwitchDone>(PageRequest::Switch(request)).await {
         Ok(done) => {

@@ -90,7 +90,7 @@ pub(crate) async fn read_page(tab: &Tab) -> Option<PageFacts> {
     read(&value)
 }
 
-async fn sleep(ms: u32) {
+pub(crate) async fn sleep(ms: u32) {
     let (done, wait) = oneshot::channel();
     let wake = Closure::once_into_js(move || done.send(()));
     chrome::set_timeout(wake.unchecked_ref(), ms);
@@ -160,6 +160,12 @@ where
     let mut new_tab = request.new_tab;
     let mut page = read_page(&tab).await;
     let mut url = tab.url.clone().unwrap_or_default();
+    // A role Identity Center grants trusts only Identity Center's SAML provider: no
+    // console session can switch to it, only a federated sign-in with its credentials.
+    let preference = match request.identity_center {
+        true => Preference::Federation,
+        false => preference,
+    };
     let mut chosen = plan_preferring(preference, &target, &url, page.as_ref());
     if let Preferred::OpenConsole(console) = &chosen {
         // "Console session only" from another page: open the console, then switch in it.
@@ -274,6 +280,9 @@ where
                 // then lands on the console home in the profile's region.
                 destination: Some(destination).filter(|d| !d.is_empty()),
                 duration_secs: None,
+                // Through Identity Center when the target is reached that way (its role,
+                // or a chain from it); the profile's key otherwise.
+                sso: request.sso.clone(),
             };
             let data: FederateData = serde_json::from_value(
                 ask(Request::SwitchFederate(params)).await?,

@@ -42,6 +42,8 @@ pub const RELAYED_TYPES: &[&str] = &[
     "account.check_email",
     "job.watch",
     "provision.allowed",
+    "sso.status",
+    "sso.login",
 ];
 
 /// Whether the host relays a request of this `type`.

@@ -359,6 +359,20 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
             continue;
         }
         let region = checked_region(section, section.get("region"), &mut notes);
+        // Chained from an IAM Identity Center profile (`source_profile` with
+        // `sso_account_id` and `sso_role_name`): that account and permission set are its
+        // base, as an AESR import's `source_profile` is.
+        let base = section.get("source_profile").and_then(|source| {
+            let base = sections
+                .iter()
+                .find(|s| s.is_profile && s.name == source.trim())?;
+            Some(TargetBase {
+                profile: base.name.clone(),
+                account_id: Some(base.get("sso_account_id")?.trim().to_owned()),
+                account_alias: None,
+                role_name: Some(base.get("sso_role_name")?.trim().to_owned()),
+            })
+        });
         roles.push(ListedRole {
             role_arn: arn.to_owned(),
             source: TargetSource::AwsConfig,
@@ -366,10 +380,17 @@ pub fn parse_aws_config(text: &str) -> (Vec<ListedRole>, Vec<Skipped>) {
             color: None,
             region,
             image: None,
-            base: None,
+            base,
         });
     }
     (roles, cap(notes))
+}
+
+/// Every section of `~/.aws/config` as read (profiles, `[sso-session …]`, others), with
+/// what could not be read: for [`crate::sso`].
+pub(crate) fn aws_config_sections(text: &str) -> (Vec<Section>, Vec<Skipped>) {
+    let ini = read_ini(text, Dialect::AwsConfig);
+    (ini.sections, ini.skipped)
 }
 
 /// `RGB`, `RRGGBB`, either with a leading `#`, → `rrggbb`.
@@ -458,7 +479,7 @@ fn checked_region(
 
 /// A name or value for a note: at most [`QUOTE_CHARS`] characters, control characters
 /// replaced.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut out: String = text
         .chars()
         .take(QUOTE_CHARS)
@@ -494,15 +515,15 @@ enum Dialect {
 /// One section as read: its name (without `profile `), the line of its header, and its
 /// keys (lower-case) with their values.
 #[derive(Debug)]
-struct Section {
-    name: String,
-    line: usize,
-    is_profile: bool,
+pub(crate) struct Section {
+    pub(crate) name: String,
+    pub(crate) line: usize,
+    pub(crate) is_profile: bool,
     keys: BTreeMap<String, String>,
 }
 
 impl Section {
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.keys.get(key).map(String::as_str)
     }
 }

@@ -6,7 +6,8 @@
 //! - [`policy`]: the IAM policy engine (documents, conditions, evaluation).
 //! - The domain rules: [`switch`] (switch targets, sign-in and console hosts, the switch
 //!   requests; with [`settings`] and [`console_session`]), [`targets`] and [`imports`]
-//!   (who may switch where, and hand-written lists), [`scope`] (which targets a console
+//!   (who may switch where, and hand-written lists), [`sso`] (IAM Identity Center sign-ins
+//!   and `~/.aws/config`'s `sso_*` settings), [`scope`] (which targets a console
 //!   session reaches), [`multi_session`] (the identities signed in now and how a switch
 //!   respects them), [`provision`] (plans, checks and the
 //!   job journal's rules), [`users`] (IAM user rules), [`team`] (the names, colors and role hints a
@@ -28,6 +29,7 @@ pub mod protocol;
 pub mod provision;
 pub mod scope;
 pub mod settings;
+pub mod sso;
 pub mod switch;
 pub mod targets;
 pub mod team;

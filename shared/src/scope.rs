@@ -82,6 +82,7 @@ mod tests {
             base,
             name_from: None,
             color_from: None,
+            sso: None,
         }
     }
 

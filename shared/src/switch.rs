@@ -115,6 +115,15 @@ impl Partition {
         }
     }
 
+    /// The DNS suffix of the partition's service endpoints (`oidc.REGION.SUFFIX`).
+    pub fn dns_suffix(self) -> &'static str {
+        match self {
+            Partition::Aws | Partition::AwsUsGov => "amazonaws.com",
+            Partition::AwsCn => "amazonaws.com.cn",
+            Partition::AwsEusc => "amazonaws.eu",
+        }
+    }
+
     /// The global sign-in host.
     pub fn signin_host(self) -> &'static str {
         match self {

@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::policy::{Context, Decision, Effect, Evaluator, Policy};
-use crate::protocol::roles::{LookOrigin, Target, TargetBase, TargetDecision, TargetSource};
+use crate::protocol::roles::{
+    LookOrigin, SsoRoleRef, Target, TargetBase, TargetDecision, TargetSource,
+};
 
 /// The role AWS Organizations creates in each new member account.
 pub const ORGANIZATION_ROLE: &str = "OrganizationAccountAccessRole";
@@ -99,6 +101,32 @@ pub struct Inputs {
     /// Account id → what the team set for it (read from the account's tags by
     /// `crate::team`).
     pub team: BTreeMap<String, TeamLook>,
+    /// The roles IAM Identity Center grants the signed-in sessions (the portal's
+    /// ListAccounts and ListAccountRoles): allowed without a policy to read.
+    pub identity_center: Vec<GrantedRole>,
+    /// Profile name → the Identity Center role it signs in as (`sso_*` profiles of
+    /// `~/.aws/config`): a listed target whose base is such a profile is reached by
+    /// chaining from that role.
+    pub sso_profiles: BTreeMap<String, SsoRoleRef>,
+}
+
+/// A role (permission set) in an account that an Identity Center session grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedRole {
+    pub role: SsoRoleRef,
+    /// The account's name as Identity Center gives it.
+    pub account_name: Option<String>,
+}
+
+/// The role ARN a target granted by Identity Center is shown under: the path Identity
+/// Center creates its roles in, with the permission set's name (the real role's name adds
+/// a suffix the portal does not tell: `AWSReservedSSO_<set>_<hash>`). Nothing assumes it:
+/// such a target is switched to with GetRoleCredentials.
+pub fn identity_center_role_arn(partition: &str, role: &SsoRoleRef) -> String {
+    format!(
+        "arn:{partition}:iam::{}:role/aws-reserved/sso.amazonaws.com/{}",
+        role.account_id, role.role_name
+    )
 }
 
 /// What a team set for an account: its name wins over the organization's, its color over
@@ -307,12 +335,17 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
                 decision,
                 reasons: reasons.clone(),
                 image: listed.and_then(|l| l.image.clone()),
+                sso: listed
+                    .and_then(|l| l.base.as_ref())
+                    .and_then(|b| inputs.sso_profiles.get(&b.profile))
+                    .cloned(),
                 base: listed.and_then(|l| l.base.clone()),
                 name_from: name_from.or(Some(LookOrigin::Derived)),
                 color_from: Some(color_from),
             });
         }
     }
+    targets.extend(identity_center_targets(inputs));
     targets.sort_by(|a, b| {
         rank(a.decision)
             .cmp(&rank(b.decision))
@@ -322,6 +355,55 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
             .then_with(|| a.role_name.cmp(&b.role_name))
             .then_with(|| a.display_name.cmp(&b.display_name))
     });
+    targets
+}
+
+/// The targets Identity Center grants: allowed (the portal lists only what the user is
+/// assigned), named by the team, the organization or Identity Center, in that order.
+fn identity_center_targets(inputs: &Inputs) -> Vec<Target> {
+    let mut seen = BTreeSet::new();
+    let mut targets = Vec::new();
+    for granted in &inputs.identity_center {
+        let role = &granted.role;
+        let role_arn = identity_center_role_arn(&inputs.partition, role);
+        if !seen.insert(role_arn.clone()) {
+            continue;
+        }
+        let look = inputs.team.get(&role.account_id);
+        let named = look
+            .and_then(|l| l.name.clone())
+            .map(|n| (n, LookOrigin::Team))
+            .or_else(|| {
+                let name = inputs.accounts.get(&role.account_id)?;
+                Some((name.clone(), LookOrigin::Organization))
+            })
+            .or_else(|| Some((granted.account_name.clone()?, LookOrigin::IdentityCenter)));
+        let (color, color_from) = look
+            .and_then(|l| l.color.clone())
+            .unwrap_or_else(|| (color_for(&role.account_id), LookOrigin::Derived));
+        let name_from = Some(named.as_ref().map_or(LookOrigin::Derived, |(_, o)| *o));
+        let account_name = named.map(|(n, _)| n);
+        targets.push(Target {
+            display_name: display_name(&role.role_name, account_name.as_deref(), &role.account_id),
+            color,
+            name_from,
+            color_from: Some(color_from),
+            region: None,
+            account_id: role.account_id.clone(),
+            role_name: role.role_name.clone(),
+            account_name,
+            role_arn,
+            sources: vec![TargetSource::IdentityCenter],
+            decision: TargetDecision::Allowed,
+            reasons: vec![format!(
+                "granted by IAM Identity Center (session {}): permission set {}",
+                role.session, role.role_name
+            )],
+            image: None,
+            base: None,
+            sso: Some(role.clone()),
+        });
+    }
     targets
 }
 

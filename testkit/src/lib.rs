@@ -1,11 +1,13 @@
 //! Real parts for Switchyard's tests and benchmarks, started and stopped by the caller:
 //! a private Secret Service ([`SecretService`]: gnome-keyring on its own D-Bus session
 //! bus, with a throwaway HOME), the moto AWS stand-in ([`Moto`]) seeded with a sample
-//! organization, and a fault-injecting proxy ([`fault_proxy`]) for what moto lacks.
+//! organization, a fault-injecting proxy ([`fault_proxy`]) for what moto lacks, and a
+//! stand-in for IAM Identity Center's OIDC service and portal ([`identity_center`]).
 //!
 //! Everything here panics on failure: it is test scaffolding, never product code.
 
 pub mod fault_proxy;
+pub mod identity_center;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};

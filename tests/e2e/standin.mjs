@@ -217,8 +217,8 @@ export function useStandInSignin(box, standIn) {
  * configuration imported with `switchyard roles import`; `awsConfig`: the
  * `~/.aws/config` the daemon reads.
  */
-export async function noKeySandbox({ aesr, awsConfig } = {}) {
-  const box = sandbox({});
+export async function noKeySandbox({ aesr, awsConfig, env = {} } = {}) {
+  const box = sandbox(env);
   try {
     box.env.HOME = box.dir;
     if (awsConfig !== undefined) {

@@ -38,12 +38,18 @@ pub fn build(tools: &Tools, profile: Profile) -> anyhow::Result<Built> {
     })
 }
 
-/// Build `switchyard` and `switchyard-host`; returns their folder.
+/// Build `switchyard` and `switchyard-host` (and, for the browser tests of a debug build,
+/// the testkit's `identity-center-standin`); returns their folder.
 pub fn build_bins(profile: Profile) -> anyhow::Result<PathBuf> {
     let mut cargo = cmd::cargo();
     cargo.args(["build", "-p", "switchyard-daemon", "--bins"]);
-    if profile == Profile::Release {
-        cargo.arg("--release");
+    match profile {
+        Profile::Release => {
+            cargo.arg("--release");
+        }
+        Profile::Debug => {
+            cargo.args(["-p", "switchyard-testkit"]);
+        }
     }
     cmd::run(&mut cargo)?;
     Ok(target_dir().join(match profile {

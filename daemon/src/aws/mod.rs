@@ -13,6 +13,7 @@ pub mod mfa;
 pub mod organizations;
 pub mod provision;
 pub mod root;
+pub mod sso;
 pub mod users;
 pub mod uxc;
 
@@ -68,7 +69,7 @@ impl Deadlines {
         }
     }
 
-    fn timeout_config(self) -> TimeoutConfig {
+    pub(crate) fn timeout_config(self) -> TimeoutConfig {
         TimeoutConfig::builder()
             .connect_timeout(self.connect)
             .operation_attempt_timeout(self.attempt)
@@ -108,6 +109,19 @@ pub fn long_term(
     )
 }
 
+/// The SDK's view of temporary credentials the daemon holds (an Identity Center role's).
+pub fn temporary(
+    credentials: &switchyard_shared::protocol::aws::TemporaryCredentials,
+) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
+        credentials.access_key_id.clone(),
+        credentials.secret_access_key.clone(),
+        Some(credentials.session_token.clone()),
+        None,
+        "switchyard-identity-center",
+    )
+}
+
 /// AWS's error code of a service error (`AccessDenied`, `Throttling`, …), if it was one.
 /// When the SDK could not read the code (an error body in another shape, as moto sends for
 /// some errors), the body's `<Code>` is used, and a 403 without one counts as
@@ -129,6 +143,9 @@ pub fn service_code<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) 
         }
     })
 }
+
+/// The HTTP response type every SDK client's errors carry.
+pub type HttpResponseOf = HttpResponse;
 
 /// Turn an SDK error into a protocol error.
 pub fn classify<E>(operation: &str, error: SdkError<E, HttpResponse>) -> ErrorBody

@@ -165,7 +165,7 @@ fn sign_in_with_code(
 }
 
 /// Print a reply as JSON (`--json`), failing the command when it is an error.
-fn print_json(reply: Reply) -> anyhow::Result<()> {
+pub(crate) fn print_json(reply: Reply) -> anyhow::Result<()> {
     outln!("{}", String::from_utf8_lossy(&reply.to_bytes()));
     match reply.outcome {
         Outcome::Ok { .. } => Ok(()),
@@ -431,10 +431,13 @@ pub struct Login {
 }
 
 pub fn login(args: Login) -> anyhow::Result<()> {
-    let role_arn = match args.target.starts_with("arn:") {
-        true => args.target.clone(),
-        false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
-    };
+    // A role Identity Center grants (or one chained from it) is reached through it: the
+    // roles list says so, also for its ARN.
+    let (role_arn, sso) =
+        match args.target.starts_with("arn:") && !args.target.contains("/aws-reserved/") {
+            true => (args.target.clone(), None),
+            false => find_role(&args.target, args.role.as_deref(), &args.profile)?,
+        };
     // (A malformed ARN is the daemon's to refuse, as `invalid_target`.)
     let partition = switchyard_shared::switch::SwitchTarget::from_arn(&role_arn, "", "")
         .map(|t| t.partition)
@@ -449,6 +452,7 @@ pub fn login(args: Login) -> anyhow::Result<()> {
         role_arn,
         destination,
         duration_secs: args.duration,
+        sso,
     });
     let reply = ask_signed_in(request, args.json)?;
     let id = reply.id.clone();
@@ -528,7 +532,14 @@ fn service_destination(
 }
 
 /// The role ARN a name stands for, among the roles the profile may switch to.
-fn find_role(wanted: &str, role: Option<&str>, profile: &Option<String>) -> anyhow::Result<String> {
+fn find_role(
+    wanted: &str,
+    role: Option<&str>,
+    profile: &Option<String>,
+) -> anyhow::Result<(
+    String,
+    Option<switchyard_shared::protocol::roles::SsoRoleRef>,
+)> {
     let request = Request::RolesList(switchyard_shared::protocol::roles::RolesListParams {
         profile: profile.clone(),
         ..Default::default()
@@ -543,9 +554,12 @@ fn find_role(wanted: &str, role: Option<&str>, profile: &Option<String>) -> anyh
         .into_iter()
         .filter(|t| role.is_none_or(|r| t.role_name.eq_ignore_ascii_case(r)))
         .collect();
+    if let Some(exact) = targets.iter().find(|t| t.role_arn == wanted) {
+        return Ok((exact.role_arn.clone(), exact.sso.clone()));
+    }
     let found = choose_targets(wanted, &targets);
     match found.as_slice() {
-        [one] => Ok(one.role_arn.clone()),
+        [one] => Ok((one.role_arn.clone(), one.sso.clone())),
         [] => anyhow::bail!(
             "no role to switch to matches {wanted:?}{}; `switchyard roles` lists them",
             role.map(|r| format!(" with role {r}")).unwrap_or_default()
@@ -631,6 +645,7 @@ mod tests {
             base: None,
             name_from: None,
             color_from: None,
+            sso: None,
         }
     }
 

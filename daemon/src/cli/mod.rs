@@ -19,6 +19,7 @@ pub mod policy;
 pub mod prompt;
 pub mod provision;
 pub mod roles;
+pub mod sso;
 pub mod users;
 
 use anyhow::{anyhow, Context};
@@ -149,6 +150,10 @@ enum Command {
     /// AWS credentials kept in the operating system's keyring.
     #[command(subcommand)]
     Credentials(credentials::Command),
+    /// IAM Identity Center: sign in once (tokens in the keyring, refreshed for every
+    /// caller), see who is signed in, sign out.
+    #[command(subcommand)]
+    Sso(sso::Command),
     /// Check IAM policy documents by hand (no AWS call): what they decide for a request.
     #[command(subcommand)]
     Policy(policy::Command),
@@ -460,6 +465,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             aws::end_sessions(args.profile, args.all, args.json)
         }
         Command::Exec(args) => exec::exec(args),
+        Command::Sso(command) => sso::run(command),
         Command::Logs(args) => logs::run(args),
         Command::Doctor(args) => doctor::run(args),
         Command::Uninstall { target } => {

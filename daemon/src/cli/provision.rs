@@ -578,7 +578,7 @@ async fn follow_until_done(id: &str, json: bool) -> anyhow::Result<()> {
 }
 
 /// A spinner on stderr with the running step and its time (drawn only on a terminal).
-fn spinner() -> indicatif::ProgressBar {
+pub(crate) fn spinner() -> indicatif::ProgressBar {
     let spinner = indicatif::ProgressBar::new_spinner();
     if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
         spinner.set_style(style);

@@ -3,9 +3,10 @@
 //! a small stack of providers the way aws-vault stacks them:
 //!
 //! ```text
-//! source   the profile's stored key (keyring)            ← Identity Center slots in here
+//! source   the profile's stored key (keyring), or an Identity Center token (keyring)
 //!   └ session   GetSessionToken: with a code (the MFA session, from `mfa.submit`)
-//!               or without one (profiles with no MFA device)
+//!               or without one (profiles with no MFA device); for an `sso_*` profile
+//!               of ~/.aws/config, GetRoleCredentials of its Identity Center role
 //!       └ role   AssumeRole of `role_arn`, signed with the key or the MFA session
 //! ```
 //!
@@ -140,6 +141,15 @@ async fn session_layer(
         .layers
         .get(&key, || async {
             let signed = sessions.sign_in(Some(stack.profile.clone())).await?;
+            // An Identity Center profile: its role's credentials are the session.
+            if let Some(role) = &signed.sso {
+                let credentials = sessions.sso.role_credentials(role).await?;
+                return Ok(TemporaryCredentials {
+                    profile: stack.profile.clone(),
+                    region: stack.region.clone(),
+                    ..credentials
+                });
+            }
             let (session, source) = match signed.mfa_session.clone() {
                 Some(session) => (session, CredentialSource::MfaSession),
                 None => {

@@ -2,7 +2,8 @@
 //! [`roles`] (`roles.list`, `roles.import`), [`switch`] (`switch.federate`), [`users`]
 //! (`users.*`, `mfa.setup`, `mfa.enable`), [`provision`] (`account.create`, jobs,
 //! `account.close`), [`rotate`] (`credentials.rotate`), [`session`] (which credentials a
-//! call uses, and the MFA sessions held in memory), [`credentials`] (`credentials.get`:
+//! call uses, and the MFA sessions held in memory), [`sso`] (IAM Identity Center sign-ins: `sso.*`,
+//! the token every caller shares, the portal's roles), [`credentials`] (`credentials.get`:
 //! the provider stack and its single-flight cache; `sessions.end`) and [`profiles`]
 //! (`profiles.list`).
 //!
@@ -17,5 +18,6 @@ pub mod provision;
 pub mod roles;
 pub mod rotate;
 pub mod session;
+pub mod sso;
 pub mod switch;
 pub mod users;

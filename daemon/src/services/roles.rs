@@ -17,12 +17,13 @@ use std::time::{Duration, Instant};
 use switchyard_shared::imports::{parse_aws_config, read_extend_switch_roles, Parsed};
 use switchyard_shared::policy::{Context, Policy};
 use switchyard_shared::protocol::aws::AccountsListParams;
+use switchyard_shared::protocol::roles::SsoRoleRef;
 use switchyard_shared::protocol::roles::{
     self, ListSource, ListedRoleSummary, RolesData, RolesImportData, RolesImportParams,
     RolesListParams, RolesSourcesData, TargetSource,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
-use switchyard_shared::targets::{self, Inputs, ListedRole, TeamLook};
+use switchyard_shared::targets::{self, GrantedRole, Inputs, ListedRole, TeamLook};
 use switchyard_shared::team;
 
 use crate::aws::{iam_policies, identity, mfa};
@@ -186,17 +187,69 @@ fn cached_names(
     (names, looks)
 }
 
-/// The answer from the hand-written lists alone, each target left to the console; the
-/// organization's names and the team's looks as last read, when they were.
+/// What IAM Identity Center adds: the roles the signed-in sessions grant (not for a
+/// `lists_only` answer, which calls nothing), and the `sso_*` profiles of
+/// `~/.aws/config` that listed targets chain from.
+struct FromIdentityCenter {
+    granted: Vec<GrantedRole>,
+    profiles: BTreeMap<String, SsoRoleRef>,
+    /// A session is signed in: a `lists_only` answer is then partial (the portal's roles
+    /// follow in the whole answer).
+    signed_in: bool,
+}
+
+async fn from_identity_center(
+    sessions: &Sessions,
+    lists_only: bool,
+    notices: &mut Vec<String>,
+) -> FromIdentityCenter {
+    let config = crate::services::sso::aws_config();
+    let profiles = config
+        .profiles
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                SsoRoleRef {
+                    session: p.session.clone(),
+                    account_id: p.account_id.clone(),
+                    role_name: p.role_name.clone(),
+                },
+            )
+        })
+        .collect();
+    let granted = if lists_only {
+        Vec::new()
+    } else {
+        sessions.sso.granted_everywhere(notices).await
+    };
+    let signed_in = !granted.is_empty() || (lists_only && sessions.sso.any_signed_in().await);
+    FromIdentityCenter {
+        granted,
+        profiles,
+        signed_in,
+    }
+}
+
+/// Why the profile's policies were not read, and whether they may be later (`partial`).
+struct Unread {
+    reason: String,
+    partial: bool,
+}
+
+/// The answer from the hand-written lists alone, each target left to the console (and
+/// the roles Identity Center grants, allowed); the organization's names and the team's
+/// looks as last read, when they were.
 fn from_lists(
     profile: String,
     settings: &Profile,
     cache: &AccountsCache,
     listed: Vec<ListedRole>,
-    reason: String,
-    partial: bool,
+    unread: Unread,
+    identity_center: FromIdentityCenter,
     mut notices: Vec<String>,
 ) -> RolesData {
+    let Unread { reason, partial } = unread;
     let (accounts, team) = cached_names(cache, &profile, settings);
     let inputs = Inputs {
         partition: settings.partition.clone(),
@@ -204,6 +257,8 @@ fn from_lists(
         console: Some(reason),
         accounts,
         team,
+        identity_center: identity_center.granted,
+        sso_profiles: identity_center.profiles,
         ..Inputs::default()
     };
     let all = targets::decide(&inputs, &Context::new());
@@ -421,17 +476,35 @@ async fn read_all(
     let (profile, settings) = session::settings(params.profile.clone())?;
     let mut notices = Vec::new();
     let listed = listed_roles(&profile, &mut notices);
-    let may_have_key = key_may_be_stored(&profile)?;
+    let identity_center = from_identity_center(sessions, params.lists_only, &mut notices).await;
+    let may_have_key =
+        key_may_be_stored(&profile)? || crate::services::sso::profile(&profile).is_some();
     if !may_have_key {
         let reason = no_key_reason(&profile);
+        let partial = params.lists_only && identity_center.signed_in;
         return Ok(from_lists(
-            profile, &settings, cache, listed, reason, false, notices,
+            profile,
+            &settings,
+            cache,
+            listed,
+            Unread { reason, partial },
+            identity_center,
+            notices,
         ));
     }
     if params.lists_only {
         let reason = "from your list; decided once the profile's policies are read".to_owned();
         return Ok(from_lists(
-            profile, &settings, cache, listed, reason, true, notices,
+            profile,
+            &settings,
+            cache,
+            listed,
+            Unread {
+                reason,
+                partial: true,
+            },
+            identity_center,
+            notices,
         ));
     }
     let signed = match sessions.sign_in(Some(profile.clone())).await {
@@ -439,7 +512,39 @@ async fn read_all(
         Err(e) if e.code == ErrorCode::CredentialsMissing => {
             let reason = no_key_reason(&profile);
             return Ok(from_lists(
-                profile, &settings, cache, listed, reason, false, notices,
+                profile,
+                &settings,
+                cache,
+                listed,
+                Unread {
+                    reason,
+                    partial: false,
+                },
+                identity_center,
+                notices,
+            ));
+        }
+        Err(e) if e.code == ErrorCode::SsoLoginRequired => {
+            notices.push(format!(
+                "{}; until then the roles from your lists are shown, left to the console \
+                 session",
+                e.message
+            ));
+            let reason = format!(
+                "profile {profile:?} signs in through IAM Identity Center, which is signed out: \
+                 the console session you switch from decides"
+            );
+            return Ok(from_lists(
+                profile,
+                &settings,
+                cache,
+                listed,
+                Unread {
+                    reason,
+                    partial: false,
+                },
+                identity_center,
+                notices,
             ));
         }
         Err(e) if e.code == ErrorCode::KeyringUnavailable => {
@@ -453,7 +558,16 @@ async fn read_all(
                  the console session you switch from decides"
             );
             return Ok(from_lists(
-                profile, &settings, cache, listed, reason, false, notices,
+                profile,
+                &settings,
+                cache,
+                listed,
+                Unread {
+                    reason,
+                    partial: false,
+                },
+                identity_center,
+                notices,
             ));
         }
         Err(e) => return Err(e),
@@ -499,6 +613,8 @@ async fn read_all(
         accounts,
         team,
         listed,
+        identity_center: identity_center.granted,
+        sso_profiles: identity_center.profiles,
         ..Inputs::default()
     };
     let mut tags = Vec::new();

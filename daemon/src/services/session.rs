@@ -79,6 +79,8 @@ pub struct Sessions {
     profiles: Mutex<HashMap<String, ProfileMemory>>,
     /// The temporary credentials handed out (`credentials.get`), per layer.
     pub layers: Layers,
+    /// The IAM Identity Center sessions (tokens in the keyring, role credentials here).
+    pub sso: Arc<crate::services::sso::Sso>,
 }
 
 /// A profile ready for AWS calls.
@@ -95,6 +97,9 @@ pub struct SignedIn {
     /// The MFA session the calls use, when the profile has a device.
     pub mfa_session: Option<MfaSession>,
     via_session: bool,
+    /// The Identity Center role the profile signs in as (an `sso_*` profile of
+    /// `~/.aws/config`): `sdk` and `long_term` are its role credentials then.
+    pub sso: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
 }
 
 impl SignedIn {
@@ -140,6 +145,16 @@ impl SignedIn {
     /// Turn a failed call's error into what the user should do: an MFA session that AWS
     /// no longer accepts is dropped, and the answer is "enter a new code".
     pub fn explain(&self, sessions: &Sessions, error: ErrorBody) -> ErrorBody {
+        if let (Some(role), ErrorCode::AwsAuthFailed) = (&self.sso, error.code) {
+            sessions.sso.forget_role(role);
+            return ErrorBody::new(
+                ErrorCode::AwsAuthFailed,
+                format!(
+                    "AWS refused the credentials of Identity Center role {} in account {} ({});                      they are dropped, and the next call asks Identity Center for new ones",
+                    role.role_name, role.account_id, error.message
+                ),
+            );
+        }
         if self.via_session && error.code == ErrorCode::AwsAuthFailed {
             sessions.forget(&self.profile);
             return ErrorBody::new(
@@ -259,6 +274,9 @@ impl Sessions {
     /// Credentials for AWS calls as `profile`: its MFA session when it has a device,
     /// else its long-term key. Without a live session the answer is `mfa_required`.
     pub async fn sign_in(&self, profile: Option<String>) -> Result<SignedIn, ErrorBody> {
+        if let Some(signed) = self.sign_in_sso(profile.clone()).await? {
+            return Ok(signed);
+        }
         let loaded = load(profile).await?;
         let long_term = aws::sdk_config(aws::long_term(&loaded.key), &loaded.settings).await;
         let serial = self.device(&loaded, &long_term).await?;
@@ -271,6 +289,7 @@ impl Sessions {
                 mfa: MfaState::default(),
                 mfa_session: None,
                 via_session: false,
+                sso: None,
             });
         };
         let Some(session) = self.live_session(&loaded.profile, &loaded.key.access_key_id) else {
@@ -295,7 +314,48 @@ impl Sessions {
             },
             mfa_session: Some(session),
             via_session: true,
+            sso: None,
         })
+    }
+
+    /// A profile `config.toml` does not define that `~/.aws/config` defines with `sso_*`
+    /// keys signs in through IAM Identity Center: its role's credentials (held by
+    /// [`crate::services::sso::Sso`]) make every call. `None` for any other profile.
+    async fn sign_in_sso(&self, profile: Option<String>) -> Result<Option<SignedIn>, ErrorBody> {
+        let (name, _) = settings(profile)?;
+        let config = config::load(&config::path())
+            .map_err(|e| ErrorBody::new(ErrorCode::InvalidParams, e.to_string()))?;
+        if config.profiles.contains_key(&name) {
+            return Ok(None);
+        }
+        let Some((sso_profile, session)) = crate::services::sso::profile(&name) else {
+            return Ok(None);
+        };
+        let role = switchyard_shared::protocol::roles::SsoRoleRef {
+            session: session.name.clone(),
+            account_id: sso_profile.account_id.clone(),
+            role_name: sso_profile.role_name.clone(),
+        };
+        let credentials = self.sso.role_credentials(&role).await?;
+        let region = sso_profile.region.clone().unwrap_or(session.region.clone());
+        let settings = Profile {
+            partition: switchyard_shared::switch::Partition::of_region(&region)
+                .name()
+                .to_owned(),
+            region,
+            ..Profile::default()
+        };
+        let sdk = aws::sdk_config(aws::temporary(&credentials), &settings).await;
+        Ok(Some(SignedIn {
+            profile: name,
+            settings,
+            sdk: sdk.clone(),
+            long_term: sdk,
+            mfa: MfaState::default(),
+            mfa_session: None,
+            via_session: false,
+            sso: Some(role),
+        }))
     }
 
     /// Trade an MFA code for a session (GetSessionToken) and keep it in memory.

@@ -31,6 +31,9 @@ pub async fn federate(
             ),
         ));
     }
+    if let Some(role) = params.sso.clone() {
+        return federate_via_identity_center(sessions, params, role, target, duration).await;
+    }
     let signed = sessions.sign_in(params.profile).await?;
     if signed.settings.partition != target.partition.name() {
         return Err(ErrorBody::new(
@@ -68,6 +71,77 @@ pub async fn federate(
         login_url: login_url(&endpoints.login, &issuer, &destination, &token),
         destination,
         expires_at: role.expires_at,
+    })
+}
+
+/// `switch.federate` through an Identity Center role: its credentials (GetRoleCredentials)
+/// sign in when the target is that role, else they assume the target (a chain into a
+/// client account's role). The request's profile lends only its sign-in endpoint.
+async fn federate_via_identity_center(
+    sessions: &Sessions,
+    params: FederateParams,
+    role: switchyard_shared::protocol::roles::SsoRoleRef,
+    target: SwitchTarget,
+    duration: u32,
+) -> Result<FederateData, ErrorBody> {
+    let credentials = sessions.sso.role_credentials(&role).await?;
+    let (profile, settings) = match crate::services::session::settings(params.profile) {
+        Ok(found) => found,
+        Err(_) => (role.session.clone(), Default::default()),
+    };
+    let settings = crate::system::config::Profile {
+        region: credentials.region.clone(),
+        ..settings
+    };
+    let endpoints =
+        federation::signin_endpoints(target.partition, settings.signin_endpoint.as_deref())?;
+    let granted_arn =
+        switchyard_shared::targets::identity_center_role_arn(target.partition.name(), &role);
+    let is_granted = params.role_arn == granted_arn;
+    let role_arn = if is_granted {
+        granted_arn
+    } else {
+        target.role_arn()
+    };
+    let session = if is_granted {
+        // The granted role itself: its credentials are the console session (their own
+        // length; Identity Center's permission set decides it).
+        federation::RoleSession {
+            access_key_id: credentials.access_key_id.clone(),
+            secret_access_key: credentials.secret_access_key.clone(),
+            session_token: credentials.session_token.clone(),
+            expires_at: credentials.expires_at,
+        }
+    } else {
+        let sdk = crate::aws::sdk_config(crate::aws::temporary(&credentials), &settings).await;
+        federation::assume_role(&sdk, &role_arn, &session_name(&role.session), duration)
+            .await
+            .map_err(|e| {
+                if e.code == ErrorCode::AwsAuthFailed {
+                    sessions.sso.forget_role(&role);
+                }
+                ErrorBody::new(
+                    e.code,
+                    format!(
+                        "from Identity Center role {} in account {}: {}",
+                        role.role_name, role.account_id, e.message
+                    ),
+                )
+            })?
+    };
+    let token = federation::signin_token(&endpoints.exchange, &session, duration).await?;
+    let destination = match params.destination.as_deref() {
+        Some(current) => destination_after_switch(current, target.partition),
+        None => console_home(target.partition, Some(&settings.region)),
+    };
+    let issuer = console_home(target.partition, None);
+    tracing::info!(role = %role_arn, session = %role.session, "federated sign-in URL made through Identity Center");
+    Ok(FederateData {
+        profile,
+        role_arn,
+        login_url: login_url(&endpoints.login, &issuer, &destination, &token),
+        destination,
+        expires_at: session.expires_at,
     })
 }
 
@@ -114,6 +188,7 @@ mod tests {
                 role_arn: arn.into(),
                 destination: None,
                 duration_secs: None,
+                sso: None,
             };
             let error = federate(&sessions, params).await.err().unwrap();
             assert_eq!(error.code, ErrorCode::InvalidTarget, "{arn}: {error}");
@@ -123,6 +198,7 @@ mod tests {
             role_arn: "arn:aws:iam::123456789012:role/Admin".into(),
             destination: None,
             duration_secs: Some(60),
+            sso: None,
         };
         let error = federate(&sessions, params).await.err().unwrap();
         assert_eq!(error.code, ErrorCode::InvalidParams, "{error}");

@@ -187,9 +187,14 @@ pub enum KeyringError {
 }
 
 fn entry(profile: &str) -> Result<keyring::Entry, KeyringError> {
-    let user = format!("profile:{profile}");
+    entry_for(&format!("profile:{profile}"), profile)
+}
+
+/// The entry of `user` (`profile:NAME`, `sso:NAME`); `label` names it in errors.
+fn entry_for(user: &str, label: &str) -> Result<keyring::Entry, KeyringError> {
+    let profile = label;
     match backend() {
-        Backend::Os => keyring::Entry::new(KEYRING_SERVICE, &user),
+        Backend::Os => keyring::Entry::new(KEYRING_SERVICE, user),
         #[cfg(target_os = "linux")]
         Backend::Keyutils => {
             let description = format!(
@@ -259,6 +264,35 @@ pub fn remove(profile: &str) -> Result<bool, KeyringError> {
         Ok(()) => Ok(true),
         Err(keyring::Error::NoEntry) => Ok(false),
         Err(e) => Err(classify(profile, e)),
+    }
+}
+
+/// Store (or replace) another secret of the daemon's (an IAM Identity Center session's
+/// client registration and tokens, as JSON), under `sso:NAME`.
+pub fn store_secret(name: &str, text: &str) -> Result<(), KeyringError> {
+    let user = format!("sso:{name}");
+    entry_for(&user, name)?
+        .set_password(text)
+        .map_err(|e| classify(name, e))
+}
+
+/// Read a secret stored with [`store_secret`]; `None` when there is none.
+pub fn load_secret(name: &str) -> Result<Option<String>, KeyringError> {
+    let user = format!("sso:{name}");
+    match entry_for(&user, name)?.get_password() {
+        Ok(text) => Ok(Some(text)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(classify(name, e)),
+    }
+}
+
+/// Delete a secret stored with [`store_secret`]; `Ok(false)` when there was none.
+pub fn remove_secret(name: &str) -> Result<bool, KeyringError> {
+    let user = format!("sso:{name}");
+    match entry_for(&user, name)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(classify(name, e)),
     }
 }
 

@@ -161,6 +161,12 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             id,
             crate::services::credentials::end(&state.sessions, params),
         ),
+        Request::SsoLogin(params) => reply(
+            id,
+            crate::transport::loopback::login(&state.sessions.sso, params).await,
+        ),
+        Request::SsoStatus(params) => reply(id, state.sessions.sso.status(params).await),
+        Request::SsoLogout(params) => reply(id, state.sessions.sso.logout(params).await),
         Request::Hello(params) => reply(
             id,
             check_protocol_version(&params).map(|()| HelloData::current()),

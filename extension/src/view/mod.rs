@@ -10,6 +10,7 @@
 //! - [`popup`]: the connection summary; [`account_panel`]: who is signed in, MFA, the
 //!   account list; [`popup_list`] and [`search`]: the switch list and its filter;
 //!   [`team_look`]: the form that sets an account's name and color for the whole team.
+//!   [`sso_panel`]: the IAM Identity Center sessions and their "Sign in" buttons.
 //! - [`options`]: the options page; [`provision_form`]: the create-account form;
 //!   [`users_page`]: the Users page.
 
@@ -19,5 +20,6 @@ pub mod popup;
 pub mod popup_list;
 pub mod provision_form;
 pub mod search;
+pub mod sso_panel;
 pub mod team_look;
 pub mod users_page;

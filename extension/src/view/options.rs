@@ -172,6 +172,7 @@ pub fn sources_view(data: &RolesSourcesData) -> Vec<SourceView> {
                 TargetSource::AwsConfig => "AWS CLI profiles",
                 TargetSource::Imported => "Imported AWS Extend Switch Roles list",
                 TargetSource::Policy => "Your IAM policies",
+                TargetSource::IdentityCenter => "IAM Identity Center",
             }
             .to_owned();
             let status = match (&source.problem, source.found) {

@@ -153,6 +153,9 @@ struct Kept {
     /// Where the color came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     cf: Option<LookOrigin>,
+    /// The Identity Center role it is reached through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    o: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
 }
 
 impl CachedList {
@@ -198,6 +201,7 @@ impl CachedList {
                         b: t.base.clone(),
                         nf: t.name_from,
                         cf: t.color_from,
+                        o: t.sso.clone(),
                     }
                 })
                 .collect(),
@@ -239,6 +243,7 @@ impl CachedList {
                     base: kept.b,
                     name_from: kept.nf,
                     color_from: kept.cf,
+                    sso: kept.o,
                     role_arn: kept.a,
                 })
             })
@@ -803,6 +808,7 @@ pub fn origin_words(origin: LookOrigin) -> &'static str {
         LookOrigin::Team => "the team's: the account's tags in AWS",
         LookOrigin::Console => "the console's own account color in AWS",
         LookOrigin::Organization => "the organization's account name",
+        LookOrigin::IdentityCenter => "IAM Identity Center's account name",
         LookOrigin::Derived => "chosen by Switchyard from the account id",
     }
 }
@@ -858,6 +864,7 @@ fn source_label(source: TargetSource) -> &'static str {
         TargetSource::Policy => "policy",
         TargetSource::AwsConfig => "~/.aws/config",
         TargetSource::Imported => "imported",
+        TargetSource::IdentityCenter => "Identity Center",
     }
 }
 

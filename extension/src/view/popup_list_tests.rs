@@ -24,6 +24,7 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         base: None,
         name_from: None,
         color_from: None,
+        sso: None,
     }
 }
 

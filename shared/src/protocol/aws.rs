@@ -203,6 +203,8 @@ pub enum CredentialSource {
     MfaSession,
     /// STS AssumeRole of `role_arn`, signed with the key or the MFA session.
     AssumedRole,
+    /// IAM Identity Center's GetRoleCredentials for the profile's `sso_*` role.
+    IdentityCenter,
 }
 
 /// Data of a `credentials.get` reply: temporary credentials (**a secret**: printed only by

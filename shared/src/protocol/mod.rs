@@ -14,6 +14,7 @@ pub mod aws;
 pub mod json_depth;
 pub mod provision;
 pub mod roles;
+pub mod sso;
 pub mod switch;
 pub mod users;
 
@@ -158,6 +159,12 @@ pub enum ErrorCode {
     /// RootCredentialsManagement and RootSessions enabled); the message says what is off
     /// and the manual way.
     RootAccessOff,
+    /// The IAM Identity Center session has no usable token (never signed in, signed out,
+    /// or its refresh token ended or was revoked): sign in again (`switchyard sso login`).
+    SsoLoginRequired,
+    /// An Identity Center sign-in did not complete: refused in the browser, not approved
+    /// in time, or answered with another sign-in's state.
+    SsoLoginFailed,
 }
 
 impl ErrorCode {
@@ -213,6 +220,8 @@ impl ErrorCode {
         ErrorCode::SelfRemoval,
         ErrorCode::AccountClosed,
         ErrorCode::RootAccessOff,
+        ErrorCode::SsoLoginRequired,
+        ErrorCode::SsoLoginFailed,
     ];
 
     /// The wire string of this code.
@@ -268,6 +277,8 @@ impl ErrorCode {
             ErrorCode::SelfRemoval => "self_removal",
             ErrorCode::AccountClosed => "account_closed",
             ErrorCode::RootAccessOff => "root_access_off",
+            ErrorCode::SsoLoginRequired => "sso_login_required",
+            ErrorCode::SsoLoginFailed => "sso_login_failed",
         }
     }
 }
@@ -370,6 +381,12 @@ pub enum Request {
     AccountRoot(provision::RootAccessParams),
     #[serde(rename = "identity_center.options")]
     IdentityCenterOptions(ProfileParams),
+    #[serde(rename = "sso.login")]
+    SsoLogin(sso::SsoLoginParams),
+    #[serde(rename = "sso.status")]
+    SsoStatus(sso::SsoSessionParams),
+    #[serde(rename = "sso.logout")]
+    SsoLogout(sso::SsoSessionParams),
 }
 
 impl Request {
@@ -406,6 +423,9 @@ impl Request {
         "sessions.end",
         "account.root",
         "identity_center.options",
+        "sso.login",
+        "sso.status",
+        "sso.logout",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -443,7 +463,10 @@ impl Request {
             | Request::CredentialsGet(_)
             | Request::SessionsEnd(_)
             | Request::AccountRoot(_)
-            | Request::IdentityCenterOptions(_) => false,
+            | Request::IdentityCenterOptions(_)
+            | Request::SsoLogin(_)
+            | Request::SsoStatus(_)
+            | Request::SsoLogout(_) => false,
         }
     }
 
@@ -475,7 +498,8 @@ impl Request {
             // Temporary credentials from the cache or a new session: a second answer is
             // as good as the first.
             | Request::CredentialsGet(_)
-            | Request::IdentityCenterOptions(_) => true,
+            | Request::IdentityCenterOptions(_)
+            | Request::SsoStatus(_) => true,
             Request::MfaSubmit(_)
             | Request::CredentialsRotate(_)
             | Request::RolesImport(_)
@@ -490,7 +514,11 @@ impl Request {
             | Request::AccountsSet(_)
             | Request::SessionsEnd(_)
             // It may change the root user (AssumeRoot tasks).
-            | Request::AccountRoot(_) => false,
+            | Request::AccountRoot(_)
+            // Starts (or joins) a sign-in; a resend may start a second one.
+            | Request::SsoLogin(_)
+            // Revokes the tokens.
+            | Request::SsoLogout(_) => false,
         }
     }
 
@@ -507,7 +535,12 @@ impl Request {
             | Request::JobsResume(_)
             | Request::JobsCancel(_)
             | Request::JobWatch(_)
-            | Request::ProfilesList => None,
+            | Request::ProfilesList
+            // Identity Center sessions are not credentials profiles: the options page's
+            // profile must not pick one.
+            | Request::SsoLogin(_)
+            | Request::SsoStatus(_)
+            | Request::SsoLogout(_) => None,
             Request::Identity(p)
             | Request::CredentialsRotate(p)
             | Request::RolesSources(p)

@@ -49,6 +49,9 @@ pub enum TargetSource {
     AwsConfig,
     /// An imported AWS Extend Switch Roles configuration.
     Imported,
+    /// Granted by IAM Identity Center (the portal's ListAccountRoles for a signed-in
+    /// session).
+    IdentityCenter,
 }
 
 /// Where a target's account name or color came from, so the popup can say it: the
@@ -69,6 +72,8 @@ pub enum LookOrigin {
     Organization,
     /// Made up by Switchyard: the account id as the name, a color chosen from the id.
     Derived,
+    /// IAM Identity Center's name for the account (the portal's ListAccounts).
+    IdentityCenter,
 }
 
 impl LookOrigin {
@@ -77,6 +82,7 @@ impl LookOrigin {
         match source {
             TargetSource::AwsConfig => LookOrigin::AwsConfig,
             TargetSource::Imported | TargetSource::Policy => LookOrigin::Imported,
+            TargetSource::IdentityCenter => LookOrigin::IdentityCenter,
         }
     }
 
@@ -141,6 +147,31 @@ pub struct Target {
     /// Where `color` came from (absent from older daemons).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color_from: Option<LookOrigin>,
+    /// The IAM Identity Center role the daemon reaches the target through: the target
+    /// itself when it is a role Identity Center grants (source `identity_center`, switched
+    /// to with GetRoleCredentials and federation only: its role trusts Identity Center
+    /// alone), else the role chained from (AssumeRole with its credentials), when the
+    /// target's base is a profile that signs in through Identity Center.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<SsoRoleRef>,
+}
+
+impl Target {
+    /// A role Identity Center grants itself (not one chained to from it).
+    pub fn is_identity_center_role(&self) -> bool {
+        self.sso.is_some() && self.sources == [TargetSource::IdentityCenter]
+    }
+}
+
+/// A role (permission set) in an account, through an Identity Center session.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoRoleRef {
+    /// The session's name (`sso.status`).
+    pub session: String,
+    pub account_id: String,
+    /// The permission set's name, as the portal names the role.
+    pub role_name: String,
 }
 
 /// A base account of an import: where one signs in before switching (AESR's
@@ -183,8 +214,10 @@ pub struct RolesData {
     /// names it, and gets a page of the same list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
-    /// A `lists_only` answer for a profile with a stored key: its policies may add targets
-    /// and decide these; the whole answer follows from a request without `lists_only`.
+    /// A `lists_only` answer for a profile with a stored key (its policies may add targets
+    /// and decide these) or while an IAM Identity Center session is signed in (the roles
+    /// it grants are read from the portal): the whole answer follows from a request
+    /// without `lists_only`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partial: bool,
 }
@@ -234,6 +267,7 @@ mod tests {
                 base: None,
                 name_from: None,
                 color_from: None,
+                sso: None,
             })
             .collect()
     }

@@ -18,6 +18,11 @@ pub struct FederateParams {
     /// How long the console session lasts (900 to 43,200 seconds; one hour when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_secs: Option<u32>,
+    /// Reach the role through IAM Identity Center (the target's `sso`): its role
+    /// credentials (GetRoleCredentials) are the session when `role_arn` is that role, else
+    /// they assume `role_arn` (a chain into a client role). The profile's key is not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<super::roles::SsoRoleRef>,
 }
 
 /// Data of a `switch.federate` reply. `login_url` holds a sign-in token that works once,

@@ -176,7 +176,7 @@ fn bad_requests() {
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
         expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options"}}"#
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, sso.login, sso.status, sso.logout"}}"#
         ]],
     );
     check(
@@ -230,7 +230,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root","identity_center.options"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root","identity_center.options","sso.login","sso.status","sso.logout"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),
@@ -286,7 +286,7 @@ fn protocol_versions_are_checked() {
 fn error_codes_are_stable_strings() {
     // Append-only: this list may grow at the end, never change.
     let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    expect!["invalid_json invalid_utf8 not_an_object nesting_too_deep invalid_request unknown_type invalid_params unsupported_protocol_version message_too_large reply_too_large frame_truncated origin_not_allowed daemon_unavailable peer_not_allowed host_not_registered host_forbidden host_disconnected timeout internal credentials_missing keyring_unavailable aws_auth_failed aws_throttled aws_unreachable aws_failed mfa_required mfa_code_invalid access_denied invalid_target signin_failed signin_unreachable invalid_user_name password_policy_violation user_exists user_not_found confirmation_mismatch invalid_account_request email_in_use account_creation_failed job_not_found job_not_resumable close_not_allowed state_dir_unwritable reading_expired daemon_not_trusted type_not_relayed name_in_use self_removal account_closed root_access_off"]
+    expect!["invalid_json invalid_utf8 not_an_object nesting_too_deep invalid_request unknown_type invalid_params unsupported_protocol_version message_too_large reply_too_large frame_truncated origin_not_allowed daemon_unavailable peer_not_allowed host_not_registered host_forbidden host_disconnected timeout internal credentials_missing keyring_unavailable aws_auth_failed aws_throttled aws_unreachable aws_failed mfa_required mfa_code_invalid access_denied invalid_target signin_failed signin_unreachable invalid_user_name password_policy_violation user_exists user_not_found confirmation_mismatch invalid_account_request email_in_use account_creation_failed job_not_found job_not_resumable close_not_allowed state_dir_unwritable reading_expired daemon_not_trusted type_not_relayed name_in_use self_removal account_closed root_access_off sso_login_required sso_login_failed"]
         .assert_eq(&all.join(" "));
     for code in ErrorCode::ALL {
         let json = serde_json::to_string(code).unwrap();

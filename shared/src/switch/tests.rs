@@ -207,6 +207,7 @@ fn targets_from_arns_and_role_lists() {
         base: None,
         name_from: None,
         color_from: None,
+        sso: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed).unwrap(),
@@ -933,6 +934,7 @@ fn a_targets_region_is_where_the_console_lands() {
         base: None,
         name_from: None,
         color_from: None,
+        sso: None,
     };
     assert_eq!(
         SwitchTarget::from_target(&listed)

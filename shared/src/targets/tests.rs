@@ -19,6 +19,8 @@ fn inputs(policies: Vec<Policy>) -> Inputs {
             ("222222222222".to_owned(), "Acme Staging".to_owned()),
         ]),
         team: BTreeMap::new(),
+        identity_center: vec![],
+        sso_profiles: BTreeMap::new(),
     }
 }
 
@@ -371,4 +373,103 @@ fn an_import_names_its_targets_and_may_list_one_role_twice() {
         .iter()
         .all(|t| t.sources == [TargetSource::AwsConfig, TargetSource::Imported]));
     assert_eq!(targets[0].region.as_deref(), Some("eu-west-1"));
+}
+
+fn granted(account: &str, set: &str, name: Option<&str>) -> GrantedRole {
+    GrantedRole {
+        role: SsoRoleRef {
+            session: "acme".into(),
+            account_id: account.into(),
+            role_name: set.into(),
+        },
+        account_name: name.map(Into::into),
+    }
+}
+
+#[test]
+fn identity_center_roles_are_allowed_targets_named_by_the_organization_first() {
+    let mut inputs = inputs(vec![]);
+    inputs.policies_known = false;
+    inputs.identity_center = vec![
+        granted(
+            "111111111111",
+            "AdministratorAccess",
+            Some("prod (from IC)"),
+        ),
+        granted("333333333333", "ReadOnly", Some("Sandbox")),
+        // The same role twice (two sessions of one start URL): listed once.
+        granted("333333333333", "ReadOnly", Some("Sandbox")),
+    ];
+    let all = decide(&inputs, &context());
+    let ic: Vec<&Target> = all
+        .iter()
+        .filter(|t| t.sources == [TargetSource::IdentityCenter])
+        .collect();
+    assert_eq!(ic.len(), 2, "{all:#?}");
+    let prod = ic.iter().find(|t| t.account_id == "111111111111").unwrap();
+    assert_eq!(prod.decision, TargetDecision::Allowed);
+    assert_eq!(prod.account_name.as_deref(), Some("Acme Production"));
+    assert_eq!(
+        prod.role_arn,
+        "arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/AdministratorAccess"
+    );
+    assert!(prod.is_identity_center_role());
+    assert!(
+        prod.reasons[0].contains("IAM Identity Center"),
+        "{:?}",
+        prod.reasons
+    );
+    let sandbox = ic.iter().find(|t| t.account_id == "333333333333").unwrap();
+    assert_eq!(sandbox.account_name.as_deref(), Some("Sandbox"));
+    assert_eq!(sandbox.display_name, "ReadOnly @ Sandbox");
+    // Allowed targets come before undecided ones.
+    assert_eq!(all[0].decision, TargetDecision::Allowed);
+}
+
+#[test]
+fn a_listed_role_based_on_an_identity_center_profile_chains_from_it() {
+    let mut inputs = inputs(vec![]);
+    inputs.console = Some("no key".into());
+    let base = TargetBase {
+        profile: "acme-admin".into(),
+        ..TargetBase::default()
+    };
+    inputs.listed = vec![
+        ListedRole {
+            role_arn: "arn:aws:iam::222222222222:role/ClientAdmin".into(),
+            source: TargetSource::AwsConfig,
+            label: Some("client".into()),
+            color: None,
+            region: None,
+            image: None,
+            base: Some(base.clone()),
+        },
+        ListedRole {
+            role_arn: "arn:aws:iam::222222222222:role/Other".into(),
+            source: TargetSource::AwsConfig,
+            label: Some("other".into()),
+            color: None,
+            region: None,
+            image: None,
+            base: Some(TargetBase {
+                profile: "keyed".into(),
+                ..TargetBase::default()
+            }),
+        },
+    ];
+    let via = SsoRoleRef {
+        session: "acme".into(),
+        account_id: "111111111111".into(),
+        role_name: "AdministratorAccess".into(),
+    };
+    inputs.sso_profiles = BTreeMap::from([("acme-admin".to_owned(), via.clone())]);
+    let all = decide(&inputs, &context());
+    let client = all.iter().find(|t| t.role_name == "ClientAdmin").unwrap();
+    assert_eq!(client.sso.as_ref(), Some(&via));
+    assert!(
+        !client.is_identity_center_role(),
+        "a chain, not the granted role"
+    );
+    let other = all.iter().find(|t| t.role_name == "Other").unwrap();
+    assert_eq!(other.sso, None);
 }

@@ -8,6 +8,8 @@
 //! - policy evaluation and role discovery ([`roles`])
 //! - the client-account runbook beside an AWS CLI shell script ([`provision`])
 //! - warm `credential-process` beside spawning `/bin/true` ([`credentials`])
+//! - IAM Identity Center: sign-in to first rows, warm `roles.list` for 500 accounts x 3
+//!   roles, one refresh for 20 callers ([`sso`], against the stand-in)
 
 //! - the popup with 10,000 imported targets: first open ever to first rows, and the
 //!   filter per keystroke ([`popup`], in headless Chromium)
@@ -18,6 +20,7 @@ mod popup;
 mod provision;
 mod roles;
 mod sandbox;
+mod sso;
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -49,6 +52,9 @@ pub enum Group {
     /// The popup with 10,000 imported targets (headless Chromium): first open ever to
     /// first rows, and the filter per keystroke.
     Popup,
+    /// IAM Identity Center against the stand-in: sign-in to first rows, warm
+    /// `roles.list` for 500 accounts x 3 roles, refreshes under 20 callers.
+    Sso,
 }
 
 pub fn run(only: Option<Group>) -> anyhow::Result<()> {
@@ -65,6 +71,7 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
             return credentials::run(&tools, &build::build_bins(Profile::Release)?)
         }
         Some(Group::Popup) => return popup::run(&tools, &build::build(&tools, Profile::Release)?),
+        Some(Group::Sso) => return sso::run(&tools, &build::build_bins(Profile::Release)?),
         _ => {}
     }
     let built = build::build(&tools, Profile::Release)?;
@@ -138,6 +145,7 @@ pub fn run(only: Option<Group>) -> anyhow::Result<()> {
     roles::run(&tools, &built.bin_dir)?;
     provision::run(&tools, &built.bin_dir)?;
     credentials::run(&tools, &built.bin_dir)?;
+    sso::run(&tools, &built.bin_dir)?;
     popup::run(&tools, &built)
 }
 
