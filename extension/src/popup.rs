@@ -19,7 +19,8 @@
 //! link, "Users" opens the account's users page.
 //!
 //! It also reads the active console tab (`readPage`) to say which account and role it is
-//! signed in as. Elements missing from the page are skipped.
+//! signed in as, and shows what waits on the daemon (`crate::waiting`: a command's MFA
+//! code, queued account closures). Elements missing from the page are skipped.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -178,6 +179,8 @@ pub fn popup_start(stored: JsValue) {
                 // account panel (which may be asking for a key or an MFA code).
                 request_roles();
                 dispatch(Event::Connected);
+                // A command waiting for an MFA code, queued closures.
+                crate::waiting::start(|| dispatch(Event::Connected));
             }
             _ => render_list(),
         }
@@ -335,7 +338,10 @@ async fn run(command: Command) {
     let event = match command {
         Command::AskIdentity => Event::Identity(ask(PageRequest::Identity).await),
         Command::AskAccounts => Event::Accounts(ask(PageRequest::AccountsList).await),
-        Command::SubmitMfa(code) => Event::MfaAnswer(ask(PageRequest::MfaSubmit { code }).await),
+        Command::SubmitMfa(code) => Event::MfaAnswer(ask(PageRequest::MfaSubmit {
+            code,
+            profile: None,
+        }).await),
     };
     dispatch(event);
 }
@@ -1392,8 +1398,11 @@ fn render_account(document: &Document, shown: &PanelView) {
         show("retry", error.retry);
     }
 
-    show("mfa-form", shown.mfa.is_some());
-    if let Some(mfa) = &shown.mfa {
+    // A waiting command's code form (`crate::waiting`) goes first; after its code the
+    // panel reloads.
+    let asking = crate::waiting::asking();
+    show("mfa-form", shown.mfa.is_some() && !asking);
+    if let (Some(mfa), false) = (&shown.mfa, asking) {
         text("mfa-intro", Some(&mfa.intro));
         text("mfa-error", mfa.error.as_deref());
         if let Some(button) = by_id("mfa-submit") {

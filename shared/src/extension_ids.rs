@@ -41,6 +41,10 @@ pub const RELAYED_TYPES: &[&str] = &[
     "account.check_email",
     "job.watch",
     "provision.allowed",
+    "identity_center.options",
+    "account.root",
+    "mfa.pending",
+    "closures.list",
 ];
 
 /// Whether the host relays a request of this `type`.
@@ -108,6 +112,8 @@ mod tests {
             "ping",
             "jobs.list",
             "jobs.cancel",
+            "jobs.prune",
+            "mfa.wait",
             "credentials.rotate",
             "nope",
         ] {

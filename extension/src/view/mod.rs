@@ -9,11 +9,15 @@
 //!
 //! - [`popup`]: the connection summary; [`account_panel`]: who is signed in, MFA, the
 //!   account list; [`popup_list`] and [`search`]: the switch list and its filter.
+//! - [`closures`]: queued account closures in words (the popup, the create-account page);
+//!   [`pending_mfa`]: a command waiting for an MFA code, asked for in the popup.
 //! - [`options`]: the options page; [`provision_form`]: the create-account form;
 //!   [`users_page`]: the Users page.
 
 pub mod account_panel;
+pub mod closures;
 pub mod options;
+pub mod pending_mfa;
 pub mod popup;
 pub mod popup_list;
 pub mod provision_form;

@@ -158,6 +158,10 @@ pub enum ErrorCode {
     /// RootCredentialsManagement and RootSessions enabled); the message says what is off
     /// and the manual way.
     RootAccessOff,
+    /// The CloseAccount quota (per rolling 30 days) has no room now: nothing was closed;
+    /// `account.close` with `queue` queues the closure. The message counts and says when
+    /// the quota frees.
+    CloseQuotaReached,
 }
 
 impl ErrorCode {
@@ -213,6 +217,7 @@ impl ErrorCode {
         ErrorCode::SelfRemoval,
         ErrorCode::AccountClosed,
         ErrorCode::RootAccessOff,
+        ErrorCode::CloseQuotaReached,
     ];
 
     /// The wire string of this code.
@@ -268,6 +273,7 @@ impl ErrorCode {
             ErrorCode::SelfRemoval => "self_removal",
             ErrorCode::AccountClosed => "account_closed",
             ErrorCode::RootAccessOff => "root_access_off",
+            ErrorCode::CloseQuotaReached => "close_quota_reached",
         }
     }
 }
@@ -370,6 +376,14 @@ pub enum Request {
     AccountRoot(provision::RootAccessParams),
     #[serde(rename = "identity_center.options")]
     IdentityCenterOptions(ProfileParams),
+    #[serde(rename = "jobs.prune")]
+    JobsPrune(provision::JobsPruneParams),
+    #[serde(rename = "mfa.wait")]
+    MfaWait(aws::MfaWaitParams),
+    #[serde(rename = "mfa.pending")]
+    MfaPending,
+    #[serde(rename = "closures.list")]
+    ClosuresList,
 }
 
 impl Request {
@@ -406,6 +420,10 @@ impl Request {
         "sessions.end",
         "account.root",
         "identity_center.options",
+        "jobs.prune",
+        "mfa.wait",
+        "mfa.pending",
+        "closures.list",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -416,7 +434,12 @@ impl Request {
             return false;
         };
         match request {
-            Request::Ping | Request::Status | Request::JobsList | Request::ProfilesList => true,
+            Request::Ping
+            | Request::Status
+            | Request::JobsList
+            | Request::ProfilesList
+            | Request::MfaPending
+            | Request::ClosuresList => true,
             Request::Hello(_)
             | Request::Identity(_)
             | Request::AccountsList(_)
@@ -443,7 +466,9 @@ impl Request {
             | Request::CredentialsGet(_)
             | Request::SessionsEnd(_)
             | Request::AccountRoot(_)
-            | Request::IdentityCenterOptions(_) => false,
+            | Request::IdentityCenterOptions(_)
+            | Request::JobsPrune(_)
+            | Request::MfaWait(_) => false,
         }
     }
 
@@ -475,7 +500,13 @@ impl Request {
             // Temporary credentials from the cache or a new session: a second answer is
             // as good as the first.
             | Request::CredentialsGet(_)
-            | Request::IdentityCenterOptions(_) => true,
+            | Request::IdentityCenterOptions(_)
+            // Waiting for a session another client starts changes nothing by itself.
+            | Request::MfaWait(_)
+            | Request::MfaPending
+            | Request::ClosuresList => true,
+            // A dry run only reads.
+            Request::JobsPrune(p) => p.dry_run,
             Request::MfaSubmit(_)
             | Request::CredentialsRotate(_)
             | Request::RolesImport(_)
@@ -507,6 +538,9 @@ impl Request {
             | Request::JobsResume(_)
             | Request::JobsCancel(_)
             | Request::JobWatch(_)
+            | Request::JobsPrune(_)
+            | Request::MfaPending
+            | Request::ClosuresList
             | Request::ProfilesList => None,
             Request::Identity(p)
             | Request::CredentialsRotate(p)
@@ -530,6 +564,7 @@ impl Request {
             Request::CredentialsGet(p) => Some(&mut p.profile),
             Request::SessionsEnd(p) => Some(&mut p.profile),
             Request::AccountRoot(p) => Some(&mut p.profile),
+            Request::MfaWait(p) => Some(&mut p.profile),
         }
     }
 

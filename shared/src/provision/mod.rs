@@ -55,6 +55,8 @@ pub enum InvalidInput {
     Template(String, &'static str),
     #[error("{0:?} is not a managed policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)")]
     PolicyArn(String),
+    #[error("without the IAM group, {0}")]
+    Access(&'static str),
 }
 
 /// A managed policy ARN: `arn:PARTITION:iam::(aws|ACCOUNT):policy/[PATH/]NAME`.
@@ -315,6 +317,18 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
             role_policies.push(arn.clone());
         }
     }
+    if params.without_iam_group {
+        if params.identity_center.is_none() {
+            problems.push(InvalidInput::Access(
+                "choose an Identity Center permission set and group: nobody would get access",
+            ));
+        }
+        if !params.users.is_empty() {
+            problems.push(InvalidInput::Access(
+                "no IAM users can be added (they are added to that group): choose none",
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -330,6 +344,7 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         role_policies,
         iam_user_access_to_billing: params.iam_user_access_to_billing,
         identity_center: params.identity_center.clone(),
+        without_iam_group: params.without_iam_group,
     })
 }
 
@@ -494,6 +509,8 @@ impl Job {
                 state: if (step == Step::MoveToOu && plan.ou_id.is_none())
                     || (step == Step::RolePolicies && plan.role_policies.is_empty())
                     || (step == Step::AssignAccess && plan.identity_center.is_none())
+                    || (matches!(step, Step::CreateGroup | Step::PutPolicy | Step::AddUsers)
+                        && plan.without_iam_group)
                 {
                     StepState::Skipped
                 } else {
@@ -581,14 +598,24 @@ impl Job {
             .as_deref()
             .map(|r| format!("; root user: {r}"))
             .unwrap_or_default();
+        let access = match (&self.plan.identity_center, self.plan.without_iam_group) {
+            (Some(a), true) => format!(
+                "no IAM group; Identity Center: permission set {} for group {}",
+                a.permission_set_name
+                    .as_deref()
+                    .unwrap_or(&a.permission_set_arn),
+                a.group_name.as_deref().unwrap_or(&a.group_id)
+            ),
+            _ => format!(
+                "group {} (policy {}) for {}",
+                self.plan.group_name, self.plan.policy_name, users
+            ),
+        };
         format!(
-            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}{root}",
+            "account {} ({}) with role {}; {access}; switch link: {}{root}",
             self.plan.name,
             self.account_id.as_deref().unwrap_or("?"),
             self.role_arn.as_deref().unwrap_or("?"),
-            self.plan.group_name,
-            self.plan.policy_name,
-            users,
             self.switch_link.as_deref().unwrap_or("?"),
         )
     }
