@@ -106,13 +106,15 @@ fn wait_for_code_elsewhere(profile: &Option<String>) -> anyhow::Result<MfaSessio
         .map(|p| format!(" --profile {p}"))
         .unwrap_or_default();
     let start_it = format!(
-        "enter the code in the Switchyard popup in your browser, or start a session with          `switchyard mfa{named}` in a terminal"
+        "enter the code in the Switchyard popup in your browser, or start a session with \
+         `switchyard mfa{named}` in a terminal"
     );
     if total == 0 {
         bail!("an MFA code is needed and there is no terminal to ask for it: {start_it}");
     }
     eprintln!(
-        "an MFA code is needed and there is no terminal to ask for it: waiting up to {total} s;          {start_it}"
+        "an MFA code is needed and there is no terminal to ask for it: waiting up to {total} s; \
+         {start_it}"
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(total);
     let asker = asker();

@@ -788,5 +788,4 @@ fn prune(older_than: std::time::Duration, dry_run: bool, json: bool) -> anyhow::
         bail!("{} journals could not be removed", data.not_removed.len());
     }
     Ok(())
-    }
 }

@@ -131,7 +131,7 @@ pub async fn wait(sessions: &Sessions, params: MfaWaitParams) -> Result<MfaSessi
         let started = sessions.waiting.started.notified();
         tokio::pin!(started);
         started.as_mut().enable();
-        if let Some(session) = sessions.live_session(&profile, &settings) {
+        if let Some(session) = sessions.mfa_session_data(&profile, &settings) {
             break Ok(session);
         }
         if tokio::time::timeout_at(deadline, started).await.is_err() {

@@ -362,7 +362,7 @@ impl Sessions {
     }
 
     /// The profile's live MFA session, as `mfa.submit` answered it (no keyring read).
-    pub fn live_session(&self, profile: &str, settings: &Profile) -> Option<MfaSessionData> {
+    pub fn mfa_session_data(&self, profile: &str, settings: &Profile) -> Option<MfaSessionData> {
         let expires_at = self.session_end(profile)?;
         let serial = settings
             .mfa_serial

@@ -556,7 +556,8 @@ impl Jobs {
             ErrorBody::new(
                 error.code,
                 format!(
-                    "{}; the job is paused and goes on by itself once the state folder can be                      written again (or free space and run `switchyard jobs resume {id}`)",
+                    "{}; the job is paused and goes on by itself once the state folder can be \
+                     written again (or free space and run `switchyard jobs resume {id}`)",
                     error.message
                 ),
             )
