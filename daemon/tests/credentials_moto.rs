@@ -393,7 +393,10 @@ async fn an_mfa_code_is_asked_once_for_concurrent_callers() {
     let started = std::time::Instant::now();
     let pending = loop {
         let pending = sandbox.raw(&serde_json::json!({"id": 1, "type": "mfa.pending"}));
-        let list = pending["data"]["pending"].as_array().cloned().unwrap_or_default();
+        let list = pending["data"]["pending"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         if list.first().is_some_and(|p| p["waiting"] == 3) {
             break list;
         }
@@ -425,10 +428,17 @@ async fn an_mfa_code_is_asked_once_for_concurrent_callers() {
         assert!(out.status.success(), "{}", text(&out));
         assert!(text(&out).contains("Switchyard popup"), "{}", text(&out));
     }
-    println!("three commands without a terminal served by one code in {:?}", started.elapsed());
+    println!(
+        "three commands without a terminal served by one code in {:?}",
+        started.elapsed()
+    );
     assert_eq!(proxy.counted(codes), 3, "one code for the three");
     let pending = sandbox.raw(&serde_json::json!({"id": 4, "type": "mfa.pending"}));
-    assert_eq!(pending["data"]["pending"], serde_json::json!([]), "{pending}");
+    assert_eq!(
+        pending["data"]["pending"],
+        serde_json::json!([]),
+        "{pending}"
+    );
 
     // Nobody enters a code: the wait ends when it said it would, with how to go on.
     let out = sandbox.switchyard(&["sessions", "end", "--profile", "work"], None);

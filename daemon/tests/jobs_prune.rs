@@ -125,8 +125,14 @@ fn prune_removes_only_old_ended_journals() {
     let printed = String::from_utf8_lossy(&out.stdout).into_owned();
     let lines: Vec<&str> = printed.lines().collect();
     assert_eq!(lines.len(), 5, "{printed}");
-    for (line, id) in lines.iter().zip(["j0003", "c111111111111", "j0001", "j0002"]) {
-        assert!(line.starts_with(&format!("would remove {id} ")), "{printed}");
+    for (line, id) in lines
+        .iter()
+        .zip(["j0003", "c111111111111", "j0001", "j0002"])
+    {
+        assert!(
+            line.starts_with(&format!("would remove {id} ")),
+            "{printed}"
+        );
     }
     assert!(lines[0].contains("cancelled") && lines[0].contains("Client Cancelled"));
     assert_eq!(lines[4], "4 journals would be removed; 3 kept", "{printed}");
@@ -134,7 +140,11 @@ fn prune_removes_only_old_ended_journals() {
         assert!(state.join(format!("jobs/{id}.json")).exists(), "{id}");
     }
     assert_eq!(
-        ids(&json(&sandbox.switchyard(&["jobs", "--json"], None)), "jobs").len(),
+        ids(
+            &json(&sandbox.switchyard(&["jobs", "--json"], None)),
+            "jobs"
+        )
+        .len(),
         5
     );
 
@@ -160,7 +170,10 @@ fn prune_removes_only_old_ended_journals() {
     assert!(!queue.contains("111111111111"), "{queue}");
     let audit = std::fs::read_to_string(state.join("audit.log")).unwrap();
     assert_eq!(audit.matches("\"jobs.prune\"").count(), 4, "{audit}");
-    assert!(audit.contains("j0001 ops+client-done@example.com"), "{audit}");
+    assert!(
+        audit.contains("j0001 ops+client-done@example.com"),
+        "{audit}"
+    );
 
     // Nothing else is old enough; with 0s every ended job goes, never a paused one.
     let out = sandbox.switchyard(&["jobs", "prune"], None);

@@ -2143,7 +2143,15 @@ async fn identity_center_access_is_assigned_and_removed_with_the_group() {
     // assignment alone. Without a permission set, or with users, it is refused first.
     for bad in [
         &["--no-iam-group"][..],
-        &["--no-iam-group", "--permission-set", "AdminAccess", "--sso-group", "Ops", "--user", "alice"][..],
+        &[
+            "--no-iam-group",
+            "--permission-set",
+            "AdminAccess",
+            "--sso-group",
+            "Ops",
+            "--user",
+            "alice",
+        ][..],
     ] {
         let mut args = vec!["--name", "Client K", "--email", "ops+k@example.com"];
         args.extend_from_slice(bad);
@@ -2168,7 +2176,10 @@ async fn identity_center_access_is_assigned_and_removed_with_the_group() {
     assert!(out.status.success(), "{}", text(&out));
     let printed = text(&out);
     for step in ["create_group", "put_policy", "add_users"] {
-        assert!(printed.contains(&format!("[skipped] {step}:")), "{step}: {printed}");
+        assert!(
+            printed.contains(&format!("[skipped] {step}:")),
+            "{step}: {printed}"
+        );
     }
     assert!(
         printed.contains("no IAM group; Identity Center: permission set AdminAccess for group Ops"),
@@ -2196,7 +2207,8 @@ async fn identity_center_access_is_assigned_and_removed_with_the_group() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        !text(&out).contains("AccessClientK") && text(&out).contains("removed Identity Center assignment"),
+        !text(&out).contains("AccessClientK")
+            && text(&out).contains("removed Identity Center assignment"),
         "{}",
         text(&out)
     );

@@ -21,8 +21,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::view::provision_form::{
-    self as form, close_confirmed, defaults, email_to_check, field_messages, Access,
-    CloseOutcome, Field, FormInput, Gate, IdentityCenterOffer, MENU_ID, MENU_TITLE,
+    self as form, close_confirmed, defaults, email_to_check, field_messages, Access, CloseOutcome,
+    Field, FormInput, Gate, IdentityCenterOffer, MENU_ID, MENU_TITLE,
 };
 use serde::de::DeserializeOwned;
 use switchyard_shared::protocol::aws::{AccountsData, MfaSubmitParams, ProfileParams};
@@ -274,7 +274,10 @@ fn wire() {
     });
     on("root-delete", "click", |_| {
         if let Some(account) = STATE.with(|s| s.borrow().root_account.clone()) {
-            wasm_bindgen_futures::spawn_local(check_root(account, Some(RootTask::DeleteCredentials)));
+            wasm_bindgen_futures::spawn_local(check_root(
+                account,
+                Some(RootTask::DeleteCredentials),
+            ));
         }
     });
 }
@@ -464,7 +467,11 @@ async fn load_identity_center() {
             groups,
             note,
         } => {
-            fill_select("permission-set", "Choose a permission set…", &permission_sets);
+            fill_select(
+                "permission-set",
+                "Choose a permission set…",
+                &permission_sets,
+            );
             fill_select("sso-group", "Choose a group…", &groups);
             set_text("ic-note", note.as_deref().unwrap_or_default());
             show("ic-note", note.is_some());
@@ -495,7 +502,11 @@ fn fill_select(id: &str, prompt: &str, choices: &[form::Choice]) {
 /// The access radio button chosen.
 fn chosen_access() -> Access {
     page()
-        .and_then(|d| d.query_selector("input[name=access]:checked").ok().flatten())
+        .and_then(|d| {
+            d.query_selector("input[name=access]:checked")
+                .ok()
+                .flatten()
+        })
         .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
         .and_then(|v| v.as_string())
         .map(|v| Access::from_value(&v))

@@ -338,10 +338,13 @@ async fn run(command: Command) {
     let event = match command {
         Command::AskIdentity => Event::Identity(ask(PageRequest::Identity).await),
         Command::AskAccounts => Event::Accounts(ask(PageRequest::AccountsList).await),
-        Command::SubmitMfa(code) => Event::MfaAnswer(ask(PageRequest::MfaSubmit {
-            code,
-            profile: None,
-        }).await),
+        Command::SubmitMfa(code) => Event::MfaAnswer(
+            ask(PageRequest::MfaSubmit {
+                code,
+                profile: None,
+            })
+            .await,
+        ),
     };
     dispatch(event);
 }

@@ -773,7 +773,8 @@ fn on_mfa_code_submit() {
         let answer = ask::<MfaSessionData>(&PageRequest::MfaSubmit {
             code,
             profile: None,
-        }).await;
+        })
+        .await;
         set_flag("mfa-submit", "disabled", false);
         match answer {
             Ok(_) => {

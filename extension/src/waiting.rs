@@ -61,7 +61,8 @@ async fn load_pending() {
     show("pending-mfa-form", true);
     // The account panel's own code form (for the same or another profile) waits.
     show("mfa-form", false);
-    if let Some(input) = by_id("pending-mfa-code").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    if let Some(input) =
+        by_id("pending-mfa-code").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = input.focus();
     }

@@ -12,8 +12,7 @@ use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
     CreateAccountParams, IdentityCenterAccess, IdentityCenterData, IdentityCenterOptions, Job,
     JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData, JobsPruneData, JobsPruneParams,
-    QueuedClosure, RootAccessData,
-    RootAccessParams, RootTask, StepState,
+    QueuedClosure, RootAccessData, RootAccessParams, RootTask, StepState,
 };
 use switchyard_shared::protocol::ProfileParams;
 use switchyard_shared::protocol::Request;
@@ -762,7 +761,11 @@ fn prune(older_than: std::time::Duration, dry_run: bool, json: bool) -> anyhow::
         return Ok(());
     };
     let age = humantime::format_duration(std::time::Duration::from_secs(data.older_than_secs));
-    let verb = if data.dry_run { "would remove" } else { "removed" };
+    let verb = if data.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
     if data.pruned.is_empty() {
         outln!("nothing ended more than {age} ago");
     }
@@ -778,7 +781,11 @@ fn prune(older_than: std::time::Duration, dry_run: bool, json: bool) -> anyhow::
     outln!(
         "{} {}; {} kept",
         crate::cli::output::count(data.pruned.len(), "journal", "journals"),
-        if data.dry_run { "would be removed" } else { "removed" },
+        if data.dry_run {
+            "would be removed"
+        } else {
+            "removed"
+        },
         data.kept
     );
     for problem in &data.not_removed {

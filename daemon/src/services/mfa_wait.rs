@@ -158,8 +158,14 @@ mod tests {
             clean_asker(Some(" switchyard credential-process\n".into())).as_deref(),
             Some("switchyard credential-process")
         );
-        assert_eq!(clean_asker(Some("\u{1b}[31m".into())).as_deref(), Some("[31m"));
-        assert_eq!(clean_asker(Some("x".repeat(200))).map(|a| a.len()), Some(80));
+        assert_eq!(
+            clean_asker(Some("\u{1b}[31m".into())).as_deref(),
+            Some("[31m")
+        );
+        assert_eq!(
+            clean_asker(Some("x".repeat(200))).map(|a| a.len()),
+            Some(80)
+        );
         assert_eq!(clean_asker(Some("  ".into())), None);
         assert_eq!(clean_asker(None), None);
     }

@@ -54,7 +54,6 @@ pub fn utc_minute(secs: u64) -> String {
     )
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,7 +97,10 @@ mod tests {
             "Client Q (222222222222): queued, closes at the daemon's next look"
         );
         let mut waiting = queued.clone();
-        waiting.error = Some(ErrorBody::new(ErrorCode::MfaRequired, "the profile needs an MFA code"));
+        waiting.error = Some(ErrorBody::new(
+            ErrorCode::MfaRequired,
+            "the profile needs an MFA code",
+        ));
         assert!(closure_line(&waiting, 1_777_000_100).ends_with("(the profile needs an MFA code)"));
         let mut closed = closure(ClosureState::Closed);
         closed.closed_at = Some(1_777_629_060);

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use switchyard_shared::protocol::provision::{
-    Billing, CreateAccountParams, IdentityCenterAccess, IdentityCenterData,
-    IdentityCenterOptions, Job, JobState, Permission, ProvisionAllowedData, RootAccessData, RootTask, StepState,
+    Billing, CreateAccountParams, IdentityCenterAccess, IdentityCenterData, IdentityCenterOptions,
+    Job, JobState, Permission, ProvisionAllowedData, RootAccessData, RootTask, StepState,
 };
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::provision::root::{has_root_sessions, manual_reset_steps};
@@ -241,7 +241,10 @@ pub fn check_with(
                 .permission_sets
                 .iter()
                 .find(|p| p.arn == input.permission_set.trim());
-            let group = options.groups.iter().find(|g| g.id == input.sso_group.trim());
+            let group = options
+                .groups
+                .iter()
+                .find(|g| g.id == input.sso_group.trim());
             if set.is_none() {
                 problems.push((
                     Field::PermissionSet,
@@ -314,8 +317,7 @@ pub fn check_with(
                 continue;
             }
             // The choice of a permission set and group is already asked for above.
-            if matches!(problem, InvalidInput::Access(_)) && input.access.uses_identity_center()
-            {
+            if matches!(problem, InvalidInput::Access(_)) && input.access.uses_identity_center() {
                 continue;
             }
             problems.push((field, problem.to_string()));
@@ -450,7 +452,7 @@ pub fn identity_center_offer(data: &IdentityCenterData) -> IdentityCenterOffer {
             },
         })
         .collect();
-    permission_sets.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    permission_sets.sort_by_key(|c| c.label.to_lowercase());
     let mut groups: Vec<Choice> = options
         .groups
         .iter()
@@ -459,7 +461,7 @@ pub fn identity_center_offer(data: &IdentityCenterData) -> IdentityCenterOffer {
             label: g.display_name.clone(),
         })
         .collect();
-    groups.sort_by(|a, b| a.label.to_lowercase().cmp(&b.label.to_lowercase()));
+    groups.sort_by_key(|c| c.label.to_lowercase());
     let missing: Vec<&str> = [
         (permission_sets.is_empty(), "no permission set"),
         (groups.is_empty(), "no group"),

@@ -253,7 +253,10 @@ fn identity_center_is_offered_only_with_an_instance() {
     };
     let labels: Vec<&str> = permission_sets.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, ["AdminAccess", "ReadOnly — look, do not touch"]);
-    assert_eq!(permission_sets[0].value, "arn:aws:sso:::permissionSet/ssoins-1/ps-1");
+    assert_eq!(
+        permission_sets[0].value,
+        "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
+    );
     let groups: Vec<&str> = groups.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(groups, ["auditors", "Ops"]);
     assert_eq!(note, None);

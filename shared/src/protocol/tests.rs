@@ -69,10 +69,15 @@ fn mfa_wait_requests() {
         br#"{"id":1,"type":"mfa.wait","profile":"work","wait_secs":5,"asker":"switchyard credential-process"}"#,
         expect![[r#"ok id=1 MfaWait(MfaWaitParams { profile: Some("work"), wait_secs: Some(5), asker: Some("switchyard credential-process") })"#]],
     );
-    check(br#"{"id":2,"type":"mfa.pending"}"#, expect!["ok id=2 MfaPending"]);
+    check(
+        br#"{"id":2,"type":"mfa.pending"}"#,
+        expect!["ok id=2 MfaPending"],
+    );
     check(
         br#"{"id":3,"type":"mfa.wait","code":"123456"}"#,
-        expect![[r#"{"id":3,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"mfa.wait\": unknown field `code`, expected one of `profile`, `wait_secs`, `asker`"}}"#]],
+        expect![[
+            r#"{"id":3,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"mfa.wait\": unknown field `code`, expected one of `profile`, `wait_secs`, `asker`"}}"#
+        ]],
     );
     let wait = |secs| aws::MfaWaitParams {
         wait_secs: secs,
@@ -115,12 +120,19 @@ fn provisioning_requests() {
     );
     check(
         br#"{"id":8,"type":"jobs.prune","older_than_secs":86400,"dry_run":true}"#,
-        expect!["ok id=8 JobsPrune(JobsPruneParams { older_than_secs: Some(86400), dry_run: true })"],
+        expect![
+            "ok id=8 JobsPrune(JobsPruneParams { older_than_secs: Some(86400), dry_run: true })"
+        ],
     );
-    check(br#"{"id":9,"type":"jobs.prune"}"#, expect!["ok id=9 JobsPrune(JobsPruneParams { older_than_secs: None, dry_run: false })"]);
+    check(
+        br#"{"id":9,"type":"jobs.prune"}"#,
+        expect!["ok id=9 JobsPrune(JobsPruneParams { older_than_secs: None, dry_run: false })"],
+    );
     check(
         br#"{"id":10,"type":"jobs.prune","older_than":"30d"}"#,
-        expect![[r#"{"id":10,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"jobs.prune\": unknown field `older_than`, expected `older_than_secs` or `dry_run`"}}"#]],
+        expect![[
+            r#"{"id":10,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"jobs.prune\": unknown field `older_than`, expected `older_than_secs` or `dry_run`"}}"#
+        ]],
     );
     check(
         br#"{"id":7,"type":"provision.allowed","profile":"admin"}"#,
@@ -204,7 +216,9 @@ fn bad_requests() {
     );
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
-        expect![[r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, jobs.prune, mfa.wait, mfa.pending, closures.list"}}"#]],
+        expect![[
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, jobs.prune, mfa.wait, mfa.pending, closures.list"}}"#
+        ]],
     );
     check(
         br#"{"id":4,"type":"hello"}"#,

@@ -372,7 +372,11 @@ fn identity_center_only_skips_the_group_steps() {
     let mut p = params("Client A", "a@b.co");
     p.without_iam_group = true;
     p.users = vec!["alice".into()];
-    let problems: Vec<String> = plan(&p).unwrap_err().iter().map(|e| e.to_string()).collect();
+    let problems: Vec<String> = plan(&p)
+        .unwrap_err()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
     assert_eq!(
         problems,
         [
@@ -406,7 +410,8 @@ fn identity_center_only_skips_the_group_steps() {
     job.account_id = Some("222222222222".into());
     let summary = job.summary();
     assert!(
-        summary.contains("no IAM group; Identity Center: permission set ReadOnly for group Auditors"),
+        summary
+            .contains("no IAM group; Identity Center: permission set ReadOnly for group Auditors"),
         "{summary}"
     );
     assert!(!summary.contains("AccessClientA"), "{summary}");

@@ -403,8 +403,7 @@ impl Jobs {
             };
             if !job.plan.without_iam_group {
                 let result =
-                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep)
-                        .await;
+                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep).await;
                 let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
                 self.audit_close(who, profile, "iam:DeleteGroup", &target, &audit);
                 removed.extend(result?);

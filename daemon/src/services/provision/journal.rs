@@ -213,7 +213,10 @@ impl Journal {
         if !job.state.is_final() || lock(&self.running).contains(id) {
             return Err(ErrorBody::new(
                 ErrorCode::JobNotResumable,
-                format!("job {id} is {}: only ended jobs are removed", job.state.as_str()),
+                format!(
+                    "job {id} is {}: only ended jobs are removed",
+                    job.state.as_str()
+                ),
             ));
         }
         let path = self.path(id);
