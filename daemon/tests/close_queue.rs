@@ -104,7 +104,7 @@ async fn a_closure_past_the_quota_is_queued_and_made_when_the_window_has_room() 
 
     // Refused, with the date the quota frees and the offer to queue.
     let refused = jobs.close(params.clone()).await.unwrap_err();
-    assert_eq!(refused.code, ErrorCode::CloseNotAllowed, "{refused}");
+    assert_eq!(refused.code, ErrorCode::CloseQuotaReached, "{refused}");
     assert!(refused.message.contains("10 of 10"), "{refused}");
     assert!(refused.message.contains("--queue"), "{refused}");
     assert_eq!(state_of(&root, &q).await, "ACTIVE");

@@ -309,25 +309,15 @@ async fn an_mfa_code_is_asked_once_for_concurrent_callers() {
     let assume = proxy.count("Action=AssumeRole");
     let role = format!("arn:aws:iam::{ACCOUNT}:role/ClientA");
 
-    // Without a terminal (a new session has none), credential-process cannot ask: it says
-    // how to start a session.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
-    command
-        .args(["credential-process", "--profile", "work"])
-        .stdin(Stdio::null());
-    sandbox.env(&mut command);
-    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
-            rustix::process::setsid()
-                .map(|_| ())
-                .map_err(std::io::Error::from)
-        });
-    }
-    let out = command.output().unwrap();
+    // Without a terminal (a new session has none) and told not to wait for the popup
+    // (`SWITCHYARD_MFA_WAIT=0`), credential-process cannot ask: it says how to start a
+    // session.
+    let out = without_terminal(&sandbox, &["credential-process", "--profile", "work"], "0")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(
-        text(&out).contains("switchyard mfa --profile work"),
+        text(&out).contains("switchyard mfa --profile work") && text(&out).contains("popup"),
         "{}",
         text(&out)
     );
@@ -385,4 +375,106 @@ async fn an_mfa_code_is_asked_once_for_concurrent_callers() {
     assert!(shown.contains("MFA code: "), "{shown}");
     assert!(shown.contains("\"Version\":1"), "{shown}");
     assert_eq!(proxy.counted(codes), 2);
+
+    // No terminal and nothing on stdin (an SDK running credential-process, a script
+    // running exec): the commands wait in the daemon, which lists the request for the
+    // popup (`mfa.pending`); one code entered there (`mfa.submit`, as the popup sends it)
+    // serves them all.
+    let out = sandbox.switchyard(&["sessions", "end", "--profile", "work"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let waiting: Vec<_> = [
+        &["credential-process", "--profile", "work"][..],
+        &["credential-process", "--profile", "work", "--role", &role],
+        &["exec", "work", "--", "true"],
+    ]
+    .iter()
+    .map(|args| without_terminal(&sandbox, args, "60").spawn().unwrap())
+    .collect();
+    let started = std::time::Instant::now();
+    let pending = loop {
+        let pending = sandbox.raw(&serde_json::json!({"id": 1, "type": "mfa.pending"}));
+        let list = pending["data"]["pending"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if list.first().is_some_and(|p| p["waiting"] == 3) {
+            break list;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "three waiting: {pending}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["profile"], "work");
+    assert!(
+        pending[0]["asker"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("switchyard ")),
+        "{pending:?}"
+    );
+    // Nothing was asked of AWS meanwhile; a wrong code is refused, the commands go on
+    // waiting; a good one ends every wait.
+    assert_eq!(proxy.counted(codes), 2);
+    let refused = sandbox.raw(&serde_json::json!(
+        {"id": 2, "type": "mfa.submit", "profile": "work", "code": "12ab56"}));
+    assert_eq!(refused["error"]["code"], "mfa_code_invalid", "{refused}");
+    let submitted = sandbox.raw(&serde_json::json!(
+        {"id": 3, "type": "mfa.submit", "profile": "work", "code": "123456"}));
+    assert_eq!(submitted["status"], "ok", "{submitted}");
+    for child in waiting {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("Switchyard popup"), "{}", text(&out));
+    }
+    println!(
+        "three commands without a terminal served by one code in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(proxy.counted(codes), 3, "one code for the three");
+    let pending = sandbox.raw(&serde_json::json!({"id": 4, "type": "mfa.pending"}));
+    assert_eq!(
+        pending["data"]["pending"],
+        serde_json::json!([]),
+        "{pending}"
+    );
+
+    // Nobody enters a code: the wait ends when it said it would, with how to go on.
+    let out = sandbox.switchyard(&["sessions", "end", "--profile", "work"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let started = std::time::Instant::now();
+    let out = without_terminal(&sandbox, &["credential-process", "--profile", "work"], "2")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(
+        text(&out).contains("no MFA code was entered within 2 s"),
+        "{}",
+        text(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// `switchyard ARGS` in a new session (no controlling terminal), stdin empty, waiting at
+/// most `wait` seconds for a code entered elsewhere.
+fn without_terminal(sandbox: &Sandbox, args: &[&str], wait: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchyard"));
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    sandbox.env(&mut command);
+    command.env("SWITCHYARD_MFA_WAIT", wait);
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            rustix::process::setsid()
+                .map(|_| ())
+                .map_err(std::io::Error::from)
+        });
+    }
+    command
 }

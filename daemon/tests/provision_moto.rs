@@ -1058,7 +1058,7 @@ async fn closing_an_account_with_its_safeguards() {
     std::fs::write(&path, serde_json::to_vec(&closures).unwrap()).unwrap();
     let out = close(&[&q, "--confirm", "Client Q"]);
     assert!(!out.status.success());
-    assert!(text(&out).contains("close_not_allowed"), "{}", text(&out));
+    assert!(text(&out).contains("close_quota_reached"), "{}", text(&out));
     assert!(text(&out).contains("10 of 10"), "{}", text(&out));
     // The refusal offers the queue (daemon/tests/close_queue.rs follows it to the end).
     assert!(text(&out).contains("--queue"), "{}", text(&out));
@@ -2132,6 +2132,83 @@ async fn identity_center_access_is_assigned_and_removed_with_the_group() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("removed Identity Center assignment (permission set AdminAccess for the Identity Center group Ops)"),
+        "{}",
+        text(&out)
+    );
+    assert!(assigned_groups(&w.root, &instance_arn, &set, &account)
+        .await
+        .is_empty());
+
+    // Identity Center only: no group, policy or members, and closing removes the
+    // assignment alone. Without a permission set, or with users, it is refused first.
+    for bad in [
+        &["--no-iam-group"][..],
+        &[
+            "--no-iam-group",
+            "--permission-set",
+            "AdminAccess",
+            "--sso-group",
+            "Ops",
+            "--user",
+            "alice",
+        ][..],
+    ] {
+        let mut args = vec!["--name", "Client K", "--email", "ops+k@example.com"];
+        args.extend_from_slice(bad);
+        let out = create(&w.sandbox, &args);
+        assert!(!out.status.success(), "{}", text(&out));
+    }
+    assert!(accounts_with(&w.root, "ops+k@example.com").await.is_empty());
+    let out = create(
+        &w.sandbox,
+        &[
+            "--name",
+            "Client K",
+            "--email",
+            "ops+k@example.com",
+            "--permission-set",
+            "AdminAccess",
+            "--sso-group",
+            "Ops",
+            "--no-iam-group",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    for step in ["create_group", "put_policy", "add_users"] {
+        assert!(
+            printed.contains(&format!("[skipped] {step}:")),
+            "{step}: {printed}"
+        );
+    }
+    assert!(
+        printed.contains("no IAM group; Identity Center: permission set AdminAccess for group Ops"),
+        "{printed}"
+    );
+    assert_eq!(groups_named(&w.root, "AccessClientK").await, 0);
+    let account = accounts_with(&w.root, "ops+k@example.com").await[0]
+        .id
+        .clone()
+        .unwrap();
+    assert_eq!(
+        assigned_groups(&w.root, &instance_arn, &set, &account).await,
+        std::slice::from_ref(&group)
+    );
+    let out = w.sandbox.switchyard(
+        &[
+            "account",
+            "close",
+            &account,
+            "--remove-group",
+            "--confirm",
+            "Client K",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !text(&out).contains("AccessClientK")
+            && text(&out).contains("removed Identity Center assignment"),
         "{}",
         text(&out)
     );

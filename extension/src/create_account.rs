@@ -8,21 +8,28 @@
 //! submitted form becomes `account.create`, and the job is followed with `job.watch`
 //! long-polls on a native port of the page's own ([`PagePort`]), each step shown as it
 //! happens. The host relays one request at a time per port, so the page keeps three:
-//! quick requests, the lists (users, accounts), and the watch. A "Close an account" section sends `account.close` once the name is typed.
-//! Requests act for the profile chosen on the options page.
+//! quick requests, the lists (users, accounts, Identity Center's choices), and the watch.
+//! When the organization has an Identity Center instance (`identity_center.options`),
+//! the form offers an Identity Center permission set for an Identity Center group instead
+//! of (or beside) the IAM group. "Root user of an account" asks `account.root` (by itself
+//! for a new account) and offers its tasks, or the manual reset's steps. A "Close an
+//! account" section sends `account.close` once the name is typed, and offers to queue the
+//! closure when the quota has no room. Requests act for the profile chosen on the options
+//! page.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::view::provision_form::{
-    self as form, close_confirmed, defaults, email_to_check, field_messages, Field, FormInput,
-    Gate, MENU_ID, MENU_TITLE,
+    self as form, close_confirmed, defaults, email_to_check, field_messages, Access, CloseOutcome,
+    Field, FormInput, Gate, IdentityCenterOffer, MENU_ID, MENU_TITLE,
 };
 use serde::de::DeserializeOwned;
 use switchyard_shared::protocol::aws::{AccountsData, MfaSubmitParams, ProfileParams};
 use switchyard_shared::protocol::provision::{
-    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, Job, JobState,
-    JobWatchData, JobWatchParams, ProvisionAllowedData, StepState,
+    CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, IdentityCenterData,
+    IdentityCenterOptions, Job, JobState, JobWatchData, JobWatchParams, ProvisionAllowedData,
+    RootAccessData, RootAccessParams, RootTask, StepState,
 };
 use switchyard_shared::protocol::users::{UsersListData, UsersTarget};
 use switchyard_shared::protocol::{AccountsListParams, ErrorBody, ErrorCode, Request};
@@ -88,8 +95,16 @@ struct State {
     touched: BTreeSet<Field>,
     /// Who uses the e-mail, when the live check found it used.
     email_used_by: Option<String>,
-    /// Member accounts for the close section: id → name.
+    /// Member accounts for the close and root sections: id → name.
     accounts: BTreeMap<String, String>,
+    /// Their root users' e-mail addresses, where known: id → e-mail.
+    emails: BTreeMap<String, String>,
+    /// The organization's Identity Center choices (none: no instance, or not read yet).
+    identity_center: Option<IdentityCenterOptions>,
+    /// The account whose root user was checked for a finished job (checked once).
+    root_checked_for: Option<String>,
+    /// The account the root panel shows.
+    root_account: Option<String>,
 }
 
 thread_local! {
@@ -207,12 +222,20 @@ fn wire() {
         on_input(&id);
     });
     on("create-form", "change", |event| {
-        let is_user = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|e| e.has_attribute("data-user"));
-        if is_user {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        if target.has_attribute("data-user") {
             STATE.with(|s| s.borrow_mut().touched.insert(Field::Users));
+            validate();
+        } else if target.get_attribute("name").as_deref() == Some("access") {
+            apply_access();
+            validate();
+        } else if let Some(field) = [Field::PermissionSet, Field::SsoGroup]
+            .into_iter()
+            .find(|f| f.id() == target.id())
+        {
+            STATE.with(|s| s.borrow_mut().touched.insert(field));
             validate();
         }
     });
@@ -230,7 +253,32 @@ fn wire() {
     on("close-account", "change", |_| close_ready());
     on("close-confirm", "input", |_| close_ready());
     on("close-submit", "click", |_| {
-        wasm_bindgen_futures::spawn_local(close_account())
+        wasm_bindgen_futures::spawn_local(close_account(false))
+    });
+    on("close-queue", "click", |_| {
+        wasm_bindgen_futures::spawn_local(close_account(true))
+    });
+    on("root-check", "click", |_| {
+        let account = value("root-account");
+        wasm_bindgen_futures::spawn_local(check_root(account, None));
+    });
+    on("root-account", "change", |_| show("root-panel", false));
+    on("root-confirm", "input", |_| root_delete_ready());
+    on("root-allow", "click", |_| {
+        if let Some(account) = STATE.with(|s| s.borrow().root_account.clone()) {
+            wasm_bindgen_futures::spawn_local(check_root(
+                account,
+                Some(RootTask::AllowPasswordRecovery),
+            ));
+        }
+    });
+    on("root-delete", "click", |_| {
+        if let Some(account) = STATE.with(|s| s.borrow().root_account.clone()) {
+            wasm_bindgen_futures::spawn_local(check_root(
+                account,
+                Some(RootTask::DeleteCredentials),
+            ));
+        }
     });
 }
 
@@ -272,8 +320,12 @@ async fn gate() {
             validate();
             schedule_email_check();
             focus(Field::Name.id());
-            wasm_bindgen_futures::spawn_local(load_users());
-            wasm_bindgen_futures::spawn_local(load_accounts());
+            wasm_bindgen_futures::spawn_local(async {
+                // One at a time on the lists' port, the quickest first.
+                load_identity_center().await;
+                load_users().await;
+                load_accounts().await;
+            });
         }
     }
 }
@@ -385,6 +437,90 @@ fn chosen_users() -> Vec<String> {
         .collect()
 }
 
+/// Ask whether the organization has an Identity Center instance, and offer its choices.
+async fn load_identity_center() {
+    let answer: Result<IdentityCenterData, ErrorBody> = ask_on(
+        &LIST_PORT,
+        Request::IdentityCenterOptions(ProfileParams { profile: profile() }),
+        LIST_MS,
+    )
+    .await;
+    let data = match answer {
+        Ok(data) => data,
+        Err(e) => {
+            // Without the lists only the IAM group can be offered; say why.
+            set_text(
+                "access-busy",
+                &format!(
+                    "Identity Center could not be read ({}): accounts get the IAM group.",
+                    e.message
+                ),
+            );
+            return;
+        }
+    };
+    show("access-busy", false);
+    match form::identity_center_offer(&data) {
+        IdentityCenterOffer::NotOffered => show("access-field", false),
+        IdentityCenterOffer::Offered {
+            permission_sets,
+            groups,
+            note,
+        } => {
+            fill_select(
+                "permission-set",
+                "Choose a permission set…",
+                &permission_sets,
+            );
+            fill_select("sso-group", "Choose a group…", &groups);
+            set_text("ic-note", note.as_deref().unwrap_or_default());
+            show("ic-note", note.is_some());
+            STATE.with(|s| s.borrow_mut().identity_center = data.identity_center);
+            show("access-field", true);
+            apply_access();
+        }
+    }
+}
+
+/// Replace a `<select>`'s options with an empty first choice (`prompt`) and `choices`.
+fn fill_select(id: &str, prompt: &str, choices: &[form::Choice]) {
+    let (Some(document), Some(select)) = (page(), by_id(id)) else {
+        return;
+    };
+    select.set_text_content(None);
+    let first = std::iter::once(("", prompt));
+    let rest = choices.iter().map(|c| (c.value.as_str(), c.label.as_str()));
+    for (value, label) in first.chain(rest) {
+        if let Ok(option) = document.create_element("option") {
+            let _ = option.set_attribute("value", value);
+            option.set_text_content(Some(label));
+            let _ = select.append_child(&option);
+        }
+    }
+}
+
+/// The access radio button chosen.
+fn chosen_access() -> Access {
+    page()
+        .and_then(|d| {
+            d.query_selector("input[name=access]:checked")
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .map(|v| Access::from_value(&v))
+        .unwrap_or_default()
+}
+
+/// Show the fields the chosen access uses.
+fn apply_access() {
+    let access = chosen_access();
+    show("ic-fields", access.uses_identity_center());
+    show("group-fields", access.uses_group());
+    show("users-field", access.uses_group());
+}
+
 fn read_form() -> FormInput {
     FormInput {
         name: value(Field::Name.id()),
@@ -399,6 +535,9 @@ fn read_form() -> FormInput {
         billing: value("billing"),
         display_name: value(Field::DisplayName.id()),
         color: value(Field::Color.id()),
+        access: chosen_access(),
+        permission_set: value(Field::PermissionSet.id()),
+        sso_group: value(Field::SsoGroup.id()),
     }
 }
 
@@ -449,15 +588,16 @@ fn on_input(id: &str) {
 /// Show the problems of the touched fields; the request when there are none at all.
 fn validate() -> Option<switchyard_shared::protocol::provision::CreateAccountParams> {
     let input = read_form();
-    let (touched, used_by, profile) = STATE.with(|s| {
+    let (touched, used_by, profile, identity_center) = STATE.with(|s| {
         let s = s.borrow();
         (
             s.touched.clone(),
             s.email_used_by.clone(),
             s.allowed.as_ref().map(|a| a.profile.clone()),
+            s.identity_center.clone(),
         )
     });
-    let checked = form::check(&input, profile.as_deref());
+    let checked = form::check_with(&input, profile.as_deref(), identity_center.as_ref());
     let mut messages = match &checked {
         Ok(_) => BTreeMap::new(),
         Err(problems) => field_messages(problems),
@@ -676,13 +816,121 @@ fn render_job(job: &Job) {
         show("switch-link-row", true);
     }
     if let (JobState::Done, Some(account)) = (job.state, &job.account_id) {
-        STATE.with(|s| {
-            s.borrow_mut()
-                .accounts
-                .insert(account.clone(), job.plan.name.clone())
+        let first = STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.accounts.insert(account.clone(), job.plan.name.clone());
+            s.emails.insert(account.clone(), job.plan.email.clone());
+            let first = s.root_checked_for.as_ref() != Some(account);
+            s.root_checked_for = Some(account.clone());
+            first
         });
         fill_close_accounts(Some(account));
+        if first {
+            // The runbook's last manual step: what the new root user needs, and the tasks.
+            show("root-section", true);
+            set_flag("root-section", "open", true);
+            wasm_bindgen_futures::spawn_local(check_root(account.clone(), None));
+        }
     }
+}
+
+/// Ask `account.root` for `account` (running `task` when given) and draw the answer.
+async fn check_root(account: String, task: Option<RootTask>) {
+    if account.is_empty() {
+        return;
+    }
+    STATE.with(|s| s.borrow_mut().root_account = Some(account.clone()));
+    set_value("root-account", &account);
+    set_text(
+        "root-busy",
+        match task {
+            None => "Looking at the root user…",
+            Some(RootTask::AllowPasswordRecovery) => "Allowing root password recovery…",
+            Some(RootTask::DeleteCredentials) => "Deleting the root credentials…",
+        },
+    );
+    set_text("root-result", "");
+    for id in ["root-check", "root-allow", "root-delete"] {
+        set_flag(id, "disabled", true);
+    }
+    let answer: Result<RootAccessData, ErrorBody> = ask(
+        Request::AccountRoot(RootAccessParams {
+            profile: profile(),
+            account_id: account.clone(),
+            task,
+        }),
+        QUICK_MS,
+    )
+    .await;
+    set_text("root-busy", "");
+    set_flag("root-check", "disabled", false);
+    set_flag("root-allow", "disabled", false);
+    match answer {
+        Ok(data) => render_root(&data),
+        Err(e) => set_text(
+            "root-result",
+            &format!("{} ({})", e.message, e.code.as_str()),
+        ),
+    }
+    root_delete_ready();
+}
+
+fn render_root(data: &RootAccessData) {
+    let email = STATE.with(|s| s.borrow().emails.get(&data.account_id).cloned());
+    let view = form::root_view(data, email.as_deref());
+    set_text("root-headline", &view.headline);
+    fill_list("root-steps", &view.manual_steps);
+    show("root-steps", !view.manual_steps.is_empty());
+    set_text("root-advice", view.advice.as_deref().unwrap_or_default());
+    show("root-advice", view.advice.is_some());
+    for task in &view.tasks {
+        let (button, explain) = match task.task {
+            RootTask::AllowPasswordRecovery => ("root-allow", "root-allow-explain"),
+            RootTask::DeleteCredentials => ("root-delete", "root-delete-explain"),
+        };
+        set_text(button, task.label);
+        set_text(explain, task.explain);
+    }
+    show("root-tasks", !view.tasks.is_empty());
+    fill_list("root-done", &view.done);
+    show("root-done", !view.done.is_empty());
+    if let Some(panel) = by_id("root-panel") {
+        let _ = panel.set_attribute(
+            "data-centralized",
+            if data.centralized { "true" } else { "false" },
+        );
+    }
+    show("root-panel", true);
+}
+
+/// Replace a list's items with `lines`.
+fn fill_list(id: &str, lines: &[String]) {
+    let (Some(document), Some(list)) = (page(), by_id(id)) else {
+        return;
+    };
+    list.set_text_content(None);
+    for line in lines {
+        if let Ok(item) = document.create_element("li") {
+            item.set_text_content(Some(line));
+            let _ = list.append_child(&item);
+        }
+    }
+}
+
+/// Deleting the root credentials needs the account's name typed exactly.
+fn root_delete_ready() {
+    let name = STATE.with(|s| {
+        let s = s.borrow();
+        s.root_account
+            .as_ref()
+            .and_then(|id| s.accounts.get(id).cloned())
+            .unwrap_or_default()
+    });
+    set_flag(
+        "root-delete",
+        "disabled",
+        !close_confirmed(&value("root-confirm"), &name),
+    );
 }
 
 async fn load_accounts() {
@@ -700,43 +948,60 @@ async fn load_accounts() {
         .organization
         .as_ref()
         .map(|o| o.management_account_id.clone());
-    let members: BTreeMap<String, String> = data
+    let members: Vec<_> = data
         .accounts
         .into_iter()
         .filter(|a| Some(&a.id) != management.as_ref())
         .filter(|a| a.state.as_deref().is_none_or(|s| s == "ACTIVE"))
-        .map(|a| (a.id, a.name))
         .collect();
-    STATE.with(|s| s.borrow_mut().accounts.extend(members));
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        for account in members {
+            if let Some(email) = account.email {
+                s.emails.insert(account.id.clone(), email);
+            }
+            s.accounts.insert(account.id, account.name);
+        }
+    });
     fill_close_accounts(None);
     show("close-section", true);
+    show("root-section", true);
 }
 
+/// The member accounts into the close and root sections' lists (`selected` chosen).
 fn fill_close_accounts(selected: Option<&str>) {
-    let (Some(document), Some(select)) = (page(), by_id("close-account")) else {
-        return;
-    };
-    let keep = selected
-        .map(str::to_owned)
-        .unwrap_or_else(|| value("close-account"));
-    select.set_text_content(None);
     let accounts = STATE.with(|s| s.borrow().accounts.clone());
     let mut sorted: Vec<(String, String)> = accounts.into_iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    for (id, name) in sorted {
-        if let Ok(option) = document.create_element("option") {
-            let _ = option.set_attribute("value", &id);
-            option.set_text_content(Some(&format!("{name} ({id})")));
-            let _ = select.append_child(&option);
+    let choices: Vec<form::Choice> = sorted
+        .into_iter()
+        .map(|(id, name)| form::Choice {
+            label: format!("{name} ({id})"),
+            value: id,
+        })
+        .collect();
+    for id in ["close-account", "root-account"] {
+        let (Some(document), Some(select)) = (page(), by_id(id)) else {
+            continue;
+        };
+        let keep = selected.map(str::to_owned).unwrap_or_else(|| value(id));
+        select.set_text_content(None);
+        for choice in &choices {
+            if let Ok(option) = document.create_element("option") {
+                let _ = option.set_attribute("value", &choice.value);
+                option.set_text_content(Some(&choice.label));
+                let _ = select.append_child(&option);
+            }
         }
-    }
-    if !keep.is_empty() {
-        set_value("close-account", &keep);
+        if !keep.is_empty() {
+            set_value(id, &keep);
+        }
     }
     close_ready();
 }
 
 fn close_ready() {
+    show("close-queue-offer", false);
     let id = value("close-account");
     let name = STATE.with(|s| s.borrow().accounts.get(&id).cloned().unwrap_or_default());
     set_flag(
@@ -746,7 +1011,8 @@ fn close_ready() {
     );
 }
 
-async fn close_account() {
+/// Close the chosen account; with `queue`, queue the closure when the quota has no room.
+async fn close_account(queue: bool) {
     let remove_group = get_prop("close-remove-group", "checked")
         .as_bool()
         .unwrap_or(false);
@@ -755,13 +1021,33 @@ async fn close_account() {
         account_id: value("close-account"),
         confirm: value("close-confirm"),
         remove_group,
-        queue: false,
+        queue,
     };
     set_flag("close-submit", "disabled", true);
-    set_text("close-result", "Closing…");
+    show("close-queue-offer", false);
+    set_text("close-result", if queue { "Queueing…" } else { "Closing…" });
     let answer: Result<CloseAccountData, ErrorBody> =
         ask(Request::AccountClose(params), CLOSE_MS).await;
     match answer {
+        Ok(data) if data.queued.is_some() => {
+            let now = (js_sys::Date::now() / 1000.0) as u64;
+            let line = data
+                .queued
+                .as_ref()
+                .map(|q| crate::view::closures::closure_line(q, now))
+                .unwrap_or_default();
+            set_text(
+                "close-result",
+                &format!(
+                    "{line}. The daemon closes it when the quota allows (closures in the \
+                     rolling 30 days: {} of {}).",
+                    data.quota.used, data.quota.limit
+                ),
+            );
+            STATE.with(|s| s.borrow_mut().accounts.remove(&data.account_id));
+            set_value("close-confirm", "");
+            fill_close_accounts(None);
+        }
         Ok(data) => {
             let mut text = format!(
                 "{} ({}) is {}. Closures left in the rolling 30 days: {} of {}.",
@@ -776,11 +1062,15 @@ async fn close_account() {
             fill_close_accounts(None);
         }
         Err(e) => {
-            set_text(
-                "close-result",
-                &format!("{} ({})", e.message, e.code.as_str()),
-            );
             close_ready();
+            match form::close_refused(&e) {
+                CloseOutcome::Said(text) => set_text("close-result", &text),
+                CloseOutcome::OfferQueue { why } => {
+                    set_text("close-result", "");
+                    set_text("close-queue-why", &why);
+                    show("close-queue-offer", true);
+                }
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod switching;
 #[cfg(feature = "pages")]
 pub mod users_page;
 pub mod view;
+pub mod waiting;
 
 #[cfg(feature = "pages")]
 pub use background::{background_start, handle_message};

@@ -114,11 +114,20 @@ pub enum PageRequest {
     Identity,
     /// Relay `accounts.list` for the default profile (from the daemon's cache).
     AccountsList,
-    /// Relay `mfa.submit` with this code.
-    MfaSubmit { code: String },
     /// Relay `accounts.set`: the name and color the whole team sees for an account (the
     /// popup's "Edit name and color for the team").
     AccountsSet(AccountsSetParams),
+    /// Relay `mfa.submit` with this code, for `profile` (the default profile when absent:
+    /// a command waiting in `mfa.pending` names its own).
+    MfaSubmit {
+        code: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        profile: Option<String>,
+    },
+    /// Relay `mfa.pending`: the commands waiting for an MFA code.
+    MfaPending,
+    /// Relay `closures.list`: the account closures queued past the CloseAccount quota.
+    ClosuresList,
     /// Relay `roles.list` for the default profile: one page of it, from `offset` (the
     /// whole list can exceed the browser's 1 MiB native-messaging limit), of the reading
     /// its first page's reply named (absent for a first page).
@@ -246,10 +255,12 @@ impl PageRequest {
             PageRequest::Identity => Some(Request::Identity(ProfileParams::default())),
             PageRequest::AccountsList => Some(Request::AccountsList(AccountsListParams::default())),
             PageRequest::AccountsSet(params) => Some(Request::AccountsSet(params.clone())),
-            PageRequest::MfaSubmit { code } => Some(Request::MfaSubmit(MfaSubmitParams {
-                profile: None,
+            PageRequest::MfaSubmit { code, profile } => Some(Request::MfaSubmit(MfaSubmitParams {
+                profile: profile.clone(),
                 code: code.clone(),
             })),
+            PageRequest::MfaPending => Some(Request::MfaPending),
+            PageRequest::ClosuresList => Some(Request::ClosuresList),
             PageRequest::UsersList(target) => Some(Request::UsersList(target.clone())),
             PageRequest::UsersCreate(params) => Some(Request::UsersCreate(params.clone())),
             PageRequest::UsersRemove(params) => Some(Request::UsersRemove(params.clone())),
@@ -693,6 +704,22 @@ mod tests {
                 10_000
             ))
         );
+        // A waiting command's profile (from `mfa.pending`) goes with the code.
+        assert_eq!(
+            relayed(r#"{"type":"mfa_submit","code":"123456","profile":"work"}"#),
+            Some((
+                r#"{"code":"123456","id":1,"profile":"work","type":"mfa.submit"}"#.to_owned(),
+                10_000
+            ))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"mfa_pending"}"#),
+            Some((r#"{"id":1,"type":"mfa.pending"}"#.to_owned(), 10_000))
+        );
+        assert_eq!(
+            relayed(r#"{"type":"closures_list"}"#),
+            Some((r#"{"id":1,"type":"closures.list"}"#.to_owned(), 10_000))
+        );
         for bad in [
             r#"{"type":"mfa_submit"}"#,
             r#"{"type":"mfa_submit","code":1}"#,
@@ -810,22 +837,15 @@ mod tests {
         assert_eq!(shown(""), "");
     }
 
-    /// The wire name of a `Request` variant: `AccountCheckEmail` → `account.check_email`.
+    /// The wire name of a `Request` variant: `AccountCheckEmail` → `account.check_email`,
+    /// `IdentityCenterOptions` → `identity_center.options` (the type whose letters are the
+    /// variant's); the variant itself when none is.
     fn wire_name(variant: &str) -> String {
-        let mut words: Vec<String> = Vec::new();
-        for c in variant.chars() {
-            if c.is_ascii_uppercase() || words.is_empty() {
-                words.push(String::new());
-            }
-            if let Some(word) = words.last_mut() {
-                word.push(c.to_ascii_lowercase());
-            }
-        }
-        match words.split_first() {
-            Some((first, [])) => first.clone(),
-            Some((first, rest)) => format!("{first}.{}", rest.join("_")),
-            None => String::new(),
-        }
+        let letters = variant.to_ascii_lowercase();
+        Request::TYPES
+            .iter()
+            .find(|kind| kind.replace(['.', '_'], "") == letters)
+            .map_or_else(|| variant.to_owned(), |kind| (*kind).to_owned())
     }
 
     /// Every request the extension builds (each `Request::Variant` in its sources, and

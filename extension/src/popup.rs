@@ -19,7 +19,8 @@
 //! link, "Users" opens the account's users page.
 //!
 //! It also reads the active console tab (`readPage`) to say which account and role it is
-//! signed in as. Elements missing from the page are skipped.
+//! signed in as, and shows what waits on the daemon (`crate::waiting`: a command's MFA
+//! code, queued account closures). Elements missing from the page are skipped.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -187,6 +188,8 @@ pub fn popup_start(stored: JsValue) {
                 wasm_bindgen_futures::spawn_local(async {
                     load_sso().await;
                 });
+                // A command waiting for an MFA code, queued closures.
+                crate::waiting::start(|| dispatch(Event::Connected));
             }
             _ => render_list(),
         }
@@ -344,7 +347,13 @@ async fn run(command: Command) {
     let event = match command {
         Command::AskIdentity => Event::Identity(ask(PageRequest::Identity).await),
         Command::AskAccounts => Event::Accounts(ask(PageRequest::AccountsList).await),
-        Command::SubmitMfa(code) => Event::MfaAnswer(ask(PageRequest::MfaSubmit { code }).await),
+        Command::SubmitMfa(code) => Event::MfaAnswer(
+            ask(PageRequest::MfaSubmit {
+                code,
+                profile: None,
+            })
+            .await,
+        ),
     };
     dispatch(event);
 }
@@ -1548,8 +1557,11 @@ fn render_account(document: &Document, shown: &PanelView) {
         }
     }
 
-    show("mfa-form", shown.mfa.is_some());
-    if let Some(mfa) = &shown.mfa {
+    // A waiting command's code form (`crate::waiting`) goes first; after its code the
+    // panel reloads.
+    let asking = crate::waiting::asking();
+    show("mfa-form", shown.mfa.is_some() && !asking);
+    if let (Some(mfa), false) = (&shown.mfa, asking) {
         text("mfa-intro", Some(&mfa.intro));
         text("mfa-error", mfa.error.as_deref());
         if let Some(button) = by_id("mfa-submit") {

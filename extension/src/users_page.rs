@@ -770,7 +770,11 @@ fn on_mfa_code_submit() {
     let code = code.trim().to_owned();
     wasm_bindgen_futures::spawn_local(async move {
         set_flag("mfa-submit", "disabled", true);
-        let answer = ask::<MfaSessionData>(&PageRequest::MfaSubmit { code }).await;
+        let answer = ask::<MfaSessionData>(&PageRequest::MfaSubmit {
+            code,
+            profile: None,
+        })
+        .await;
         set_flag("mfa-submit", "disabled", false);
         match answer {
             Ok(_) => {

@@ -44,6 +44,10 @@ pub const RELAYED_TYPES: &[&str] = &[
     "provision.allowed",
     "sso.status",
     "sso.login",
+    "identity_center.options",
+    "account.root",
+    "mfa.pending",
+    "closures.list",
 ];
 
 /// Whether the host relays a request of this `type`.
@@ -111,6 +115,8 @@ mod tests {
             "ping",
             "jobs.list",
             "jobs.cancel",
+            "jobs.prune",
+            "mfa.wait",
             "credentials.rotate",
             "nope",
         ] {

@@ -2,6 +2,8 @@
 // the built extension in headless Chromium and the real host and daemon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { join } from 'node:path';
 import {
   POPUP_URL,
@@ -16,6 +18,7 @@ import {
   allowAssumeAnyRole,
   switchyard,
   close,
+  binDir,
 } from './harness.mjs';
 
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
@@ -189,6 +192,83 @@ test("an admin sets an account's name and color for the team from the popup's ac
     await listed.waitFor({ timeout: 30000 });
     assert.match(await listed.innerText(), /team name \(organization: Acme Production\) · team color/);
     if (process.env.SWITCHYARD_SCREENSHOTS) await page.screenshot({ path: join(process.env.SWITCHYARD_SCREENSHOTS, 'popup-team-look.png'), fullPage: true });
+  } finally {
+    await close(ctx);
+  }
+});
+
+/** One request on the daemon's socket (as the CLI sends it); the reply. */
+function daemonRequest(box, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { socketPath: join(box.dir, 'run', 'daemon.sock'), path: '/v1/message', method: 'POST' },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(JSON.parse(text)));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+test('commands with no terminal wait for an MFA code; the popup asks for it once for all of them', async () => {
+  const ctx = await open({ mfa: true });
+  const { page, box } = ctx;
+  try {
+    // The panel asks for its own code first (the popup opened before anything waited).
+    await page.getByLabel('6-digit MFA code').waitFor({ timeout: 30000 });
+    // Two AWS tools calling credential-process, in sessions without a terminal (as an
+    // SDK or a service runs them), stdin empty.
+    const run = () => {
+      const child = spawn(join(binDir(), 'switchyard'), ['credential-process'], {
+        env: { ...box.env, SWITCHYARD_MFA_WAIT: '90' },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += c));
+      child.stderr.on('data', (c) => (stderr += c));
+      return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+    };
+    const waiting = [run(), run()];
+    let pending = [];
+    for (let i = 0; i < 200 && !(pending[0]?.waiting === 2); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pending = (await daemonRequest(box, { id: 1, type: 'mfa.pending' })).data.pending;
+    }
+    assert.equal(pending.length, 1, JSON.stringify(pending));
+    assert.equal(pending[0].profile, 'default');
+
+    // Opened again, the popup asks for the waiting commands' code, above its own form.
+    await page.reload();
+    const form = page.locator('#pending-mfa-form');
+    await form.waitFor({ timeout: 30000 });
+    assert.match(
+      await page.locator('#pending-mfa-intro').innerText(),
+      /^switchyard credential-process is waiting for an MFA code for profile "default" \(1 more wait with it\)\./,
+    );
+    assert.equal(await page.locator('#mfa-form').isVisible(), false);
+    const code = page.getByLabel('MFA code for the waiting command');
+    await code.fill('12ab');
+    await code.press('Enter');
+    await page.locator('#pending-mfa-error').filter({ hasText: '6 digits' }).waitFor({ timeout: 5000 });
+    // moto accepts any six digits.
+    await code.fill('123456');
+    await code.press('Enter');
+    await page.locator('#pending-mfa-done').filter({ hasText: 'the waiting command goes on' }).waitFor({ timeout: 30000 });
+    for (const done of await Promise.all(waiting)) {
+      assert.equal(done.code, 0, done.stderr);
+      assert.equal(JSON.parse(done.stdout).Version, 1);
+      assert.match(done.stderr, /Switchyard popup/);
+    }
+    // The same session serves the popup's own panel.
+    await page.locator('#identity').waitFor({ timeout: 30000 });
+    assert.equal(await form.isVisible(), false);
+    assert.deepEqual((await daemonRequest(box, { id: 2, type: 'mfa.pending' })).data.pending, []);
   } finally {
     await close(ctx);
   }

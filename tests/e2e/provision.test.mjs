@@ -2,11 +2,15 @@
 // private gnome-keyring, through the built extension in headless Chromium and the real
 // host and daemon. A real right-click cannot be made headless: the test calls the menu
 // handler the service worker registers (switchyardMenuClicked), as the browser would.
+// Identity Center runs on moto's sso-admin and identitystore; centralized root access
+// (which moto lacks) on the recording stand-in of aws_standin.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  POPUP_URL,
   sandbox,
   launch,
   installHost,
@@ -19,26 +23,91 @@ import {
   close,
 } from './harness.mjs';
 import { makeProvisioners, setEmailTemplate, openForm } from './provision_helpers.mjs';
+import { startAwsStandIn, centralizedRootAccess, jsonOk, ROOT_KEY } from './aws_standin.mjs';
 
-async function open({ as = 'alice', mfa = false } = {}) {
+/**
+ * moto seeded, a keyring, the host registered and Chromium open; with `standIn`, the
+ * daemon reaches moto through the recording stand-in (aws_standin.mjs), whose canned
+ * answers the test adds.
+ */
+async function open({ as = 'alice', mfa = false, standIn = false } = {}) {
   const moto = await startMoto();
-  const box = sandbox({ AWS_ENDPOINT_URL: moto.endpoint });
+  const proxy = standIn ? await startAwsStandIn(moto.endpoint) : undefined;
+  const endpoint = proxy?.endpoint ?? moto.endpoint;
+  const box = sandbox({ AWS_ENDPOINT_URL: endpoint });
   box.stops.push(() => moto.stop());
+  if (proxy) box.stops.push(() => proxy.stop());
   let browser;
   try {
     const seeded = seedMoto(moto, { mfa });
     const bob = makeProvisioners(moto);
     await startSecretService(box);
-    addCredentials(box, as === 'alice' ? seeded : bob, moto.endpoint);
+    addCredentials(box, as === 'alice' ? seeded : bob, endpoint);
     setEmailTemplate(box, 'ops+{slug}@example.com');
     installHost(box);
     browser = await launch(box);
-    return { box, browser, moto };
+    return { box, browser, moto, proxy };
   } catch (e) {
     await browser?.close();
     cleanup(box);
     throw e;
   }
+}
+
+/** Run Python (moto's venv, boto3) against moto; its stdout parsed as JSON. */
+function boto(moto, code) {
+  const out = spawnSync(process.env.SWITCHYARD_MOTO_PYTHON, ['-c', code, moto.endpoint], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+const BOTO = `
+import boto3, json, sys
+kw = dict(endpoint_url=sys.argv[1], region_name='us-east-1',
+          aws_access_key_id='AKIAIOSFODNN7EXAMPLE', aws_secret_access_key='x')
+sso = boto3.client('sso-admin', **kw)
+store = boto3.client('identitystore', **kw)
+instance = sso.list_instances()['Instances'][0]
+`;
+
+/** An administrator's Identity Center set-up: a permission set and a group (moto has an
+ * instance per account and region). */
+function identityCenter(moto) {
+  return boto(
+    moto,
+    BOTO +
+      `
+ps = sso.create_permission_set(InstanceArn=instance['InstanceArn'], Name='AdminAccess',
+                               Description='full access', SessionDuration='PT1H')
+sso.create_permission_set(InstanceArn=instance['InstanceArn'], Name='ReadOnly', SessionDuration='PT1H')
+group = store.create_group(IdentityStoreId=instance['IdentityStoreId'], DisplayName='Ops')
+store.create_group(IdentityStoreId=instance['IdentityStoreId'], DisplayName='Auditors')
+print(json.dumps({'instance': instance['InstanceArn'], 'set': ps['PermissionSet']['PermissionSetArn'],
+                  'group': group['GroupId']}))
+`,
+  );
+}
+
+/** The principals that have `set` on `account`, from moto. */
+function assigned(moto, set, account) {
+  return boto(
+    moto,
+    BOTO +
+      `
+found = sso.list_account_assignments(InstanceArn=instance['InstanceArn'], AccountId='${account}',
+                                     PermissionSetArn='${set}')['AccountAssignments']
+print(json.dumps([a['PrincipalId'] for a in found]))
+`,
+  );
+}
+
+/** The form's job followed to its end; the progress list as `STATE TITLE` lines. */
+async function madeStepByStep(page) {
+  await page.locator('#progress').waitFor({ timeout: 30000 });
+  await page.locator('#progress-headline[data-state="done"]').waitFor({ timeout: 120000 });
+  return page.locator('#progress-steps li').evaluateAll((lis) =>
+    lis.map((li) => `${li.dataset.state} ${li.childNodes[1].textContent}`),
+  );
 }
 
 const jobs = (box) => JSON.parse(switchyard(box, ['jobs', '--json'])).data.jobs;
@@ -227,6 +296,164 @@ test('an MFA user enters a code in the page, then gets the form', async () => {
     assert.equal(await page.locator('#caller-arn').innerText(), 'arn:aws:iam::123456789012:user/alice');
     assert.equal(await page.locator('#name').inputValue(), 'Client M');
     await page.locator('#users-list input[data-user="alice"]').waitFor({ timeout: 60000 });
+  } finally {
+    await close(ctx);
+  }
+});
+
+test('Identity Center: the choice is offered from the lists and the account gets the assignment; the root tasks where centralized root access is on', async () => {
+  const ctx = await open({ standIn: true });
+  const { browser, box, moto, proxy } = ctx;
+  try {
+    const ic = identityCenter(moto);
+    proxy.add(...centralizedRootAccess());
+    const page = await openForm(browser, 'Client IC');
+    await page.locator('#create-form').waitFor({ timeout: 30000 });
+    // The organization has an instance: the choice, with its lists sorted by name.
+    const access = page.locator('#access-field');
+    await access.waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('input[name="access"][value="iam"]').isChecked(), true);
+    assert.equal(await page.locator('#ic-fields').isVisible(), false);
+    await page.locator('input[name="access"][value="identity-center"]').check();
+    assert.equal(await page.locator('#ic-fields').isVisible(), true);
+    assert.equal(await page.locator('#group-fields').isVisible(), false, 'no IAM group');
+    assert.equal(await page.locator('#users-field').isVisible(), false, 'no users to add');
+    const sets = await page.locator('#permission-set option').allInnerTexts();
+    assert.deepEqual(sets, ['Choose a permission set…', 'AdminAccess — full access', 'ReadOnly']);
+    const groups = await page.locator('#sso-group option').allInnerTexts();
+    assert.deepEqual(groups, ['Choose a group…', 'Auditors', 'Ops']);
+
+    // Nothing chosen: named beside the lists, no job.
+    await page.locator('#email-status.free').waitFor({ timeout: 30000 });
+    await page.locator('#create-submit').click();
+    assert.match(await page.locator('#permission-set-error').innerText(), /choose the permission set/);
+    assert.match(await page.locator('#sso-group-error').innerText(), /choose the Identity Center group/);
+    assert.deepEqual(jobs(box), [], 'no job was started');
+
+    await page.locator('#permission-set').selectOption({ label: 'AdminAccess — full access' });
+    await page.locator('#sso-group').selectOption({ label: 'Ops' });
+    assert.equal(await page.locator('#permission-set-error').innerText(), '');
+    await page.locator('#create-submit').click();
+    assert.deepEqual(await madeStepByStep(page), [
+      'done Check the e-mail and users',
+      'done Send CreateAccount',
+      'done Wait for the account',
+      'done Assume and tag the role',
+      'done Assign Identity Center access',
+      'done Make the switch link',
+    ]);
+    const [job] = jobs(box);
+    assert.equal(job.plan.without_iam_group, true);
+    assert.equal(job.plan.identity_center.permission_set_arn, ic.set);
+    assert.equal(job.plan.identity_center.group_name, 'Ops');
+    assert.deepEqual(job.plan.users, []);
+    // AWS's side: the group has the permission set on the new account.
+    assert.deepEqual(assigned(moto, ic.set, job.account_id), [ic.group]);
+
+    // The runbook's last step, the root user: centralized root access is on, so its two
+    // tasks are offered for the new account.
+    const panel = page.locator('#root-panel[data-centralized="true"]');
+    await panel.waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#root-account').inputValue(), job.account_id);
+    assert.match(await page.locator('#root-headline').innerText(), /Centralized root access is on/);
+    assert.equal(await page.locator('#root-steps').isVisible(), false);
+    const allow = page.getByRole('button', { name: 'Allow root password recovery' });
+    await allow.click();
+    await page.locator('#root-done li').filter({ hasText: 'password recovery allowed' }).waitFor({ timeout: 30000 });
+    const [assumed] = proxy.requests('Action=AssumeRoot&');
+    assert.ok(assumed.includes(`TargetPrincipal=${job.account_id}`), assumed);
+    assert.ok(assumed.includes('root-task%2FIAMCreateRootUserPassword'), assumed);
+    assert.equal(proxy.requests(`Credential=${ROOT_KEY}/`).filter((r) => r.includes('Action=CreateLoginProfile&')).length, 1);
+    // Deleting the root credentials needs the account's name typed.
+    const remove = page.getByRole('button', { name: 'Delete root credentials' });
+    assert.equal(await remove.isDisabled(), true);
+    await page.locator('#root-confirm').fill('client ic');
+    assert.equal(await remove.isDisabled(), true);
+    await page.locator('#root-confirm').fill('Client IC');
+    await remove.click();
+    await page.locator('#root-done li').filter({ hasText: 'removed root access key AKIA' }).waitFor({ timeout: 30000 });
+    assert.ok(proxy.requests('Action=AssumeRoot&')[1].includes('IAMDeleteRootUserCredentials'));
+    assert.equal(proxy.requests('Action=DeleteAccessKey&').length, 1);
+  } finally {
+    await close(ctx);
+  }
+});
+
+test('without an Identity Center instance the choice is not offered; with centralized root access off the manual steps are shown; a closure past the quota is queued and shown in the popup', async () => {
+  const ctx = await open({ standIn: true });
+  const { browser, box, proxy } = ctx;
+  try {
+    // An organization without Identity Center (moto makes one for every account).
+    proxy.add(jsonOk('SWBExternalService.ListInstances', { Instances: [] }));
+    const page = await openForm(browser, 'Client N');
+    await page.locator('#create-form').waitFor({ timeout: 30000 });
+    await page.locator('#access-busy').waitFor({ state: 'hidden', timeout: 30000 });
+    assert.ok(proxy.requests('SWBExternalService.ListInstances').length >= 1);
+    assert.equal(await page.locator('#access-field').isVisible(), false);
+    assert.equal(await page.locator('#group-fields').isVisible(), true);
+    assert.equal(await page.locator('#users-field').isVisible(), true);
+
+    // Root user of an existing account, centralized root access off (moto's answer):
+    // what the manual reset involves, step by step, and no task.
+    const rootSection = page.locator('#root-section');
+    await rootSection.waitFor({ timeout: 60000 });
+    await rootSection.locator('summary').click();
+    const production = await page
+      .locator('#root-account option', { hasText: 'Acme Production' })
+      .first()
+      .getAttribute('value');
+    await page.locator('#root-account').selectOption(production);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('#root-panel[data-centralized="false"]').waitFor({ timeout: 30000 });
+    assert.match(await page.locator('#root-headline').innerText(), /Centralized root access is off/);
+    const steps = await page.locator('#root-steps li').allInnerTexts();
+    assert.equal(steps.length, 5);
+    assert.match(steps[1], /ops\+acme-production@example\.com/);
+    assert.match(steps[2], /Forgot password\?.*CAPTCHA/);
+    assert.equal(await page.locator('#root-tasks').isVisible(), false);
+    assert.deepEqual(proxy.requests('Action=AssumeRoot&'), []);
+
+    // Ten closures in the last 30 days: the quota is used up; closing offers the queue.
+    const now = Math.floor(Date.now() / 1000);
+    const closures = {};
+    for (let i = 0; i < 10; i++) {
+      closures[`99999999999${i}`] = { name: 'x', requested_at: now - 86400, state: 'SUSPENDED', who: 'x' };
+    }
+    writeFileSync(join(box.dir, 'state', 'closures.json'), JSON.stringify(closures));
+    const closeSection = page.locator('#close-section');
+    await closeSection.locator('summary').click();
+    const staging = await page
+      .locator('#close-account option', { hasText: 'Acme Staging' })
+      .first()
+      .getAttribute('value');
+    await page.locator('#close-account').selectOption(staging);
+    await page.locator('#close-confirm').fill('Acme Staging');
+    await page.locator('#close-submit').click();
+    const offer = page.locator('#close-queue-offer');
+    await offer.waitFor({ timeout: 60000 });
+    assert.match(await page.locator('#close-queue-why').innerText(), /quota is used up: 10 of 10/);
+    await page.getByRole('button', { name: 'Queue the closure' }).click();
+    await page.locator('#close-result').filter({ hasText: 'queued, closes from' }).waitFor({ timeout: 60000 });
+    assert.match(
+      await page.locator('#close-result').innerText(),
+      new RegExp(`^Acme Staging \\(${staging}\\): queued, closes from \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC`),
+    );
+    assert.deepEqual(proxy.requests('CloseAccount'), [], 'nothing closed');
+    const listed = JSON.parse(switchyard(box, ['jobs', '--json'])).data.closures;
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].state, 'queued');
+
+    // The popup lists it with when it runs.
+    const popup = await browser.newPage();
+    await popup.goto(POPUP_URL);
+    const queued = popup.locator('#closures');
+    await queued.waitFor({ timeout: 30000 });
+    await queued.locator('summary').click();
+    assert.equal(await popup.locator('#closures-summary').innerText(), '(1)');
+    assert.match(
+      await popup.locator('#closures-list li').innerText(),
+      new RegExp(`^Acme Staging \\(${staging}\\): queued, closes from \\d{4}-`),
+    );
   } finally {
     await close(ctx);
   }

@@ -1,7 +1,10 @@
 //! `switchyard whoami | accounts | mfa` and `credentials rotate`: commands answered by the
 //! daemon's AWS calls. When the daemon says `mfa_required`, the CLI asks for a code (a
 //! prompt on a terminal, else one line of stdin), hands it to the daemon with
-//! `mfa.submit`, and asks again.
+//! `mfa.submit`, and asks again. With no terminal and no code on stdin
+//! (`credential-process` run by an SDK, `exec` from a script) it waits in the daemon
+//! (`mfa.wait`, for `$SWITCHYARD_MFA_WAIT` seconds, 120 by default) for a code entered in
+//! the popup, which lists what waits (`mfa.pending`), or with `switchyard mfa`.
 
 use std::io::IsTerminal;
 
@@ -9,7 +12,8 @@ use anyhow::{bail, Context};
 use serde::de::DeserializeOwned;
 use switchyard_shared::protocol::aws::{
     AccountsData, AccountsListParams, AccountsSetData, AccountsSetParams, IdentityData,
-    MfaSessionData, MfaSubmitParams, ProfileParams, RotateData, SessionsEndData, SessionsEndParams,
+    MfaSessionData, MfaSubmitParams, MfaWaitParams, ProfileParams, RotateData, SessionsEndData,
+    SessionsEndParams, MAX_MFA_WAIT_SECS,
 };
 use switchyard_shared::protocol::roles::LookOrigin;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, Outcome, Reply, Request};
@@ -17,10 +21,13 @@ use switchyard_shared::switch::check_login_url;
 use switchyard_shared::team;
 
 use crate::cli::output;
-use crate::cli::prompt::{prompt, prompt_terminal};
+use crate::cli::prompt::{has_terminal, prompt, prompt_terminal, stdin_line};
 
 /// How many codes a terminal user may try before the command gives up.
 const CODE_ATTEMPTS: usize = 3;
+/// How long a command with no terminal waits for a code entered elsewhere, unless
+/// `$SWITCHYARD_MFA_WAIT` (seconds; 0: not at all) says otherwise.
+const DEFAULT_MFA_WAIT_SECS: u64 = 120;
 
 /// Where an MFA code comes from when the daemon asks for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +65,13 @@ pub(crate) fn ask_with_mfa(request: Request, from: CodeFrom) -> anyhow::Result<R
     }
     let mut probe = request.clone();
     let profile = probe.profile_mut().and_then(|p| p.clone());
-    let _turn = mfa_turn(profile.as_deref())?;
+    if from == CodeFrom::Terminal && !has_terminal() {
+        // Nothing to ask at: every such command waits in the daemon, side by side, for
+        // one code entered elsewhere.
+        wait_for_code_elsewhere(&profile)?;
+        return crate::cli::ask(request);
+    }
+    let turn = mfa_turn(profile.as_deref())?;
     // Another process may have entered a code while this one waited.
     let reply = crate::cli::ask(request.clone())?;
     let Outcome::Error { error } = &reply.outcome else {
@@ -68,8 +81,63 @@ pub(crate) fn ask_with_mfa(request: Request, from: CodeFrom) -> anyhow::Result<R
         return Ok(reply);
     }
     say(from, &error.message);
-    sign_in_with_code(&profile, None, from)?;
+    if sign_in_with_code(&profile, None, from)?.is_none() {
+        drop(turn);
+        wait_for_code_elsewhere(&profile)?;
+    }
     crate::cli::ask(request)
+}
+
+/// What waits, in words for the popup: `switchyard credential-process`.
+fn asker() -> String {
+    let command: Vec<String> = std::env::args().skip(1).take(1).collect();
+    format!("switchyard {}", command.join(" "))
+}
+
+/// With no terminal and no code on stdin: wait (`$SWITCHYARD_MFA_WAIT` seconds) for the
+/// profile's MFA session to be started elsewhere (the popup, `switchyard mfa`), asking
+/// the daemon in bounded waits (`mfa.wait`) so the popup sees the request meanwhile.
+fn wait_for_code_elsewhere(profile: &Option<String>) -> anyhow::Result<MfaSessionData> {
+    let total = std::env::var("SWITCHYARD_MFA_WAIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(DEFAULT_MFA_WAIT_SECS);
+    let named = profile
+        .as_deref()
+        .map(|p| format!(" --profile {p}"))
+        .unwrap_or_default();
+    let start_it = format!(
+        "enter the code in the Switchyard popup in your browser, or start a session with \
+         `switchyard mfa{named}` in a terminal"
+    );
+    if total == 0 {
+        bail!("an MFA code is needed and there is no terminal to ask for it: {start_it}");
+    }
+    eprintln!(
+        "an MFA code is needed and there is no terminal to ask for it: waiting up to {total} s; \
+         {start_it}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(total);
+    let asker = asker();
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            bail!(
+                "no MFA code was entered within {total} s: {start_it}, then run the command again"
+            );
+        }
+        let wait = left.as_secs().clamp(1, u64::from(MAX_MFA_WAIT_SECS));
+        let reply = crate::cli::ask(Request::MfaWait(MfaWaitParams {
+            profile: profile.clone(),
+            wait_secs: u32::try_from(wait).ok(),
+            asker: Some(asker.clone()),
+        }))?;
+        match reply.into_result::<MfaSessionData>() {
+            Ok(session) => return Ok(session),
+            Err(e) if e.code == ErrorCode::MfaRequired => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Tell the user something on the way to a prompt (the terminal for `credential-process`).
@@ -117,12 +185,13 @@ fn mfa_turn(profile: Option<&str>) -> anyhow::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Ask for codes until AWS accepts one (on a terminal) or once (from stdin).
+/// Ask for codes until AWS accepts one (on a terminal) or once (from stdin); `None` when
+/// no code could be read at all (no terminal, nothing on stdin).
 fn sign_in_with_code(
     profile: &Option<String>,
     code: Option<String>,
     from: CodeFrom,
-) -> anyhow::Result<MfaSessionData> {
+) -> anyhow::Result<Option<MfaSessionData>> {
     let on_terminal = match from {
         CodeFrom::Terminal => true,
         CodeFrom::StdinOrTerminal => std::io::stdin().is_terminal(),
@@ -136,17 +205,14 @@ fn sign_in_with_code(
     for attempt in 1..=attempts {
         let typed = match (code.take(), from) {
             (Some(code), _) => code,
-            (None, CodeFrom::StdinOrTerminal) => prompt("MFA code: ", false)?,
+            (None, CodeFrom::StdinOrTerminal) if on_terminal => prompt("MFA code: ", false)?,
+            (None, CodeFrom::StdinOrTerminal) => match stdin_line()? {
+                Some(code) => code,
+                None => return Ok(None),
+            },
             (None, CodeFrom::Terminal) => match prompt_terminal("MFA code: ")? {
                 Some(code) => code,
-                None => bail!(
-                    "an MFA code is needed and there is no terminal to ask for it: start a \
-                     session first with `switchyard mfa{}`",
-                    profile
-                        .as_deref()
-                        .map(|p| format!(" --profile {p}"))
-                        .unwrap_or_default()
-                ),
+                None => return Ok(None),
             },
         };
         let reply = crate::cli::ask(Request::MfaSubmit(MfaSubmitParams {
@@ -154,7 +220,7 @@ fn sign_in_with_code(
             code: typed,
         }))?;
         match reply.into_result::<MfaSessionData>() {
-            Ok(session) => return Ok(session),
+            Ok(session) => return Ok(Some(session)),
             Err(e) if e.code == ErrorCode::MfaCodeInvalid && attempt < attempts => {
                 say(from, &e.message);
             }
@@ -369,7 +435,9 @@ pub fn set_look(args: SetArgs) -> anyhow::Result<()> {
 
 pub fn mfa(profile: Option<String>, code: Option<String>, json: bool) -> anyhow::Result<()> {
     let profile = crate::cli::env_profile(profile);
-    let session = sign_in_with_code(&profile, code, CodeFrom::StdinOrTerminal)?;
+    let Some(session) = sign_in_with_code(&profile, code, CodeFrom::StdinOrTerminal)? else {
+        bail!("expected MFA code on standard input");
+    };
     if json {
         output::print_json_ok(&session)?;
     } else {

@@ -32,6 +32,22 @@ pub fn prompt(question: &str, hidden: bool) -> anyhow::Result<String> {
     Ok(line.trim().to_owned())
 }
 
+/// One line of stdin, trimmed; `None` when there is none (end of input, an empty line).
+pub fn stdin_line() -> anyhow::Result<Option<String>> {
+    let line = read_stdin_line()?;
+    let line = line.trim();
+    Ok((!line.is_empty()).then(|| line.to_owned()))
+}
+
+/// Whether the process has a controlling terminal to ask at.
+pub fn has_terminal() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
 /// One line of stdin (at most [`MAX_LINE`] bytes), through the shared buffer.
 fn read_stdin_line() -> anyhow::Result<String> {
     let mut line = String::new();

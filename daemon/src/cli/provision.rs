@@ -11,8 +11,8 @@ use anyhow::{anyhow, bail, Context};
 use switchyard_shared::protocol::provision::{
     Billing, CheckEmailData, CheckEmailParams, CloseAccountData, CloseAccountParams, ClosureState,
     CreateAccountParams, IdentityCenterAccess, IdentityCenterData, IdentityCenterOptions, Job,
-    JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData, QueuedClosure, RootAccessData,
-    RootAccessParams, RootTask, StepState,
+    JobIdParams, JobState, JobWatchData, JobWatchParams, JobsData, JobsPruneData, JobsPruneParams,
+    QueuedClosure, RootAccessData, RootAccessParams, RootTask, StepState,
 };
 use switchyard_shared::protocol::ProfileParams;
 use switchyard_shared::protocol::Request;
@@ -72,6 +72,10 @@ pub enum AccountCommand {
         /// Identity Center: the group (display name or id) that gets --permission-set.
         #[arg(long, requires = "permission_set")]
         sso_group: Option<String>,
+        /// Identity Center only: make no management-account group, policy or members
+        /// (needs --permission-set and --sso-group; no --user).
+        #[arg(long, requires = "permission_set", conflicts_with_all = ["group", "policy", "users"])]
+        no_iam_group: bool,
         #[arg(long)]
         profile: Option<String>,
         /// Start the job and print it without waiting.
@@ -172,6 +176,25 @@ enum JobsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Remove the journals of jobs that ended (done, failed, cancelled) and of queued
+    /// closures that ended, older than --older-than. Running and paused jobs are kept.
+    /// A pruned job's group is no longer found by `account close --remove-group`.
+    Prune {
+        /// How long ago the job must have ended: 30d, 12h, 90m, 0s (default 30 days).
+        #[arg(long, value_parser = parse_age, default_value = "30d")]
+        older_than: std::time::Duration,
+        /// Only list what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An age such as `30d`, `12h` or `0s`.
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{text:?}: {e} (write e.g. 30d, 12h, 90m)"))
 }
 
 fn parse_billing(text: &str) -> Result<Billing, String> {
@@ -450,6 +473,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         color,
         permission_set,
         sso_group,
+        no_iam_group,
         profile,
         no_wait,
         json,
@@ -476,6 +500,7 @@ fn create_account(command: AccountCommand) -> anyhow::Result<()> {
         identity_center,
         display_name,
         color,
+        without_iam_group: no_iam_group,
     };
     if no_wait && json {
         // The reply as it is: the job started, or the refusal (e-mail or name in use, …).
@@ -730,5 +755,55 @@ pub fn jobs(args: JobsArgs) -> anyhow::Result<()> {
                 crate::cli::ask(Request::JobsCancel(JobIdParams { job: id }))?.into_result()?;
             print_job(&job, json)
         }
+        Some(JobsCommand::Prune {
+            older_than,
+            dry_run,
+            json,
+        }) => prune(older_than, dry_run, json),
     }
+}
+
+fn prune(older_than: std::time::Duration, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let request = Request::JobsPrune(JobsPruneParams {
+        older_than_secs: Some(older_than.as_secs()),
+        dry_run,
+    });
+    let Some(data) = answer::<JobsPruneData>(request, &None, json)? else {
+        return Ok(());
+    };
+    let age = humantime::format_duration(std::time::Duration::from_secs(data.older_than_secs));
+    let verb = if data.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    if data.pruned.is_empty() {
+        outln!("nothing ended more than {age} ago");
+    }
+    for entry in &data.pruned {
+        outln!(
+            "{verb} {}  {:<9} {}  ended {}",
+            entry.id,
+            entry.state,
+            entry.name,
+            when(entry.ended_at)
+        );
+    }
+    outln!(
+        "{} {}; {} kept",
+        crate::cli::output::count(data.pruned.len(), "journal", "journals"),
+        if data.dry_run {
+            "would be removed"
+        } else {
+            "removed"
+        },
+        data.kept
+    );
+    for problem in &data.not_removed {
+        eprintln!("not removed: {problem}");
+    }
+    if !data.not_removed.is_empty() {
+        bail!("{} journals could not be removed", data.not_removed.len());
+    }
+    Ok(())
 }

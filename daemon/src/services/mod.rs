@@ -2,10 +2,11 @@
 //! [`roles`] (`roles.list`, `roles.import`), [`switch`] (`switch.federate`), [`users`]
 //! (`users.*`, `mfa.setup`, `mfa.enable`), [`provision`] (`account.create`, jobs,
 //! `account.close`), [`rotate`] (`credentials.rotate`), [`session`] (which credentials a
-//! call uses, and the MFA sessions held in memory), [`sso`] (IAM Identity Center sign-ins: `sso.*`,
-//! the token every caller shares, the portal's roles), [`credentials`] (`credentials.get`:
-//! the provider stack and its single-flight cache; `sessions.end`) and [`profiles`]
-//! (`profiles.list`).
+//! call uses, and the MFA sessions held in memory), [`sso`] (IAM Identity Center sign-ins:
+//! `sso.*`, the token every caller shares, the portal's roles), [`credentials`]
+//! (`credentials.get`: the provider stack and its single-flight cache; `sessions.end`),
+//! [`mfa_wait`] (`mfa.wait`, `mfa.pending`: commands without a terminal waiting for an MFA
+//! code entered elsewhere) and [`profiles`] (`profiles.list`).
 //!
 //! Services call AWS only through [`crate::aws`] and reach the disk and the keyring only
 //! through [`crate::system`]; the transport calls them through
@@ -13,6 +14,7 @@
 
 pub mod accounts;
 pub mod credentials;
+pub mod mfa_wait;
 pub mod profiles;
 pub mod provision;
 pub mod roles;

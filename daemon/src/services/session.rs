@@ -81,6 +81,8 @@ pub struct Sessions {
     pub layers: Layers,
     /// The IAM Identity Center sessions (tokens in the keyring, role credentials here).
     pub sso: Arc<crate::services::sso::Sso>,
+    /// Commands waiting for a profile's MFA session (`mfa.wait`), woken when one starts.
+    pub waiting: super::mfa_wait::MfaWaiting,
 }
 
 /// A profile ready for AWS calls.
@@ -387,6 +389,7 @@ impl Sessions {
         // The profile's session layer was the old MFA session, or none: take the new one.
         self.layers.forget(&loaded.profile);
         tracing::info!(profile = %loaded.profile, expires_at, "MFA session started");
+        self.waiting.session_started(&loaded.profile);
         Ok(MfaSessionData {
             profile: loaded.profile,
             serial,
@@ -424,6 +427,21 @@ impl Sessions {
                 .as_ref()
                 .map(|(s, _)| s.expires_at)
                 .filter(|end| *end > now() + EXPIRY_MARGIN_SECS)
+        })
+    }
+
+    /// The profile's live MFA session, as `mfa.submit` answered it (no keyring read).
+    pub fn mfa_session_data(&self, profile: &str, settings: &Profile) -> Option<MfaSessionData> {
+        let expires_at = self.session_end(profile)?;
+        let serial = settings
+            .mfa_serial
+            .clone()
+            .or_else(|| self.with(profile, |m| m.discovered.clone().flatten()))
+            .unwrap_or_default();
+        Some(MfaSessionData {
+            profile: profile.to_owned(),
+            serial,
+            expires_at,
         })
     }
 

@@ -90,6 +90,11 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
                 .submit_code(params.profile, &params.code)
                 .await,
         ),
+        Request::MfaWait(params) => reply(
+            id,
+            crate::services::mfa_wait::wait(&state.sessions, params).await,
+        ),
+        Request::MfaPending => reply(id, Ok(state.sessions.waiting.pending())),
         Request::CredentialsRotate(params) => reply(
             id,
             crate::services::rotate::rotate(&state.sessions, params.profile).await,
@@ -142,6 +147,13 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
             reply(id, state.jobs.cancel_closure(&params.job))
         }
         Request::JobsCancel(params) => reply(id, state.jobs.cancel(&params.job)),
+        Request::JobsPrune(params) => reply(id, state.jobs.prune(&params)),
+        Request::ClosuresList => reply(
+            id,
+            Ok(switchyard_shared::protocol::provision::ClosuresData {
+                closures: state.jobs.queue.list(),
+            }),
+        ),
         Request::AccountClose(params) => reply(id, state.jobs.close(params).await),
         Request::AccountCheckEmail(params) => reply(id, state.jobs.check_email(params).await),
         Request::JobWatch(params) => reply(id, state.jobs.watch(&params).await),

@@ -11,11 +11,15 @@
 //!   account list; [`popup_list`] and [`search`]: the switch list and its filter;
 //!   [`team_look`]: the form that sets an account's name and color for the whole team.
 //!   [`sso_panel`]: the IAM Identity Center sessions and their "Sign in" buttons.
+//! - [`closures`]: queued account closures in words (the popup, the create-account page);
+//!   [`pending_mfa`]: a command waiting for an MFA code, asked for in the popup.
 //! - [`options`]: the options page; [`provision_form`]: the create-account form;
 //!   [`users_page`]: the Users page.
 
 pub mod account_panel;
+pub mod closures;
 pub mod options;
+pub mod pending_mfa;
 pub mod popup;
 pub mod popup_list;
 pub mod provision_form;

@@ -2,13 +2,20 @@
 //! selection, the defaults that follow the name (role, group, policy, e-mail from the
 //! profile's template) until the user edits them, each field checked as it is typed
 //! (with [`switchyard_shared::provision::plan`]'s own rules, so the page and the daemon never
-//! disagree), the progress list of a job, and the close button's typed confirmation.
+//! disagree), the way access is given (the IAM group and its inline policy, an Identity
+//! Center permission set for an Identity Center group, or both; Identity Center offered
+//! only when the organization has an instance), the progress list of a job, the root
+//! user's tasks (or the manual reset's steps), and the close button's typed confirmation
+//! with the offer to queue a closure the quota has no room for.
 
 use std::collections::BTreeMap;
 
 use switchyard_shared::protocol::provision::{
-    Billing, CreateAccountParams, Job, JobState, Permission, ProvisionAllowedData, StepState,
+    Billing, CreateAccountParams, IdentityCenterAccess, IdentityCenterData, IdentityCenterOptions,
+    Job, JobState, Permission, ProvisionAllowedData, RootAccessData, RootTask, StepState,
 };
+use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::provision::root::{has_root_sessions, manual_reset_steps};
 use switchyard_shared::provision::{
     check_email, email_from_template, plan, slug, InvalidInput, MAX_ACCOUNT_NAME,
 };
@@ -60,6 +67,8 @@ pub enum Field {
     RolePolicies,
     DisplayName,
     Color,
+    PermissionSet,
+    SsoGroup,
 }
 
 impl Field {
@@ -75,6 +84,8 @@ impl Field {
         Field::RolePolicies,
         Field::DisplayName,
         Field::Color,
+        Field::PermissionSet,
+        Field::SsoGroup,
     ];
 
     /// The input's element id in `create-account.html`.
@@ -91,6 +102,8 @@ impl Field {
             Field::RolePolicies => "role-policies",
             Field::DisplayName => "display-name",
             Field::Color => "color",
+            Field::PermissionSet => "permission-set",
+            Field::SsoGroup => "sso-group",
         }
     }
 
@@ -107,6 +120,7 @@ impl Field {
             InvalidInput::PolicyArn(_) => Field::RolePolicies,
             InvalidInput::DisplayName(_) => Field::DisplayName,
             InvalidInput::Color(_) => Field::Color,
+            InvalidInput::Access(_) => Field::PermissionSet,
         }
     }
 }
@@ -132,6 +146,53 @@ pub struct FormInput {
     pub display_name: String,
     /// The color the whole team sees (`switchyard:color`, `RRGGBB`); optional.
     pub color: String,
+    /// How the account's users get in.
+    pub access: Access,
+    /// The permission set's ARN and the Identity Center group's id, as chosen from the
+    /// lists (used with [`Access::IdentityCenter`] and [`Access::Both`]).
+    pub permission_set: String,
+    pub sso_group: String,
+}
+
+/// How the new account's users get in: the runbook's management-account group with an
+/// inline policy allowing its role, an Identity Center assignment, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Access {
+    #[default]
+    IamGroup,
+    IdentityCenter,
+    Both,
+}
+
+impl Access {
+    pub const ALL: &'static [Access] = &[Access::IamGroup, Access::IdentityCenter, Access::Both];
+
+    /// The radio button's value in `create-account.html`.
+    pub fn value(self) -> &'static str {
+        match self {
+            Access::IamGroup => "iam",
+            Access::IdentityCenter => "identity-center",
+            Access::Both => "both",
+        }
+    }
+
+    pub fn from_value(value: &str) -> Access {
+        Access::ALL
+            .iter()
+            .copied()
+            .find(|a| a.value() == value)
+            .unwrap_or_default()
+    }
+
+    /// The IAM group, its policy and its members are made.
+    pub fn uses_group(self) -> bool {
+        self != Access::IdentityCenter
+    }
+
+    /// An Identity Center assignment is made.
+    pub fn uses_identity_center(self) -> bool {
+        self != Access::IamGroup
+    }
 }
 
 /// The values that follow the name until the user types over them.
@@ -160,12 +221,64 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The request the form makes, or every problem by field (in field order). Checked with
-/// the daemon's own [`plan`], before any request.
+/// the daemon's own [`plan`], before any request. Without Identity Center options (the
+/// organization has no instance) only the IAM group is possible.
 pub fn check(
     input: &FormInput,
     profile: Option<&str>,
 ) -> Result<CreateAccountParams, Vec<(Field, String)>> {
+    check_with(input, profile, None)
+}
+
+/// [`check`] with the organization's Identity Center choices.
+pub fn check_with(
+    input: &FormInput,
+    profile: Option<&str>,
+    identity_center: Option<&IdentityCenterOptions>,
+) -> Result<CreateAccountParams, Vec<(Field, String)>> {
     let mut problems = Vec::new();
+    let access = match (input.access.uses_identity_center(), identity_center) {
+        (false, _) => None,
+        (true, None) => {
+            problems.push((
+                Field::PermissionSet,
+                "the organization has no Identity Center instance: give access through the \
+                 IAM group"
+                    .to_owned(),
+            ));
+            None
+        }
+        (true, Some(options)) => {
+            let set = options
+                .permission_sets
+                .iter()
+                .find(|p| p.arn == input.permission_set.trim());
+            let group = options
+                .groups
+                .iter()
+                .find(|g| g.id == input.sso_group.trim());
+            if set.is_none() {
+                problems.push((
+                    Field::PermissionSet,
+                    "choose the permission set the group gets on the account".to_owned(),
+                ));
+            }
+            if group.is_none() {
+                problems.push((
+                    Field::SsoGroup,
+                    "choose the Identity Center group that gets it".to_owned(),
+                ));
+            }
+            set.zip(group).map(|(set, group)| IdentityCenterAccess {
+                instance_arn: options.instance_arn.clone(),
+                permission_set_arn: set.arn.clone(),
+                group_id: group.id.clone(),
+                permission_set_name: Some(set.name.clone()),
+                group_name: Some(group.display_name.clone()),
+            })
+        }
+    };
+    let uses_group = input.access.uses_group();
     let mut tags = BTreeMap::new();
     for line in lines(&input.tags) {
         match line.split_once('=') {
@@ -188,16 +301,22 @@ pub fn check(
         name: input.name.trim().to_owned(),
         email: input.email.trim().to_owned(),
         role_name: Some(input.role_name.trim().to_owned()),
-        group_name: Some(input.group_name.trim().to_owned()),
-        policy_name: Some(input.policy_name.trim().to_owned()),
-        users: input.users.clone(),
+        // Without the group its names are the defaults, unused.
+        group_name: uses_group.then(|| input.group_name.trim().to_owned()),
+        policy_name: uses_group.then(|| input.policy_name.trim().to_owned()),
+        users: if uses_group {
+            input.users.clone()
+        } else {
+            Vec::new()
+        },
         tags,
         ou_id: optional(&input.ou_id),
         role_policies: lines(&input.role_policies).map(str::to_owned).collect(),
         iam_user_access_to_billing: billing,
-        identity_center: None,
         display_name: optional(&input.display_name),
         color: optional(&input.color),
+        identity_center: access,
+        without_iam_group: !uses_group,
     };
     if params.email.is_empty() {
         problems.push((
@@ -209,6 +328,10 @@ pub fn check(
         for problem in found {
             let field = Field::of(&problem);
             if field == Field::Email && params.email.is_empty() {
+                continue;
+            }
+            // The choice of a permission set and group is already asked for above.
+            if matches!(problem, InvalidInput::Access(_)) && input.access.uses_identity_center() {
                 continue;
             }
             problems.push((field, problem.to_string()));
@@ -303,6 +426,169 @@ pub fn headline(job: &Job) -> String {
             job.error.as_ref().map_or("", |e| e.message.as_str())
         ),
         JobState::Cancelled => "Cancelled".to_owned(),
+    }
+}
+
+/// One choice of a `<select>`: its value and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// What the form offers for Identity Center, from `identity_center.options`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityCenterOffer {
+    /// The organization has no instance: only the IAM group; the choice is not shown.
+    NotOffered,
+    /// The access choice and the two lists (sorted by name); `note` when a list is empty
+    /// and what to do about it.
+    Offered {
+        permission_sets: Vec<Choice>,
+        groups: Vec<Choice>,
+        note: Option<String>,
+    },
+}
+
+/// The offer for an `identity_center.options` answer.
+pub fn identity_center_offer(data: &IdentityCenterData) -> IdentityCenterOffer {
+    let Some(options) = &data.identity_center else {
+        return IdentityCenterOffer::NotOffered;
+    };
+    let mut permission_sets: Vec<Choice> = options
+        .permission_sets
+        .iter()
+        .map(|p| Choice {
+            value: p.arn.clone(),
+            label: match &p.description {
+                Some(d) if !d.trim().is_empty() => format!("{} — {}", p.name, d.trim()),
+                _ => p.name.clone(),
+            },
+        })
+        .collect();
+    permission_sets.sort_by_key(|c| c.label.to_lowercase());
+    let mut groups: Vec<Choice> = options
+        .groups
+        .iter()
+        .map(|g| Choice {
+            value: g.id.clone(),
+            label: g.display_name.clone(),
+        })
+        .collect();
+    groups.sort_by_key(|c| c.label.to_lowercase());
+    let missing: Vec<&str> = [
+        (permission_sets.is_empty(), "no permission set"),
+        (groups.is_empty(), "no group"),
+    ]
+    .into_iter()
+    .filter_map(|(empty, what)| empty.then_some(what))
+    .collect();
+    let note = (!missing.is_empty()).then(|| {
+        format!(
+            "The Identity Center instance has {}: make them in the IAM Identity Center \
+             console, then reload this page.",
+            missing.join(" and ")
+        )
+    });
+    IdentityCenterOffer::Offered {
+        permission_sets,
+        groups,
+        note,
+    }
+}
+
+/// A root task's button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootTaskButton {
+    pub task: RootTask,
+    pub label: &'static str,
+    /// What it does, in words.
+    pub explain: &'static str,
+    /// It destroys something: the account's name must be typed first.
+    pub needs_confirmation: bool,
+}
+
+/// What the page shows about a member account's root user, from `account.root`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootView {
+    /// `Centralized root access is on.` and what it means here.
+    pub headline: String,
+    /// The tasks that can run (centralized root access with root sessions).
+    pub tasks: Vec<RootTaskButton>,
+    /// The manual reset's steps, in order (centralized root access off).
+    pub manual_steps: Vec<String>,
+    /// The daemon's advice, when there is neither a task nor a manual way to show.
+    pub advice: Option<String>,
+    /// What a task just did.
+    pub done: Vec<String>,
+}
+
+/// The root panel for `data` (the account's root e-mail `email`, when known).
+pub fn root_view(data: &RootAccessData, email: Option<&str>) -> RootView {
+    let done = data.done.clone();
+    if !data.centralized {
+        return RootView {
+            headline: "Centralized root access is off in this organization: the root user has \
+                       no password until someone resets it by hand."
+                .to_owned(),
+            tasks: Vec::new(),
+            manual_steps: manual_reset_steps(email.unwrap_or("the account's e-mail address")),
+            advice: None,
+            done,
+        };
+    }
+    if !has_root_sessions(data.trusted_access, &data.features) {
+        return RootView {
+            headline: "Centralized root access is on, but privileged root sessions are off."
+                .to_owned(),
+            tasks: Vec::new(),
+            manual_steps: Vec::new(),
+            advice: Some(data.advice.clone()),
+            done,
+        };
+    }
+    RootView {
+        headline: "Centralized root access is on: the account has no root credentials, and \
+                   its root user cannot recover a password unless you allow it."
+            .to_owned(),
+        tasks: vec![
+            RootTaskButton {
+                task: RootTask::AllowPasswordRecovery,
+                label: "Allow root password recovery",
+                explain: "The root user may then choose \"Forgot password?\" on the sign-in \
+                          page (the e-mail inbox is still needed).",
+                needs_confirmation: false,
+            },
+            RootTaskButton {
+                task: RootTask::DeleteCredentials,
+                label: "Delete root credentials",
+                explain: "Removes the root user's password, access keys, signing \
+                          certificates and MFA devices.",
+                needs_confirmation: true,
+            },
+        ],
+        manual_steps: Vec::new(),
+        advice: None,
+        done,
+    }
+}
+
+/// What closing an account led to, for the line under the close button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseOutcome {
+    /// The line to show.
+    Said(String),
+    /// The quota has no room: say why and offer to queue (the daemon closes it later).
+    OfferQueue { why: String },
+}
+
+/// The outcome of an `account.close` error.
+pub fn close_refused(error: &ErrorBody) -> CloseOutcome {
+    match error.code {
+        ErrorCode::CloseQuotaReached => CloseOutcome::OfferQueue {
+            why: error.message.clone(),
+        },
+        _ => CloseOutcome::Said(format!("{} ({})", error.message, error.code.as_str())),
     }
 }
 

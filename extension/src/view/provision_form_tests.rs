@@ -232,3 +232,217 @@ fn closing_needs_the_exact_name() {
     assert!(!close_confirmed("Client A ", "Client A"));
     assert!(!close_confirmed("", ""));
 }
+
+fn ic_data(with_instance: bool) -> IdentityCenterData {
+    use switchyard_shared::protocol::provision::{IdentityCenterGroup, PermissionSetSummary};
+    IdentityCenterData {
+        profile: "default".into(),
+        identity_center: with_instance.then(|| IdentityCenterOptions {
+            instance_arn: "arn:aws:sso:::instance/ssoins-1".into(),
+            identity_store_id: "d-1".into(),
+            permission_sets: vec![
+                PermissionSetSummary {
+                    arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-2".into(),
+                    name: "ReadOnly".into(),
+                    description: Some(" look, do not touch ".into()),
+                },
+                PermissionSetSummary {
+                    arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".into(),
+                    name: "AdminAccess".into(),
+                    description: None,
+                },
+            ],
+            groups: vec![
+                IdentityCenterGroup {
+                    id: "g-ops".into(),
+                    display_name: "Ops".into(),
+                },
+                IdentityCenterGroup {
+                    id: "g-aud".into(),
+                    display_name: "auditors".into(),
+                },
+            ],
+        }),
+    }
+}
+
+#[test]
+fn identity_center_is_offered_only_with_an_instance() {
+    assert_eq!(
+        identity_center_offer(&ic_data(false)),
+        IdentityCenterOffer::NotOffered
+    );
+    let IdentityCenterOffer::Offered {
+        permission_sets,
+        groups,
+        note,
+    } = identity_center_offer(&ic_data(true))
+    else {
+        panic!("an instance is offered")
+    };
+    let labels: Vec<&str> = permission_sets.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, ["AdminAccess", "ReadOnly — look, do not touch"]);
+    assert_eq!(
+        permission_sets[0].value,
+        "arn:aws:sso:::permissionSet/ssoins-1/ps-1"
+    );
+    let groups: Vec<&str> = groups.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(groups, ["auditors", "Ops"]);
+    assert_eq!(note, None);
+    // An instance without permission sets is offered with what to do.
+    let mut empty = ic_data(true);
+    if let Some(options) = &mut empty.identity_center {
+        options.permission_sets.clear();
+    }
+    let IdentityCenterOffer::Offered { note, .. } = identity_center_offer(&empty) else {
+        panic!("still offered")
+    };
+    assert_eq!(
+        note.as_deref(),
+        Some(
+            "The Identity Center instance has no permission set: make them in the IAM \
+             Identity Center console, then reload this page."
+        )
+    );
+    for (value, access) in [
+        ("iam", Access::IamGroup),
+        ("identity-center", Access::IdentityCenter),
+        ("both", Access::Both),
+        ("nonsense", Access::IamGroup),
+    ] {
+        assert_eq!(Access::from_value(value), access);
+    }
+}
+
+#[test]
+fn the_access_choice_makes_the_request() {
+    let data = ic_data(true);
+    let options = data.identity_center.as_ref();
+    let mut input = filled("Client A");
+    input.permission_set = "arn:aws:sso:::permissionSet/ssoins-1/ps-1".into();
+    input.sso_group = "g-ops".into();
+
+    // The IAM group alone (the default): the Identity Center fields are not sent.
+    let params = check_with(&input, None, options).unwrap();
+    assert_eq!(params.identity_center, None);
+    assert!(!params.without_iam_group);
+    assert_eq!(params.users, ["alice"]);
+
+    // Identity Center alone: no group, no members; the names for people filled in.
+    input.access = Access::IdentityCenter;
+    let params = check_with(&input, None, options).unwrap();
+    let access = params.identity_center.clone().unwrap();
+    assert_eq!(access.instance_arn, "arn:aws:sso:::instance/ssoins-1");
+    assert_eq!(access.group_id, "g-ops");
+    assert_eq!(access.permission_set_name.as_deref(), Some("AdminAccess"));
+    assert_eq!(access.group_name.as_deref(), Some("Ops"));
+    assert!(params.without_iam_group);
+    assert!(params.users.is_empty() && params.group_name.is_none());
+    assert!(make_plan(&params).is_ok());
+
+    // Both.
+    input.access = Access::Both;
+    let params = check_with(&input, None, options).unwrap();
+    assert!(params.identity_center.is_some() && !params.without_iam_group);
+    assert_eq!(params.users, ["alice"]);
+
+    // Nothing chosen, or something not in the lists: named by field, no request.
+    let problems = |f: &dyn Fn(&mut FormInput), options| {
+        let mut input = input.clone();
+        f(&mut input);
+        check_with(&input, None, options)
+            .err()
+            .map(|p| field_messages(&p).into_keys().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        problems(&|i| i.permission_set.clear(), options),
+        [Field::PermissionSet]
+    );
+    assert_eq!(
+        problems(&|i| i.sso_group = "g-nobody".into(), options),
+        [Field::SsoGroup]
+    );
+    assert_eq!(
+        problems(
+            &|i| {
+                i.access = Access::IdentityCenter;
+                i.permission_set.clear();
+                i.sso_group.clear();
+            },
+            options
+        ),
+        [Field::PermissionSet, Field::SsoGroup]
+    );
+    // No instance: Identity Center cannot be chosen.
+    let refused = check(&input, None).unwrap_err();
+    assert_eq!(refused[0].0, Field::PermissionSet);
+    assert!(refused[0].1.contains("no Identity Center instance"));
+}
+
+fn root_data(trusted: bool, features: &[&str]) -> RootAccessData {
+    let features: Vec<String> = features.iter().map(|f| f.to_string()).collect();
+    RootAccessData {
+        account_id: "222222222222".into(),
+        trusted_access: trusted,
+        centralized: switchyard_shared::provision::root::is_centralized(trusted, &features),
+        features,
+        task: None,
+        done: vec![],
+        advice: "enable RootSessions".into(),
+    }
+}
+
+#[test]
+fn root_tasks_where_centralized_root_access_is_on_else_the_manual_steps() {
+    let off = root_view(&root_data(false, &[]), Some("ops+a@example.com"));
+    assert!(off.tasks.is_empty());
+    assert!(off.headline.contains("off"), "{}", off.headline);
+    assert_eq!(off.manual_steps.len(), 5);
+    assert!(off.manual_steps[1].contains("ops+a@example.com"));
+    assert!(off.manual_steps.iter().any(|s| s.contains("CAPTCHA")));
+
+    let no_sessions = root_view(&root_data(true, &["RootCredentialsManagement"]), None);
+    assert!(no_sessions.tasks.is_empty() && no_sessions.manual_steps.is_empty());
+    assert_eq!(no_sessions.advice.as_deref(), Some("enable RootSessions"));
+
+    let mut on = root_data(true, &["RootCredentialsManagement", "RootSessions"]);
+    let view = root_view(&on, Some("ops+a@example.com"));
+    let tasks: Vec<(RootTask, bool)> = view
+        .tasks
+        .iter()
+        .map(|t| (t.task, t.needs_confirmation))
+        .collect();
+    assert_eq!(
+        tasks,
+        [
+            (RootTask::AllowPasswordRecovery, false),
+            (RootTask::DeleteCredentials, true)
+        ]
+    );
+    assert!(view.manual_steps.is_empty() && view.done.is_empty());
+    on.done = vec!["password recovery allowed".into()];
+    assert_eq!(root_view(&on, None).done, ["password recovery allowed"]);
+}
+
+#[test]
+fn a_closure_past_the_quota_is_offered_the_queue() {
+    let quota = ErrorBody::new(
+        switchyard_shared::protocol::ErrorCode::CloseQuotaReached,
+        "the CloseAccount quota is used up: 10 of 10",
+    );
+    assert_eq!(
+        close_refused(&quota),
+        CloseOutcome::OfferQueue {
+            why: "the CloseAccount quota is used up: 10 of 10".into()
+        }
+    );
+    let other = ErrorBody::new(
+        switchyard_shared::protocol::ErrorCode::ConfirmationMismatch,
+        "type its name",
+    );
+    assert_eq!(
+        close_refused(&other),
+        CloseOutcome::Said("type its name (confirmation_mismatch)".into())
+    );
+}

@@ -62,6 +62,62 @@ pub struct MfaSessionData {
     pub expires_at: u64,
 }
 
+/// The longest a `mfa.wait` waits for a session, and its default.
+pub const MAX_MFA_WAIT_SECS: u32 = 25;
+pub const DEFAULT_MFA_WAIT_SECS: u32 = 20;
+
+/// Parameters of `mfa.wait`: a command with no terminal to ask at (`credential-process`
+/// run by an SDK, `exec` from a script) waits for someone to start the profile's MFA
+/// session elsewhere (the popup, `switchyard mfa`). While it waits, `mfa.pending` lists
+/// the request, so the popup can ask for the code.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaWaitParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// How long to wait, 1 to [`MAX_MFA_WAIT_SECS`] seconds ([`DEFAULT_MFA_WAIT_SECS`]
+    /// when absent); the caller asks again to wait longer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_secs: Option<u32>,
+    /// What waits, in words for the popup (`switchyard credential-process`), at most
+    /// [`MAX_MFA_ASKER`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asker: Option<String>,
+}
+
+/// The longest `asker` kept.
+pub const MAX_MFA_ASKER: usize = 80;
+
+impl MfaWaitParams {
+    /// The wait, bounded.
+    pub fn wait(&self) -> std::time::Duration {
+        let secs = self
+            .wait_secs
+            .unwrap_or(DEFAULT_MFA_WAIT_SECS)
+            .clamp(1, MAX_MFA_WAIT_SECS);
+        std::time::Duration::from_secs(u64::from(secs))
+    }
+}
+
+/// A profile whose MFA code a command is waiting for (`mfa.wait`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMfa {
+    pub profile: String,
+    /// When the first waiting command asked (Unix seconds).
+    pub since: u64,
+    /// How many commands wait.
+    pub waiting: u32,
+    /// What waits, in words (the latest asker's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asker: Option<String>,
+}
+
+/// Data of `mfa.pending`: the profiles commands are waiting on, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaPendingData {
+    pub pending: Vec<PendingMfa>,
+}
+
 /// Parameters of `accounts.list`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -165,6 +165,10 @@ pub enum ErrorCode {
     /// An Identity Center sign-in did not complete: refused in the browser, not approved
     /// in time, or answered with another sign-in's state.
     SsoLoginFailed,
+    /// The CloseAccount quota (per rolling 30 days) has no room now: nothing was closed;
+    /// `account.close` with `queue` queues the closure. The message counts and says when
+    /// the quota frees.
+    CloseQuotaReached,
 }
 
 impl ErrorCode {
@@ -222,6 +226,7 @@ impl ErrorCode {
         ErrorCode::RootAccessOff,
         ErrorCode::SsoLoginRequired,
         ErrorCode::SsoLoginFailed,
+        ErrorCode::CloseQuotaReached,
     ];
 
     /// The wire string of this code.
@@ -279,6 +284,7 @@ impl ErrorCode {
             ErrorCode::RootAccessOff => "root_access_off",
             ErrorCode::SsoLoginRequired => "sso_login_required",
             ErrorCode::SsoLoginFailed => "sso_login_failed",
+            ErrorCode::CloseQuotaReached => "close_quota_reached",
         }
     }
 }
@@ -387,6 +393,14 @@ pub enum Request {
     SsoStatus(sso::SsoSessionParams),
     #[serde(rename = "sso.logout")]
     SsoLogout(sso::SsoSessionParams),
+    #[serde(rename = "jobs.prune")]
+    JobsPrune(provision::JobsPruneParams),
+    #[serde(rename = "mfa.wait")]
+    MfaWait(aws::MfaWaitParams),
+    #[serde(rename = "mfa.pending")]
+    MfaPending,
+    #[serde(rename = "closures.list")]
+    ClosuresList,
 }
 
 impl Request {
@@ -426,6 +440,10 @@ impl Request {
         "sso.login",
         "sso.status",
         "sso.logout",
+        "jobs.prune",
+        "mfa.wait",
+        "mfa.pending",
+        "closures.list",
     ];
 
     /// Whether the message of this `type` takes no parameters at all (a unit variant).
@@ -436,7 +454,12 @@ impl Request {
             return false;
         };
         match request {
-            Request::Ping | Request::Status | Request::JobsList | Request::ProfilesList => true,
+            Request::Ping
+            | Request::Status
+            | Request::JobsList
+            | Request::ProfilesList
+            | Request::MfaPending
+            | Request::ClosuresList => true,
             Request::Hello(_)
             | Request::Identity(_)
             | Request::AccountsList(_)
@@ -466,7 +489,9 @@ impl Request {
             | Request::IdentityCenterOptions(_)
             | Request::SsoLogin(_)
             | Request::SsoStatus(_)
-            | Request::SsoLogout(_) => false,
+            | Request::SsoLogout(_)
+            | Request::JobsPrune(_)
+            | Request::MfaWait(_) => false,
         }
     }
 
@@ -499,7 +524,13 @@ impl Request {
             // as good as the first.
             | Request::CredentialsGet(_)
             | Request::IdentityCenterOptions(_)
-            | Request::SsoStatus(_) => true,
+            | Request::SsoStatus(_)
+            // Waiting for a session another client starts changes nothing by itself.
+            | Request::MfaWait(_)
+            | Request::MfaPending
+            | Request::ClosuresList => true,
+            // A dry run only reads.
+            Request::JobsPrune(p) => p.dry_run,
             Request::MfaSubmit(_)
             | Request::CredentialsRotate(_)
             | Request::RolesImport(_)
@@ -540,7 +571,10 @@ impl Request {
             // profile must not pick one.
             | Request::SsoLogin(_)
             | Request::SsoStatus(_)
-            | Request::SsoLogout(_) => None,
+            | Request::SsoLogout(_)
+            | Request::JobsPrune(_)
+            | Request::MfaPending
+            | Request::ClosuresList => None,
             Request::Identity(p)
             | Request::CredentialsRotate(p)
             | Request::RolesSources(p)
@@ -563,6 +597,7 @@ impl Request {
             Request::CredentialsGet(p) => Some(&mut p.profile),
             Request::SessionsEnd(p) => Some(&mut p.profile),
             Request::AccountRoot(p) => Some(&mut p.profile),
+            Request::MfaWait(p) => Some(&mut p.profile),
         }
     }
 

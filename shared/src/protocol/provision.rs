@@ -58,6 +58,10 @@ pub struct CreateAccountParams {
     /// `RGB`, `#` optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
+    /// Give access through Identity Center only: no management-account group, policy or
+    /// members are made (`identity_center` is then required, `users` must be empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_iam_group: bool,
 }
 
 /// An Identity Center account assignment: the permission set `permission_set_arn` of the
@@ -166,6 +170,10 @@ pub struct Plan {
     /// The team's color for it (`switchyard:color`), `rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
+    /// No management-account group: its steps (group, policy, members) are skipped and
+    /// the names above are unused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub without_iam_group: bool,
 }
 
 /// One step of the runbook, in order.
@@ -529,6 +537,58 @@ impl JobWatchData {
 pub struct JobsData {
     pub jobs: Vec<Job>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<QueuedClosure>,
+}
+
+/// The age of an ended job past which `jobs.prune` removes its journal when the request
+/// names none: 30 days.
+pub const DEFAULT_PRUNE_SECS: u64 = 30 * 24 * 60 * 60;
+
+/// Parameters of `jobs.prune`: remove the journals of jobs that ended (done, failed,
+/// cancelled) more than `older_than_secs` ago, and the queued closures that ended as long
+/// ago. Running and paused jobs, and closures still waiting, are never removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsPruneParams {
+    /// The age, in seconds since the job last changed ([`DEFAULT_PRUNE_SECS`] when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub older_than_secs: Option<u64>,
+    /// Only say what would be removed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// A job or queued closure `jobs.prune` removed (or, with `dry_run`, would remove).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrunedEntry {
+    /// The job's id, or the closure's (`c` + account id).
+    pub id: String,
+    /// Its state when it ended (`done`, `failed`, `cancelled`, `closed`).
+    pub state: String,
+    /// The account's name.
+    pub name: String,
+    /// When it ended (Unix seconds).
+    pub ended_at: u64,
+}
+
+/// Data of `jobs.prune`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobsPruneData {
+    pub dry_run: bool,
+    pub older_than_secs: u64,
+    /// What was removed (with `dry_run`: what would be), oldest first.
+    pub pruned: Vec<PrunedEntry>,
+    /// Jobs and closures left.
+    pub kept: usize,
+    /// Journals that could not be removed, with why (they are kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_removed: Vec<String>,
+}
+
+/// Data of `closures.list`: the account closures queued until the CloseAccount quota
+/// allows them, oldest first (what `jobs.list` answers as `closures`, without the jobs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosuresData {
     pub closures: Vec<QueuedClosure>,
 }
 

@@ -64,10 +64,35 @@ fn aws_requests() {
 }
 
 #[test]
+fn mfa_wait_requests() {
+    check(
+        br#"{"id":1,"type":"mfa.wait","profile":"work","wait_secs":5,"asker":"switchyard credential-process"}"#,
+        expect![[r#"ok id=1 MfaWait(MfaWaitParams { profile: Some("work"), wait_secs: Some(5), asker: Some("switchyard credential-process") })"#]],
+    );
+    check(
+        br#"{"id":2,"type":"mfa.pending"}"#,
+        expect!["ok id=2 MfaPending"],
+    );
+    check(
+        br#"{"id":3,"type":"mfa.wait","code":"123456"}"#,
+        expect![[
+            r#"{"id":3,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"mfa.wait\": unknown field `code`, expected one of `profile`, `wait_secs`, `asker`"}}"#
+        ]],
+    );
+    let wait = |secs| aws::MfaWaitParams {
+        wait_secs: secs,
+        ..aws::MfaWaitParams::default()
+    };
+    assert_eq!(wait(None).wait().as_secs(), 20);
+    assert_eq!(wait(Some(0)).wait().as_secs(), 1);
+    assert_eq!(wait(Some(600)).wait().as_secs(), 25);
+}
+
+#[test]
 fn provisioning_requests() {
     check(
         br#"{"id":1,"type":"account.create","name":"Client A","email":"a@example.com","users":["bob"],"tags":{"team":"blue"}}"#,
-        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None, identity_center: None, display_name: None, color: None })"#]],
+        expect![[r#"ok id=1 AccountCreate(CreateAccountParams { profile: None, name: "Client A", email: "a@example.com", role_name: None, group_name: None, policy_name: None, users: ["bob"], tags: {"team": "blue"}, ou_id: None, role_policies: [], iam_user_access_to_billing: None, identity_center: None, display_name: None, color: None, without_iam_group: false })"#]],
     );
     check(
         br#"{"id":2,"type":"job.status","job":"j01"}"#,
@@ -91,6 +116,22 @@ fn provisioning_requests() {
         br#"{"id":6,"type":"job.watch","after":3}"#,
         expect![[
             r#"{"id":6,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"job.watch\": missing field `job`"}}"#
+        ]],
+    );
+    check(
+        br#"{"id":8,"type":"jobs.prune","older_than_secs":86400,"dry_run":true}"#,
+        expect![
+            "ok id=8 JobsPrune(JobsPruneParams { older_than_secs: Some(86400), dry_run: true })"
+        ],
+    );
+    check(
+        br#"{"id":9,"type":"jobs.prune"}"#,
+        expect!["ok id=9 JobsPrune(JobsPruneParams { older_than_secs: None, dry_run: false })"],
+    );
+    check(
+        br#"{"id":10,"type":"jobs.prune","older_than":"30d"}"#,
+        expect![[
+            r#"{"id":10,"status":"error","error":{"code":"invalid_params","message":"bad parameters for \"jobs.prune\": unknown field `older_than`, expected `older_than_secs` or `dry_run`"}}"#
         ]],
     );
     check(
@@ -176,7 +217,7 @@ fn bad_requests() {
     check(
         br#"{"id":"x","type":"launch_missiles"}"#,
         expect![[
-            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, sso.login, sso.status, sso.logout"}}"#
+            r#"{"id":"x","status":"error","error":{"code":"unknown_type","message":"unknown request type \"launch_missiles\"; this daemon understands: hello, ping, status, identity, accounts.list, mfa.submit, credentials.rotate, roles.list, roles.import, switch.federate, users.list, users.create, users.remove, account.create, jobs.list, job.status, jobs.resume, jobs.cancel, mfa.setup, mfa.enable, account.close, account.check_email, profiles.list, roles.sources, job.watch, provision.allowed, accounts.set, credentials.get, sessions.end, account.root, identity_center.options, sso.login, sso.status, sso.logout, jobs.prune, mfa.wait, mfa.pending, closures.list"}}"#
         ]],
     );
     check(
@@ -230,7 +271,7 @@ fn peek_finds_the_id_without_validating() {
 fn replies_round_trip_and_keep_their_shape() {
     let reply = Reply::ok(RequestId::number(1), &HelloData::current());
     let text = String::from_utf8(reply.to_bytes()).unwrap();
-    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root","identity_center.options","sso.login","sso.status","sso.logout"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
+    expect![[r#"{"id":1,"status":"ok","data":{"app_version":"0.1.0","capabilities":["hello","ping","status","identity","accounts.list","mfa.submit","credentials.rotate","roles.list","roles.import","switch.federate","users.list","users.create","users.remove","account.create","jobs.list","job.status","jobs.resume","jobs.cancel","mfa.setup","mfa.enable","account.close","account.check_email","profiles.list","roles.sources","job.watch","provision.allowed","accounts.set","credentials.get","sessions.end","account.root","identity_center.options","sso.login","sso.status","sso.logout","jobs.prune","mfa.wait","mfa.pending","closures.list"],"min_protocol_version":1,"protocol_version":1}}"#]].assert_eq(&text);
     let back: Reply = serde_json::from_str(&text).unwrap();
     assert_eq!(
         back.into_result::<HelloData>().unwrap(),
@@ -286,7 +327,7 @@ fn protocol_versions_are_checked() {
 fn error_codes_are_stable_strings() {
     // Append-only: this list may grow at the end, never change.
     let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    expect!["invalid_json invalid_utf8 not_an_object nesting_too_deep invalid_request unknown_type invalid_params unsupported_protocol_version message_too_large reply_too_large frame_truncated origin_not_allowed daemon_unavailable peer_not_allowed host_not_registered host_forbidden host_disconnected timeout internal credentials_missing keyring_unavailable aws_auth_failed aws_throttled aws_unreachable aws_failed mfa_required mfa_code_invalid access_denied invalid_target signin_failed signin_unreachable invalid_user_name password_policy_violation user_exists user_not_found confirmation_mismatch invalid_account_request email_in_use account_creation_failed job_not_found job_not_resumable close_not_allowed state_dir_unwritable reading_expired daemon_not_trusted type_not_relayed name_in_use self_removal account_closed root_access_off sso_login_required sso_login_failed"]
+    expect!["invalid_json invalid_utf8 not_an_object nesting_too_deep invalid_request unknown_type invalid_params unsupported_protocol_version message_too_large reply_too_large frame_truncated origin_not_allowed daemon_unavailable peer_not_allowed host_not_registered host_forbidden host_disconnected timeout internal credentials_missing keyring_unavailable aws_auth_failed aws_throttled aws_unreachable aws_failed mfa_required mfa_code_invalid access_denied invalid_target signin_failed signin_unreachable invalid_user_name password_policy_violation user_exists user_not_found confirmation_mismatch invalid_account_request email_in_use account_creation_failed job_not_found job_not_resumable close_not_allowed state_dir_unwritable reading_expired daemon_not_trusted type_not_relayed name_in_use self_removal account_closed root_access_off sso_login_required sso_login_failed close_quota_reached"]
         .assert_eq(&all.join(" "));
     for code in ErrorCode::ALL {
         let json = serde_json::to_string(code).unwrap();
@@ -373,6 +414,13 @@ fn parameterless_messages_refuse_unknown_parameters() {
     }
     assert_eq!(
         parameterless,
-        ["ping", "status", "jobs.list", "profiles.list"]
+        [
+            "ping",
+            "status",
+            "jobs.list",
+            "profiles.list",
+            "mfa.pending",
+            "closures.list"
+        ]
     );
 }

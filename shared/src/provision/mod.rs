@@ -59,6 +59,8 @@ pub enum InvalidInput {
     DisplayName(crate::team::InvalidLook),
     #[error("the team's color for the account: {0}")]
     Color(crate::team::InvalidLook),
+    #[error("without the IAM group, {0}")]
+    Access(&'static str),
 }
 
 /// A managed policy ARN: `arn:PARTITION:iam::(aws|ACCOUNT):policy/[PATH/]NAME`.
@@ -336,6 +338,18 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
             .map_err(|e| problems.push(InvalidInput::Color(e)))
             .ok()
     });
+    if params.without_iam_group {
+        if params.identity_center.is_none() {
+            problems.push(InvalidInput::Access(
+                "choose an Identity Center permission set and group: nobody would get access",
+            ));
+        }
+        if !params.users.is_empty() {
+            problems.push(InvalidInput::Access(
+                "no IAM users can be added (they are added to that group): choose none",
+            ));
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -353,6 +367,7 @@ pub fn plan(params: &CreateAccountParams) -> Result<Plan, Vec<InvalidInput>> {
         identity_center: params.identity_center.clone(),
         display_name,
         color,
+        without_iam_group: params.without_iam_group,
     })
 }
 
@@ -520,6 +535,8 @@ impl Job {
                     || (step == Step::TeamLook
                         && plan.display_name.is_none()
                         && plan.color.is_none())
+                    || (matches!(step, Step::CreateGroup | Step::PutPolicy | Step::AddUsers)
+                        && plan.without_iam_group)
                 {
                     StepState::Skipped
                 } else {
@@ -607,14 +624,24 @@ impl Job {
             .as_deref()
             .map(|r| format!("; root user: {r}"))
             .unwrap_or_default();
+        let access = match (&self.plan.identity_center, self.plan.without_iam_group) {
+            (Some(a), true) => format!(
+                "no IAM group; Identity Center: permission set {} for group {}",
+                a.permission_set_name
+                    .as_deref()
+                    .unwrap_or(&a.permission_set_arn),
+                a.group_name.as_deref().unwrap_or(&a.group_id)
+            ),
+            _ => format!(
+                "group {} (policy {}) for {}",
+                self.plan.group_name, self.plan.policy_name, users
+            ),
+        };
         format!(
-            "account {} ({}) with role {}; group {} (policy {}) for {}; switch link: {}{root}",
+            "account {} ({}) with role {}; {access}; switch link: {}{root}",
             self.plan.name,
             self.account_id.as_deref().unwrap_or("?"),
             self.role_arn.as_deref().unwrap_or("?"),
-            self.plan.group_name,
-            self.plan.policy_name,
-            users,
             self.switch_link.as_deref().unwrap_or("?"),
         )
     }

@@ -24,6 +24,23 @@ pub fn task_policy_arn(partition: Partition, task: RootTask) -> String {
     format!("arn:{}:iam::aws:policy/root-task/{name}", partition.name())
 }
 
+/// The manual reset's steps, in order, for an account whose root user has no password.
+pub fn manual_reset_steps(email: &str) -> Vec<String> {
+    vec![
+        "Open the AWS sign-in page (https://signin.aws.amazon.com/) and choose \"Root user\"."
+            .to_owned(),
+        format!("Enter {email} and choose \"Next\"."),
+        "Choose \"Forgot password?\" and solve the CAPTCHA.".to_owned(),
+        format!(
+            "Open the link AWS e-mails to {email} and choose the new password (only someone \
+             who reads that inbox can finish this; Switchyard cannot do it for you)."
+        ),
+        "Then give the root user MFA, and keep the password where your team keeps such \
+         secrets."
+            .to_owned(),
+    ]
+}
+
 /// What the manual reset involves, for an account whose root user has no password.
 pub fn manual_reset(email: &str) -> String {
     format!(
@@ -111,5 +128,9 @@ mod tests {
         );
         assert!(on.contains("--allow-password-recovery"), "{on}");
         assert!(!on.contains("CAPTCHA"), "{on}");
+        let steps = manual_reset_steps("ops+a@example.com");
+        assert_eq!(steps.len(), 5);
+        assert!(steps[1].contains("ops+a@example.com") && steps[2].contains("CAPTCHA"));
+        assert!(steps[3].contains("inbox"), "{steps:?}");
     }
 }

@@ -412,6 +412,73 @@ fn close_quota_is_a_tenth_at_least_ten_at_most_a_thousand() {
 }
 
 #[test]
+fn identity_center_only_skips_the_group_steps() {
+    let access = IdentityCenterAccess {
+        instance_arn: "arn:aws:sso:::instance/ssoins-1".into(),
+        permission_set_arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".into(),
+        group_id: "g-1".into(),
+        permission_set_name: Some("ReadOnly".into()),
+        group_name: Some("Auditors".into()),
+    };
+    // Without the group, nobody would get access unless Identity Center gives it, and
+    // users have no group to join.
+    let mut p = params("Client A", "a@b.co");
+    p.without_iam_group = true;
+    p.users = vec!["alice".into()];
+    let problems: Vec<String> = plan(&p)
+        .unwrap_err()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "without the IAM group, choose an Identity Center permission set and group: \
+             nobody would get access",
+            "without the IAM group, no IAM users can be added (they are added to that group): \
+             choose none",
+        ]
+    );
+    p.users.clear();
+    p.identity_center = Some(access.clone());
+    let plan = plan(&p).unwrap();
+    assert!(plan.without_iam_group);
+    let mut job = Job::new("j01".into(), "default".into(), "arn:me".into(), plan, 1);
+    let skipped: Vec<Step> = job
+        .steps
+        .iter()
+        .filter(|r| r.state == StepState::Skipped)
+        .map(|r| r.step)
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            Step::MoveToOu,
+            Step::TeamLook,
+            Step::RolePolicies,
+            Step::CreateGroup,
+            Step::PutPolicy,
+            Step::AddUsers
+        ]
+    );
+    job.account_id = Some("222222222222".into());
+    let summary = job.summary();
+    assert!(
+        summary
+            .contains("no IAM group; Identity Center: permission set ReadOnly for group Auditors"),
+        "{summary}"
+    );
+    assert!(!summary.contains("AccessClientA"), "{summary}");
+    // An old journal (no field) keeps its group.
+    let old: Plan = serde_json::from_value(serde_json::json!({
+        "name": "A", "email": "a@b.co", "role_name": "A", "group_name": "AccessA",
+        "policy_name": "SwitchToA", "users": [], "tags": {}, "ou_id": null
+    }))
+    .unwrap();
+    assert!(!old.without_iam_group);
+}
+
+#[test]
 fn billing_access_goes_into_the_plan() {
     let mut p = params("Client A", "a@example.com");
     assert_eq!(plan(&p).unwrap().iam_user_access_to_billing, None);

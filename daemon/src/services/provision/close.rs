@@ -247,7 +247,7 @@ impl Jobs {
                 .unwrap_or_default();
             if !params.queue {
                 return Err(ErrorBody::new(
-                    ErrorCode::CloseNotAllowed,
+                    ErrorCode::CloseQuotaReached,
                     format!(
                         "the CloseAccount quota is used up: {} of {} closures in the last 30 \
                          days (10% of {} member accounts, at least 10, at most 1,000);{when}. \
@@ -401,11 +401,13 @@ impl Jobs {
                     )
                 })
             };
-            let result =
-                aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep).await;
-            let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
-            self.audit_close(who, profile, "iam:DeleteGroup", &target, &audit);
-            removed.extend(result?);
+            if !job.plan.without_iam_group {
+                let result =
+                    aws::remove_group(sdk, &job.plan.group_name, &job.plan.policy_name, keep).await;
+                let audit = result.as_ref().map(|_| ()).map_err(Clone::clone);
+                self.audit_close(who, profile, "iam:DeleteGroup", &target, &audit);
+                removed.extend(result?);
+            }
             if let Some(access) = &job.plan.identity_center {
                 let unassigned = crate::aws::identity_center::unassign(sdk, access, id).await;
                 let audit = unassigned.as_ref().map(|_| ()).map_err(Clone::clone);

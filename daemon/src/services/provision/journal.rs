@@ -202,6 +202,35 @@ impl Journal {
         Ok((out, job, written))
     }
 
+    /// Remove an ended job's journal, file first (a job that is running, paused or
+    /// driven by a runner is never removed: `job_not_resumable`). A file already gone
+    /// counts as removed.
+    pub fn remove(&self, id: &str) -> Result<Job, ErrorBody> {
+        let mut jobs = lock(&self.jobs);
+        let Some(job) = jobs.get(id) else {
+            return Err(not_found(id));
+        };
+        if !job.state.is_final() || lock(&self.running).contains(id) {
+            return Err(ErrorBody::new(
+                ErrorCode::JobNotResumable,
+                format!(
+                    "job {id} is {}: only ended jobs are removed",
+                    job.state.as_str()
+                ),
+            ));
+        }
+        let path = self.path(id);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_error("remove", &path, e)),
+        }
+        let removed = jobs.remove(id).ok_or_else(|| not_found(id))?;
+        drop(jobs);
+        self.changes.send_modify(|n| *n += 1);
+        Ok(removed)
+    }
+
     /// `job.watch`: the job's events after `after` as soon as there are any (at once when
     /// there are already, or when the job is not running), else after `wait` with none.
     pub async fn watch(

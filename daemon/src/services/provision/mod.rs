@@ -2,7 +2,8 @@
 //! wait for it, move it to its OU, tag its role through AssumeRole, make the
 //! management-account group with its inline policy and members, the switch link) as a
 //! background job journaled step by step ([`journal`]); `jobs.list`, `job.status`,
-//! `jobs.resume`, `jobs.cancel` act on the jobs; `job.watch` follows one ([`journal`]);
+//! `jobs.resume`, `jobs.cancel` act on the jobs, `jobs.prune` removes old ended ones
+//! ([`prune`]); `job.watch` follows one ([`journal`]);
 //! `provision.allowed` says whether the user may create accounts at all ([`allowed`]).
 //!
 //! Each step is journaled as started before it acts and as done after. A step found
@@ -15,6 +16,7 @@ pub mod allowed;
 pub mod close;
 pub mod identity_center;
 pub mod journal;
+pub mod prune;
 pub mod queue;
 pub mod root;
 
@@ -122,7 +124,10 @@ fn clashes(plan: &Plan, other: &Job) -> Option<ErrorBody> {
         (format!("with {}", other.plan.email), ErrorCode::EmailInUse)
     } else if other.plan.name.eq_ignore_ascii_case(&plan.name) {
         (format!("named {:?}", other.plan.name), ErrorCode::NameInUse)
-    } else if other.plan.group_name.eq_ignore_ascii_case(&plan.group_name) {
+    } else if !plan.without_iam_group
+        && !other.plan.without_iam_group
+        && other.plan.group_name.eq_ignore_ascii_case(&plan.group_name)
+    {
         (
             format!(
                 "with the group {} (choose another with --group, the form's Group field)",
@@ -204,7 +209,10 @@ async fn preflight(sdk: &SdkConfig, plan: &Plan) -> Result<String, ErrorBody> {
             ),
         ));
     }
-    let group = check_group(sdk, plan, None, Some(&accounts)).await?;
+    let group = match plan.without_iam_group {
+        true => "no IAM group (Identity Center only)".to_owned(),
+        false => check_group(sdk, plan, None, Some(&accounts)).await?,
+    };
     Ok(format!(
         "no account or request of the organization uses {} or the name {:?}; {group}",
         plan.email, plan.name
@@ -550,7 +558,8 @@ impl Jobs {
             ErrorBody::new(
                 error.code,
                 format!(
-                    "{}; the job is paused and goes on by itself once the state folder can be                      written again (or free space and run `switchyard jobs resume {id}`)",
+                    "{}; the job is paused and goes on by itself once the state folder can be \
+                     written again (or free space and run `switchyard jobs resume {id}`)",
                     error.message
                 ),
             )

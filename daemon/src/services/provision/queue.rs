@@ -91,6 +91,27 @@ impl CloseQueue {
         Ok(())
     }
 
+    /// Remove the ended entries (closed, failed, cancelled) `chosen` picks; written
+    /// before this returns (nothing removed when the write fails). The entries removed.
+    pub fn remove_ended(
+        &self,
+        chosen: impl Fn(&QueuedClosure) -> bool,
+    ) -> Result<Vec<QueuedClosure>, ErrorBody> {
+        let mut entries = self.lock();
+        let ended = |e: &QueuedClosure| {
+            !matches!(e.state, ClosureState::Queued | ClosureState::Closing) && chosen(e)
+        };
+        let gone: Vec<QueuedClosure> = entries.values().filter(|e| ended(e)).cloned().collect();
+        if gone.is_empty() {
+            return Ok(gone);
+        }
+        let mut kept = entries.clone();
+        kept.retain(|_, e| !ended(e));
+        self.write(&kept)?;
+        *entries = kept;
+        Ok(gone)
+    }
+
     /// Change an entry still waiting (queued or closing) and write it; `None` when there
     /// is none.
     pub fn settle(
