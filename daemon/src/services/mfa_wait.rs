@@ -1,4 +1,5 @@
-//! `mfa.wait` and `mfa.pending`: a command with no terminal to ask at (`credential-process`
+//! The waiting room of `mfa.wait` (answered by `Sessions::wait_for_mfa`) and
+//! `mfa.pending`: a command with no terminal to ask at (`credential-process`
 //! run by an SDK, `exec` from a script) waits in the daemon for someone to start the
 //! profile's MFA session elsewhere — the popup, which lists what waits with
 //! `mfa.pending` and asks for the code, or `switchyard mfa` in a terminal. One code serves
@@ -9,14 +10,10 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use switchyard_shared::protocol::aws::{
-    MfaPendingData, MfaSessionData, MfaWaitParams, PendingMfa, MAX_MFA_ASKER,
-};
-use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+use switchyard_shared::protocol::aws::{MfaPendingData, PendingMfa, MAX_MFA_ASKER};
 
-use super::session::{now, settings, Sessions};
+use super::layers::now;
 
 /// A waiting request stays listed this long after its last `mfa.wait` ended, so a command
 /// asking again is never seen to drop out between two waits.
@@ -36,7 +33,7 @@ struct Waiting {
 #[derive(Debug, Default)]
 pub struct MfaWaiting {
     profiles: Mutex<BTreeMap<String, Waiting>>,
-    started: tokio::sync::Notify,
+    pub started: tokio::sync::Notify,
 }
 
 impl MfaWaiting {
@@ -72,7 +69,7 @@ impl MfaWaiting {
         MfaPendingData { pending }
     }
 
-    fn enter(&self, profile: &str, asker: Option<String>) -> Entered<'_> {
+    pub fn enter(&self, profile: &str, asker: Option<String>) -> Entered<'_> {
         let now = now();
         let mut profiles = self.lock();
         let entry = profiles.entry(profile.to_owned()).or_insert(Waiting {
@@ -93,7 +90,7 @@ impl MfaWaiting {
 }
 
 /// One `mfa.wait` in progress; leaving (its end, or the connection dropped) is counted.
-struct Entered<'a> {
+pub struct Entered<'a> {
     waiting: &'a MfaWaiting,
     profile: String,
 }
@@ -109,7 +106,7 @@ impl Drop for Entered<'_> {
 }
 
 /// The asker's words, kept short and printable.
-fn clean_asker(asker: Option<String>) -> Option<String> {
+pub fn clean_asker(asker: Option<String>) -> Option<String> {
     let text: String = asker?
         .chars()
         .filter(|c| !c.is_control())
@@ -117,35 +114,6 @@ fn clean_asker(asker: Option<String>) -> Option<String> {
         .collect();
     let text = text.trim().to_owned();
     (!text.is_empty()).then_some(text)
-}
-
-/// `mfa.wait`: the profile's MFA session as soon as one exists, or `mfa_required` when
-/// the wait ends without one.
-pub async fn wait(sessions: &Sessions, params: MfaWaitParams) -> Result<MfaSessionData, ErrorBody> {
-    let wait: Duration = params.wait();
-    let (profile, settings) = settings(params.profile)?;
-    let entered = sessions.waiting.enter(&profile, clean_asker(params.asker));
-    let deadline = tokio::time::Instant::now() + wait;
-    let answer = loop {
-        // Registered before looking, so a session started in between still wakes us.
-        let started = sessions.waiting.started.notified();
-        tokio::pin!(started);
-        started.as_mut().enable();
-        if let Some(session) = sessions.mfa_session_data(&profile, &settings) {
-            break Ok(session);
-        }
-        if tokio::time::timeout_at(deadline, started).await.is_err() {
-            break Err(ErrorBody::new(
-                ErrorCode::MfaRequired,
-                format!(
-                    "no MFA session for profile {profile:?} yet: enter the code in the \
-                     Switchyard popup, or run `switchyard mfa --profile {profile}` in a terminal"
-                ),
-            ));
-        }
-    };
-    drop(entered);
-    answer
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! `account.close`), [`rotate`] (`credentials.rotate`), [`session`] (which credentials a
 //! call uses, and the MFA sessions held in memory), [`sso`] (IAM Identity Center sign-ins:
 //! `sso.*`, the token every caller shares, the portal's roles), [`credentials`]
-//! (`credentials.get`: the provider stack and its single-flight cache; `sessions.end`),
+//! (`credentials.get`: the provider stack; `sessions.end`), [`layers`] (the
+//! temporary credentials handed out, cached with one refresh at a time),
 //! [`mfa_wait`] (`mfa.wait`, `mfa.pending`: commands without a terminal waiting for an MFA
 //! code entered elsewhere) and [`profiles`] (`profiles.list`).
 //!
@@ -14,6 +15,7 @@
 
 pub mod accounts;
 pub mod credentials;
+pub mod layers;
 pub mod mfa_wait;
 pub mod profiles;
 pub mod provision;

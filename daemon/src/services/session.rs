@@ -10,21 +10,18 @@
 //! lock, so one caller refreshes and the others take its answer or its error.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::aws::SdkConfig;
-use switchyard_shared::protocol::aws::{
-    check_mfa_code, CredentialSource, MfaSessionData, MfaState, TemporaryCredentials,
-};
+use switchyard_shared::protocol::aws::{check_mfa_code, MfaSessionData, MfaState, MfaWaitParams};
 use switchyard_shared::protocol::{ErrorBody, ErrorCode, IdentityData};
 
 use crate::aws::{self, mfa::MfaSession};
 use crate::system::config::{self, Profile};
 use crate::system::keyring::{self, Credentials, KeyringError};
 
-/// A session this close to its end counts as ended (a call must not expire mid-flight).
-const EXPIRY_MARGIN_SECS: u64 = 60;
+use crate::services::layers::EXPIRY_MARGIN_SECS;
+pub use crate::services::layers::{LayerKey, Layers};
 
 /// How long an admin action's assumed role lasts (STS's minimum: one request's work).
 const ROLE_SESSION_SECS: u32 = 900;
@@ -55,13 +52,7 @@ fn role_session_names_are_what_sts_accepts() {
     assert_eq!(role_session_name("users", &"x".repeat(100)).len(), 64);
 }
 
-/// Seconds since the Unix epoch, now.
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub use crate::services::layers::now;
 
 #[derive(Debug, Default)]
 struct ProfileMemory {
@@ -248,14 +239,41 @@ fn missing(profile: &str, error: KeyringError) -> ErrorBody {
 
 /// A keyring failure as a protocol error.
 pub fn keyring_error(error: KeyringError) -> ErrorBody {
-    let code = match error {
-        KeyringError::NotFound(_) => ErrorCode::CredentialsMissing,
-        _ => ErrorCode::KeyringUnavailable,
-    };
-    ErrorBody::new(code, error.to_string())
+    error.into()
 }
 
 impl Sessions {
+    /// `mfa.wait`: the profile's MFA session as soon as one exists, or `mfa_required` when
+    /// the wait ends without one.
+    pub async fn wait_for_mfa(&self, params: MfaWaitParams) -> Result<MfaSessionData, ErrorBody> {
+        let wait: std::time::Duration = params.wait();
+        let (profile, settings) = settings(params.profile)?;
+        let entered = self
+            .waiting
+            .enter(&profile, super::mfa_wait::clean_asker(params.asker));
+        let deadline = tokio::time::Instant::now() + wait;
+        let answer = loop {
+            // Registered before looking, so a session started in between still wakes us.
+            let started = self.waiting.started.notified();
+            tokio::pin!(started);
+            started.as_mut().enable();
+            if let Some(session) = self.mfa_session_data(&profile, &settings) {
+                break Ok(session);
+            }
+            if tokio::time::timeout_at(deadline, started).await.is_err() {
+                break Err(ErrorBody::new(
+                    ErrorCode::MfaRequired,
+                    format!(
+                        "no MFA session for profile {profile:?} yet: enter the code in the \
+                         Switchyard popup, or run `switchyard mfa --profile {profile}` in a terminal"
+                    ),
+                ));
+            }
+        };
+        drop(entered);
+        answer
+    }
+
     /// `identity`: who the profile's credentials (or MFA session) are, asked of AWS.
     pub async fn identity(&self, profile: Option<String>) -> Result<IdentityData, ErrorBody> {
         let signed = self.sign_in(profile).await?;
@@ -504,145 +522,6 @@ impl Sessions {
     }
 }
 
-/// Refresh a refreshable layer this long before it ends: the AWS CLI (botocore) refreshes
-/// credentials from `credential_process` 15 minutes before their end, so a layer with
-/// less left would make it ask again at once. Short sessions use a quarter of their life.
-const REFRESH_MARGIN_SECS: u64 = 15 * 60;
-/// An MFA session cannot be refreshed without a code: it is handed out until this close
-/// to its end (the same margin as the daemon's own calls use).
-const MFA_MARGIN_SECS: u64 = EXPIRY_MARGIN_SECS;
-
-/// Which cached layer: the profile's session (`role_arn` none) or a role on top of it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct LayerKey {
-    pub profile: String,
-    pub role_arn: Option<String>,
-    pub duration_secs: u32,
-}
-
-/// A layer in hand.
-#[derive(Clone)]
-struct Held {
-    credentials: TemporaryCredentials,
-    /// When it was made (Unix seconds): a quarter of its life is the refresh margin of
-    /// short sessions.
-    made_at: u64,
-}
-
-impl Held {
-    /// Still worth handing out now.
-    fn fresh(&self, now: u64) -> bool {
-        let margin = match self.credentials.source {
-            CredentialSource::MfaSession => MFA_MARGIN_SECS,
-            _ => {
-                let life = self.credentials.expires_at.saturating_sub(self.made_at);
-                REFRESH_MARGIN_SECS.min(life / 4)
-            }
-        };
-        self.credentials.expires_at > now + margin
-    }
-}
-
-#[derive(Default)]
-struct SlotState {
-    held: Option<Held>,
-    /// What the last refresh failed with, for the callers that waited on it.
-    last_error: Option<ErrorBody>,
-}
-
-/// One layer's single-flight slot.
-#[derive(Default)]
-struct Slot {
-    state: tokio::sync::Mutex<SlotState>,
-    /// Refreshes finished so far: a caller that arrived during a refresh takes its result
-    /// (even an error) rather than starting another.
-    refreshes: AtomicU64,
-}
-
-/// The layers the daemon has handed out, in memory only.
-#[derive(Default)]
-pub struct Layers {
-    slots: Mutex<HashMap<LayerKey, Arc<Slot>>>,
-}
-
-impl std::fmt::Debug for Layers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Layers")
-            .field("slots", &self.lock().len())
-            .finish()
-    }
-}
-
-impl Layers {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<LayerKey, Arc<Slot>>> {
-        match self.slots.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    fn slot(&self, key: &LayerKey) -> Arc<Slot> {
-        Arc::clone(self.lock().entry(key.clone()).or_default())
-    }
-
-    /// Forget every layer of `profile`; whether there was any.
-    pub fn forget(&self, profile: &str) -> bool {
-        let mut slots = self.lock();
-        let before = slots.len();
-        slots.retain(|key, _| key.profile != profile);
-        slots.len() != before
-    }
-
-    /// The profiles that have a layer now.
-    pub fn profiles(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.lock().keys().map(|k| k.profile.clone()).collect();
-        names.sort();
-        names.dedup();
-        names
-    }
-
-    /// The layer at `key`: the cached one while fresh, else `fetch`ed by one caller while
-    /// the others wait for its answer.
-    pub async fn get<F, Fut>(
-        &self,
-        key: &LayerKey,
-        fetch: F,
-    ) -> Result<TemporaryCredentials, ErrorBody>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<TemporaryCredentials, ErrorBody>>,
-    {
-        let slot = self.slot(key);
-        let arrived_after = slot.refreshes.load(Ordering::Acquire);
-        let mut state = slot.state.lock().await;
-        if let Some(held) = state.held.as_ref().filter(|h| h.fresh(now())) {
-            return Ok(held.credentials.clone());
-        }
-        if slot.refreshes.load(Ordering::Acquire) > arrived_after {
-            if let Some(error) = &state.last_error {
-                return Err(error.clone());
-            }
-        }
-        let made_at = now();
-        let result = fetch().await;
-        match &result {
-            Ok(credentials) => {
-                state.held = Some(Held {
-                    credentials: credentials.clone(),
-                    made_at,
-                });
-                state.last_error = None;
-            }
-            Err(error) => {
-                state.held = None;
-                state.last_error = Some(error.clone());
-            }
-        }
-        slot.refreshes.fetch_add(1, Ordering::Release);
-        result
-    }
-}
-
 /// Write a discovered device into the config, so `switchyard config` shows it.
 fn remember_device(profile: &str, serial: &str) {
     let path = config::path();
@@ -657,100 +536,5 @@ fn remember_device(profile: &str, serial: &str) {
     match result {
         Ok(()) => tracing::info!(profile, serial, "MFA device discovered and saved"),
         Err(e) => tracing::warn!(profile, "MFA device discovered but not saved: {e}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn creds(source: CredentialSource, expires_at: u64) -> TemporaryCredentials {
-        TemporaryCredentials {
-            profile: "p".into(),
-            role_arn: None,
-            source,
-            access_key_id: "ASIA".into(),
-            secret_access_key: "s".into(),
-            session_token: "t".into(),
-            expires_at,
-            region: "us-east-1".into(),
-        }
-    }
-
-    #[test]
-    fn refreshable_layers_are_renewed_fifteen_minutes_early_short_ones_at_three_quarters() {
-        let hour = Held {
-            credentials: creds(CredentialSource::AssumedRole, 10_000 + 3600),
-            made_at: 10_000,
-        };
-        assert!(hour.fresh(10_000 + 3600 - 15 * 60 - 1));
-        assert!(!hour.fresh(10_000 + 3600 - 15 * 60));
-        let short = Held {
-            credentials: creds(CredentialSource::AssumedRole, 10_000 + 900),
-            made_at: 10_000,
-        };
-        assert!(short.fresh(10_000 + 600));
-        assert!(!short.fresh(10_000 + 900 - 225));
-        let mfa = Held {
-            credentials: creds(CredentialSource::MfaSession, 10_000 + 3600),
-            made_at: 0,
-        };
-        assert!(mfa.fresh(10_000 + 3600 - 61));
-        assert!(!mfa.fresh(10_000 + 3600 - 60));
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_callers_share_one_refresh_and_its_error() {
-        let layers = Arc::new(Layers::default());
-        let key = LayerKey {
-            profile: "p".into(),
-            role_arn: None,
-            duration_secs: 0,
-        };
-        let calls = Arc::new(AtomicU64::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..20 {
-            let (layers, key, calls) = (Arc::clone(&layers), key.clone(), Arc::clone(&calls));
-            tasks.push(tokio::spawn(async move {
-                layers
-                    .get(&key, || async {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        Ok(creds(CredentialSource::SessionToken, now() + 3600))
-                    })
-                    .await
-            }));
-        }
-        for task in tasks {
-            assert!(task.await.unwrap().is_ok());
-        }
-        assert_eq!(calls.load(Ordering::SeqCst), 1);
-
-        // A failing refresh: the callers that waited for it get its error, not a retry each.
-        layers.forget("p");
-        let calls = Arc::new(AtomicU64::new(0));
-        let mut tasks = Vec::new();
-        for _ in 0..10 {
-            let (layers, key, calls) = (Arc::clone(&layers), key.clone(), Arc::clone(&calls));
-            tasks.push(tokio::spawn(async move {
-                layers
-                    .get(&key, || async {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                        Err(ErrorBody::new(ErrorCode::MfaRequired, "enter a code"))
-                    })
-                    .await
-            }));
-        }
-        for task in tasks {
-            assert_eq!(
-                task.await.unwrap().unwrap_err().code,
-                ErrorCode::MfaRequired
-            );
-        }
-        assert!(
-            calls.load(Ordering::SeqCst) <= 2,
-            "callers that arrived during a refresh took its error"
-        );
     }
 }

@@ -46,7 +46,7 @@ use switchyard_shared::switch::Partition;
 use switchyard_shared::targets::{identity_center_role_arn, GrantedRole};
 
 use crate::aws::sso::{self as portal, Flow, Grant, Registration, Token, TokenError};
-use crate::services::session::{now, LayerKey, Layers};
+use crate::services::layers::{now, LayerKey, Layers};
 use crate::system::keyring;
 
 /// An access token this close to its end is refreshed first.
@@ -288,7 +288,7 @@ async fn load_stored(name: &str) -> Result<Stored, ErrorBody> {
     let text = tokio::task::spawn_blocking(move || keyring::load_secret(&owned))
         .await
         .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(crate::services::session::keyring_error)?;
+        .map_err(ErrorBody::from)?;
     Ok(match text {
         Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
             tracing::warn!(
@@ -315,7 +315,7 @@ async fn save_stored(name: &str, stored: &Stored) -> Result<(), ErrorBody> {
     })
     .await
     .map_err(|e| ErrorBody::new(ErrorCode::Internal, e.to_string()))?
-    .map_err(crate::services::session::keyring_error)
+    .map_err(ErrorBody::from)
 }
 
 impl Sso {

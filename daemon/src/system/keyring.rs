@@ -296,6 +296,19 @@ pub fn remove_secret(name: &str) -> Result<bool, KeyringError> {
     }
 }
 
+/// A keyring failure as the protocol says it: `credentials_missing` for nothing stored,
+/// else `keyring_unavailable`.
+impl From<KeyringError> for switchyard_shared::protocol::ErrorBody {
+    fn from(error: KeyringError) -> Self {
+        use switchyard_shared::protocol::{ErrorBody, ErrorCode};
+        let code = match error {
+            KeyringError::NotFound(_) => ErrorCode::CredentialsMissing,
+            _ => ErrorCode::KeyringUnavailable,
+        };
+        ErrorBody::new(code, error.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

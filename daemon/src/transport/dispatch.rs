@@ -90,10 +90,7 @@ async fn handle(state: &DaemonState, id: RequestId, request: Request) -> Vec<u8>
                 .submit_code(params.profile, &params.code)
                 .await,
         ),
-        Request::MfaWait(params) => reply(
-            id,
-            crate::services::mfa_wait::wait(&state.sessions, params).await,
-        ),
+        Request::MfaWait(params) => reply(id, state.sessions.wait_for_mfa(params).await),
         Request::MfaPending => reply(id, Ok(state.sessions.waiting.pending())),
         Request::CredentialsRotate(params) => reply(
             id,

@@ -1,3 +1,6 @@
+//! Tests of reading `~/.aws/config` for Identity Center, the start URL and Region checks,
+//! the hosts of each partition, and the loopback callback.
+
 use super::*;
 
 #[test]
