@@ -183,6 +183,14 @@ async fn an_admin_sets_a_name_and_color_once_and_every_colleague_sees_them() {
         human.contains("Client A (prod) (client-a)") && human.contains("#1b998b"),
         "{human}"
     );
+    // Either name finds the account: the team's and the organization's.
+    for filter in ["prod)", "client-a"] {
+        let found = text(&colleague.switchyard(&["accounts", filter, "--profile", "work"], None));
+        assert!(
+            found.contains("Client A (prod) (client-a)"),
+            "{filter}: {found}"
+        );
+    }
 
     // The popup's list (roles.list) names and colors the account the team's way, and puts
     // the hinted roles first (ReadOnly; Admin is not among them), the rest by name.
@@ -241,6 +249,20 @@ async fn an_admin_sets_a_name_and_color_once_and_every_colleague_sees_them() {
         ],
         "{roles}"
     );
+
+    // The organization's name is still there to search by, and `roles FILTER` finds it.
+    assert!(
+        roles["data"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["account_id"] == client_a.as_str())
+            .all(|t| t["also_named"] == "client-a"),
+        "{roles}"
+    );
+    let by_old_name =
+        text(&colleague.switchyard(&["roles", "client-a", "--profile", "work"], None));
+    assert!(by_old_name.contains("ReadOnly"), "{by_old_name}");
 
     // Each target says where its name and color came from (the popup shows it): the
     // team's tags here, since the import gives no color.

@@ -71,6 +71,7 @@ mod tests {
             role_arn: "arn:aws:iam::222222222222:role/Admin".into(),
             account_id: "222222222222".into(),
             account_name: None,
+            also_named: None,
             role_name: "Admin".into(),
             display_name: "Admin".into(),
             color: "aaaaaa".into(),

@@ -299,6 +299,11 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
                 .get(arn.account_id)
                 .map(|name| (name.clone(), LookOrigin::Organization)),
         };
+        // The organization's name, still searchable, when the team's replaced it.
+        let also_named = match (&org_name, inputs.accounts.get(arn.account_id)) {
+            (Some((team, LookOrigin::Team)), Some(org)) if team != org => Some(org.clone()),
+            _ => None,
+        };
         for listed in entries {
             let (account_name, name_from) = match org_name.clone() {
                 Some((name, from)) => (Some(name), Some(from)),
@@ -330,6 +335,7 @@ pub fn decide(inputs: &Inputs, context: &Context) -> Vec<Target> {
                 account_id: arn.account_id.to_owned(),
                 role_name: arn.role_name.to_owned(),
                 account_name,
+                also_named: also_named.clone(),
                 role_arn: role_arn.clone(),
                 sources: sources.clone(),
                 decision,
@@ -383,6 +389,17 @@ fn identity_center_targets(inputs: &Inputs) -> Vec<Target> {
             .unwrap_or_else(|| (color_for(&role.account_id), LookOrigin::Derived));
         let name_from = Some(named.as_ref().map_or(LookOrigin::Derived, |(_, o)| *o));
         let account_name = named.map(|(n, _)| n);
+        // The organization's (or Identity Center's) name, still searchable, when the
+        // team's replaced it.
+        let also_named = match (&name_from, &account_name) {
+            (Some(LookOrigin::Team), Some(team)) => inputs
+                .accounts
+                .get(&role.account_id)
+                .or(granted.account_name.as_ref())
+                .filter(|other| *other != team)
+                .cloned(),
+            _ => None,
+        };
         targets.push(Target {
             display_name: display_name(&role.role_name, account_name.as_deref(), &role.account_id),
             color,
@@ -392,6 +409,7 @@ fn identity_center_targets(inputs: &Inputs) -> Vec<Target> {
             account_id: role.account_id.clone(),
             role_name: role.role_name.clone(),
             account_name,
+            also_named,
             role_arn,
             sources: vec![TargetSource::IdentityCenter],
             decision: TargetDecision::Allowed,

@@ -300,14 +300,22 @@ pub fn accounts(
         eprintln!("note: {notice}");
     }
     let needle = filter.as_deref().map(str::to_lowercase);
+    let looks = team::looks(&list.accounts);
     let shown: Vec<_> = list
         .accounts
         .iter()
         .filter(|a| {
+            // The team's name as well as the organization's: either finds the account.
+            let (team_name, _) = team::shown_name(a, looks.get(&a.id));
             needle.as_deref().is_none_or(|n| {
-                [a.id.as_str(), &a.name, a.email.as_deref().unwrap_or("")]
-                    .iter()
-                    .any(|field| field.to_lowercase().contains(n))
+                [
+                    a.id.as_str(),
+                    &a.name,
+                    team_name,
+                    a.email.as_deref().unwrap_or(""),
+                ]
+                .iter()
+                .any(|field| field.to_lowercase().contains(n))
             })
         })
         .collect();
@@ -325,7 +333,6 @@ pub fn accounts(
         outln!("no account matches {:?}", filter.unwrap_or_default());
         return Ok(());
     }
-    let looks = team::looks(&list.accounts);
     let mut table = output::table(&["id", "name", "color", "state", "email"]);
     for account in shown {
         let look = looks.get(&account.id);
@@ -661,6 +668,7 @@ fn choose_targets<'a>(
         [
             t.account_id.as_str(),
             t.account_name.as_deref().unwrap_or(""),
+            t.also_named.as_deref().unwrap_or(""),
             t.display_name.as_str(),
         ]
         .iter()
@@ -702,6 +710,7 @@ mod tests {
             role_arn: format!("arn:aws:iam::{account_id}:role/{role}"),
             account_id: account_id.into(),
             account_name: Some(name.into()),
+            also_named: None,
             role_name: role.into(),
             display_name: format!("{role} @ {name}"),
             color: "00ff00".into(),

@@ -77,7 +77,8 @@ enum Command {
         refresh: bool,
         #[arg(long)]
         json: bool,
-        /// Only the accounts whose id, name or e-mail contains this (any case).
+        /// Only the accounts whose id, name (the team's or the organization's) or e-mail
+        /// contains this (any case).
         filter: Option<String>,
         #[command(subcommand)]
         command: Option<aws::AccountsCommand>,

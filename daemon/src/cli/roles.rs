@@ -28,8 +28,8 @@ pub struct Args {
     explain: Option<String>,
     #[arg(long)]
     json: bool,
-    /// Only the roles whose account name, id, role name or display name contains this
-    /// (any case).
+    /// Only the roles whose account name (the team's or the organization's), id, role name
+    /// or display name contains this (any case).
     filter: Option<String>,
 }
 
@@ -93,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             needle.as_deref().is_none_or(|n| {
                 [
                     t.account_name.as_deref().unwrap_or(""),
+                    t.also_named.as_deref().unwrap_or(""),
                     &t.account_id,
                     &t.role_name,
                     &t.display_name,

@@ -156,6 +156,9 @@ struct Kept {
     /// The Identity Center role it is reached through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     o: Option<switchyard_shared::protocol::roles::SsoRoleRef>,
+    /// `also_named`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    an: Option<String>,
 }
 
 impl CachedList {
@@ -202,6 +205,7 @@ impl CachedList {
                         nf: t.name_from,
                         cf: t.color_from,
                         o: t.sso.clone(),
+                        an: t.also_named.clone(),
                     }
                 })
                 .collect(),
@@ -234,6 +238,7 @@ impl CachedList {
                     role_name,
                     display_name,
                     account_name: kept.n,
+                    also_named: kept.an,
                     color: kept.c,
                     region: kept.r,
                     sources: kept.s,
@@ -417,6 +422,8 @@ impl Catalog {
                         &t.account_id,
                         &t.role_name,
                         display,
+                        // Searched, not shown: the organization's name the team's replaced.
+                        t.also_named.as_deref().unwrap_or_default(),
                     ])
                 })
                 .collect()
@@ -832,13 +839,23 @@ fn account_look(catalog: &Catalog, group: &Group) -> (Option<String>, String) {
         (true, false) => Some("team".to_owned()),
         (false, _) => None,
     };
-    let name = match group.name_from {
-        Some(from) => format!("Name: {}.", origin_words(from)),
-        None if group.name == group.account_id => {
+    let also = group
+        .targets
+        .iter()
+        .find_map(|&t| catalog.targets[t].also_named.as_deref());
+    let name = match (group.name_from, also) {
+        (Some(from), Some(also)) => {
+            format!(
+                "Name: {}; the organization calls it {also}.",
+                origin_words(from)
+            )
+        }
+        (Some(from), None) => format!("Name: {}.", origin_words(from)),
+        (None, _) if group.name == group.account_id => {
             "Name: the account id (no name is known).".to_owned()
         }
         // An older daemon's list, which does not say.
-        None => String::new(),
+        (None, _) => String::new(),
     };
     let color = match colors.as_slice() {
         [] => String::new(),

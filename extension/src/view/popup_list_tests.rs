@@ -13,6 +13,7 @@ fn target(account_id: &str, account: Option<&str>, role: &str) -> Target {
         role_arn: format!("arn:aws:iam::{account_id}:role/{role}"),
         account_id: account_id.to_owned(),
         account_name: account.map(str::to_owned),
+        also_named: None,
         role_name: role.to_owned(),
         display_name: switchyard_shared::targets::display_name(role, account, account_id),
         color: switchyard_shared::targets::color_for(account_id),
@@ -778,4 +779,30 @@ fn account_rows_say_where_names_and_colors_came_from() {
             ..
         })
     ));
+}
+
+#[test]
+fn an_account_the_team_renamed_is_found_by_the_organizations_name_too() {
+    let mut renamed = target(GLOBEX, Some("Client G"), "Admin");
+    renamed.also_named = Some("Globex".into());
+    renamed.name_from = Some(LookOrigin::Team);
+    let catalog = Catalog::new(vec![renamed], &HashMap::new());
+    let listing = listing(
+        &catalog,
+        &Marks::default(),
+        &mut Searcher::default(),
+        "globex",
+    );
+    let shown = render(
+        &catalog,
+        &Marks::default(),
+        &listing,
+        listing.first(),
+        ViewOptions::default(),
+    );
+    assert!(shown.starts_with("1 of 1 role match"), "{shown}");
+    assert!(shown.contains("Client G"), "{shown}");
+    let group = &catalog.groups[0];
+    let (_, look) = account_look(&catalog, group);
+    assert!(look.contains("the organization calls it Globex"), "{look}");
 }

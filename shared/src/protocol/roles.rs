@@ -122,6 +122,10 @@ pub struct Target {
     /// The account's name: the team's (`switchyard:name`), the organization's, or an
     /// imported label.
     pub account_name: Option<String>,
+    /// The organization's own name for the account when the team's name replaced it in
+    /// `account_name`: still found by the popup's filter and `roles FILTER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also_named: Option<String>,
     pub role_name: String,
     /// What the console shows after switching (at most 64 characters).
     pub display_name: String,
@@ -256,6 +260,7 @@ mod tests {
                 role_arn: format!("arn:aws:iam::{:012}:role/R", i),
                 account_id: format!("{:012}", i),
                 account_name: None,
+                also_named: None,
                 role_name: "R".into(),
                 display_name: "R".into(),
                 color: "aaaaaa".into(),

@@ -473,3 +473,25 @@ fn a_listed_role_based_on_an_identity_center_profile_chains_from_it() {
     let other = all.iter().find(|t| t.role_name == "Other").unwrap();
     assert_eq!(other.sso, None);
 }
+
+#[test]
+fn a_team_name_keeps_the_organizations_name_searchable() {
+    let mut given = inputs(vec![policy("SwitchToAcme", RUNBOOK)]);
+    given.team.insert(
+        "111111111111".to_owned(),
+        TeamLook {
+            name: Some("Client A (prod)".into()),
+            ..TeamLook::default()
+        },
+    );
+    let targets = decide(&given, &context());
+    assert_eq!(targets[0].account_name.as_deref(), Some("Client A (prod)"));
+    assert_eq!(targets[0].name_from, Some(LookOrigin::Team));
+    assert_eq!(targets[0].also_named.as_deref(), Some("Acme Production"));
+
+    // Without a team name, or with the organization's own, there is nothing else to find.
+    let plain = decide(&inputs(vec![policy("SwitchToAcme", RUNBOOK)]), &context());
+    assert_eq!(plain[0].also_named, None);
+    given.team.get_mut("111111111111").unwrap().name = Some("Acme Production".into());
+    assert_eq!(decide(&given, &context())[0].also_named, None);
+}
