@@ -444,6 +444,8 @@ fn on_filter_input() {
     perf_mark("filter-start");
     let query = filter_text();
     LIST.with(|list| list.borrow_mut().filter(&query));
+    perf_mark("filter-searched");
+    let _ = perf_measure("filter-search", "filter-start", "filter-searched");
     if let Some(scroller) = by_id::<Element>("roles-scroll") {
         scroller.set_scroll_top(0);
     }

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::search::{spans, Haystack, Searcher, Span};
+use super::search::{spans, Haystack, Searcher, Shared, Span};
 use switchyard_shared::console_session::ConsoleSession;
 use switchyard_shared::protocol::roles::{
     LookOrigin, Target, TargetBase, TargetDecision, TargetSource,
@@ -274,13 +274,22 @@ pub struct Group {
     pub name_from: Option<LookOrigin>,
 }
 
+/// The targets in searchable form: each whole (for the tiers and highlights), and split
+/// into the account's part, matched once per account, and the target's own fields.
+#[derive(Debug, Clone)]
+struct Searchable {
+    whole: Vec<Haystack>,
+    parts: Vec<Haystack>,
+    own: Vec<Haystack>,
+}
+
 /// The targets, grouped and made searchable once.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub targets: Vec<Target>,
     pub groups: Vec<Group>,
     group_of: Vec<usize>,
-    haystacks: OnceCell<Vec<Haystack>>,
+    haystacks: OnceCell<Searchable>,
     by_arn: HashMap<String, usize>,
     /// Targets hidden because the console tab's session cannot reach them (the "only
     /// reachable" setting); empty when none are.
@@ -396,14 +405,12 @@ impl Catalog {
 
     /// The searchable form of every target, made at the first search (the unfiltered list
     /// drawn when the popup opens does not need it).
-    fn haystacks(&self) -> &[Haystack] {
+    fn searchable(&self) -> &Searchable {
         self.haystacks.get_or_init(|| {
             let (targets, groups, group_of) = (&self.targets, &self.groups, &self.group_of);
-            targets
+            let own: Vec<[&str; 3]> = targets
                 .iter()
-                .enumerate()
-                .map(|(i, t)| {
-                    let group = &groups[group_of[i]];
+                .map(|t| {
                     // The usual `Role @ Account` repeats the other fields: searched only when
                     // it says something of its own, so highlights land on what is shown.
                     let usual = switchyard_shared::targets::display_name(
@@ -416,18 +423,38 @@ impl Catalog {
                     } else {
                         &t.display_name
                     };
-                    Haystack::new(&[
-                        &group.name,
-                        group.alias.as_deref().unwrap_or_default(),
-                        &t.account_id,
-                        &t.role_name,
-                        display,
-                        // Searched, not shown: the organization's name the team's replaced.
-                        t.also_named.as_deref().unwrap_or_default(),
-                    ])
+                    // Searched, not shown: the organization's name the team's replaced.
+                    let also = t.also_named.as_deref().unwrap_or_default();
+                    [t.role_name.as_str(), display, also]
                 })
-                .collect()
+                .collect();
+            fn account(g: &Group) -> [&str; 2] {
+                [g.name.as_str(), g.alias.as_deref().unwrap_or_default()]
+            }
+            Searchable {
+                whole: targets
+                    .iter()
+                    .zip(&own)
+                    .enumerate()
+                    .map(|(i, (t, own))| {
+                        let [name, alias] = account(&groups[group_of[i]]);
+                        Haystack::new(&[name, alias, &t.account_id, own[0], own[1], own[2]])
+                    })
+                    .collect(),
+                parts: groups
+                    .iter()
+                    .map(|g| {
+                        let [name, alias] = account(g);
+                        Haystack::new(&[name, alias, &g.account_id])
+                    })
+                    .collect(),
+                own: own.iter().map(|fields| Haystack::new(fields)).collect(),
+            }
         })
+    }
+
+    fn haystacks(&self) -> &[Haystack] {
+        &self.searchable().whole
     }
 
     /// Make the searchable form now (when the popup is idle), so the first keystroke does
@@ -563,7 +590,13 @@ pub fn listing(catalog: &Catalog, marks: &Marks, searcher: &mut Searcher, query:
             matched: catalog.targets.len() - catalog.hidden,
         };
     }
-    let mut hits = searcher.search(catalog.haystacks(), query);
+    let searchable = catalog.searchable();
+    let shared = Shared {
+        parts: &searchable.parts,
+        part_of: &catalog.group_of,
+        own: &searchable.own,
+    };
+    let mut hits = searcher.search_shared(&searchable.whole, Some(&shared), query);
     if catalog.hidden > 0 {
         hits.retain(|h| catalog.shown(h.index));
     }

@@ -11,6 +11,10 @@
 //!
 //! [`Searcher::search`] keeps its last answer: a query that only extends the previous one
 //! (the next keystroke) searches the previous matches instead of every record.
+//! [`Searcher::search_shared`] matches the fields several records share (an account's
+//! name, alias and id, for each of its roles) once per shared part, and each record's own
+//! fields apart: the same records match (a word found in neither part alone is tried on
+//! the whole record), in a fifth of the matcher's work for five roles an account.
 //!
 //! Ranking and cutting, so a precise query gives a short, useful list: a record one of
 //! whose fields *is* the query (an account id, a profile or section name, an alias; case
@@ -91,6 +95,60 @@ const TIER_STEP: u32 = 1 << 24;
 pub struct Hit {
     pub index: usize,
     pub score: u32,
+}
+
+/// Records whose leading fields are shared with other records, split for
+/// [`Searcher::search_shared`]: each record's shared part (an index into `parts`) and its
+/// own fields, beside the whole record the tiers and highlights use.
+pub struct Shared<'a> {
+    /// The shared parts (an account's name, alias and id).
+    pub parts: &'a [Haystack],
+    /// Each record's shared part.
+    pub part_of: &'a [usize],
+    /// Each record's own fields (its role name, display name …).
+    pub own: &'a [Haystack],
+}
+
+/// A shared part's score for an atom not worked out yet, and one that does not match.
+const UNSCORED: u32 = u32::MAX;
+const UNMATCHED: u32 = u32::MAX - 1;
+
+/// Score `record` against `pattern` part by part: each positive word takes the better of
+/// its score in the record's shared part (worked out once per part, kept in `memo`) and in
+/// its own fields, or its score in the whole record when it matches in neither part alone
+/// (a word spread over both); a negative word is tried on the whole record.
+fn score_in_parts(
+    pattern: &Pattern,
+    whole: &Haystack,
+    shared: &Shared<'_>,
+    record: usize,
+    memo: &mut [u32],
+    matcher: &mut Matcher,
+) -> Option<u32> {
+    let atoms = pattern.atoms.len();
+    let part = *shared.part_of.get(record)?;
+    let mut total = 0;
+    for (a, atom) in pattern.atoms.iter().enumerate() {
+        if atom.negative {
+            total += u32::from(atom.score(whole.slice(), matcher)?);
+            continue;
+        }
+        let slot = memo.get_mut(part * atoms + a)?;
+        if *slot == UNSCORED {
+            *slot = atom
+                .score(shared.parts.get(part)?.slice(), matcher)
+                .map_or(UNMATCHED, u32::from);
+        }
+        let in_part = (*slot != UNMATCHED).then_some(*slot);
+        let in_own = atom
+            .score(shared.own.get(record)?.slice(), matcher)
+            .map(u32::from);
+        total += match in_part.max(in_own) {
+            Some(score) => score,
+            None => u32::from(atom.score(whole.slice(), matcher)?),
+        };
+    }
+    Some(total)
 }
 
 /// A matcher with its scratch space, and the last query's answer.
@@ -186,6 +244,17 @@ impl Searcher {
     /// The same `haystacks` must be passed until [`Searcher::forget`] is called: the next
     /// query may be answered from this one's matches.
     pub fn search(&mut self, haystacks: &[Haystack], query: &str) -> Vec<Hit> {
+        self.search_shared(haystacks, None, query)
+    }
+
+    /// [`Searcher::search`], matching the parts records share once per part when `shared`
+    /// splits them (`haystacks` stay the whole records: the tiers and highlights use them).
+    pub fn search_shared(
+        &mut self,
+        haystacks: &[Haystack],
+        shared: Option<&Shared<'_>>,
+        query: &str,
+    ) -> Vec<Hit> {
         if query.trim().is_empty() {
             self.last = None;
             return (0..haystacks.len())
@@ -194,10 +263,14 @@ impl Searcher {
         }
         let pattern = pattern(query);
         let matcher = &mut self.matcher;
-        let score = |index: usize, matcher: &mut Matcher| {
-            pattern
-                .score(haystacks[index].slice(), matcher)
-                .map(|score| Hit { index, score })
+        let mut memo = vec![UNSCORED; shared.map_or(0, |s| s.parts.len()) * pattern.atoms.len()];
+        let mut score = |index: usize, matcher: &mut Matcher| {
+            let whole = &haystacks[index];
+            match shared {
+                Some(shared) => score_in_parts(&pattern, whole, shared, index, &mut memo, matcher),
+                None => pattern.score(whole.slice(), matcher),
+            }
+            .map(|score| Hit { index, score })
         };
         let hits: Vec<Hit> = match &self.last {
             Some((previous, len, hits)) if *len == haystacks.len() && narrows(previous, query) => {
