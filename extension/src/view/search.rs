@@ -554,6 +554,79 @@ mod tests {
     }
 
     #[test]
+    fn shared_parts_match_the_same_records_as_whole_ones() {
+        // Accounts of five roles each, searched whole and split into the account's part
+        // and the role's own fields: the same records match, for words within one part,
+        // words spread over both, capitals, markers and negations.
+        let roles = ["Admin", "ReadOnly", "Billing", "Deploy", "Audit"];
+        let accounts: Vec<[String; 3]> = (0..40u64)
+            .map(|i| {
+                [
+                    format!("Client {i:04}"),
+                    if i % 3 == 0 {
+                        format!("client-{i}")
+                    } else {
+                        String::new()
+                    },
+                    (100_000_000_000 + i).to_string(),
+                ]
+            })
+            .collect();
+        let parts: Vec<Haystack> = accounts
+            .iter()
+            .map(|a| Haystack::new(&[&a[0], &a[1], &a[2]]))
+            .collect();
+        let part_of: Vec<usize> = (0..accounts.len() * roles.len()).map(|i| i / 5).collect();
+        let own: Vec<Haystack> = part_of
+            .iter()
+            .enumerate()
+            .map(|(i, _)| Haystack::new(&[roles[i % 5], "", ""]))
+            .collect();
+        let whole: Vec<Haystack> = part_of
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let a = &accounts[p];
+                Haystack::new(&[&a[0], &a[1], &a[2], roles[i % 5], "", ""])
+            })
+            .collect();
+        let shared = Shared {
+            parts: &parts,
+            part_of: &part_of,
+            own: &own,
+        };
+        for query in [
+            "c",
+            "cl",
+            "client",
+            "client 1",
+            "client 0012 aud",
+            "0012aud",
+            "nt00ad",
+            "Client",
+            "read",
+            "ro",
+            "^client",
+            "admin$",
+            "'0007",
+            "client !admin",
+            "10000000001",
+            "zzz",
+            "12 bil",
+            "client-12",
+        ] {
+            let indices = |hits: Vec<Hit>| {
+                let mut found: Vec<usize> = hits.into_iter().map(|h| h.index).collect();
+                found.sort_unstable();
+                found
+            };
+            let flat = indices(Searcher::default().search(&whole, query));
+            let split = indices(Searcher::default().search_shared(&whole, Some(&shared), query));
+            assert_eq!(flat, split, "{query:?}");
+        }
+    }
+
+    #[test]
     fn records_changing_length_are_searched_afresh() {
         let mut hays = haystacks();
         let mut searcher = Searcher::default();
