@@ -51,6 +51,10 @@ enum Command {
         /// Run headless and save screenshots even when a display is available.
         #[arg(long)]
         headless: bool,
+        /// Where the screenshots go (default: `<target dir>/screenshots`, outside the work
+        /// tree); `--screenshots docs/screenshots` refreshes the README's pictures.
+        #[arg(long, value_name = "DIR")]
+        screenshots: Option<std::path::PathBuf>,
     },
     /// Measure the figures in docs/benchmarks.md and print them.
     Bench {
@@ -81,7 +85,10 @@ fn main() -> std::process::ExitCode {
             let built = build::build(&tools, build::Profile::Debug)?;
             build::e2e(&tools, &built, &files)
         }),
-        Command::Demo { headless } => demo::run(headless),
+        Command::Demo {
+            headless,
+            screenshots,
+        } => demo::run(headless, screenshots),
         Command::Bench { only } => bench::run(only),
     };
     match result {
