@@ -242,10 +242,14 @@ async fn restore(early: JsValue) {
     perf_mark("rows-rendered");
     after_paint(|| {
         perf_mark("rows-painted");
-        // Then, once painted, make the list searchable.
-        let prepare = Closure::once_into_js(|| LIST.with(|list| list.borrow().catalog.prepare()));
-        chrome::set_timeout(prepare.unchecked_ref(), 0);
+        prepare_soon();
     });
+}
+
+/// Make the list searchable right after the browser paints (not at the next keystroke).
+fn prepare_soon() {
+    let prepare = Closure::once_into_js(|| LIST.with(|list| list.borrow().catalog.prepare()));
+    chrome::set_timeout(prepare.unchecked_ref(), 0);
 }
 
 /// Run `then` in the next animation frame (just before the browser paints).
@@ -885,6 +889,7 @@ async fn show_roles(targets: Vec<Target>, data: RolesData, drawn: &str) {
     });
     keep_place(render_list);
     perf_mark(drawn);
+    after_paint(prepare_soon);
     save_snapshot();
     if let Err(e) = storage::set_text(CACHE_KEY, &cached.to_stored()).await {
         chrome::warn(&format!("switchyard: the role list was not saved: {e}"));
