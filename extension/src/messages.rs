@@ -168,6 +168,9 @@ pub enum PageRequest {
     /// Relay `sso.login` for a known session: the answer names the page the popup opens
     /// in a tab (the daemon opens nothing itself).
     SsoLogin { session: String },
+    /// Relay `sso.login` for a start URL and Region the options page was given (a session
+    /// no `~/.aws/config` names yet).
+    SsoLoginUrl { start_url: String, region: String },
 }
 
 /// What to switch to, as the popup's list shows it.
@@ -272,6 +275,13 @@ impl PageRequest {
             PageRequest::SsoLogin { session } => Some(Request::SsoLogin(
                 switchyard_shared::protocol::sso::SsoLoginParams {
                     session: Some(session.clone()),
+                    ..Default::default()
+                },
+            )),
+            PageRequest::SsoLoginUrl { start_url, region } => Some(Request::SsoLogin(
+                switchyard_shared::protocol::sso::SsoLoginParams {
+                    start_url: Some(start_url.clone()),
+                    region: Some(region.clone()),
                     ..Default::default()
                 },
             )),
@@ -720,9 +730,21 @@ mod tests {
             relayed(r#"{"type":"closures_list"}"#),
             Some((r#"{"id":1,"type":"closures.list"}"#.to_owned(), 10_000))
         );
+        // The options page's start-URL sign-in.
+        assert_eq!(
+            relayed(
+                r#"{"type":"sso_login_url","start_url":"https://acme.awsapps.com/start","region":"eu-west-1"}"#
+            )
+            .map(|(text, _)| text),
+            Some(
+                r#"{"id":1,"region":"eu-west-1","start_url":"https://acme.awsapps.com/start","type":"sso.login"}"#
+                    .to_owned()
+            )
+        );
         for bad in [
             r#"{"type":"mfa_submit"}"#,
             r#"{"type":"mfa_submit","code":1}"#,
+            r#"{"type":"sso_login_url","start_url":"https://acme.awsapps.com/start"}"#,
         ] {
             assert!(decode_page_request(bad).is_err(), "{bad}");
         }

@@ -10,7 +10,9 @@ use crate::view::options::{
     import_report, profile_choices, shortcut_line, sources_view, team_view, ImportReport, RoleLine,
 };
 use crate::view::popup::{view, Tone};
+use crate::view::sso_panel;
 use switchyard_shared::protocol::roles::{ProfilesData, RolesImportData, RolesSourcesData};
+use switchyard_shared::protocol::sso::{SsoLoginData, SsoStatusData};
 use switchyard_shared::settings::{OpenMode, Settings, SwitchMethod};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -41,6 +43,7 @@ pub fn options_start() {
         show_connection().await;
         show_profiles(&settings).await;
         show_shortcut().await;
+        show_sso().await;
         show_sources().await;
     });
 }
@@ -363,11 +366,103 @@ async fn save() {
     }
 }
 
+/// Seconds since the Unix epoch, now.
+fn now_secs() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// List the Identity Center sessions the daemon knows (`sso.status`); the answer, if any.
+async fn show_sso() -> Option<SsoStatusData> {
+    let data = ask::<SsoStatusData>(PageRequest::SsoStatus).await.ok()?;
+    if let Some(list) = by_id("sso-sessions") {
+        list.set_text_content(None);
+        for row in sso_panel::rows(&data, now_secs()) {
+            if let Some(item) = append_text(&list, "li", &format!("{}: {}", row.title, row.state)) {
+                item.set_class_name(if row.problem { "problem" } else { "" });
+            }
+        }
+    }
+    Some(data)
+}
+
+fn say_sso(id: &str, text: Option<&str>) {
+    if let Some(element) = by_id(id) {
+        element.set_text_content(text);
+    }
+}
+
+/// The start-URL form: checked here as the daemon checks it, then `sso.login`; the page
+/// it answers opens in a tab, and the outcome is said once the sign-in ends.
+async fn sign_in_sso() {
+    let field = |id: &str| {
+        by_id(id)
+            .and_then(|input| property(&input, "value").as_string())
+            .unwrap_or_default()
+    };
+    let checked = sso_panel::check_form(&field("sso-start-url"), &field("sso-region"));
+    let problems = checked.as_ref().err().cloned().unwrap_or_default();
+    say_sso("sso-start-url-error", problems.start_url.as_deref());
+    say_sso("sso-region-error", problems.region.as_deref());
+    let Ok((start_url, region)) = checked else {
+        say_sso("sso-outcome", None);
+        return;
+    };
+    let request = PageRequest::SsoLoginUrl { start_url, region };
+    let data = match ask::<SsoLoginData>(request).await {
+        Ok(data) => data,
+        Err(error) => {
+            say_sso(
+                "sso-outcome",
+                Some(&format!(
+                    "Not signed in: {} ({})",
+                    error.message, error.code
+                )),
+            );
+            return;
+        }
+    };
+    say_sso(
+        "sso-outcome",
+        Some("Approve the sign-in in the tab that opened (your access portal's page)."),
+    );
+    if data.started {
+        let properties = serde_json::json!({ "url": data.url, "active": true });
+        if let Err(e) = chrome::tabs_create(&chrome::from_json_text(&properties.to_string())).await
+        {
+            chrome::warn(&format!(
+                "switchyard: cannot open the sign-in page: {}",
+                chrome::error_text(&e)
+            ));
+        }
+    }
+    while now_secs() <= data.expires_at + 2 {
+        crate::switching::sleep(1000).await;
+        let Some(now) = show_sso().await else {
+            continue;
+        };
+        if !sso_panel::waiting(&now, &data.session) {
+            say_sso(
+                "sso-outcome",
+                Some(&sso_panel::outcome(&now, &data.session)),
+            );
+            return;
+        }
+    }
+    say_sso(
+        "sso-outcome",
+        Some("Not signed in: nobody approved the sign-in in time."),
+    );
+}
+
 fn wire_events() {
     on("settings", "change", |_| {
         wasm_bindgen_futures::spawn_local(save())
     });
     on("settings", "submit", |event| event.prevent_default());
+    on("sso-form", "submit", |event| {
+        event.prevent_default();
+        wasm_bindgen_futures::spawn_local(sign_in_sso())
+    });
     on("import", "click", |_| {
         wasm_bindgen_futures::spawn_local(import())
     });

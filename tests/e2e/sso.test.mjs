@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cleanup, binDir } from './harness.mjs';
+import { cleanup, binDir, EXTENSION_ID } from './harness.mjs';
 import { waitFor, noKeySandbox } from './standin.mjs';
 
 const AWS_CONFIG = `[sso-session acme]
@@ -105,6 +105,56 @@ test('IAM Identity Center: sign in from the popup, see the granted roles, switch
     assert.equal(session.sessionId, 'ASIAIDENTITYCENTER01');
     await waitFor('the console login', () =>
       standIn.state.requests.slice(seen).find((r) => r.path === '/federation' && r.query.get('Action') === 'login'));
+    await tab.close();
+    await popup.close();
+  } finally {
+    await browser.close();
+    cleanup(box);
+  }
+});
+
+test('IAM Identity Center from the options page: a start URL no ~/.aws/config names, checked, then signed in', async () => {
+  const ic = await startIdentityCenter({
+    grants: [['333333333333', 'Globex Prod', ['ReadOnly']]],
+    credentials: {},
+  });
+  const env = { AWS_ENDPOINT_URL_SSO_OIDC: ic.endpoint, AWS_ENDPOINT_URL_SSO: ic.endpoint };
+  // An empty ~/.aws/config: no session is known until the options page names one.
+  const { box, browser } = await noKeySandbox({ awsConfig: '', env })
+    .catch((e) => { ic.stop(); throw e; });
+  box.stops.push(ic.stop);
+  try {
+    const options = await browser.newPage();
+    await options.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    const signIn = options.getByRole('button', { name: 'Sign in with IAM Identity Center' });
+
+    // Bad input is named at its field, and nothing is sent.
+    await signIn.click();
+    assert.match(await options.locator('#sso-region-error').innerText(), /give the Region/);
+    await options.getByLabel('AWS access portal URL (start URL)').fill('acme.awsapps.com/start');
+    await options.getByLabel('Region of your IAM Identity Center').fill('europe');
+    await signIn.click();
+    assert.match(await options.locator('#sso-start-url-error').innerText(), /not an https:\/\/ URL/);
+    assert.match(await options.locator('#sso-region-error').innerText(), /not an AWS Region/);
+    assert.equal(await options.locator('#sso-outcome').innerText(), '');
+
+    // A good start URL and Region: the authorize page opens in a tab; approved, signed in.
+    await options.getByLabel('AWS access portal URL (start URL)').fill('https://acme.awsapps.com/start');
+    await options.getByLabel('Region of your IAM Identity Center').fill('eu-west-1');
+    const authorizeTab = browser.waitForEvent('page', (p) => p.url().includes('/authorize?'));
+    await signIn.click();
+    const tab = await authorizeTab;
+    await tab.waitForLoadState();
+    assert.equal(await options.locator('#sso-start-url-error').innerText(), '');
+    await tab.getByRole('button', { name: 'Allow access' }).click();
+    await tab.getByText('You can close this tab').waitFor({ timeout: 20000 });
+    await options.locator('#sso-outcome', { hasText: 'Signed in' }).waitFor({ timeout: 20000 });
+    assert.match(await options.locator('#sso-outcome').innerText(), /^Signed in: \S+ \(https:\/\/acme\.awsapps\.com\/start\)/);
+    assert.match(await options.locator('#sso-sessions').innerText(), /https:\/\/acme\.awsapps\.com\/start\)[\s\S]*Signed in/);
+
+    // The popup lists the role it grants.
+    const popup = await openPopup(browser);
+    await popup.locator('#roles-list [role=option][data-display-name="ReadOnly @ Globex Prod"]').last().waitFor({ timeout: 30000 });
     await tab.close();
     await popup.close();
   } finally {

@@ -69,6 +69,48 @@ pub fn waiting(data: &SsoStatusData, session: &str) -> bool {
         .any(|s| s.session == session && s.state == SsoState::Pending)
 }
 
+/// What is wrong with the options page's start-URL form, field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormProblems {
+    pub start_url: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The options page's "sign in with a start URL" form, checked as the daemon checks it
+/// (`sso.login` refuses the same): the start URL and Region to send, or what to fix.
+pub fn check_form(start_url: &str, region: &str) -> Result<(String, String), FormProblems> {
+    let url = switchyard_shared::sso::check_start_url(start_url);
+    let region = match region.trim() {
+        "" => Err("give the Region of your IAM Identity Center (for example eu-west-1)".to_owned()),
+        given => switchyard_shared::sso::check_region(given).map_err(|e| e.to_string()),
+    };
+    match (url, region) {
+        (Ok(url), Ok(region)) => Ok((url, region)),
+        (url, region) => Err(FormProblems {
+            start_url: url.err().map(|e| e.to_string()),
+            region: region.err(),
+        }),
+    }
+}
+
+/// The options page's line after a sign-in from its form ended: signed in, or why not.
+pub fn outcome(data: &SsoStatusData, session: &str) -> String {
+    match data.sessions.iter().find(|s| s.session == session) {
+        Some(s) if s.state == SsoState::SignedIn => format!(
+            "Signed in: {} ({}). The popup lists the roles it grants.",
+            s.session, s.start_url
+        ),
+        Some(s) if s.state == SsoState::Pending => {
+            "Still waiting for your approval in the sign-in tab.".to_owned()
+        }
+        Some(s) => match &s.problem {
+            Some(problem) => format!("Not signed in: {problem}"),
+            None => "Not signed in: the sign-in ended before it was approved.".to_owned(),
+        },
+        None => "Not signed in: the daemon no longer knows this sign-in.".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +151,40 @@ mod tests {
         assert!(shown[3].state.contains("refresh token was refused"));
         assert!(waiting(&data, "acme"));
         assert!(rows(&SsoStatusData { sessions: vec![] }, 0).is_empty());
+    }
+
+    #[test]
+    fn the_start_url_form_is_checked_as_the_daemon_checks_it() {
+        assert_eq!(
+            check_form(" https://acme.awsapps.com/start ", "eu-west-1"),
+            Ok((
+                "https://acme.awsapps.com/start".to_owned(),
+                "eu-west-1".to_owned()
+            ))
+        );
+        let both = check_form("acme.awsapps.com/start", "").unwrap_err();
+        assert!(both.start_url.unwrap().contains("not an https:// URL"));
+        assert!(both.region.unwrap().contains("give the Region"));
+        let region = check_form("https://acme.awsapps.com/start", "europe").unwrap_err();
+        assert_eq!(region.start_url, None);
+        assert!(region.region.unwrap().contains("not an AWS Region"));
+        let markup = check_form("https://<script>/start", "eu-west-1").unwrap_err();
+        assert!(markup.start_url.is_some());
+    }
+
+    #[test]
+    fn the_outcome_says_signed_in_or_why_not() {
+        let mut data = SsoStatusData {
+            sessions: vec![session(SsoState::SignedIn, None)],
+        };
+        assert!(
+            outcome(&data, "acme").starts_with("Signed in: acme (https://acme.awsapps.com/start)")
+        );
+        data.sessions[0] = session(SsoState::Expired, Some("access_denied: refused"));
+        assert_eq!(
+            outcome(&data, "acme"),
+            "Not signed in: access_denied: refused"
+        );
+        assert!(outcome(&data, "other").contains("no longer knows"));
     }
 }
