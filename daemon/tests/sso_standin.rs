@@ -342,6 +342,34 @@ async fn an_identity_center_user_signs_in_once_and_every_caller_shares_it() {
         "{refused}"
     );
 
+    // An authorization code issued for another PKCE challenge (a code injected into this
+    // sign-in's redirect, with its state): Identity Center refuses the daemon's verifier,
+    // and the sign-in ends refused, with no token.
+    let login = world.ok(&["sso", "login", "--session", "acme", "--json"]);
+    let url = login["url"].as_str().unwrap();
+    let challenge: String = form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+        .find(|(k, _)| k == "code_challenge")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let forged = url.replace(
+        &format!("code_challenge={challenge}"),
+        "code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    );
+    assert_ne!(forged, url);
+    // The page the browser lands on says so (the code is redeemed before it answers).
+    let (_, page) = world.ic.approve(&forged, true);
+    assert!(page.contains("Not signed in"), "{page}");
+    assert!(page.contains("PKCE verifier does not match"), "{page}");
+    let mismatched = world.settled();
+    assert_ne!(mismatched["state"], "signed_in", "{mismatched}");
+    assert!(
+        mismatched["problem"]
+            .as_str()
+            .unwrap_or("")
+            .contains("PKCE verifier does not match"),
+        "{mismatched}"
+    );
+
     // Nobody approves (the tab was closed): the daemon stops waiting and says so.
     world.ok(&["sso", "login", "--session", "acme", "--json"]);
     std::thread::sleep(Duration::from_secs(7));

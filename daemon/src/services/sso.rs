@@ -581,14 +581,21 @@ impl Sso {
         self.forget_grants(session);
     }
 
-    /// The browser came back (or did not): redeem the code with its verifier.
-    pub async fn finish_browser(&self, wait: BrowserWait, callback: Result<String, String>) {
+    /// The browser came back (or did not): redeem the code with its verifier. Whether the
+    /// session is signed in now, or why not (the loopback page says it).
+    pub async fn finish_browser(
+        &self,
+        wait: BrowserWait,
+        callback: Result<String, String>,
+    ) -> Result<(), String> {
         let result = match callback {
             Ok(code) => self.redeem(&wait, &code).await,
             Err(why) => Err(why),
         };
+        let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
         self.finish(&wait.session, wait.attempt, result.map(|t| (t, false)))
             .await;
+        outcome
     }
 
     async fn redeem(&self, wait: &BrowserWait, code: &str) -> Result<Token, String> {

@@ -4,10 +4,12 @@
 //!
 //! Only an answer carrying this sign-in's state counts: any other request to the port
 //! (another page's redirect, a guess) gets a 400 page and the server goes on waiting, so
-//! it can neither end nor hijack the sign-in. The wait ends at the deadline.
+//! it can neither end nor hijack the sign-in. The code is redeemed before the page
+//! answers, so the page says what happened (signed in, or why not: a code Identity
+//! Center refuses, such as one issued for another PKCE challenge). The wait ends at the
+//! deadline.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -19,7 +21,7 @@ use switchyard_shared::protocol::{ErrorBody, ErrorCode};
 use switchyard_shared::sso::{read_callback, SsoError, CALLBACK_PATH};
 use tokio::sync::mpsc;
 
-use crate::services::sso::{timed_out, Sso};
+use crate::services::sso::{timed_out, BrowserWait, Sso};
 
 /// Answer `sso.login`: start (or join) the sign-in, and for a browser sign-in wait for
 /// its redirect in the background; the reply is the page to open.
@@ -38,14 +40,7 @@ pub async fn login(sso: &Arc<Sso>, params: SsoLoginParams) -> Result<SsoLoginDat
     let (data, browser, device) = sso.begin_login(params, redirect_uri).await?;
     if let (Some(wait), Some(loopback)) = (browser, loopback) {
         let sso = Arc::clone(sso);
-        tokio::spawn(async move {
-            let result = match loopback.wait(wait.state.clone(), wait.deadline).await {
-                Callback::Code(code) => Ok(code),
-                Callback::Refused(why) => Err(why),
-                Callback::TimedOut => Err(timed_out(wait.deadline)),
-            };
-            sso.finish_browser(wait, result).await;
-        });
+        tokio::spawn(loopback.serve(sso, wait));
     }
     if let Some(wait) = device {
         let sso = Arc::clone(sso);
@@ -54,21 +49,25 @@ pub async fn login(sso: &Arc<Sso>, params: SsoLoginParams) -> Result<SsoLoginDat
     Ok(data)
 }
 
-/// What the browser brought back.
-#[derive(Debug)]
-pub enum Callback {
-    /// The authorization code (a secret until redeemed: never logged).
-    Code(String),
-    /// The user (or Identity Center) refused; the reason, without secrets.
-    Refused(String),
-    /// Nothing came back before the deadline.
-    TimedOut,
-}
-
 /// A bound loopback port, ready for the browser.
 pub struct Loopback {
     listener: tokio::net::TcpListener,
     pub redirect_uri: String,
+}
+
+/// What the callback handler shares: the sign-in's state, the sign-in itself (taken by
+/// the one answer that ends it) and the signal that it ended.
+struct Waiting {
+    state: String,
+    sso: Arc<Sso>,
+    wait: Mutex<Option<BrowserWait>>,
+    ended: mpsc::Sender<()>,
+}
+
+impl Waiting {
+    fn take(&self) -> Option<BrowserWait> {
+        self.wait.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
 }
 
 impl Loopback {
@@ -82,60 +81,86 @@ impl Loopback {
         })
     }
 
-    /// Wait up to `deadline` for the redirect carrying `state`.
-    pub async fn wait(self, state: String, deadline: Duration) -> Callback {
-        let (tx, mut rx) = mpsc::channel::<Callback>(1);
+    /// Serve the redirect of `wait` until the answer carrying its state has been handled
+    /// (the page answered in full), or until its deadline, when the sign-in ends timed out.
+    pub async fn serve(self, sso: Arc<Sso>, wait: BrowserWait) {
+        let (ended, mut ended_rx) = mpsc::channel::<()>(1);
+        let deadline = wait.deadline;
+        let waiting = Arc::new(Waiting {
+            state: wait.state.clone(),
+            sso,
+            wait: Mutex::new(Some(wait)),
+            ended,
+        });
         let app = Router::new()
             .route(CALLBACK_PATH, get(callback))
-            .with_state((state, tx));
-        let server = axum::serve(self.listener, app);
-        let answer = tokio::select! {
-            answer = rx.recv() => answer.unwrap_or(Callback::TimedOut),
-            _ = tokio::time::sleep(deadline) => Callback::TimedOut,
+            .with_state(Arc::clone(&waiting));
+        // Graceful: the answering request finishes before the server stops.
+        let server = axum::serve(self.listener, app).with_graceful_shutdown(async move {
+            ended_rx.recv().await;
+        });
+        tokio::select! {
             result = server => {
-                tracing::warn!("the sign-in's loopback server stopped: {result:?}");
-                Callback::TimedOut
+                if let Err(e) = result {
+                    tracing::warn!("the sign-in's loopback server stopped: {e}");
+                }
             }
-        };
-        answer
+            _ = tokio::time::sleep(deadline) => {}
+        }
+        // Nobody came back in time (or the server failed): the sign-in ends so.
+        if let Some(wait) = waiting.take() {
+            let _ = waiting
+                .sso
+                .finish_browser(wait, Err(timed_out(deadline)))
+                .await;
+        }
     }
 }
 
-type Shared = (String, mpsc::Sender<Callback>);
-
 async fn callback(
-    State((state, tx)): State<Shared>,
+    State(waiting): State<Arc<Waiting>>,
     RawQuery(query): RawQuery,
 ) -> impl IntoResponse {
-    match read_callback(query.as_deref().unwrap_or(""), &state) {
-        Ok(code) => {
-            let _ = tx.try_send(Callback::Code(code));
-            (
-                StatusCode::OK,
-                page(
-                    "Signed in",
-                    "Switchyard is signed in to IAM Identity Center. You can close this tab.",
-                ),
-            )
-        }
+    let answer = match read_callback(query.as_deref().unwrap_or(""), &waiting.state) {
         Err(SsoError::StateMismatch) => {
             tracing::warn!(
                 "a request to the sign-in's loopback port without its state was refused"
             );
-            (
+            return (
                 StatusCode::BAD_REQUEST,
                 page(
                     "Not this sign-in",
                     "This answer does not belong to the sign-in Switchyard is waiting for, and \
                      was ignored.",
                 ),
-            )
+            );
         }
-        Err(refused) => {
-            let why = refused.to_string();
-            let _ = tx.try_send(Callback::Refused(why.clone()));
-            (StatusCode::OK, page("Sign-in refused", &why))
-        }
+        Ok(code) => Ok(code),
+        Err(refused) => Err(refused.to_string()),
+    };
+    let Some(wait) = waiting.take() else {
+        return (
+            StatusCode::OK,
+            page(
+                "Already answered",
+                "This sign-in was already answered; see the Switchyard popup or `switchyard sso \
+                 status`.",
+            ),
+        );
+    };
+    let refused = answer.is_err();
+    let outcome = waiting.sso.finish_browser(wait, answer).await;
+    let _ = waiting.ended.try_send(());
+    match outcome {
+        Ok(()) => (
+            StatusCode::OK,
+            page(
+                "Signed in",
+                "Switchyard is signed in to IAM Identity Center. You can close this tab.",
+            ),
+        ),
+        Err(why) if refused => (StatusCode::OK, page("Sign-in refused", &why)),
+        Err(why) => (StatusCode::OK, page("Not signed in", &why)),
     }
 }
 
