@@ -471,3 +471,63 @@ async fn a_refusal_names_the_missing_action_and_unreadable_tags_keep_the_last_re
         .clone();
     assert_eq!(kept["tags"]["switchyard:name"], "Client A", "{kept}");
 }
+
+/// An admin's `accounts set` while the background reading of the tags is under way: the
+/// reading, which asked AWS before the change, must not put the old tags back in the
+/// cached list (the popup and the options page would lose the new name until the next
+/// refresh). The fault proxy holds one account's ListTagsForResource so the reading ends
+/// after the change.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_set_while_the_tags_are_read_is_not_put_back() {
+    let moto = Moto::start();
+    let proxy = FaultProxy::start(&moto.endpoint);
+    let admin = admin(&moto).await;
+    let members = organization(&admin).await;
+    let (client_a, client_b) = (members[0].clone(), members[1].clone());
+    let alice = user(&admin, "alice", None).await;
+    let desk = Sandbox::start();
+    desk.add_credentials("work", &alice, &proxy.endpoint);
+
+    // client-b's tags wait at the proxy; client-a's are read (none yet).
+    let held = proxy.hold(&client_b, 1);
+    let listed = json(&desk.switchyard(&["accounts", "--profile", "work", "--json"], None));
+    assert_eq!(listed["status"], "ok", "{listed}");
+    assert!(
+        proxy.wait_caught(held, 1, std::time::Duration::from_secs(20)),
+        "the tag reading never asked for client-b's tags"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while proxy.count(&client_a) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "client-a's tags were never asked for"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    // The admin names client-a meanwhile; then the reading ends.
+    let set = desk.switchyard(
+        &[
+            "accounts",
+            "set",
+            &client_a,
+            "--name",
+            "Set Meanwhile",
+            "--profile",
+            "work",
+        ],
+        None,
+    );
+    assert!(set.status.success(), "{}", text(&set));
+    proxy.release(held);
+    let list = accounts_with_tags(&desk, &client_b, &[]);
+    let a = list["data"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == client_a.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(a["tags"]["switchyard:name"], "Set Meanwhile", "{list}");
+}

@@ -51,6 +51,11 @@ pub struct AccountsCache {
     dir: PathBuf,
     refreshing: Mutex<HashSet<String>>,
     memory: Mutex<HashMap<String, (std::time::SystemTime, Arc<CacheFile>)>>,
+    /// The accounts `accounts.set` changed, by (profile, account id), with the tick it
+    /// happened at: a tag reading started before must not put the old tags back.
+    edits: Mutex<HashMap<(String, String), u64>>,
+    /// Ticks for `edits`, and held around each read-modify-write of a cached list.
+    ticks: Mutex<u64>,
 }
 
 /// Which AWS a profile talks to: its partition and endpoint override.
@@ -75,7 +80,16 @@ impl AccountsCache {
             dir: state_dir.to_owned(),
             refreshing: Mutex::new(HashSet::new()),
             memory: Mutex::new(HashMap::new()),
+            edits: Mutex::new(HashMap::new()),
+            ticks: Mutex::new(0),
         }
+    }
+
+    /// Now, in ticks of this cache (for [`AccountsCache::edited_since`]).
+    fn tick(&self) -> u64 {
+        let mut ticks = lock(&self.ticks);
+        *ticks += 1;
+        *ticks
     }
 
     /// The cached list of `profile` if it was made against `scope`; shared, not copied
@@ -262,12 +276,21 @@ async fn add_tags(cache: &AccountsCache, scope: &str, signed: &SignedIn, fetched
         return;
     }
     let ids = fetched.accounts.iter().map(|a| a.id.clone()).collect();
+    let started = cache.tick();
     let tags = organizations::tags(&signed.sdk, ids).await;
+    // Read, change and write the list with no `accounts.set` in between.
+    let ticks = lock(&cache.ticks);
+    let edits = lock(&cache.edits);
     match cache.read(&fetched.profile, scope).map(|f| f.data.clone()) {
         Some(mut current) if current.fetched_at == fetched.fetched_at => {
             match tags {
                 Some(tags) => {
                     for account in &mut current.accounts {
+                        // An account set since this reading started keeps what was set.
+                        let key = (fetched.profile.clone(), account.id.clone());
+                        if edits.get(&key).is_some_and(|&at| at > started) {
+                            continue;
+                        }
                         account.tags = tags.get(&account.id).cloned();
                     }
                 }
@@ -282,6 +305,8 @@ async fn add_tags(cache: &AccountsCache, scope: &str, signed: &SignedIn, fetched
         }
         _ => tracing::debug!(profile = %fetched.profile, "a newer list arrived; tags dropped"),
     }
+    drop(edits);
+    drop(ticks);
     cache.end_refresh(&key);
 }
 
@@ -439,6 +464,10 @@ fn patch_cached(
     console: Option<ConsoleColor>,
 ) {
     let scope = scope(&signed.settings);
+    // A tag reading in flight must not put the old tags back (see `add_tags`).
+    let mut ticks = lock(&cache.ticks);
+    *ticks += 1;
+    lock(&cache.edits).insert((signed.profile.clone(), account_id.to_owned()), *ticks);
     let Some(mut data) = cache.read(&signed.profile, &scope).map(|f| f.data.clone()) else {
         return;
     };
@@ -454,6 +483,7 @@ fn patch_cached(
         account.console_color = Some(color.as_str().to_owned());
     }
     cache.write(&scope, &data);
+    drop(ticks);
 }
 
 /// Ask AWS: the whole organization when allowed, else the caller's own account.
