@@ -426,14 +426,7 @@ async fn sign_in_sso() {
         Some("Approve the sign-in in the tab that opened (your access portal's page)."),
     );
     if data.started {
-        let properties = serde_json::json!({ "url": data.url, "active": true });
-        if let Err(e) = chrome::tabs_create(&chrome::from_json_text(&properties.to_string())).await
-        {
-            chrome::warn(&format!(
-                "switchyard: cannot open the sign-in page: {}",
-                chrome::error_text(&e)
-            ));
-        }
+        crate::page::open_sign_in_page(&data.url).await;
     }
     while now_secs() <= data.expires_at + 2 {
         crate::switching::sleep(1000).await;

@@ -78,3 +78,17 @@ pub fn on(id: &str, event: &str, handler: impl FnMut(web_sys::Event) + 'static) 
     let callback = Closure::<dyn FnMut(web_sys::Event)>::new(handler).into_js_value();
     let _ = element.add_event_listener_with_callback(event, callback.unchecked_ref());
 }
+
+/// Open an IAM Identity Center sign-in page (the `url` `sso.login` answered) in a new,
+/// active tab; a failure is logged (the page's status line still says what to do).
+pub async fn open_sign_in_page(url: &str) {
+    let properties = serde_json::json!({ "url": url, "active": true });
+    if let Err(e) =
+        crate::chrome::tabs_create(&crate::chrome::from_json_text(&properties.to_string())).await
+    {
+        crate::chrome::warn(&format!(
+            "switchyard: cannot open the sign-in page: {}",
+            crate::chrome::error_text(&e)
+        ));
+    }
+}

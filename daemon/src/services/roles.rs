@@ -524,39 +524,30 @@ async fn read_all(
                 notices,
             ));
         }
-        Err(e) if e.code == ErrorCode::SsoLoginRequired => {
+        // The profile's policies cannot be read now: the lists, left to the console
+        // session, with the reason as a notice.
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::SsoLoginRequired | ErrorCode::KeyringUnavailable
+            ) =>
+        {
             notices.push(format!(
                 "{}; until then the roles from your lists are shown, left to the console \
                  session",
                 e.message
             ));
-            let reason = format!(
-                "profile {profile:?} signs in through IAM Identity Center, which is signed out: \
-                 the console session you switch from decides"
-            );
-            return Ok(from_lists(
-                profile,
-                &settings,
-                cache,
-                listed,
-                Unread {
-                    reason,
-                    partial: false,
-                },
-                identity_center,
-                notices,
-            ));
-        }
-        Err(e) if e.code == ErrorCode::KeyringUnavailable => {
-            notices.push(format!(
-                "{}; until then the roles from your lists are shown, left to the console \
-                 session",
-                e.message
-            ));
-            let reason = format!(
-                "the keyring could not be read, so profile {profile:?}'s policies were not: \
-                 the console session you switch from decides"
-            );
+            let reason = if e.code == ErrorCode::SsoLoginRequired {
+                format!(
+                    "profile {profile:?} signs in through IAM Identity Center, which is signed \
+                     out: the console session you switch from decides"
+                )
+            } else {
+                format!(
+                    "the keyring could not be read, so profile {profile:?}'s policies were \
+                     not: the console session you switch from decides"
+                )
+            };
             return Ok(from_lists(
                 profile,
                 &settings,
