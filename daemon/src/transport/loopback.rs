@@ -55,6 +55,9 @@ pub struct Loopback {
     pub redirect_uri: String,
 }
 
+/// How long a redirect answered at the deadline may still take to redeem its code.
+const ANSWER_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What the callback handler shares: the sign-in's state, the sign-in itself (taken by
 /// the one answer that ends it) and the signal that it ended.
 struct Waiting {
@@ -99,15 +102,31 @@ impl Loopback {
         let server = axum::serve(self.listener, app).with_graceful_shutdown(async move {
             ended_rx.recv().await;
         });
-        tokio::select! {
-            result = server => {
+        let server = std::future::IntoFuture::into_future(server);
+        tokio::pin!(server);
+        let stopped = tokio::select! {
+            result = &mut server => {
                 if let Err(e) = result {
                     tracing::warn!("the sign-in's loopback server stopped: {e}");
                 }
+                true
             }
-            _ = tokio::time::sleep(deadline) => {}
+            _ = tokio::time::sleep(deadline) => false,
+        };
+        if !stopped {
+            // Nobody came back in time: the sign-in ends so, and the server stops. A
+            // redirect being answered right now finishes first (its page says how it
+            // went), within a bound.
+            if let Some(wait) = waiting.take() {
+                let _ = waiting
+                    .sso
+                    .finish_browser(wait, Err(timed_out(deadline)))
+                    .await;
+                let _ = waiting.ended.try_send(());
+            }
+            let _ = tokio::time::timeout(ANSWER_GRACE, server).await;
         }
-        // Nobody came back in time (or the server failed): the sign-in ends so.
+        // The server failed before anything came back: the sign-in ends so.
         if let Some(wait) = waiting.take() {
             let _ = waiting
                 .sso
