@@ -76,6 +76,17 @@ fn error(out: &Output) -> (String, String) {
     )
 }
 
+/// Account `id` of an `accounts --json` answer.
+fn account_in(list: &Value, id: &str) -> Value {
+    list["data"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap_or_else(|| panic!("account {id} is not in {list}"))
+        .clone()
+}
+
 /// The accounts list once the background tag reading has put `account`'s tags in it.
 fn accounts_with_tags(sandbox: &Sandbox, account: &str, args: &[&str]) -> Value {
     let mut list = Value::Null;
@@ -170,13 +181,7 @@ async fn an_admin_sets_a_name_and_color_once_and_every_colleague_sees_them() {
     let colleague = Sandbox::start();
     colleague.add_credentials("work", &carol, &proxy.endpoint);
     let list = accounts_with_tags(&colleague, &client_a, &[]);
-    let shown = list["data"]["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == client_a.as_str())
-        .unwrap()
-        .clone();
+    let shown = account_in(&list, &client_a);
     assert_eq!(shown["tags"]["switchyard:name"], "Client A (prod)");
     let human = text(&colleague.switchyard(&["accounts", "--profile", "work"], None));
     assert!(
@@ -376,13 +381,7 @@ async fn the_console_color_is_the_nearest_palette_color_set_through_the_accounts
 
     // The cached list shows it at once, marked as the console's where no tag color exists.
     let list = json(&desk.switchyard(&["accounts", "--profile", "work", "--json"], None));
-    let account = list["data"]["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == members[1].as_str())
-        .unwrap()
-        .clone();
+    let account = account_in(&list, &members[1]);
     assert_eq!(account["console_color"], "red", "{account}");
 }
 
@@ -462,13 +461,7 @@ async fn a_refusal_names_the_missing_action_and_unreadable_tags_keep_the_last_re
         notice.contains("may not read the accounts' tags") && notice.contains("last read"),
         "{list}"
     );
-    let kept = list["data"]["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == members[0].as_str())
-        .unwrap()
-        .clone();
+    let kept = account_in(&list, &members[0]);
     assert_eq!(kept["tags"]["switchyard:name"], "Client A", "{kept}");
 }
 
@@ -522,12 +515,6 @@ async fn a_name_set_while_the_tags_are_read_is_not_put_back() {
     assert!(set.status.success(), "{}", text(&set));
     proxy.release(held);
     let list = accounts_with_tags(&desk, &client_b, &[]);
-    let a = list["data"]["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["id"] == client_a.as_str())
-        .unwrap()
-        .clone();
+    let a = account_in(&list, &client_a);
     assert_eq!(a["tags"]["switchyard:name"], "Set Meanwhile", "{list}");
 }

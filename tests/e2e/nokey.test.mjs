@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, binDir } from './harness.mjs';
-import { CSRF, SESSION, waitFor, noKeySandbox } from './standin.mjs';
+import { CSRF, SESSION, waitFor, noKeySandbox, openPopupWindow as openPopup } from './standin.mjs';
 
 const AESR = `[corp]
 aws_account_id = 111111111111
@@ -58,17 +58,6 @@ const IAM_USER = cookie('arn:aws:iam::888888888888:user/alice', 'partner-login')
 const IDENTITY_CENTER = cookie('arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_5f3a9c/alice', 'acme-corp');
 const classicMeta = (account) => JSON.stringify({ prismModeEnabled: false, signInEndpoint: 'eu-west-1.signin.aws.amazon.com', accountId: account });
 const PAGE = 'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1';
-
-/** A popup in a window of its own over the console tab; closed by the caller. */
-async function openPopup(browser) {
-  const worker = browser.serviceWorkers().find((w) => w.url().includes('background.js'))
-    ?? (await browser.waitForEvent('serviceworker', (w) => w.url().includes('background.js')));
-  const opened = browser.waitForEvent('page', (p) => p.url().includes('popup.html'));
-  await worker.evaluate(() => chrome.windows.create({ url: chrome.runtime.getURL('popup.html'), type: 'popup', focused: false }));
-  const popup = await opened;
-  await popup.waitForFunction(() => performance.getEntriesByName('roles-refreshed').length > 0, null, { timeout: 60000 });
-  return popup;
-}
 
 // Each target once (a recently used one is listed again on top).
 const names = (popup) => popup.locator('#roles-list [role=option]').evaluateAll((rows) => [...new Set(rows.map((r) => r.dataset.displayName))]);

@@ -19,7 +19,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cleanup, binDir, EXTENSION_ID } from './harness.mjs';
-import { waitFor, noKeySandbox } from './standin.mjs';
+import { waitFor, noKeySandbox, openPopupWindow as openPopup } from './standin.mjs';
 
 const AWS_CONFIG = `[sso-session acme]
 sso_start_url = https://acme.awsapps.com/start
@@ -37,16 +37,6 @@ async function startIdentityCenter(spec) {
     child.once('error', reject);
   });
   return { endpoint: JSON.parse(line).endpoint, stop: () => child.stdin.end() };
-}
-
-async function openPopup(browser) {
-  const worker = browser.serviceWorkers().find((w) => w.url().includes('background.js'))
-    ?? (await browser.waitForEvent('serviceworker', (w) => w.url().includes('background.js')));
-  const opened = browser.waitForEvent('page', (p) => p.url().includes('popup.html'));
-  await worker.evaluate(() => chrome.windows.create({ url: chrome.runtime.getURL('popup.html'), type: 'popup', focused: false }));
-  const popup = await opened;
-  await popup.waitForFunction(() => performance.getEntriesByName('roles-refreshed').length > 0, null, { timeout: 60000 });
-  return popup;
 }
 
 test('IAM Identity Center: sign in from the popup, see the granted roles, switch to one', async () => {

@@ -277,3 +277,17 @@ export async function consoleSandbox({ awsConfig } = {}) {
     throw error;
   }
 }
+
+/**
+ * The popup in a window of its own (over the active tab, as a click on the toolbar icon
+ * opens it), once it has read the roles; closed by the caller.
+ */
+export async function openPopupWindow(browser) {
+  const worker = browser.serviceWorkers().find((w) => w.url().includes('background.js'))
+    ?? (await browser.waitForEvent('serviceworker', (w) => w.url().includes('background.js')));
+  const opened = browser.waitForEvent('page', (p) => p.url().includes('popup.html'));
+  await worker.evaluate(() => chrome.windows.create({ url: chrome.runtime.getURL('popup.html'), type: 'popup', focused: false }));
+  const popup = await opened;
+  await popup.waitForFunction(() => performance.getEntriesByName('roles-refreshed').length > 0, null, { timeout: 60000 });
+  return popup;
+}

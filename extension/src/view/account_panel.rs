@@ -7,6 +7,7 @@
 //! extension's DOM layer only runs commands and renders, so every decision is tested
 //! here, natively.
 
+use super::sentence;
 use switchyard_shared::connection::uptime;
 use switchyard_shared::protocol::aws::{
     check_mfa_code, AccountsData, AccountsSource, IdentityData, MfaSessionData,
@@ -198,20 +199,6 @@ fn failed(error: ErrorBody) -> Panel {
     } else {
         Panel::Failed { error }
     }
-}
-
-/// `text` with a capital first letter and a full stop, as a sentence on its own.
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    let mut chars = text.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?']) {
-        out.push('.');
-    }
-    out
 }
 
 /// Everything the panel renders, as plain text. Absent parts are hidden.

@@ -337,7 +337,7 @@ fn partial_and_cached_lists_say_so() {
     );
     assert_eq!(
         shown.notice.as_deref(),
-        Some("You may not list the organization's accounts (access_denied).")
+        Some("You may not list the organization's accounts (access_denied)")
     );
     data.refreshing = false;
     data.source = AccountsSource::Organization;

@@ -27,3 +27,18 @@ pub mod search;
 pub mod sso_panel;
 pub mod team_look;
 pub mod users_page;
+
+/// `text` with a capital first letter and a full stop (unless it already ends a sentence
+/// or a parenthesis), as a sentence on its own.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
+}

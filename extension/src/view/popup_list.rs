@@ -15,6 +15,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::search::{spans, Haystack, Searcher, Shared, Span};
+use super::sentence;
 use switchyard_shared::console_session::ConsoleSession;
 use switchyard_shared::protocol::roles::{
     LookOrigin, Target, TargetBase, TargetDecision, TargetSource,
@@ -1201,19 +1202,6 @@ pub fn empty_view(
         title: "No roles to switch to".to_owned(),
         lines,
     })
-}
-
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    let mut chars = text.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?', ')']) {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]

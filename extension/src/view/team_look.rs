@@ -5,6 +5,7 @@
 //! `switchyard_shared::team`'s own rules (the daemon's), so nothing bad is sent; the
 //! daemon's refusal (a missing permission names the action) is shown in the form.
 
+use super::sentence;
 use switchyard_shared::protocol::aws::{Account, AccountsSetData, AccountsSetParams};
 use switchyard_shared::protocol::roles::LookOrigin;
 use switchyard_shared::protocol::{ErrorBody, ErrorCode};
@@ -224,19 +225,6 @@ fn failure(error: &ErrorBody) -> String {
         }
         _ => sentence(said),
     }
-}
-
-fn sentence(text: &str) -> String {
-    let text = text.trim();
-    let mut chars = text.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with(['.', '!', '?', ')']) {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]
